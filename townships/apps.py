@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TownshipsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "townships"
+    verbose_name = _("乡镇与用户")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (login auditing)

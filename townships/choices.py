@@ -1,0 +1,35 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TownshipKind(models.TextChoices):
+    TOWNSHIP = "township", _("乡")
+    TOWN = "town", _("镇")
+    SUBDISTRICT = "subdistrict", _("街道")
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", _("县委组织部管理员")
+    COUNTY_VIEWER = "county_viewer", _("县委组织部查看人员")
+    TOWNSHIP_STAFF = "township_staff", _("乡镇党建办人员")
+    API_CLIENT = "api_client", _("接口客户端（只读）")
+
+
+COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_VIEWER, Role.API_CLIENT})
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED_OUT = "locked_out", _("账户锁定")
+    CREATE = "create", _("新建")
+    UPDATE = "update", _("修改")
+    DEACTIVATE = "deactivate", _("停用")
+    REACTIVATE = "reactivate", _("恢复")
+    EXPORT = "export", _("导出")
+    IMPORT = "import", _("导入")
+    REVEAL = "reveal", _("查看完整个人信息")
+    APPROVE = "approve", _("审批")
+    OVERRIDE = "override", _("人工调整")
+    TOKEN_ISSUED = "token_issued", _("签发接口令牌")
+    TOKEN_REVOKED = "token_revoked", _("吊销接口令牌")

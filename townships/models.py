@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AuditAction, Role, TownshipKind
+
+
+class County(models.Model):
+    """A county or district (县/区): the unit one organization department runs."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    # Scoping paths (see townships.scoping): how a row reaches its county and township.
+    scope_county_path = "pk"
+    scope_township_path = "townships"
+
+    class Meta:
+        verbose_name = _("县（区）")
+        verbose_name_plural = _("县（区）")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Township(models.Model):
+    """A township (乡), town (镇) or subdistrict (街道) under a county."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="townships", verbose_name=_("所属县"))
+    name = models.CharField(_("名称"), max_length=50)
+    kind = models.CharField(_("类型"), max_length=16, choices=TownshipKind.choices, default=TownshipKind.TOWN)
+    division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
+    # An editable sort key: pinyin guesses place names wrong (长岭, 朝阳), staff set the order.
+    sort_key = models.CharField(_("排序码"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    # Totals kept by townships.services.township_refresh_totals (a Celery task),
+    # so lists and dashboards never recount villages on every view.
+    village_count = models.PositiveIntegerField(_("村（社区）数"), default=0, editable=False)
+    population = models.PositiveIntegerField(_("人口"), default=0, editable=False)
+    households = models.PositiveIntegerField(_("户数"), default=0, editable=False)
+    totals_refreshed_at = models.DateTimeField(_("合计更新时间"), null=True, blank=True, editable=False)
+
+    scope_county_path = "county"
+    scope_township_path = "pk"
+
+    class Meta:
+        verbose_name = _("乡镇（街道）")
+        verbose_name_plural = _("乡镇（街道）")
+        ordering = ["sort_key", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "name"],
+                name="township_unique_name_in_county",
+                violation_error_message=_("本县已有同名乡镇。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["county", "sort_key", "name"])]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person or REST client using the product, with one role and its scope."""
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.COUNTY_VIEWER)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("所属县")
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("所属乡镇")
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.TOWNSHIP_STAFF) | Q(township__isnull=False),
+                name="user_township_staff_has_township",
+                violation_error_message=_("乡镇人员必须指定所属乡镇。"),
+            ),
+        ]
+
+    @property
+    def is_county_admin(self):
+        return self.is_superuser or self.role == Role.COUNTY_ADMIN
+
+    @property
+    def is_county_level(self):
+        return self.is_superuser or self.role in (Role.COUNTY_ADMIN, Role.COUNTY_VIEWER, Role.API_CLIENT)
+
+    @property
+    def is_township_staff(self):
+        return not self.is_superuser and self.role == Role.TOWNSHIP_STAFF
+
+
+class AuditEvent(models.Model):
+    """One security-relevant act: a login, an export, a reveal, an approval, an override."""
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("操作人"),
+    )
+    actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=24, choices=AuditAction.choices)
+    target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.target_repr}"

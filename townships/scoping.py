@@ -1,0 +1,55 @@
+"""The one scoping mechanism: which rows a user may see and change.
+
+Every page, API endpoint, export, import and task acting for a user goes
+through ``scope_for``. Each scoped model names two lookup paths:
+``scope_county_path`` (to its county's id) and ``scope_township_path`` (to its
+township's id). Rows outside the user's scope are simply absent, so a lookup
+of another township's object answers 404 exactly as a missing one does.
+"""
+
+from django.http import Http404
+
+from .choices import Role
+
+
+def scope_for(user, queryset):
+    """Return ``queryset`` narrowed to what ``user`` may see."""
+    model = queryset.model
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    if user.role == Role.TOWNSHIP_STAFF:
+        if user.township_id is None:
+            return queryset.none()
+        return queryset.filter(**{model.scope_township_path: user.township_id})
+    if user.county_id is None:
+        return queryset.none()
+    return queryset.filter(**{model.scope_county_path: user.county_id})
+
+
+def get_scoped_or_404(user, queryset, **lookup):
+    """Fetch one row within the user's scope; out of scope is the same 404 as missing."""
+    try:
+        return scope_for(user, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_manage_registry(user):
+    """Create and deactivate townships and villages: the county administrator only."""
+    return user.is_authenticated and (user.is_superuser or user.role == Role.COUNTY_ADMIN)
+
+
+def can_edit_in_township(user, township_id):
+    """Edit village statistics and Party organizations of one township.
+
+    The county administrator edits any township of the county (scoping has
+    already narrowed it); township staff edit their own township only.
+    Viewers and API clients never write.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.role == Role.COUNTY_ADMIN:
+        return True
+    return user.role == Role.TOWNSHIP_STAFF and user.township_id == township_id

@@ -1,0 +1,113 @@
+"""Writes for the registry core: townships, users, audit, registry totals."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .choices import AuditAction
+from .models import AuditEvent, Township
+
+
+def client_ip(request):
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(*, actor, action, target=None, detail=None, request=None, target_repr=""):
+    """Write one audit row. Call inside the transaction of the act it records."""
+    actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=actor_obj,
+        actor_name=(actor_obj.get_username() if actor_obj else (getattr(actor, "username", "") or "")),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=(target_repr or (str(target) if target is not None else ""))[:200],
+        detail=detail or {},
+        ip_address=client_ip(request),
+    )
+
+
+def changed_fields(instance, data):
+    changes = {}
+    for field, value in data.items():
+        old = getattr(instance, field)
+        if old != value:
+            changes[field] = [str(old), str(value)]
+    return changes
+
+
+def enqueue_township_totals(township_id):
+    from .tasks import refresh_township_totals
+
+    transaction.on_commit(lambda: refresh_township_totals.delay(township_id))
+
+
+@transaction.atomic
+def township_create(*, actor, county, request=None, **data):
+    township = Township(county=county, **data)
+    township.full_clean()
+    township.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, target=township, request=request)
+    return township
+
+
+@transaction.atomic
+def township_update(*, actor, township, request=None, **data):
+    township = Township.objects.select_for_update().get(pk=township.pk)
+    changes = changed_fields(township, data)
+    for field, value in data.items():
+        setattr(township, field, value)
+    township.full_clean()
+    township.save()
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=township, detail=changes, request=request)
+    return township
+
+
+@transaction.atomic
+def township_set_active(*, actor, township, active, request=None):
+    """Deactivate (or restore) a township; never delete what assessments refer to."""
+    if not active and township.villages.filter(is_active=True).exists():
+        raise ValidationError(_("该乡镇下还有启用的村（社区），请先停用或调整这些村（社区）。"))
+    Township.objects.filter(pk=township.pk).update(is_active=active)
+    township.is_active = active
+    audit_record(
+        actor=actor,
+        action=AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
+        target=township,
+        request=request,
+    )
+    return township
+
+
+def township_refresh_totals(*, township_ids):
+    """Recompute the stored totals of the given townships in one aggregate query."""
+    active = Q(villages__is_active=True)
+    rows = (
+        Township.objects.filter(pk__in=township_ids)
+        .annotate(
+            n_villages=Count("villages", filter=active),
+            n_population=Sum("villages__population", filter=active),
+            n_households=Sum("villages__households", filter=active),
+        )
+        .values_list("pk", "n_villages", "n_population", "n_households")
+    )
+    now = timezone.now()
+    updates = [
+        Township(
+            pk=pk,
+            village_count=n or 0,
+            population=p or 0,
+            households=h or 0,
+            totals_refreshed_at=now,
+        )
+        for pk, n, p, h in rows
+    ]
+    Township.objects.bulk_update(
+        updates, ["village_count", "population", "households", "totals_refreshed_at"], batch_size=500
+    )
+    return len(updates)

@@ -1,0 +1,116 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from townships.models import Township
+
+from .choices import OrganizationKind, ShowcaseType, VillageKind
+
+
+class Village(models.Model):
+    """An administrative village (行政村, with its 村委会) or a community (社区, 居委会)."""
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("所属乡镇")
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    kind = models.CharField(_("类型"), max_length=16, choices=VillageKind.choices, default=VillageKind.VILLAGE)
+    division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
+    sort_key = models.CharField(_("排序码"), max_length=32, blank=True)
+    natural_villages = models.PositiveIntegerField(_("自然村数"), default=0)
+    villager_groups = models.PositiveIntegerField(_("村民小组数"), default=0)
+    households = models.PositiveIntegerField(_("户数"), default=0)
+    population = models.PositiveIntegerField(_("人口"), default=0)
+    showcase_type = models.CharField(_("示范村类型"), max_length=16, choices=ShowcaseType.choices, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    scope_county_path = "township__county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("村（社区）")
+        verbose_name_plural = _("村（社区）")
+        ordering = ["township__sort_key", "township__name", "sort_key", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "name"],
+                name="village_unique_name_in_township",
+                violation_error_message=_("本乡镇已有同名村（社区）。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["township", "sort_key", "name"])]
+
+    def __str__(self):
+        return self.name
+
+
+class PartyOrganization(models.Model):
+    """A Party organization (党委/党总支/党支部/党小组) in the tree under a township committee.
+
+    Every organization belongs to a township (for scoping); a village
+    organization also names its village. A joint branch (联合党支部) covers
+    further villages through ``joint_villages``.
+    """
+
+    name = models.CharField(_("名称"), max_length=80)
+    kind = models.CharField(_("类型"), max_length=16, choices=OrganizationKind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级组织")
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("所属乡镇")
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("所属村（社区）"),
+    )
+    joint_villages = models.ManyToManyField(
+        Village, blank=True, related_name="joint_organizations", verbose_name=_("联建村（社区）")
+    )
+    term_start = models.DateField(_("本届任期开始"), null=True, blank=True)
+    term_end = models.DateField(_("本届任期届满"), null=True, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    scope_county_path = "township__county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("党组织")
+        verbose_name_plural = _("党组织")
+        ordering = ["township__sort_key", "township__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="organization_unique_name_under_parent",
+                violation_error_message=_("同一上级组织下已有同名党组织。"),
+            ),
+            models.UniqueConstraint(
+                fields=["township", "name"],
+                condition=Q(parent__isnull=True),
+                name="organization_unique_top_name_in_township",
+                violation_error_message=_("本乡镇已有同名的顶层党组织。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=OrganizationKind.COMMITTEE) | Q(parent__isnull=False),
+                name="organization_non_committee_has_parent",
+                violation_error_message=_("党总支、党支部和党小组必须有上级组织。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="organization_not_own_parent",
+                violation_error_message=_("党组织不能以自己为上级组织。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(term_start__isnull=True) | Q(term_end__isnull=True) | Q(term_end__gt=F("term_start")),
+                name="organization_term_end_after_start",
+                violation_error_message=_("任期届满日期必须晚于开始日期。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["township", "kind"])]
+
+    def __str__(self):
+        return self.name

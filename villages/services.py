@@ -1,0 +1,157 @@
+"""Writes for villages and Party organizations.
+
+Each service validates the domain rules, writes under ``transaction.atomic``
+and records an audit row; a rule broken means a ValidationError with a
+Chinese message and nothing saved.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from townships.choices import AuditAction
+from townships.services import audit_record, changed_fields, enqueue_township_totals
+
+from .choices import ALLOWED_PARENT_KINDS, OrganizationKind
+from .models import PartyOrganization, Village
+
+# A tree is at most committee → committee → general branch → branch → group;
+# a longer chain of parents can only be a cycle or corrupted data.
+MAX_TREE_DEPTH = 8
+
+
+def _check_village_township(village, county):
+    if village.township.county_id != county.pk:
+        raise ValidationError({"township": _("所选乡镇不属于本县。")})
+
+
+@transaction.atomic
+def village_create(*, actor, request=None, **data):
+    village = Village(**data)
+    if actor is not None and getattr(actor, "county_id", None) and not actor.is_superuser:
+        _check_village_township(village, actor.county)
+    village.full_clean()
+    village.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, target=village, request=request)
+    enqueue_township_totals(village.township_id)
+    return village
+
+
+@transaction.atomic
+def village_update(*, actor, village, request=None, **data):
+    village = Village.objects.select_for_update().get(pk=village.pk)
+    old_township_id = village.township_id
+    changes = changed_fields(village, data)
+    for field, value in data.items():
+        setattr(village, field, value)
+    if actor is not None and getattr(actor, "county_id", None) and not actor.is_superuser:
+        _check_village_township(village, actor.county)
+    village.full_clean()
+    village.save()
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=village, detail=changes, request=request)
+    enqueue_township_totals(village.township_id)
+    if old_township_id != village.township_id:
+        enqueue_township_totals(old_township_id)
+    return village
+
+
+@transaction.atomic
+def village_set_active(*, actor, village, active, request=None):
+    """Deactivate or restore a village; its records and scores stay."""
+    Village.objects.filter(pk=village.pk).update(is_active=active)
+    village.is_active = active
+    audit_record(
+        actor=actor,
+        action=AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
+        target=village,
+        request=request,
+    )
+    enqueue_township_totals(village.township_id)
+    return village
+
+
+def _validate_organization(org, joint_villages=()):
+    """The rules of the tree that one row's constraints can't express."""
+    errors = {}
+    if org.village_id and org.village.township_id != org.township_id:
+        errors["village"] = _("所属村（社区）不在所选乡镇。")
+    parent = org.parent
+    if parent is not None:
+        if parent.township_id != org.township_id:
+            errors["parent"] = _("上级组织必须在同一乡镇。")
+        elif parent.kind not in ALLOWED_PARENT_KINDS[org.kind]:
+            errors["parent"] = _("%(kind)s不能设在%(parent_kind)s之下。") % {
+                "kind": OrganizationKind(org.kind).label,
+                "parent_kind": OrganizationKind(parent.kind).label,
+            }
+        else:
+            # Walk up: meeting ourselves means a cycle.
+            node, depth = parent, 0
+            while node is not None:
+                if org.pk is not None and node.pk == org.pk:
+                    errors["parent"] = _("上级组织不能是本组织或其下级组织（组织树不能成环）。")
+                    break
+                depth += 1
+                if depth > MAX_TREE_DEPTH:
+                    errors["parent"] = _("组织层级过深，请检查上级组织。")
+                    break
+                node = node.parent
+    elif None not in ALLOWED_PARENT_KINDS[org.kind]:
+        errors["parent"] = _("%(kind)s必须有上级组织。") % {"kind": OrganizationKind(org.kind).label}
+    for village in joint_villages:
+        if village.township_id != org.township_id:
+            errors["joint_villages"] = _("联建村（社区）必须在同一乡镇。")
+            break
+        if village.pk == org.village_id:
+            errors["joint_villages"] = _("联建村（社区）不应重复所属村（社区）。")
+            break
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def organization_create(*, actor, joint_villages=(), request=None, **data):
+    org = PartyOrganization(**data)
+    org.full_clean()
+    _validate_organization(org, joint_villages)
+    org.save()
+    if joint_villages:
+        org.joint_villages.set(joint_villages)
+    audit_record(actor=actor, action=AuditAction.CREATE, target=org, request=request)
+    return org
+
+
+@transaction.atomic
+def organization_update(*, actor, organization, joint_villages=None, request=None, **data):
+    org = PartyOrganization.objects.select_for_update().get(pk=organization.pk)
+    changes = changed_fields(org, data)
+    for field, value in data.items():
+        setattr(org, field, value)
+    org.full_clean()
+    _validate_organization(org, joint_villages if joint_villages is not None else org.joint_villages.all())
+    org.save()
+    if joint_villages is not None:
+        before = set(org.joint_villages.values_list("pk", flat=True))
+        after = {v.pk for v in joint_villages}
+        if before != after:
+            changes["joint_villages"] = [sorted(before), sorted(after)]
+        org.joint_villages.set(joint_villages)
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=org, detail=changes, request=request)
+    return org
+
+
+@transaction.atomic
+def organization_set_active(*, actor, organization, active, request=None):
+    if not active and organization.children.filter(is_active=True).exists():
+        raise ValidationError(_("该组织下还有启用的下级组织，请先停用下级组织。"))
+    PartyOrganization.objects.filter(pk=organization.pk).update(is_active=active)
+    organization.is_active = active
+    audit_record(
+        actor=actor,
+        action=AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
+        target=organization,
+        request=request,
+    )
+    return organization
