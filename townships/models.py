@@ -127,3 +127,30 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.target_repr}"
+
+
+class CountySetting(models.Model):
+    """One county-level setting (县级参数) whose default comes from the regulations.
+
+    The definitions (key, label, default, bounds) live in townships.county_settings;
+    a row exists only where the county changed the default.
+    """
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="settings", verbose_name=_("县"))
+    key = models.CharField(_("参数"), max_length=64)
+    value = models.JSONField(_("取值"))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("修改人")
+    )
+
+    scope_county_path = "county"
+    scope_township_path = "county__townships"
+
+    class Meta:
+        verbose_name = _("县级参数")
+        verbose_name_plural = _("县级参数")
+        constraints = [models.UniqueConstraint(fields=["county", "key"], name="county_setting_unique_key")]
+
+    def __str__(self):
+        return f"{self.county} {self.key}"

@@ -34,3 +34,14 @@ ALLOWED_PARENT_KINDS = {
     OrganizationKind.BRANCH: {OrganizationKind.COMMITTEE, OrganizationKind.GENERAL_BRANCH},
     OrganizationKind.GROUP: {OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH},
 }
+
+
+class MatterStep(models.IntegerChoices):
+    """四议两公开: six ordered steps for a village's major matter; none may be skipped."""
+
+    PROPOSE = 1, _("村党组织提议")
+    DISCUSS = 2, _("村“两委”会议商议")
+    REVIEW = 3, _("党员大会审议")
+    RESOLVE = 4, _("村民（代表）会议决议")
+    DISCLOSE_RESOLUTION = 5, _("决议公开")
+    DISCLOSE_RESULT = 6, _("实施结果公开")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from townships.models import Township
 
-from .choices import OrganizationKind, ShowcaseType, VillageKind
+from .choices import MatterStep, OrganizationKind, ShowcaseType, VillageKind
 
 
 class Village(models.Model):
@@ -114,3 +114,54 @@ class PartyOrganization(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def matter_evidence_path(instance, filename):
+    return f"evidence/matter/{instance.matter.township_id}/{filename}"
+
+
+class Matter(models.Model):
+    """A village's major matter decided through 四议两公开."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="matters", verbose_name=_("村（社区）"))
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="matters", verbose_name=_("乡镇"))
+    title = models.CharField(_("事项"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    scope_county_path = "township__county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("“四议两公开”事项")
+        verbose_name_plural = _("“四议两公开”事项")
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class MatterStepRecord(models.Model):
+    """One recorded step of a matter: its date and evidence."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="steps")
+    step = models.PositiveSmallIntegerField(_("步骤"), choices=MatterStep.choices)
+    done_on = models.DateField(_("日期"))
+    evidence = models.FileField(_("佐证材料"), upload_to=matter_evidence_path, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("事项步骤")
+        verbose_name_plural = _("事项步骤")
+        ordering = ["matter", "step"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "step"],
+                name="matter_step_once",
+                violation_error_message=_("该步骤已记录。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_step_display()
