@@ -83,3 +83,53 @@ def township_staff(township, **kwargs):
 
 def api_client_user(county, **kwargs):
     return UserFactory(role=Role.API_CLIENT, county=county, **kwargs)
+
+
+# --- people and members -------------------------------------------------------
+
+import datetime  # noqa: E402
+
+from cadres.choices import Gender, Stage  # noqa: E402
+from cadres.identity import check_digit  # noqa: E402
+from cadres.models import PartyMember, Person  # noqa: E402
+
+
+def make_id_number(birth_date, seq, male=True, region="410523"):
+    """A valid ID number for the birth date; ``seq`` keeps it unique, gender sets the parity."""
+    order = (seq % 500) * 2 + (1 if male else 0)
+    first17 = f"{region}{birth_date:%Y%m%d}{order:03d}"
+    return first17 + check_digit(first17)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    township = factory.SubFactory(TownshipFactory)
+    village = None
+    name = factory.Sequence(lambda n: f"党员{n}")
+    gender = Gender.MALE
+    birth_date = factory.Sequence(lambda n: datetime.date(1960 + n % 40, 1 + n % 12, 1 + n % 28))
+    id_number = factory.LazyAttributeSequence(
+        lambda o, n: make_id_number(o.birth_date, n, male=o.gender == Gender.MALE, region=f"{410523 + n // 500}")
+    )
+    phone = "13812345678"
+    household_address = factory.Sequence(lambda n: f"李家村{n}组{n}号")
+
+
+class PartyMemberFactory(factory.django.DjangoModelFactory):
+    """A full member by default, with plausible dates."""
+
+    class Meta:
+        model = PartyMember
+
+    organization = factory.SubFactory(PartyOrganizationFactory)
+    township = factory.SelfAttribute("organization.township")
+    village = factory.SelfAttribute("organization.village")
+    person = factory.SubFactory(PersonFactory, township=factory.SelfAttribute("..township"))
+    stage = Stage.FULL
+    applied_on = datetime.date(2010, 3, 1)
+    activist_on = datetime.date(2010, 9, 1)
+    candidate_on = datetime.date(2011, 10, 1)
+    admitted_on = datetime.date(2012, 1, 10)
+    confirmed_on = datetime.date(2013, 1, 15)

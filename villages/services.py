@@ -155,3 +155,59 @@ def organization_set_active(*, actor, organization, active, request=None):
         request=request,
     )
     return organization
+
+
+# --- 四议两公开 --------------------------------------------------------------
+
+
+@transaction.atomic
+def matter_create(*, actor, village, title, description="", request=None):
+    from .models import Matter
+
+    matter = Matter(village=village, township_id=village.township_id, title=title, description=description)
+    matter.full_clean()
+    matter.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, target=matter, request=request)
+    return matter
+
+
+@transaction.atomic
+def matter_record_step(*, actor, matter, step, done_on, evidence=None, evidence_kind="minutes", note="", request=None):
+    """Record one of the six steps; each needs the one before it, on or before its date."""
+    from django.utils import timezone
+
+    from cadres.evidence import validate_evidence
+    from townships.county_settings import settings_for
+
+    from .choices import MatterStep
+    from .models import Matter, MatterStepRecord
+
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    recorded = dict(matter.steps.values_list("step", "done_on"))
+    step = MatterStep(int(step))
+    if step in recorded:
+        raise ValidationError({"step": _("“%(step)s”已经记录。") % {"step": step.label}})
+    if step > MatterStep.PROPOSE:
+        previous = MatterStep(step - 1)
+        if previous not in recorded:
+            raise ValidationError(
+                {"step": _("“四议两公开”不能跳步：请先记录“%(previous)s”。") % {"previous": previous.label}}
+            )
+        if done_on < recorded[previous]:
+            raise ValidationError(
+                {
+                    "done_on": _("“%(step)s”的日期不能早于“%(previous)s”（%(date)s）。")
+                    % {"step": step.label, "previous": previous.label, "date": recorded[previous].isoformat()}
+                }
+            )
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("日期不能晚于今天。")})
+    if evidence is not None:
+        conf = settings_for(matter.township.county_id)
+        validate_evidence(evidence, kind=evidence_kind, max_mb=conf["life.evidence_max_mb"])
+    record = MatterStepRecord(matter=matter, step=step, done_on=done_on, note=note)
+    if evidence is not None:
+        record.evidence = evidence
+    record.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=matter, detail={"step": int(step)}, request=request)
+    return record
