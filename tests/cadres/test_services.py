@@ -28,9 +28,11 @@ def full_members(branch):
     return [factories.PartyMemberFactory(organization=branch) for _ in range(6)]
 
 
-def _applicant(branch, admin_user, applied_on=D(2024, 3, 1)):
+def _applicant(branch, admin_user, applied_on=None):
     person = factories.PersonFactory(township=branch.township, birth_date=D(1995, 4, 1))
-    return services.member_apply(actor=admin_user, person=person, organization=branch, applied_on=applied_on)
+    return services.member_apply(
+        actor=admin_user, person=person, organization=branch, applied_on=applied_on or D(2024, 3, 1)
+    )
 
 
 def _notice(end):
