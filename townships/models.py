@@ -154,3 +154,31 @@ class CountySetting(models.Model):
 
     def __str__(self):
         return f"{self.county} {self.key}"
+
+
+class ImportBatch(models.Model):
+    """One accepted Excel upload (导入批次). The file's hash makes a second upload of it a no-op."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("导入类型"), max_length=32)
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(_("文件名"), max_length=200)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    scope_county_path = "county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "kind", "sha256"], name="import_batch_unique_file"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.filename}"
