@@ -1,0 +1,373 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import Person
+from townships.models import County, Township
+from villages.models import Village
+
+from .choices import (
+    Category,
+    Grade,
+    Method,
+    PeriodKind,
+    RemovalState,
+    ReportStatus,
+    RunKind,
+    RunStatus,
+    SchemeStatus,
+    Target,
+)
+
+
+class Scheme(models.Model):
+    """A yearly assessment scheme (考核方案): the county's tree of indicators for one kind of target.
+
+    Edited as data. Once a closed period has been scored with it, it is locked;
+    changes then go into a new version copied from it.
+    """
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="schemes", verbose_name=_("县"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    target = models.CharField(_("考核对象"), max_length=24, choices=Target.choices)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    name = models.CharField(_("名称"), max_length=100)
+    status = models.CharField(_("状态"), max_length=12, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT)
+    full_marks = models.DecimalField(_("满分"), max_digits=7, decimal_places=2, default=1000)
+    bonus_cap = models.DecimalField(_("加分上限"), max_digits=7, decimal_places=2, default=0)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("复制自")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    scope_county_path = "county"
+    scope_township_path = "county__townships"
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["-year", "target", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year", "target", "version"], name="scheme_unique_version"),
+            models.UniqueConstraint(
+                fields=["county", "year", "target"],
+                condition=Q(status="active"),
+                name="scheme_one_active_per_year_target",
+                violation_error_message=_("该年度该对象已有启用的考核方案。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（第{self.version}版）"
+
+
+class Indicator(models.Model):
+    """One node of a scheme's tree: a focus area's group or a scored item (考核指标)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级指标")
+    )
+    code = models.CharField(_("编号"), max_length=20)
+    name = models.CharField(_("名称"), max_length=120)
+    category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
+    max_points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2, default=0)
+    method = models.CharField(_("计分方法"), max_length=12, choices=Method.choices, blank=True)
+    metric = models.CharField(_("数据指标"), max_length=40, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    department = models.CharField(_("评分部门"), max_length=50, blank=True)
+    evidence_required = models.BooleanField(_("需佐证材料"), default=False)
+    is_bonus = models.BooleanField(_("加分项"), default=False)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
+        ordering = ["scheme", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="indicator_unique_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_leaf(self):
+        return bool(self.method)
+
+
+class MonthlyReport(models.Model):
+    """A township's monthly report (月报) for one village: the reported metric values."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="reports", verbose_name=_("村（社区）"))
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="reports", verbose_name=_("乡镇"))
+    year = models.PositiveSmallIntegerField(_("年"))
+    month = models.PositiveSmallIntegerField(_("月"))
+    status = models.CharField(_("状态"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    values = models.JSONField(_("填报数据"), default=dict)
+    is_late = models.BooleanField(_("逾期报送"), default=False)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+    mismatches = models.JSONField(_("与台账不符之处"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    scope_county_path = "township__county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("月度报表")
+        verbose_name_plural = _("月度报表")
+        ordering = ["-year", "-month", "township", "village"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year", "month"], name="report_one_per_village_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month_valid"),
+        ]
+        indexes = [models.Index(fields=["township", "year", "month", "status"])]
+
+    def __str__(self):
+        return f"{self.village} {self.year}年{self.month}月"
+
+
+class ReportCorrection(models.Model):
+    """A county correction of an approved (locked) report, with its reason."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="corrections")
+    metric = models.CharField(_("数据指标"), max_length=40)
+    old_value = models.JSONField(_("原值"), null=True)
+    new_value = models.JSONField(_("新值"), null=True)
+    reason = models.CharField(_("更正原因"), max_length=300)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    corrected_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("报表更正")
+        verbose_name_plural = _("报表更正")
+        ordering = ["-corrected_at"]
+
+    def __str__(self):
+        return f"{self.report} {self.metric}"
+
+
+class ScoringRun(models.Model):
+    """One scoring job (评分批次): claimed atomically so two workers never run it twice."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="scoring_runs")
+    kind = models.CharField(_("类型"), max_length=12, choices=RunKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    period = models.PositiveSmallIntegerField(_("期间"), default=0, help_text=_("月份或季度；年度评定为 0"))
+    status = models.CharField(_("状态"), max_length=12, choices=RunStatus.choices, default=RunStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    chunks_total = models.PositiveIntegerField(_("分块总数"), default=0)
+    chunks_done = models.PositiveIntegerField(_("已完成分块"), default=0)
+    targets_scored = models.PositiveIntegerField(_("评分对象数"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+
+    scope_county_path = "county"
+    scope_township_path = "county__townships"
+
+    class Meta:
+        verbose_name = _("评分批次")
+        verbose_name_plural = _("评分批次")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "kind", "year", "period"],
+                condition=Q(status__in=["pending", "running"]),
+                name="run_one_open_per_period",
+                violation_error_message=_("该期间已有正在排队或计算中的评分批次。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year}-{self.period}"
+
+
+class ScoringChunk(models.Model):
+    """One township's share of a run; each finishes in seconds and is claimed by one worker."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="chunks")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    targets_scored = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "township"], name="chunk_unique_township")]
+
+    def __str__(self):
+        return f"{self.run_id}/{self.township_id}"
+
+
+class Score(models.Model):
+    """A target's score for one period (得分): the total and where it came from.
+
+    Unique per target and period, so a re-run replaces, never duplicates.
+    """
+
+    target = models.CharField(_("考核对象"), max_length=24, choices=Target.choices)
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="scores")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="scores")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="scores")
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="scores")
+    period_kind = models.CharField(_("期间类型"), max_length=8, choices=PeriodKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    period = models.PositiveSmallIntegerField(_("期间"))
+    total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
+    by_category = models.JSONField(_("分类得分"), default=dict)
+    veto = models.BooleanField(_("一票否决"), default=False)
+    rank_in_township = models.PositiveIntegerField(_("乡镇内排名"), null=True, blank=True)
+    rank_in_county = models.PositiveIntegerField(_("全县排名"), null=True, blank=True)
+    run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="scores")
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    scope_county_path = "township__county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("得分")
+        verbose_name_plural = _("得分")
+        ordering = ["-year", "-period", "rank_in_county"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "village", "period_kind", "year", "period"], name="score_unique_target_period"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["township", "period_kind", "year", "period"]),
+            models.Index(fields=["person", "period_kind", "year"]),
+        ]
+
+    def __str__(self):
+        return f"{self.village} {self.year}-{self.period} {self.total}"
+
+
+class ScoreItem(models.Model):
+    """The points of one indicator in a score, with the value it read and the explanation."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="items")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    metric_value = models.JSONField(_("取值"), null=True)
+    points = models.DecimalField(_("计算得分"), max_digits=7, decimal_places=2)
+    explanation = models.TextField(_("计分说明"))
+    veto = models.BooleanField(default=False)
+    override_points = models.DecimalField(_("调整后得分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    override_reason = models.CharField(_("调整理由"), max_length=300, blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    overridden_at = models.DateTimeField(_("调整时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("指标得分")
+        verbose_name_plural = _("指标得分")
+        constraints = [models.UniqueConstraint(fields=["score", "indicator"], name="score_item_unique")]
+
+    def __str__(self):
+        return f"{self.score_id}/{self.indicator_id}"
+
+    @property
+    def effective_points(self):
+        return self.override_points if self.override_points is not None else self.points
+
+
+class AnnualRating(models.Model):
+    """The year's rating of a village Party secretary (年度考核等次)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="annual_ratings")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="annual_ratings")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    daily = models.DecimalField(_("日常考核"), max_digits=8, decimal_places=2)
+    concentrated = models.DecimalField(_("集中考核"), max_digits=8, decimal_places=2, null=True, blank=True)
+    vote = models.DecimalField(_("民主测评"), max_digits=8, decimal_places=2, null=True, blank=True)
+    incompetent_vote_share = models.DecimalField(_("不称职票比例"), max_digits=5, decimal_places=4, default=0)
+    total = models.DecimalField(_("综合得分"), max_digits=8, decimal_places=2)
+    grade = models.CharField(_("等次"), max_length=12, choices=Grade.choices)
+    reason = models.CharField(_("定等理由"), max_length=300)
+    rank_in_county = models.PositiveIntegerField(_("全县排名"), null=True)
+    run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+
+    scope_county_path = "township__county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("年度评定")
+        verbose_name_plural = _("年度评定")
+        ordering = ["-year", "rank_in_county"]
+        constraints = [models.UniqueConstraint(fields=["village", "year"], name="annual_rating_unique")]
+
+    def __str__(self):
+        return f"{self.person} {self.year} {self.get_grade_display()}"
+
+
+class RemovalFlag(models.Model):
+    """A secretary on the watch list or flagged for adjustment (调整退出) under the removal rule.
+
+    The rule suggests; the flag takes effect only when a named county user signs it off.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="removal_flags")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    state = models.CharField(_("状态"), max_length=10, choices=RemovalState.choices)
+    incompetent_count = models.PositiveSmallIntegerField(_("不称职次数"))
+    reason = models.CharField(_("依据"), max_length=300)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_county_path = "township__county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("调整退出预警")
+        verbose_name_plural = _("调整退出预警")
+        ordering = ["-year", "state"]
+        constraints = [models.UniqueConstraint(fields=["person", "year"], name="removal_flag_unique")]
+
+    def __str__(self):
+        return f"{self.person} {self.get_state_display()}"
+
+
+class Bulletin(models.Model):
+    """A quarterly bulletin (季度通报): the stored figures of one quarter's rankings."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="bulletins")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    data = models.JSONField(_("通报内容"))
+    run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now=True)
+
+    scope_county_path = "county"
+    scope_township_path = "county__townships"
+
+    class Meta:
+        verbose_name = _("季度通报")
+        verbose_name_plural = _("季度通报")
+        ordering = ["-year", "-quarter"]
+        constraints = [models.UniqueConstraint(fields=["county", "year", "quarter"], name="bulletin_unique_quarter")]
+
+    def __str__(self):
+        return f"{self.year}年第{self.quarter}季度"

@@ -1,0 +1,71 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Target(models.TextChoices):
+    VILLAGE = "village", _("村（社区）")
+    VILLAGE_SECRETARY = "village_secretary", _("村党组织书记")
+
+
+class Category(models.TextChoices):
+    """The four focus areas of 《乡镇工作重点》."""
+
+    PARTY_BUILDING = "party_building", _("抓党建")
+    BOTTOM_LINES = "bottom_lines", _("守底线")
+    INDUSTRY = "industry", _("强产业")
+    LIVELIHOOD = "livelihood", _("惠民生")
+
+
+class Method(models.TextChoices):
+    RATIO = "ratio", _("比例计分")
+    PER_ITEM = "per_item", _("按项计分")
+    DEDUCTION = "deduction", _("扣分（扣完为止）")
+    TIERED = "tiered", _("分档计分")
+    BINARY = "binary", _("完成与否")
+    MANUAL = "manual", _("人工评分")
+    RANK = "rank", _("排名计分")
+    VETO = "veto", _("一票否决")
+
+
+class SchemeStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("启用")
+    LOCKED = "locked", _("已锁定（已用于关账期间）")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已审核")
+
+
+class RunKind(models.TextChoices):
+    MONTHLY = "monthly", _("月度评分")
+    QUARTERLY = "quarterly", _("季度通报")
+    ANNUAL = "annual", _("年度评定")
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("计算中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("月度")
+    QUARTER = "quarter", _("季度")
+    YEAR = "year", _("年度")
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    COMPETENT = "competent", _("称职")
+    BASIC = "basic", _("基本称职")
+    INCOMPETENT = "incompetent", _("不称职")
+
+
+class RemovalState(models.TextChoices):
+    WATCH = "watch", _("警示名单")
+    FLAGGED = "flagged", _("建议调整退出")
