@@ -1,10 +1,14 @@
-"""/api/v1/: one router over every app's API viewsets."""
+"""/api/v1/: one router over every app's API viewsets, so the API root lists them all."""
 
-from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from townships.api.urls import routes as township_routes
+from villages.api.urls import routes as village_routes
 
 app_name = "api"
 
-urlpatterns = [
-    path("", include("townships.api.urls")),
-    path("", include("villages.api.urls")),
-]
+router = DefaultRouter()
+for prefix, viewset, basename in [*township_routes, *village_routes]:
+    router.register(prefix, viewset, basename=basename)
+
+urlpatterns = router.urls

@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .choices import Role
 from .models import AuditEvent, County, Township, User
+from .tokens import token_issue
 
 
 @admin.register(County)
@@ -35,6 +38,26 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("角色与范围"), {"fields": ("role", "county", "township")}),
     )
+    actions = ["issue_api_token"]
+
+    @admin.action(description=_("签发接口令牌（只显示一次）"))
+    def issue_api_token(self, request, queryset):
+        for client in queryset:
+            if client.role != Role.API_CLIENT or client.county is None:
+                self.message_user(request, _("%(u)s 不是接口客户端，已跳过。") % {"u": client}, messages.WARNING)
+                continue
+            try:
+                token = token_issue(
+                    actor=request.user, client_name=client.username, county=client.county, request=request
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("%(u)s 的新令牌（请立即复制，之后无法再次查看）：%(t)s") % {"u": client, "t": token},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(AuditEvent)

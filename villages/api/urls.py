@@ -1,1 +1,7 @@
-urlpatterns = []
+from .views import PartyOrganizationViewSet, VillageViewSet
+
+# Registered on the one /api/v1/ router in config/api_urls.py.
+routes = [
+    ("villages", VillageViewSet, "village"),
+    ("organizations", PartyOrganizationViewSet, "organization"),
+]
