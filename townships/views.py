@@ -1,0 +1,182 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from villages.models import PartyOrganization, Village
+
+from .choices import AuditAction
+from .filtersets import TownshipFilterSet
+from .forms import LoginForm, TownshipForm, bootstrapify
+from .listing import list_state, paginate
+from .models import Township
+from .scoping import can_manage_registry, get_scoped_or_404
+from .selectors import county_glance, township_list
+from .services import audit_record, township_create, township_set_active, township_update
+from .xlsx import xlsx_response
+
+TOWNSHIP_SORTS = {
+    "name": ["sort_key", "name"],
+    "kind": "kind",
+    "village_count": "village_count",
+    "population": "population",
+    "households": "households",
+}
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+def apply_form_errors(form, error):
+    """Attach a service's ValidationError to the form so the page shows it in place."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def require_registry_manager(user):
+    if not can_manage_registry(user):
+        raise PermissionDenied(_("只有县委组织部管理员可以执行此操作。"))
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.is_township_staff:
+        return redirect("township-detail", pk=user.township_id)
+    return render(request, "townships/home.html", {"glance": county_glance(user=user)})
+
+
+def _township_state(request):
+    state = list_state(
+        request,
+        township_list(user=request.user),
+        filterset_class=TownshipFilterSet,
+        sorts=TOWNSHIP_SORTS,
+        default_sort="name",
+    )
+    state.filterset.form.compact = True
+    bootstrapify(state.filterset.form)
+    return state
+
+
+@login_required
+def township_list_view(request):
+    state = paginate(request, _township_state(request))
+    return render(
+        request,
+        "townships/township_list.html",
+        {
+            "state": state,
+            "filterset": state.filterset,
+            "page": state.page,
+            "sort": state.sort,
+            "querystring": state.querystring,
+            "export_url": reverse("township-export"),
+            "can_manage": can_manage_registry(request.user),
+        },
+    )
+
+
+@login_required
+def township_export(request):
+    state = _township_state(request)
+    rows = [
+        [
+            t.name,
+            t.get_kind_display(),
+            t.division_code,
+            t.village_count,
+            t.population,
+            t.households,
+            "是" if t.is_active else "否",
+        ]
+        for t in state.rows
+    ]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        detail={"list": "townships", "rows": len(rows), "filters": state.querystring},
+        request=request,
+        target_repr=_("乡镇列表"),
+    )
+    headers = [_("名称"), _("类型"), _("行政区划代码"), _("村（社区）数"), _("人口"), _("户数"), _("启用")]
+    return xlsx_response(f"乡镇列表-{timezone.localdate():%Y%m%d}.xlsx", [(_("乡镇"), headers, rows)])
+
+
+@login_required
+def township_detail(request, pk):
+    township = get_scoped_or_404(request.user, Township.objects.select_related("county"), pk=pk)
+    villages = Village.objects.filter(township=township).order_by("sort_key", "name")
+    organizations = (
+        PartyOrganization.objects.filter(township=township, parent__isnull=True)
+        .select_related("village")
+        .order_by("name")
+    )
+    return render(
+        request,
+        "townships/township_detail.html",
+        {
+            "township": township,
+            "villages": villages,
+            "organizations": organizations,
+            "can_manage": can_manage_registry(request.user),
+        },
+    )
+
+
+@login_required
+def township_create_view(request):
+    require_registry_manager(request.user)
+    form = TownshipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            township = township_create(
+                actor=request.user, county=request.user.county, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("已新建乡镇“%(name)s”。") % {"name": township.name})
+            return redirect("township-detail", pk=township.pk)
+    return render(request, "townships/township_form.html", {"form": form, "township": None})
+
+
+@login_required
+def township_update_view(request, pk):
+    township = get_scoped_or_404(request.user, Township.objects.all(), pk=pk)
+    require_registry_manager(request.user)
+    form = TownshipForm(request.POST or None, instance=Township.objects.get(pk=township.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            township_update(actor=request.user, township=township, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("township-detail", pk=township.pk)
+    return render(request, "townships/township_form.html", {"form": form, "township": township})
+
+
+@require_POST
+@login_required
+def township_set_active_view(request, pk):
+    township = get_scoped_or_404(request.user, Township.objects.all(), pk=pk)
+    require_registry_manager(request.user)
+    active = request.POST.get("active") == "1"
+    try:
+        township_set_active(actor=request.user, township=township, active=active, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已恢复启用。") if active else _("已停用。"))
+    return redirect("township-detail", pk=township.pk)

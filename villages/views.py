@@ -1,0 +1,335 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from townships.choices import AuditAction
+from townships.forms import bootstrapify
+from townships.listing import list_state, paginate
+from townships.scoping import can_edit_in_township, can_manage_registry, get_scoped_or_404
+from townships.services import audit_record
+from townships.views import apply_form_errors, require_registry_manager
+from townships.xlsx import xlsx_response
+
+from .filtersets import PartyOrganizationFilterSet, VillageFilterSet
+from .forms import OrganizationForm, VillageForm, VillageStatisticsForm
+from .models import PartyOrganization, Village
+from .selectors import organization_list, organization_tree, village_list
+from .services import (
+    organization_create,
+    organization_set_active,
+    organization_update,
+    village_create,
+    village_set_active,
+    village_update,
+)
+
+VILLAGE_SORTS = {
+    "township": ["township__sort_key", "township__name", "sort_key", "name"],
+    "name": ["sort_key", "name"],
+    "kind": "kind",
+    "households": "households",
+    "population": "population",
+    "villager_groups": "villager_groups",
+}
+ORGANIZATION_SORTS = {
+    "township": ["township__sort_key", "township__name", "name"],
+    "name": "name",
+    "kind": "kind",
+    "term_end": "term_end",
+}
+
+
+def _compact(state):
+    state.filterset.form.compact = True
+    bootstrapify(state.filterset.form)
+    return state
+
+
+def _list_context(state, export_name):
+    return {
+        "filterset": state.filterset,
+        "page": state.page,
+        "sort": state.sort,
+        "querystring": state.querystring,
+        "export_url": reverse(export_name),
+    }
+
+
+# --- Villages ---------------------------------------------------------------
+
+
+def _village_state(request):
+    return _compact(
+        list_state(
+            request,
+            village_list(user=request.user),
+            filterset_class=VillageFilterSet,
+            sorts=VILLAGE_SORTS,
+            default_sort="township",
+        )
+    )
+
+
+@login_required
+def village_list_view(request):
+    state = paginate(request, _village_state(request))
+    context = _list_context(state, "village-export") | {"can_manage": can_manage_registry(request.user)}
+    return render(request, "villages/village_list.html", context)
+
+
+@login_required
+def village_export(request):
+    state = _village_state(request)
+    rows = [
+        [
+            v.township.name,
+            v.name,
+            v.get_kind_display(),
+            v.division_code,
+            v.natural_villages,
+            v.villager_groups,
+            v.households,
+            v.population,
+            v.get_showcase_type_display(),
+            "是" if v.is_active else "否",
+        ]
+        for v in state.rows
+    ]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        detail={"list": "villages", "rows": len(rows), "filters": state.querystring},
+        request=request,
+        target_repr=_("村（社区）列表"),
+    )
+    headers = [
+        _("乡镇"),
+        _("名称"),
+        _("类型"),
+        _("行政区划代码"),
+        _("自然村数"),
+        _("村民小组数"),
+        _("户数"),
+        _("人口"),
+        _("示范村类型"),
+        _("启用"),
+    ]
+    return xlsx_response(f"村社区列表-{timezone.localdate():%Y%m%d}.xlsx", [(_("村（社区）"), headers, rows)])
+
+
+@login_required
+def village_detail(request, pk):
+    village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=pk)
+    organizations = PartyOrganization.objects.filter(village=village).select_related("parent").order_by("kind", "name")
+    joint = village.joint_organizations.select_related("village")
+    return render(
+        request,
+        "villages/village_detail.html",
+        {
+            "village": village,
+            "organizations": organizations,
+            "joint_organizations": joint,
+            "can_edit": can_edit_in_township(request.user, village.township_id),
+            "can_manage": can_manage_registry(request.user),
+        },
+    )
+
+
+@login_required
+def village_create_view(request):
+    require_registry_manager(request.user)
+    form = VillageForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            village = village_create(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("已新建“%(name)s”。") % {"name": village.name})
+            return redirect("village-detail", pk=village.pk)
+    return render(request, "villages/village_form.html", {"form": form, "village": None})
+
+
+@login_required
+def village_update_view(request, pk):
+    village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=pk)
+    if not can_edit_in_township(request.user, village.township_id):
+        raise PermissionDenied(_("您没有修改此村（社区）的权限。"))
+    form_class = VillageForm if can_manage_registry(request.user) else VillageStatisticsForm
+    form = form_class(request.POST or None, instance=Village.objects.get(pk=village.pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = form_class.Meta.fields
+        try:
+            village_update(
+                actor=request.user, village=village, request=request, **{f: form.cleaned_data[f] for f in fields}
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("village-detail", pk=village.pk)
+    return render(
+        request,
+        "villages/village_form.html",
+        {"form": form, "village": village, "statistics_only": form_class is VillageStatisticsForm},
+    )
+
+
+@require_POST
+@login_required
+def village_set_active_view(request, pk):
+    village = get_scoped_or_404(request.user, Village.objects.all(), pk=pk)
+    require_registry_manager(request.user)
+    active = request.POST.get("active") == "1"
+    village_set_active(actor=request.user, village=village, active=active, request=request)
+    messages.success(request, _("已恢复启用。") if active else _("已停用；历史记录和考核结果保留。"))
+    return redirect("village-detail", pk=village.pk)
+
+
+# --- Organizations ----------------------------------------------------------
+
+
+def _organization_state(request):
+    return _compact(
+        list_state(
+            request,
+            organization_list(user=request.user),
+            filterset_class=PartyOrganizationFilterSet,
+            sorts=ORGANIZATION_SORTS,
+            default_sort="township",
+        )
+    )
+
+
+@login_required
+def organization_list_view(request):
+    state = paginate(request, _organization_state(request))
+    can_create = can_manage_registry(request.user) or request.user.is_township_staff
+    return render(
+        request,
+        "villages/organization_list.html",
+        _list_context(state, "organization-export") | {"can_create": can_create},
+    )
+
+
+@login_required
+def organization_export(request):
+    state = _organization_state(request)
+    rows = [
+        [
+            o.township.name,
+            o.name,
+            o.get_kind_display(),
+            o.parent.name if o.parent else "",
+            o.village.name if o.village else "",
+            "是" if o.n_joint else "否",
+            o.term_start.isoformat() if o.term_start else "",
+            o.term_end.isoformat() if o.term_end else "",
+            "是" if o.is_active else "否",
+        ]
+        for o in state.rows
+    ]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        detail={"list": "organizations", "rows": len(rows), "filters": state.querystring},
+        request=request,
+        target_repr=_("党组织列表"),
+    )
+    headers = [
+        _("乡镇"),
+        _("名称"),
+        _("类型"),
+        _("上级组织"),
+        _("所属村（社区）"),
+        _("联合党支部"),
+        _("任期开始"),
+        _("任期届满"),
+        _("启用"),
+    ]
+    return xlsx_response(f"党组织列表-{timezone.localdate():%Y%m%d}.xlsx", [(_("党组织"), headers, rows)])
+
+
+@login_required
+def organization_detail(request, pk):
+    organization = get_scoped_or_404(
+        request.user, PartyOrganization.objects.select_related("township", "village", "parent"), pk=pk
+    )
+    ancestors, children = organization_tree(organization=organization)
+    return render(
+        request,
+        "villages/organization_detail.html",
+        {
+            "organization": organization,
+            "ancestors": ancestors,
+            "children": children,
+            "joint_villages": organization.joint_villages.all(),
+            "can_edit": can_edit_in_township(request.user, organization.township_id),
+        },
+    )
+
+
+def _organization_data(form):
+    data = dict(form.cleaned_data)
+    joint = list(data.pop("joint_villages", []))
+    return data, joint
+
+
+@login_required
+def organization_create_view(request):
+    if not (can_manage_registry(request.user) or request.user.is_township_staff):
+        raise PermissionDenied(_("您没有新建党组织的权限。"))
+    form = OrganizationForm(request.POST or None, user=request.user, initial={"parent": request.GET.get("parent")})
+    if request.method == "POST" and form.is_valid():
+        data, joint = _organization_data(form)
+        if not can_edit_in_township(request.user, data["township"].pk):
+            raise PermissionDenied
+        try:
+            organization = organization_create(actor=request.user, joint_villages=joint, request=request, **data)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("已新建“%(name)s”。") % {"name": organization.name})
+            return redirect("organization-detail", pk=organization.pk)
+    return render(request, "villages/organization_form.html", {"form": form, "organization": None})
+
+
+@login_required
+def organization_update_view(request, pk):
+    organization = get_scoped_or_404(request.user, PartyOrganization.objects.all(), pk=pk)
+    if not can_edit_in_township(request.user, organization.township_id):
+        raise PermissionDenied(_("您没有修改此党组织的权限。"))
+    form = OrganizationForm(request.POST or None, instance=PartyOrganization.objects.get(pk=pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data, joint = _organization_data(form)
+        try:
+            organization_update(
+                actor=request.user, organization=organization, joint_villages=joint, request=request, **data
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("organization-detail", pk=organization.pk)
+    return render(request, "villages/organization_form.html", {"form": form, "organization": organization})
+
+
+@require_POST
+@login_required
+def organization_set_active_view(request, pk):
+    organization = get_scoped_or_404(request.user, PartyOrganization.objects.all(), pk=pk)
+    if not can_edit_in_township(request.user, organization.township_id):
+        raise PermissionDenied(_("您没有修改此党组织的权限。"))
+    active = request.POST.get("active") == "1"
+    try:
+        organization_set_active(actor=request.user, organization=organization, active=active, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已恢复启用。") if active else _("已停用。"))
+    return redirect("organization-detail", pk=organization.pk)

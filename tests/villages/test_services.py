@@ -160,7 +160,9 @@ def test_joint_branch_refuses_a_village_of_another_township(admin_user, township
 
 def test_duplicate_name_under_one_parent_is_refused(admin_user, township):
     committee = _committee(township)
-    organization_create(actor=admin_user, name="机关支部", kind=OrganizationKind.BRANCH, parent=committee, township=township)
+    organization_create(
+        actor=admin_user, name="机关支部", kind=OrganizationKind.BRANCH, parent=committee, township=township
+    )
     with pytest.raises(ValidationError):
         organization_create(
             actor=admin_user, name="机关支部", kind=OrganizationKind.BRANCH, parent=committee, township=township
@@ -169,7 +171,9 @@ def test_duplicate_name_under_one_parent_is_refused(admin_user, township):
 
 def test_deactivating_an_organization_with_active_children_is_refused(admin_user, township):
     committee = _committee(township)
-    organization_create(actor=admin_user, name="机关支部", kind=OrganizationKind.BRANCH, parent=committee, township=township)
+    organization_create(
+        actor=admin_user, name="机关支部", kind=OrganizationKind.BRANCH, parent=committee, township=township
+    )
     with pytest.raises(ValidationError):
         organization_set_active(actor=admin_user, organization=committee, active=False)
     committee.refresh_from_db()

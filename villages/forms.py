@@ -1,0 +1,64 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from townships.forms import BootstrapModelForm
+from townships.models import Township
+from townships.scoping import scope_for
+
+from .models import PartyOrganization, Village
+
+VILLAGE_STATISTICS = ["natural_villages", "villager_groups", "households", "population", "showcase_type"]
+
+
+class VillageForm(BootstrapModelForm):
+    """The county administrator's form: everything about a village."""
+
+    class Meta:
+        model = Village
+        fields = ["township", "name", "kind", "division_code", "sort_key", *VILLAGE_STATISTICS]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = scope_for(user, Township.objects.filter(is_active=True))
+
+
+class VillageStatisticsForm(BootstrapModelForm):
+    """Township staff keep their villages' statistics; names and townships are the county's."""
+
+    class Meta:
+        model = Village
+        fields = VILLAGE_STATISTICS
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class OrganizationForm(BootstrapModelForm):
+    class Meta:
+        model = PartyOrganization
+        fields = ["township", "name", "kind", "parent", "village", "joint_villages", "term_start", "term_end"]
+        widgets = {
+            "term_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "term_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "joint_villages": forms.SelectMultiple(attrs={"size": 6}),
+        }
+        help_texts = {
+            "joint_villages": _("仅联合党支部填写：除所属村外共同组建支部的村（社区）。"),
+            "parent": _("党总支、党支部须选上级党委；党小组须选所在支部。"),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        townships = scope_for(user, Township.objects.filter(is_active=True))
+        self.fields["township"].queryset = townships
+        self.fields["parent"].queryset = scope_for(
+            user, PartyOrganization.objects.filter(is_active=True)
+        ).select_related("township")
+        villages = scope_for(user, Village.objects.filter(is_active=True)).select_related("township")
+        self.fields["village"].queryset = villages
+        self.fields["joint_villages"].queryset = villages
+        self.fields["parent"].label_from_instance = lambda o: f"{o.township.name} · {o.name}"
+        self.fields["village"].label_from_instance = lambda v: f"{v.township.name} · {v.name}"
+        self.fields["joint_villages"].label_from_instance = lambda v: f"{v.township.name} · {v.name}"
+        if user.is_township_staff:
+            self.fields["township"].initial = user.township_id
