@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests import factories
@@ -51,3 +53,53 @@ def staff_user(township):
 @pytest.fixture
 def other_staff_user(other_township):
     return factories.township_staff(other_township, username="other-town-staff")
+
+
+# --- Celery and the integration tests ------------------------------------------------
+
+INTEGRATION_READY = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) and bool(
+    os.environ.get("REDIS_URL")
+)
+
+
+@pytest.fixture(autouse=True)
+def eager_celery_outside_integration(request):
+    """Unit tests run tasks in-process; only the integration tests use the real broker and worker."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def pytest_collection_modifyitems(config, items):
+    if INTEGRATION_READY:
+        return
+    reason = "needs PostgreSQL and Redis (make test starts them when installed)"
+    if os.environ.get("REQUIRE_INTEGRATION") == "1":
+        integration = [item for item in items if item.get_closest_marker("integration")]
+        if integration:
+            raise pytest.UsageError(f"REQUIRE_INTEGRATION=1 but {reason}: {len(integration)} integration tests.")
+    for item in items:
+        if item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "integration" in getattr(report, "keywords", {})
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"Integration tests skipped: {len(skipped)} (no PostgreSQL/Redis). They run under make test when "
+            "postgresql and redis-server are installed, and always in CI.",
+            yellow=True,
+        )
+        for report in skipped:
+            terminalreporter.write_line(f"  skipped: {report.nodeid}")

@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`. Everything else is optional.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test lint fmt worker beat bench clean demo-province
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+## Serve the demo county at http://127.0.0.1:8000/ (SQLite, eager Celery: nothing but Python needed).
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole suite; on PostgreSQL, Redis and a real Celery worker when their servers are installed.
+test: $(STAMP)
+	$(PY) -m tests.harness -- $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v0
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A config worker -l info
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A config beat -l info
+
+## Benchmarks at province scale (measured, never asserted in tests).
+bench: $(STAMP)
+	$(PY) -m tests.bench.run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

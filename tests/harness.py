@@ -1,0 +1,190 @@
+"""`make test`: run pytest against throwaway PostgreSQL and Redis servers when they are installed.
+
+With the server binaries on the machine (Debian: postgresql, redis-server) this
+starts both in a temporary directory on free ports, points DATABASE_URL and
+REDIS_URL at them, runs pytest (whose integration tests start a real Celery
+worker), and tears everything down. Without them, pytest runs on SQLite and
+eager Celery and the integration tests are reported as skipped. With
+REQUIRE_INTEGRATION=1 (set by .ci/run), missing servers are an error.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SERVICE_WAIT_SECONDS = 30
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _find_postgres():
+    for pattern in ("/usr/lib/postgresql/*/bin/initdb", "/usr/local/pgsql/bin/initdb"):
+        found = sorted(glob.glob(pattern))
+        if found:
+            return os.path.dirname(found[-1])
+    initdb = shutil.which("initdb")
+    return os.path.dirname(initdb) if initdb else None
+
+
+def _as_postgres_user(command):
+    """PostgreSQL refuses to run as root: drop to the `postgres` system user when we are root."""
+    if os.geteuid() != 0:
+        return command
+    return ["runuser", "-u", "postgres", "--", *command]
+
+
+def _wait(check, what):
+    deadline = time.monotonic() + SERVICE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not start within {SERVICE_WAIT_SECONDS}s")
+
+
+def _port_open(port):
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_postgres(workdir):
+    bindir = _find_postgres()
+    datadir = os.path.join(workdir, "pgdata")
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(workdir, user.pw_uid, user.pw_gid)
+    subprocess.run(
+        _as_postgres_user(
+            [
+                os.path.join(bindir, "initdb"),
+                "-D",
+                datadir,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    port = _free_port()
+    # A throwaway server: durability settings off for speed.
+    process = subprocess.Popen(
+        _as_postgres_user(
+            [
+                os.path.join(bindir, "postgres"),
+                "-D",
+                datadir,
+                "-p",
+                str(port),
+                "-k",
+                workdir,
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=100",
+            ]
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=open(os.path.join(workdir, "postgres.log"), "wb"),
+    )
+    _wait(lambda: _port_open(port), "PostgreSQL")
+    time.sleep(0.5)
+    return process, f"postgres://postgres@127.0.0.1:{port}/township"
+
+
+def start_redis(workdir):
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "/usr/bin/redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    _wait(lambda: _port_open(port), "Redis")
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
+def main(argv):
+    pytest_args = argv[1:] if argv and argv[0] == "--" else argv
+    require = os.environ.get("REQUIRE_INTEGRATION") == "1"
+    have_postgres = _find_postgres() is not None
+    have_redis = bool(shutil.which("redis-server") or os.path.exists("/usr/bin/redis-server"))
+    env = dict(os.environ)
+    processes = []
+    workdir = None
+    if have_postgres and have_redis:
+        workdir = tempfile.mkdtemp(prefix="township-test-")
+        try:
+            pg, database_url = start_postgres(workdir)
+            processes.append(pg)
+            redis, redis_url = start_redis(workdir)
+            processes.append(redis)
+        except Exception:
+            for process in processes:
+                process.terminate()
+            raise
+        env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, CONN_MAX_AGE="0")
+        print(
+            f"make test: throwaway PostgreSQL ({database_url}) and Redis ({redis_url}); integration tests run.",
+            flush=True,
+        )
+    else:
+        missing = [name for name, ok in (("PostgreSQL", have_postgres), ("redis-server", have_redis)) if not ok]
+        message = f"make test: {' and '.join(missing)} not installed; running on SQLite with eager Celery."
+        if require:
+            print(message + " REQUIRE_INTEGRATION=1: refusing to skip the integration tests.", file=sys.stderr)
+            return 2
+        print(message + " Integration tests (tests/integration) will be SKIPPED.", flush=True)
+        env.pop("DATABASE_URL", None)
+        env.pop("REDIS_URL", None)
+    try:
+        result = subprocess.run([sys.executable, "-m", "pytest", *pytest_args], env=env, check=False)
+        return result.returncode
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
