@@ -120,9 +120,19 @@ def _open(upload, sheet_name):
 
 
 def _organizations(township):
-    return {
-        o.name: o for o in PartyOrganization.objects.filter(township=township, is_active=True).select_related("village")
-    }
+    """Organizations by name; names repeat under different parents (第一党小组), so the
+    qualified "上级组织/名称" always works and the plain name only where it is unique."""
+    orgs = list(PartyOrganization.objects.filter(township=township, is_active=True).select_related("village", "parent"))
+    counts = {}
+    for org in orgs:
+        counts[org.name] = counts.get(org.name, 0) + 1
+    found = {}
+    for org in orgs:
+        if org.parent is not None:
+            found[f"{org.parent.name}/{org.name}"] = org
+        if counts[org.name] == 1:
+            found[org.name] = org
+    return found
 
 
 def roster_import(*, actor, township, upload, request=None):
@@ -370,10 +380,14 @@ def meetings_import(*, actor, township, upload, request=None):
     def err(row, column, message):
         errors.append(CellError(MEETING_SHEET, row, column, message))
 
+    eligible_cache = {}
+
     def eligible(org):
-        if org.kind == OrganizationKind.GROUP:
-            return direct.get(org.pk, 0)
-        return sum(direct.get(pk, 0) for pk in _subtree_ids(org))
+        # Members are kept on their branch's roll; a Party group's meeting draws on its branch.
+        roll = org.parent if org.kind == OrganizationKind.GROUP else org
+        if roll.pk not in eligible_cache:
+            eligible_cache[roll.pk] = sum(direct.get(pk, 0) for pk in _subtree_ids(roll))
+        return eligible_cache[roll.pk]
 
     for number, values in rows:
         before = len(errors)
@@ -529,7 +543,7 @@ def meetings_template():
         set(),
         {
             "会议类型": "、".join(_MEETING_KIND_BY_LABEL),
-            "党组织": "党小组会填党小组名称，其他会议填支部名称",
+            "党组织": "填支部名称；党小组会填“支部名称/党小组名称”，如“中共李家村支部委员会/第一党小组”",
             "召开日期": "日期可写 2026-03-05、2026/3/5 或 2026年3月5日",
         },
     )

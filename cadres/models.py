@@ -20,6 +20,7 @@ from .choices import (
     Stage,
     Transition,
 )
+from .identity import mask_id_number, mask_phone
 
 
 class Person(models.Model):
@@ -70,6 +71,14 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def id_number_masked(self):
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self):
+        return mask_phone(self.phone)
 
 
 class PartyMember(models.Model):

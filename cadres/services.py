@@ -591,10 +591,9 @@ def meeting_record(
     if present > entitled:
         errors["present"] = _("实到人数不能多于应到人数。")
     members = PartyMember.objects.filter(is_active=True, stage__in=ACTIVE_MEMBER_STAGES)
-    if organization.kind == OrganizationKind.GROUP:
-        eligible = members.filter(organization=organization).count()
-    else:
-        eligible = members.filter(organization__in=_subtree_ids(organization)).count()
+    # Members are kept on their branch's roll; a Party group's meeting draws on its branch.
+    roll = organization.parent if organization.kind == OrganizationKind.GROUP else organization
+    eligible = members.filter(organization__in=_subtree_ids(roll)).count()
     if entitled > eligible:
         errors["entitled"] = _("应到人数（%(n)s）多于该组织在册党员数（%(m)s）。") % {"n": entitled, "m": eligible}
     if errors:

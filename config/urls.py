@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("villages/", include("villages.urls")),
+    path("records/", include("cadres.urls")),
     path("", include("townships.urls")),
 ]

@@ -1,9 +1,16 @@
 """What every list page does the same way: filter with the shared FilterSet, sort by a
 whitelist, page, and hand the same filtered rows to the Excel export."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 PAGE_SIZE = 50
 
@@ -44,3 +51,109 @@ def paginate(request, state, per_page=PAGE_SIZE):
     except EmptyPage:
         state.page = paginator.page(paginator.num_pages)
     return state
+
+
+# --- Declarative list pages ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list page and of its Excel export."""
+
+    label: str
+    value: Callable[[Any], Any]  # the plain value: exported, and shown unless ``html`` is given
+    key: str = ""  # the ?sort= name; empty means not sortable
+    order_by: tuple = ()  # ORM ordering for the key
+    html: Callable[[Any], str] | None = None
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """A list page: what it lists (already scoped), how it filters, sorts, shows and exports."""
+
+    title: str
+    queryset: Callable  # (request) -> scoped queryset with select_related for every column
+    filterset_class: type
+    columns: tuple
+    default_sort: str
+    export_name: str  # URL name of the export view
+    filename: str  # export file name prefix
+    create_url: Callable | None = None  # (request) -> URL or None
+    create_label: str = ""
+    links: Callable | None = None  # (request) -> list of (label, url) shown above the table
+
+
+def spec_state(request, spec):
+    sorts = {c.key: list(c.order_by) for c in spec.columns if c.key}
+    state = list_state(
+        request,
+        spec.queryset(request),
+        filterset_class=spec.filterset_class,
+        sorts=sorts,
+        default_sort=spec.default_sort,
+    )
+    from .forms import bootstrapify
+
+    state.filterset.form.compact = True
+    bootstrapify(state.filterset.form)
+    return state
+
+
+def link(url_name, label_of=str, pk_of=None):
+    """A column renderer linking to a detail page (of the row, or of the object ``pk_of`` names)."""
+    pk_of = pk_of or (lambda obj: obj.pk)
+    return lambda obj: format_html('<a href="{}">{}</a>', reverse(url_name, args=[pk_of(obj)]), label_of(obj))
+
+
+def render_list(request, spec, template="inc/list_page.html", extra=None):
+    state = paginate(request, spec_state(request, spec))
+    rows = [
+        [(c.html(obj) if c.html else c.value(obj), c.numeric) for c in spec.columns] for obj in state.page.object_list
+    ]
+    context = {
+        "spec": spec,
+        "rows": rows,
+        "filterset": state.filterset,
+        "page": state.page,
+        "sort": state.sort,
+        "querystring": state.querystring,
+        "export_url": reverse(spec.export_name),
+        "create_url": spec.create_url(request) if spec.create_url else None,
+        "links": spec.links(request) if spec.links else [],
+    }
+    return render(request, template, context | (extra or {}))
+
+
+def export_list(request, spec):
+    from .choices import AuditAction
+    from .services import audit_record
+    from .xlsx import xlsx_response
+
+    state = spec_state(request, spec)
+    rows = [[c.value(obj) for c in spec.columns] for obj in state.rows]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        detail={"list": spec.export_name, "rows": len(rows), "filters": state.querystring},
+        request=request,
+        target_repr=str(spec.title),
+    )
+    return xlsx_response(
+        f"{spec.filename}-{timezone.localdate():%Y%m%d}.xlsx",
+        [(str(spec.title), [str(c.label) for c in spec.columns], rows)],
+    )
+
+
+def list_views(spec_factory):
+    """A (list view, export view) pair for a spec built per request."""
+
+    @login_required
+    def list_view(request):
+        return render_list(request, spec_factory(request))
+
+    @login_required
+    def export_view(request):
+        return export_list(request, spec_factory(request))
+
+    return list_view, export_view

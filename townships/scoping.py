@@ -53,3 +53,19 @@ def can_edit_in_township(user, township_id):
     if user.is_superuser or user.role == Role.COUNTY_ADMIN:
         return True
     return user.role == Role.TOWNSHIP_STAFF and user.township_id == township_id
+
+
+def can_reveal_personal_data(user):
+    """Who may ask to see an ID number or phone in full (always audited).
+
+    The county administrator and township staff handle transfers and contact
+    members; viewers and API clients work with masked data only.
+    """
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+
+
+def can_write_records(user):
+    """Record members, cadres and meetings: the county administrator and township staff."""
+    return user.is_authenticated and (user.is_superuser or user.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF))

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from townships.models import Township
 
 from .choices import OrganizationKind, ShowcaseType, VillageKind
-from .models import PartyOrganization, Village
+from .models import Matter, PartyOrganization, Village
 
 
 def scoped_townships(request):
@@ -45,3 +45,15 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
     class Meta:
         model = PartyOrganization
         fields = ["q", "township", "village", "kind", "parent", "is_active"]
+
+
+class MatterFilterSet(django_filters.FilterSet):
+    """Shared by the 四议两公开 page and /api/v1/matters/."""
+
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("事项包含"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
+
+    class Meta:
+        model = Matter
+        fields = ["q", "township", "village"]

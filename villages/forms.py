@@ -62,3 +62,31 @@ class OrganizationForm(BootstrapModelForm):
         self.fields["joint_villages"].label_from_instance = lambda v: f"{v.township.name} · {v.name}"
         if user.is_township_staff:
             self.fields["township"].initial = user.township_id
+
+
+class MatterForm(forms.Form):
+    village = forms.ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none())
+    title = forms.CharField(label=_("事项"), max_length=200)
+    description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        from townships.forms import bootstrapify
+
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = scope_for(user, Village.objects.filter(is_active=True)).select_related(
+            "township"
+        )
+        self.fields["village"].label_from_instance = lambda v: f"{v.township.name} · {v.name}"
+        bootstrapify(self)
+
+
+class MatterStepForm(forms.Form):
+    done_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    evidence = forms.FileField(label=_("佐证材料（会议记录、公开照片）"), required=False)
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        from townships.forms import bootstrapify
+
+        super().__init__(*args, **kwargs)
+        bootstrapify(self)

@@ -15,4 +15,8 @@ urlpatterns = [
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("organizations/<int:pk>/edit/", views.organization_update_view, name="organization-update"),
     path("organizations/<int:pk>/active/", views.organization_set_active_view, name="organization-set-active"),
+    path("matters/", views.matter_list, name="matter-list"),
+    path("matters/export.xlsx", views.matter_export, name="matter-export"),
+    path("matters/new/", views.matter_create_view, name="matter-create"),
+    path("matters/<int:pk>/", views.matter_detail, name="matter-detail"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,17 +10,20 @@ from django.views.decorators.http import require_POST
 
 from townships.choices import AuditAction
 from townships.forms import bootstrapify
-from townships.listing import list_state, paginate
-from townships.scoping import can_edit_in_township, can_manage_registry, get_scoped_or_404
+from townships.listing import Column, ListSpec, link, list_state, list_views, paginate
+from townships.scoping import can_edit_in_township, can_manage_registry, can_write_records, get_scoped_or_404, scope_for
 from townships.services import audit_record
 from townships.views import apply_form_errors, require_registry_manager
 from townships.xlsx import xlsx_response
 
-from .filtersets import PartyOrganizationFilterSet, VillageFilterSet
-from .forms import OrganizationForm, VillageForm, VillageStatisticsForm
-from .models import PartyOrganization, Village
+from .choices import MatterStep
+from .filtersets import MatterFilterSet, PartyOrganizationFilterSet, VillageFilterSet
+from .forms import MatterForm, MatterStepForm, OrganizationForm, VillageForm, VillageStatisticsForm
+from .models import Matter, PartyOrganization, Village
 from .selectors import organization_list, organization_tree, village_list
 from .services import (
+    matter_create,
+    matter_record_step,
     organization_create,
     organization_set_active,
     organization_update,
@@ -333,3 +337,90 @@ def organization_set_active_view(request, pk):
     else:
         messages.success(request, _("已恢复启用。") if active else _("已停用。"))
     return redirect("organization-detail", pk=organization.pk)
+
+
+# --- 四议两公开 --------------------------------------------------------------
+
+
+def matters_spec(request):
+
+    return ListSpec(
+        title=_("“四议两公开”事项"),
+        queryset=lambda r: scope_for(r.user, Matter.objects.select_related("village", "township")).annotate(
+            n_steps=Count("steps")
+        ),
+        filterset_class=MatterFilterSet,
+        columns=(
+            Column(_("乡镇"), lambda m: m.township.name, "township", ("township__sort_key", "township__name")),
+            Column(_("村（社区）"), lambda m: m.village.name),
+            Column(_("事项"), lambda m: m.title, html=link("matter-detail", lambda m: m.title)),
+            Column(_("已完成步骤"), lambda m: f"{m.n_steps}/6", "steps", ("n_steps",)),
+            Column(
+                _("登记时间"),
+                lambda m: timezone.localtime(m.created_at).strftime("%Y-%m-%d"),
+                "created",
+                ("created_at",),
+            ),
+        ),
+        default_sort="-created",
+        export_name="matter-export",
+        filename="四议两公开",
+        create_url=lambda r: reverse("matter-create") if can_write_records(r.user) else None,
+        create_label=_("登记事项"),
+    )
+
+
+matter_list, matter_export = list_views(matters_spec)
+
+
+@login_required
+def matter_create_view(request):
+
+    if not can_write_records(request.user):
+        raise PermissionDenied(_("您没有登记事项的权限。"))
+    form = MatterForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if not can_edit_in_township(request.user, form.cleaned_data["village"].township_id):
+            raise PermissionDenied
+        matter = matter_create(actor=request.user, request=request, **form.cleaned_data)
+        return redirect("matter-detail", pk=matter.pk)
+    return render(request, "cadres/form.html", {"form": form, "title": _("登记“四议两公开”事项")})
+
+
+@login_required
+def matter_detail(request, pk):
+
+    matter = get_scoped_or_404(request.user, Matter.objects.select_related("village", "township"), pk=pk)
+    can_edit = (
+        can_edit_in_township(request.user, matter.township_id)
+        and not request.user.is_county_level
+        or (request.user.is_county_admin)
+    )
+    recorded = {s.step: s for s in matter.steps.all()}
+    next_step = next((s for s in MatterStep if s not in recorded), None)
+    form = MatterStepForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_edit or next_step is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                matter_record_step(
+                    actor=request.user,
+                    matter=matter,
+                    step=next_step,
+                    done_on=form.cleaned_data["done_on"],
+                    evidence=form.cleaned_data["evidence"],
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+            except ValidationError as error:
+                apply_form_errors(form, error)
+            else:
+                messages.success(request, _("已记录：%(s)s。") % {"s": next_step.label})
+                return redirect("matter-detail", pk=matter.pk)
+    steps = [(s, recorded.get(s)) for s in MatterStep]
+    return render(
+        request,
+        "villages/matter_detail.html",
+        {"matter": matter, "steps": steps, "next_step": next_step, "form": form, "can_edit": can_edit},
+    )

@@ -39,7 +39,9 @@ for i in range({REQUESTS}):
 samples.sort()
 print(f"{{statistics.median(samples):.1f}} {{samples[int(len(samples) * 0.95)]:.1f}}")
 """
-    out = subprocess.run([*run, "shell", "-c", code], env=env, check=True, capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [*run, "shell", "-c", code], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
     p50, p95 = out[-2], out[-1]
     print()
     print("| benchmark | result |")

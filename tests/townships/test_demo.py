@@ -36,27 +36,7 @@ def digest():
 
 
 def wipe():
-    from django.apps import apps
-
-    for model in ("villages.PartyOrganization_joint_villages", "townships.User", "villages.PartyOrganization"):
-        if model == "villages.PartyOrganization":
-            # Delete leaves first: the tree is PROTECTed.
-            for kind in (
-                OrganizationKind.GROUP,
-                OrganizationKind.BRANCH,
-                OrganizationKind.GENERAL_BRANCH,
-                OrganizationKind.COMMITTEE,
-            ):
-                while PartyOrganization.objects.filter(kind=kind).exists():
-                    PartyOrganization.objects.filter(kind=kind, children__isnull=True).delete()
-        elif model == "townships.User":
-            User.objects.all().delete()
-        else:
-            PartyOrganization.joint_villages.through.objects.all().delete()
-    Village.objects.all().delete()
-    Township.objects.all().delete()
-    County.objects.all().delete()
-    del apps
+    call_command("flush", interactive=False, verbosity=0)
 
 
 def test_the_default_county_has_about_eighteen_townships_and_three_hundred_villages():
@@ -141,11 +121,23 @@ def test_totals_are_filled():
         assert township.population == sum(township.villages.values_list("population", flat=True))
 
 
-def test_queries_do_not_grow_with_villages():
+def test_registry_queries_do_not_grow_with_villages():
     with CaptureQueriesContext(connection) as small:
-        load("--townships", "3", "--villages-per-township", "6")
+        load("--townships", "3", "--villages-per-township", "6", "--registry-only")
     wipe()
     with CaptureQueriesContext(connection) as large:
-        load("--townships", "3", "--villages-per-township", "24")
+        load("--townships", "3", "--villages-per-township", "24", "--registry-only")
     # Bulk inserts: a few queries per stage, not one per village (24 villages ≈ 150 organizations).
     assert len(large.captured_queries) <= len(small.captured_queries) + 10
+
+
+def test_records_are_inserted_in_batches_not_row_by_row():
+    from cadres.models import Meeting, MembershipEvent, PartyMember, Person
+
+    with CaptureQueriesContext(connection) as ctx:
+        load("--townships", "3", "--villages-per-township", "12")
+    rows = (
+        Person.objects.count() + PartyMember.objects.count() + MembershipEvent.objects.count() + Meeting.objects.count()
+    )
+    assert rows > 2000
+    assert len(ctx.captured_queries) < rows / 20

@@ -3,8 +3,17 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from townships.demo import DEMO_PASSWORD, PRESETS, Size, create_demo_users, demo_logins, generate_registry
+from townships.demo import (
+    DEMO_PASSWORD,
+    PRESETS,
+    Size,
+    create_demo_users,
+    demo_logins,
+    generate_records,
+    generate_registry,
+)
 from townships.models import County
 
 
@@ -19,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already has a county")
         parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+        parser.add_argument("--registry-only", action="store_true", help="only townships, villages and organizations")
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
@@ -46,6 +56,13 @@ class Command(BaseCommand):
             f"Loaded {summary.counties} county(ies), {summary.townships} townships, {summary.villages} villages, "
             f"{summary.organizations} Party organizations in {time.monotonic() - started:.1f}s (seed {options['seed']})."
         )
+        if not options["registry_only"]:
+            started = time.monotonic()
+            records = generate_records(rng=rng, counties=created, today=timezone.localdate())
+            self.stdout.write(
+                f"Loaded {records['people']} people, {records['members']} members and applicants, "
+                f"{records['meetings']} meeting records in {time.monotonic() - started:.1f}s."
+            )
         self._print_logins(created[0])
 
     def _print_logins(self, county):
