@@ -111,3 +111,38 @@ def township_refresh_totals(*, township_ids):
         updates, ["village_count", "population", "households", "totals_refreshed_at"], batch_size=500
     )
     return len(updates)
+
+
+@transaction.atomic
+def county_settings_update(*, actor, county, values, request=None):
+    """Validate every submitted setting, then store the ones that differ from the default.
+
+    ``values`` maps key → raw value. All or nothing: one bad value saves none.
+    """
+    from .county_settings import BY_KEY, settings_for
+    from .models import CountySetting
+
+    errors, cleaned = {}, {}
+    for key, raw in values.items():
+        if key not in BY_KEY:
+            continue
+        try:
+            cleaned[key] = BY_KEY[key].clean(raw)
+        except ValidationError as exc:
+            errors[key] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    current = settings_for(county.pk)
+    changes = {}
+    for key, value in cleaned.items():
+        if value != current[key]:
+            changes[key] = [current[key], value]
+        if value == BY_KEY[key].default:
+            CountySetting.objects.filter(county=county, key=key).delete()
+        else:
+            CountySetting.objects.update_or_create(
+                county=county, key=key, defaults={"value": value, "updated_by": actor}
+            )
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=county, detail=changes, request=request)
+    return changes

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("settings/", views.county_settings_view, name="county-settings"),
     path("townships/", views.township_list_view, name="township-list"),
     path("townships/export.xlsx", views.township_export, name="township-export"),
     path("townships/new/", views.township_create_view, name="township-create"),

@@ -15,7 +15,7 @@ from .filtersets import TownshipFilterSet
 from .forms import LoginForm, TownshipForm, bootstrapify
 from .listing import list_state, paginate
 from .models import Township
-from .scoping import can_manage_registry, get_scoped_or_404
+from .scoping import can_manage_registry, get_scoped_or_404, scope_for
 from .selectors import county_glance, township_list
 from .services import audit_record, township_create, township_set_active, township_update
 from .xlsx import xlsx_response
@@ -53,7 +53,14 @@ def home(request):
     user = request.user
     if user.is_township_staff:
         return redirect("township-detail", pk=user.township_id)
-    return render(request, "townships/home.html", {"glance": county_glance(user=user)})
+    from cadres.selectors import AlertCode, alerts_for
+
+    alerts = alerts_for(townships=scope_for(user, Township.objects.filter(is_active=True)), today=timezone.localdate())
+    counts = {}
+    for alert in alerts:
+        counts[alert.code] = counts.get(alert.code, 0) + 1
+    alert_counts = [(code, _(label), counts.get(code, 0)) for code, label in AlertCode.LABELS.items()]
+    return render(request, "townships/home.html", {"glance": county_glance(user=user), "alert_counts": alert_counts})
 
 
 def _township_state(request):
@@ -122,10 +129,13 @@ def township_detail(request, pk):
         .select_related("village")
         .order_by("name")
     )
+    from cadres.selectors import alerts_for
+
     return render(
         request,
         "townships/township_detail.html",
         {
+            "alerts": alerts_for(townships=Township.objects.filter(pk=township.pk), today=timezone.localdate()),
             "township": township,
             "villages": villages,
             "organizations": organizations,
@@ -180,3 +190,41 @@ def township_set_active_view(request, pk):
     else:
         messages.success(request, _("已恢复启用。") if active else _("已停用。"))
     return redirect("township-detail", pk=township.pk)
+
+
+@login_required
+def county_settings_view(request):
+    from .county_settings import DEFINITIONS, settings_for
+    from .services import county_settings_update
+
+    county = request.user.county
+    if county is None:
+        raise PermissionDenied(_("您的账户没有所属县。"))
+    editable = can_manage_registry(request.user)
+    errors = {}
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("只有县委组织部管理员可以修改县级参数。"))
+        values = {d.key: request.POST.get(d.key, "") for d in DEFINITIONS}
+        try:
+            changes = county_settings_update(actor=request.user, county=county, values=values, request=request)
+        except ValidationError as error:
+            errors = error.message_dict
+            messages.error(request, _("有参数不正确，均未保存。"))
+        else:
+            messages.success(request, _("已保存 %(n)s 项修改。") % {"n": len(changes)})
+            return redirect("county-settings")
+    current = settings_for(county.pk)
+    groups = {}
+    for definition in DEFINITIONS:
+        groups.setdefault(str(definition.group), []).append(
+            {
+                "def": definition,
+                "value": request.POST.get(definition.key, current[definition.key])
+                if errors
+                else current[definition.key],
+                "is_default": current.is_default(definition.key),
+                "errors": errors.get(definition.key, []),
+            }
+        )
+    return render(request, "townships/county_settings.html", {"groups": groups, "editable": editable, "county": county})

@@ -20,10 +20,14 @@ def many_townships(county):
 
 def test_county_home_shows_the_county_at_a_glance(client, admin_user, many_townships, django_assert_num_queries):
     client.force_login(admin_user)
-    # session, user, village totals, organization counts, townships; then the idle-timeout
-    # session save (savepoint, update, release) that every request pays.
-    with django_assert_num_queries(8):
+    # session, user, village totals, organization counts, townships; the derived alerts
+    # (8 aggregate queries); then the idle-timeout session save (savepoint, update, release).
+    with django_assert_num_queries(16):
         response = client.get(reverse("home"))
+    for township in many_townships:
+        factories.VillageFactory(township=township)
+    with django_assert_num_queries(16):
+        client.get(reverse("home"))
     page = response.content.decode()
     assert response.status_code == 200
     assert "全县概览" in page

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from villages.models import PartyOrganization, Village
+from villages.models import Matter, MatterStepRecord, PartyOrganization, Village
 
 
 class VillageSerializer(serializers.ModelSerializer):
@@ -82,4 +82,27 @@ class PartyOrganizationSerializer(serializers.ModelSerializer):
             "term_start": {"help_text": "本届任期开始"},
             "term_end": {"help_text": "本届任期届满"},
             "is_active": {"help_text": "是否启用"},
+        }
+
+
+class MatterStepSerializer(serializers.ModelSerializer):
+    step_display = serializers.CharField(source="get_step_display", read_only=True, help_text="步骤名称")
+
+    class Meta:
+        model = MatterStepRecord
+        fields = ["step", "step_display", "done_on"]
+        extra_kwargs = {"step": {"help_text": "步骤序号 1–6"}, "done_on": {"help_text": "日期"}}
+
+
+class MatterSerializer(serializers.ModelSerializer):
+    steps = MatterStepSerializer(many=True, read_only=True, help_text="已完成的步骤")
+
+    class Meta:
+        model = Matter
+        fields = ["id", "village", "township", "title", "steps"]
+        extra_kwargs = {
+            "id": {"help_text": "事项编号"},
+            "village": {"help_text": "村（社区）编号"},
+            "township": {"help_text": "乡镇编号"},
+            "title": {"help_text": "事项"},
         }

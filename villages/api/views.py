@@ -1,10 +1,10 @@
 from django.db.models import Prefetch
 
 from townships.api.views import ScopedReadOnlyViewSet
-from villages.filtersets import PartyOrganizationFilterSet, VillageFilterSet
-from villages.models import PartyOrganization, Village
+from villages.filtersets import MatterFilterSet, PartyOrganizationFilterSet, VillageFilterSet
+from villages.models import Matter, MatterStepRecord, PartyOrganization, Village
 
-from .serializers import PartyOrganizationSerializer, VillageSerializer
+from .serializers import MatterSerializer, PartyOrganizationSerializer, VillageSerializer
 
 
 class VillageViewSet(ScopedReadOnlyViewSet):
@@ -27,3 +27,15 @@ class PartyOrganizationViewSet(ScopedReadOnlyViewSet):
     filterset_class = PartyOrganizationFilterSet
     ordering_fields = ["name", "kind", "term_end"]
     ordering = ["township__sort_key", "name"]
+
+
+class MatterViewSet(ScopedReadOnlyViewSet):
+    """“四议两公开”事项及其步骤。"""
+
+    base_queryset = Matter.objects.prefetch_related(
+        Prefetch("steps", queryset=MatterStepRecord.objects.order_by("step"))
+    )
+    serializer_class = MatterSerializer
+    filterset_class = MatterFilterSet
+    ordering_fields = ["created_at", "title"]
+    ordering = ["-created_at", "id"]

@@ -1,0 +1,183 @@
+"""Personal data leaves the API masked, always: the full numbers are only shown through
+the audited reveal action on the person page."""
+
+from rest_framework import serializers
+
+from cadres.models import Appraisal, AppraisalRating, Meeting, PartyMember, Person, Tenure
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(
+        source="id_number_masked", read_only=True, help_text="身份证号（脱敏：地区码+后四位）"
+    )
+    phone = serializers.CharField(source="phone_masked", read_only=True, help_text="联系电话（脱敏）")
+    gender_display = serializers.CharField(source="get_gender_display", read_only=True, help_text="性别")
+    education_display = serializers.CharField(source="get_education_display", read_only=True, help_text="学历")
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "gender_display",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "phone",
+            "education",
+            "education_display",
+            "occupation",
+            "township",
+            "village",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "人员编号"},
+            "name": {"help_text": "姓名"},
+            "gender": {"help_text": "性别代码：male 男，female 女"},
+            "ethnicity": {"help_text": "民族"},
+            "birth_date": {"help_text": "出生日期"},
+            "education": {"help_text": "学历代码"},
+            "occupation": {"help_text": "职业"},
+            "township": {"help_text": "所属乡镇编号"},
+            "village": {"help_text": "所属村（社区）编号"},
+        }
+
+
+class PartyMemberSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="person.name", read_only=True, help_text="姓名")
+    gender = serializers.CharField(source="person.gender", read_only=True, help_text="性别代码")
+    birth_date = serializers.DateField(source="person.birth_date", read_only=True, help_text="出生日期")
+    id_number = serializers.CharField(source="person.id_number_masked", read_only=True, help_text="身份证号（脱敏）")
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True, help_text="发展阶段")
+    organization_name = serializers.CharField(source="organization.name", read_only=True, help_text="所在党组织")
+
+    class Meta:
+        model = PartyMember
+        fields = [
+            "id",
+            "person",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "stage",
+            "stage_display",
+            "is_active",
+            "organization",
+            "organization_name",
+            "township",
+            "village",
+            "applied_on",
+            "activist_on",
+            "candidate_on",
+            "admitted_on",
+            "probation_end",
+            "confirmed_on",
+            "left_on",
+            "leave_reason",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "党员记录编号"},
+            "person": {"help_text": "人员编号"},
+            "stage": {"help_text": "发展阶段代码：applicant/activist/candidate/probationary/full"},
+            "is_active": {"help_text": "是否在册"},
+            "organization": {"help_text": "所在党组织编号"},
+            "township": {"help_text": "乡镇编号"},
+            "village": {"help_text": "村（社区）编号"},
+            "applied_on": {"help_text": "递交申请日期"},
+            "activist_on": {"help_text": "确定积极分子日期"},
+            "candidate_on": {"help_text": "列为发展对象日期"},
+            "admitted_on": {"help_text": "入党日期"},
+            "probation_end": {"help_text": "预备期满日期"},
+            "confirmed_on": {"help_text": "转正日期"},
+            "left_on": {"help_text": "出党或转出日期"},
+            "leave_reason": {"help_text": "出党或转出原因代码"},
+        }
+
+
+class TenureSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="person.name", read_only=True, help_text="姓名")
+    post_display = serializers.CharField(source="get_post_display", read_only=True, help_text="职务")
+
+    class Meta:
+        model = Tenure
+        fields = [
+            "id",
+            "person",
+            "name",
+            "post",
+            "post_display",
+            "township",
+            "village",
+            "started_on",
+            "ended_on",
+            "end_reason",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "任职编号"},
+            "person": {"help_text": "人员编号"},
+            "post": {"help_text": "职务代码"},
+            "township": {"help_text": "乡镇编号"},
+            "village": {"help_text": "村（社区）编号"},
+            "started_on": {"help_text": "任职日期"},
+            "ended_on": {"help_text": "离任日期（现任为空）"},
+            "end_reason": {"help_text": "离任原因"},
+        }
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, help_text="会议类型")
+    has_evidence = serializers.SerializerMethodField(help_text="是否有佐证材料")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "organization",
+            "township",
+            "village",
+            "kind",
+            "kind_display",
+            "held_on",
+            "topic",
+            "entitled",
+            "present",
+            "has_evidence",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "记录编号"},
+            "organization": {"help_text": "党组织编号"},
+            "township": {"help_text": "乡镇编号"},
+            "village": {"help_text": "村（社区）编号"},
+            "kind": {"help_text": "会议类型代码"},
+            "held_on": {"help_text": "召开日期"},
+            "topic": {"help_text": "主题"},
+            "entitled": {"help_text": "应到人数"},
+            "present": {"help_text": "实到人数"},
+        }
+
+    def get_has_evidence(self, obj) -> bool:
+        return bool(obj.evidence)
+
+
+class AppraisalRatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppraisalRating
+        fields = ["member", "rating"]
+        extra_kwargs = {"member": {"help_text": "党员记录编号"}, "rating": {"help_text": "评定等次代码"}}
+
+
+class AppraisalSerializer(serializers.ModelSerializer):
+    ratings = AppraisalRatingSerializer(many=True, read_only=True, help_text="各党员评定等次")
+
+    class Meta:
+        model = Appraisal
+        fields = ["id", "organization", "township", "year", "held_on", "ratings"]
+        extra_kwargs = {
+            "id": {"help_text": "评议编号"},
+            "organization": {"help_text": "党组织编号"},
+            "township": {"help_text": "乡镇编号"},
+            "year": {"help_text": "年度"},
+            "held_on": {"help_text": "评议日期"},
+        }
