@@ -5,8 +5,8 @@ from townships.scoping import scope_for
 from villages.filtersets import scoped_townships
 from villages.models import PartyOrganization, Village
 
-from .choices import Education, Gender, MeetingKind, MemberPostType, PostKind, Stage
-from .models import Meeting, MemberPost, MobileRecord, PartyMember, Person, Tenure
+from .choices import CorrectionOutcome, Education, Gender, MeetingKind, MemberPostType, PostKind, Stage
+from .models import Correction, Meeting, MemberPost, MobileRecord, PartyMember, Person, Tenure
 
 
 def scoped_villages(request):
@@ -106,3 +106,12 @@ class MobileRecordFilterSet(django_filters.FilterSet):
     class Meta:
         model = MobileRecord
         fields = ["township", "current", "last_contact_before"]
+
+
+class CorrectionFilterSet(django_filters.FilterSet):
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    outcome = django_filters.ChoiceFilter(choices=CorrectionOutcome.choices, label=_("结果"))
+
+    class Meta:
+        model = Correction
+        fields = ["township", "outcome"]

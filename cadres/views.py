@@ -28,6 +28,7 @@ from villages.models import PartyOrganization
 from . import imports, selectors, services
 from .choices import Stage, Transition
 from .filtersets import (
+    CorrectionFilterSet,
     MeetingFilterSet,
     MemberPostFilterSet,
     MobileRecordFilterSet,
@@ -425,13 +426,6 @@ def member_post_assign(request, pk):
 
 
 def corrections_spec(request):
-    import django_filters
-
-    class CorrectionFilterSet(django_filters.FilterSet):
-        class Meta:
-            model = Correction
-            fields = ["outcome"]
-
     return ListSpec(
         title=gettext_lazy("不合格党员限期改正"),
         queryset=lambda r: scope_for(r.user, Correction.objects.select_related("member__person", "township")),

@@ -205,7 +205,7 @@ def county_settings_view(request):
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("只有县委组织部管理员可以修改县级参数。"))
-        values = {d.key: request.POST.get(d.key, "") for d in DEFINITIONS}
+        values = {d.key: request.POST[d.key] for d in DEFINITIONS if d.key in request.POST}
         try:
             changes = county_settings_update(actor=request.user, county=county, values=values, request=request)
         except ValidationError as error:

@@ -75,8 +75,15 @@ def test_a_valid_roster_is_imported_once(staff_user, township, branch):
     assert result.ok, result.errors
     assert (result.created, PartyMember.objects.count()) == (5, 5)
     assert AuditEvent.objects.filter(action="import").count() == 1
-    again = roster_import(actor=staff_user, township=township, upload=xlsx("党员名册", ROSTER_HEADERS, rows))
+    # The very same file again (a workbook's bytes carry its save time, so rebuild nothing).
+    upload.seek(0)
+    again = roster_import(actor=staff_user, township=township, upload=SimpleUploadedFile("roster.xlsx", upload.read()))
     assert again.already_imported and PartyMember.objects.count() == 5
+    # A new file with the same rows adds nothing either: those rows are already on record.
+    rebuilt = roster_import(
+        actor=staff_user, township=township, upload=xlsx("党员名册", ROSTER_HEADERS, rows, "copy.xlsx")
+    )
+    assert rebuilt.ok and rebuilt.created == 0 and PartyMember.objects.count() == 5
 
 
 def test_a_bad_roster_reports_every_row_and_saves_nothing(staff_user, township, branch):

@@ -1,0 +1,344 @@
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from cadres.choices import MeetingKind, PostKind, Stage
+from cadres.imports import ROSTER_HEADERS
+from cadres.models import Correction, Meeting, MemberPost, MobileRecord, PartyMember, Tenure
+from tests import factories
+from townships.models import AuditEvent, CountySetting
+from villages.choices import OrganizationKind
+from villages.models import Matter
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+# Every page pays: session, user, and the idle-timeout session save (savepoint, update, release).
+FIXED = 5
+
+
+@pytest.fixture
+def branch(township, village):
+    committee = factories.PartyOrganizationFactory(township=township, name="中共城关镇委员会")
+    return factories.PartyOrganizationFactory(
+        township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name="中共李家村支部委员会"
+    )
+
+
+@pytest.fixture
+def other_branch(other_township, other_village):
+    committee = factories.PartyOrganizationFactory(township=other_township, name="中共青石乡委员会")
+    return factories.PartyOrganizationFactory(
+        township=other_township,
+        village=other_village,
+        parent=committee,
+        kind=OrganizationKind.BRANCH,
+        name="王庄村支部",
+    )
+
+
+@pytest.fixture
+def members(branch):
+    return [factories.PartyMemberFactory(organization=branch) for _ in range(6)]
+
+
+@pytest.fixture
+def foreign_member(other_branch):
+    return factories.PartyMemberFactory(organization=other_branch)
+
+
+LISTS = [
+    "person-list",
+    "member-list",
+    "mobile-list",
+    "post-list",
+    "correction-list",
+    "tenure-list",
+    "meeting-list",
+    "matter-list",
+]
+
+
+def _more_rows(branch, n):
+    for _ in range(n):
+        member = factories.PartyMemberFactory(organization=branch)
+        MobileRecord.objects.create(member=member, township=branch.township, destination="东莞", since=D(2025, 1, 1))
+        Tenure.objects.create(
+            person=member.person,
+            post=PostKind.VILLAGE_MEMBER,
+            township=branch.township,
+            village=branch.village,
+            started_on=D(2021, 1, 1),
+        )
+        Meeting.objects.create(
+            organization=branch,
+            township=branch.township,
+            village=branch.village,
+            kind=MeetingKind.PARTY_DAY,
+            held_on=D(2026, 1, 1),
+            topic=f"t{member.pk}",
+            entitled=1,
+            present=1,
+        )
+        Matter.objects.create(village=branch.village, township=branch.township, title=f"m{member.pk}")
+        MemberPost.objects.create(member=member, township=branch.township, post_type="policy", started_on=D(2025, 3, 1))
+        Correction.objects.create(
+            member=member, township=branch.township, started_on=D(2025, 12, 1), deadline=D(2026, 6, 1)
+        )
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_list_pages_have_a_pinned_query_count(client, admin_user, branch, name, django_assert_num_queries):
+    client.force_login(admin_user)
+    _more_rows(branch, 2)
+    with django_assert_num_queries(FIXED + 3):  # the filter form's township choices, count, page
+        assert client.get(reverse(name)).status_code == 200
+    _more_rows(branch, 4)
+    with django_assert_num_queries(FIXED + 3):
+        assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_list_pages_and_exports_are_scoped(client, staff_user, branch, foreign_member, name):
+    _more_rows(branch, 1)
+    client.force_login(staff_user)
+    page = client.get(reverse(name)).content.decode()
+    assert foreign_member.person.name not in page
+    export = client.get(reverse(name.replace("-list", "-export")))
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    cells = {str(c.value) for row in sheet.iter_rows() for c in row}
+    assert foreign_member.person.name not in cells
+
+
+def test_another_townships_records_answer_404(client, staff_user, foreign_member, other_branch):
+    meeting = Meeting.objects.create(
+        organization=other_branch,
+        township=other_branch.township,
+        kind=MeetingKind.PARTY_DAY,
+        held_on=D(2026, 1, 1),
+        topic="x",
+        entitled=1,
+        present=1,
+    )
+    matter = Matter.objects.create(village=other_branch.village, township=other_branch.township, title="外乡事项")
+    client.force_login(staff_user)
+    for url in (
+        reverse("person-detail", args=[foreign_member.person_id]),
+        reverse("person-update", args=[foreign_member.person_id]),
+        reverse("member-detail", args=[foreign_member.pk]),
+        reverse("member-transition", args=[foreign_member.pk, "leave"]),
+        reverse("meeting-detail", args=[meeting.pk]),
+        reverse("meeting-evidence", args=[meeting.pk]),
+        reverse("matter-detail", args=[matter.pk]),
+        reverse("appraisal-create", args=[other_branch.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("person-reveal", args=[foreign_member.person_id])).status_code == 404
+
+
+def test_no_page_or_export_shows_a_full_id_number(client, viewer_user, members):
+    client.force_login(viewer_user)
+    person = members[0].person
+    for url in (
+        reverse("person-list"),
+        reverse("member-list"),
+        reverse("person-detail", args=[person.pk]),
+        reverse("member-detail", args=[members[0].pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert person.id_number not in page and person.phone not in page
+        assert person.id_number_masked in page or url.endswith("/people/") is False
+    export = client.get(reverse("member-export")).content
+    cells = {str(c.value) for row in load_workbook(io.BytesIO(export)).active.iter_rows() for c in row}
+    assert person.id_number not in cells and person.id_number_masked in cells
+
+
+def test_reveal_is_for_the_roles_that_need_it_and_is_audited(client, viewer_user, admin_user, members):
+    person = members[0].person
+    client.force_login(viewer_user)
+    assert client.post(reverse("person-reveal", args=[person.pk])).status_code == 403
+    assert client.get(reverse("person-reveal", args=[person.pk])).status_code == 405
+    client.force_login(admin_user)
+    page = client.post(reverse("person-reveal", args=[person.pk])).content.decode()
+    assert person.id_number in page
+    event = AuditEvent.objects.get(action="reveal")
+    assert (event.actor, event.target_id) == (admin_user, str(person.pk))
+
+
+def test_an_eleven_month_activist_is_refused_on_the_page_with_the_rule(client, staff_user, branch, members):
+    activist = factories.PartyMemberFactory(
+        organization=branch,
+        stage=Stage.ACTIVIST,
+        activist_on=D(2025, 12, 1),
+        candidate_on=None,
+        admitted_on=None,
+        confirmed_on=None,
+    )
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("member-transition", args=[activist.pk, "candidate"]),
+        {
+            "on_date": "2026-11-02",
+            "sponsors": [members[0].pk, members[1].pk],
+            "political_check": "passed",
+            "training_days": 3,
+            "training_hours": 0,
+            "notice_from": "2026-10-20",
+            "notice_to": "2026-10-30",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "细则第十四条" in page and "最早 2026-12-01" in page
+    activist.refresh_from_db()
+    assert activist.stage == Stage.ACTIVIST
+
+
+def test_viewers_cannot_record(client, viewer_user, members, branch):
+    client.force_login(viewer_user)
+    assert client.get(reverse("member-transition", args=[members[0].pk, "leave"])).status_code == 403
+    assert client.get(reverse("meeting-create")).status_code == 403
+    assert client.get(reverse("member-import")).status_code == 403
+
+
+def test_a_meeting_with_a_photo_is_recorded_and_its_evidence_served_through_scoping(
+    client, staff_user, branch, members, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(staff_user)
+    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+    response = client.post(
+        reverse("meeting-create"),
+        {
+            "organization": branch.pk,
+            "kind": "party_day",
+            "held_on": "2026-10-05",
+            "topic": "主题党日",
+            "entitled": 6,
+            "present": 5,
+            "evidence": png,
+            "evidence_kind": "photo",
+        },
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    evidence = client.get(reverse("meeting-evidence", args=[meeting.pk]))
+    assert evidence.status_code == 200 and b"".join(evidence.streaming_content).startswith(b"\x89PNG")
+
+
+def test_a_meeting_with_too_many_attendees_is_refused_on_the_page(client, staff_user, branch, members):
+    client.force_login(staff_user)
+    page = client.post(
+        reverse("meeting-create"),
+        {
+            "organization": branch.pk,
+            "kind": "party_day",
+            "held_on": "2026-10-05",
+            "topic": "主题党日",
+            "entitled": 60,
+            "present": 50,
+        },
+    ).content.decode()
+    assert "多于该组织在册党员数" in page
+    assert not Meeting.objects.exists()
+
+
+def test_compliance_page_shows_what_is_missing(client, staff_user, branch, members):
+    Meeting.objects.create(
+        organization=branch,
+        township=branch.township,
+        village=branch.village,
+        kind=MeetingKind.PARTY_DAY,
+        held_on=D(2026, 1, 5),
+        topic="一月",
+        entitled=6,
+        present=6,
+    )
+    client.force_login(staff_user)
+    page = client.get(reverse("meeting-compliance"), {"year": 2026}).content.decode()
+    assert branch.name in page and "2026年2月" in page
+    assert client.get(reverse("meeting-compliance"), {"year": "abc"}).status_code == 200
+
+
+def test_roster_upload_page_lists_row_errors(client, staff_user, branch):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "党员名册"
+    sheet.append(ROSTER_HEADERS)
+    sheet.append(
+        [
+            "张三",
+            "男",
+            "汉族",
+            "1980-01-01",
+            "110105198001010000",
+            "",
+            "",
+            "",
+            "",
+            branch.name,
+            "正式党员",
+            "",
+            "",
+            "",
+            "2010-01-01",
+            "",
+        ]
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(staff_user)
+    page = client.post(
+        reverse("member-import"), {"file": SimpleUploadedFile("r.xlsx", buffer.getvalue())}
+    ).content.decode()
+    assert "所有记录均未导入" in page and "校验位" in page
+    assert not PartyMember.objects.exists()
+
+
+def test_alerts_page_and_export(client, admin_user, branch, members):
+    client.force_login(admin_user)
+    page = client.get(reverse("alert-list")).content.decode()
+    assert "书记岗位空缺" in page or "书记岗位" in page
+    assert client.get(reverse("alert-export")).status_code == 200
+    assert AuditEvent.objects.filter(action="export").exists()
+
+
+def test_county_settings_are_edited_by_the_admin_all_or_nothing(client, admin_user, viewer_user, county):
+    client.force_login(viewer_user)
+    assert client.get(reverse("county-settings")).status_code == 200
+    assert client.post(reverse("county-settings"), {"pipeline.notice_working_days": "7"}).status_code == 403
+    client.force_login(admin_user)
+    page = client.post(
+        reverse("county-settings"), {"pipeline.notice_working_days": "7", "pipeline.min_age": "12"}
+    ).content.decode()
+    assert "应在 18 到 30 之间" in page
+    assert not CountySetting.objects.exists()
+    client.post(reverse("county-settings"), {"pipeline.notice_working_days": "7"})
+    assert CountySetting.objects.get(county=county, key="pipeline.notice_working_days").value == 7
+    assert AuditEvent.objects.filter(action="update", detail__has_key="pipeline.notice_working_days").exists()
+
+
+def test_village_cadres_page_shows_one_shoulder_and_vacancy(client, admin_user, township, village, members):
+    person = members[0].person
+    Tenure.objects.create(
+        person=person, post=PostKind.VILLAGE_SECRETARY, township=township, village=village, started_on=D(2021, 10, 1)
+    )
+    Tenure.objects.create(
+        person=person, post=PostKind.COMMITTEE_DIRECTOR, township=township, village=village, started_on=D(2021, 10, 1)
+    )
+    other = factories.VillageFactory(township=township, name="空缺村")
+    Tenure.objects.create(
+        person=members[1].person,
+        post=PostKind.VILLAGE_SECRETARY,
+        township=township,
+        village=other,
+        started_on=D(2021, 10, 1),
+        ended_on=D(2025, 1, 1),
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("village-cadres")).content.decode()
+    assert "1560" in page and "空缺村" in page and "table-danger" in page
