@@ -164,6 +164,11 @@ def person_form(request, pk=None):
 # --- Members ----------------------------------------------------------------
 
 
+def _full_export(request):
+    """?full=1 on the roster export: full ID numbers and phones, for the roles that may see them."""
+    return request.GET.get("full") == "1" and request.path.endswith(".xlsx") and can_reveal_personal_data(request.user)
+
+
 def members_spec(request):
     return ListSpec(
         title=gettext_lazy("党员名册"),
@@ -181,7 +186,11 @@ def members_spec(request):
             ),
             Column(_("性别"), lambda m: m.person.get_gender_display()),
             Column(_("出生日期"), lambda m: _date(m.person.birth_date), "birth_date", ("person__birth_date",)),
-            Column(_("身份证号"), lambda m: m.person.id_number_masked),
+            *(
+                [Column(_("身份证号"), lambda m: m.person.id_number), Column(_("联系电话"), lambda m: m.person.phone)]
+                if _full_export(request)
+                else [Column(_("身份证号"), lambda m: m.person.id_number_masked)]
+            ),
             Column(_("发展阶段"), lambda m: m.get_stage_display(), "stage", ("stage",)),
             Column(_("入党日期"), lambda m: _date(m.admitted_on), "admitted_on", ("admitted_on",)),
             Column(_("在册"), lambda m: _yes(m.is_active)),
@@ -199,7 +208,25 @@ def members_spec(request):
     )
 
 
-member_list, member_export = list_views(members_spec)
+member_list, _member_export = list_views(members_spec)
+
+
+@login_required
+def member_export(request):
+    if request.GET.get("full") == "1":
+        if not can_reveal_personal_data(request.user):
+            raise PermissionDenied(_("您的角色不能导出完整的身份证号和电话。"))
+        from townships.choices import AuditAction
+        from townships.services import audit_record
+
+        audit_record(
+            actor=request.user,
+            action=AuditAction.REVEAL,
+            detail={"fields": ["id_number", "phone"], "list": "member-export", "filters": request.GET.urlencode()},
+            request=request,
+            target_repr=_("党员名册（完整信息）"),
+        )
+    return _member_export(request)
 
 
 @login_required

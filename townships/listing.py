@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .scoping import can_reveal_personal_data
+
 PAGE_SIZE = 50
 
 
@@ -121,6 +123,7 @@ def render_list(request, spec, template="inc/list_page.html", extra=None):
         "export_url": reverse(spec.export_name),
         "create_url": spec.create_url(request) if spec.create_url else None,
         "links": spec.links(request) if spec.links else [],
+        "can_full_export": can_reveal_personal_data(request.user),
     }
     return render(request, template, context | (extra or {}))
 

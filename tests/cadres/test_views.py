@@ -342,3 +342,14 @@ def test_village_cadres_page_shows_one_shoulder_and_vacancy(client, admin_user, 
     client.force_login(admin_user)
     page = client.get(reverse("village-cadres")).content.decode()
     assert "1560" in page and "空缺村" in page and "table-danger" in page
+
+
+def test_the_full_roster_export_is_for_eligible_roles_and_audited(client, viewer_user, admin_user, members):
+    client.force_login(viewer_user)
+    assert client.get(reverse("member-export"), {"full": "1"}).status_code == 403
+    client.force_login(admin_user)
+    response = client.get(reverse("member-export"), {"full": "1"})
+    cells = {str(c.value) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in row}
+    assert members[0].person.id_number in cells
+    assert AuditEvent.objects.filter(action="reveal", detail__list="member-export").count() == 1
+    assert AuditEvent.objects.filter(action="export", actor=admin_user).count() == 1
