@@ -48,6 +48,8 @@ def test_the_default_county_has_about_eighteen_townships_and_three_hundred_villa
     assert "demo2026" in output and "town18" in output
 
 
+# These tests wipe the database between two loads: flushing needs real transactions on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_same_seed_same_data_and_another_seed_differs():
     load("--townships", "3", "--villages-per-township", "6", "--seed", "7")
     first = digest()
@@ -121,6 +123,7 @@ def test_totals_are_filled():
         assert township.population == sum(township.villages.values_list("population", flat=True))
 
 
+@pytest.mark.django_db(transaction=True)
 def test_registry_queries_do_not_grow_with_villages():
     with CaptureQueriesContext(connection) as small:
         load("--townships", "3", "--villages-per-township", "6", "--registry-only")
