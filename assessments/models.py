@@ -201,6 +201,7 @@ class ScoringChunk(models.Model):
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    result = models.JSONField(default=list, blank=True)  # computed scores, written by the run's finalize step
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     targets_scored = models.PositiveIntegerField(default=0)
@@ -371,3 +372,52 @@ class Bulletin(models.Model):
 
     def __str__(self):
         return f"{self.year}年第{self.quarter}季度"
+
+
+class PeriodLock(models.Model):
+    """A closed month (关账): its reports and scores change only through recorded corrections and overrides."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年"))
+    month = models.PositiveSmallIntegerField(_("月"))
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    closed_at = models.DateTimeField(_("关账时间"), auto_now_add=True)
+
+    scope_county_path = "county"
+    scope_township_path = "county__townships"
+
+    class Meta:
+        verbose_name = _("已关账月份")
+        verbose_name_plural = _("已关账月份")
+        constraints = [models.UniqueConstraint(fields=["county", "year", "month"], name="period_lock_unique")]
+
+    def __str__(self):
+        return f"{self.year}年{self.month}月"
+
+
+class VoteResult(models.Model):
+    """The democratic vote (民主测评) on a village secretary for a year."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="vote_results")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="vote_results")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    score = models.DecimalField(_("测评得分（千分制）"), max_digits=7, decimal_places=2)
+    incompetent_share = models.DecimalField(_("“不称职”票比例"), max_digits=5, decimal_places=4, default=0)
+
+    scope_county_path = "township__county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("民主测评")
+        verbose_name_plural = _("民主测评")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="vote_result_unique"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=1000), name="vote_score_range"),
+            models.CheckConstraint(
+                condition=Q(incompetent_share__gte=0, incompetent_share__lte=1), name="vote_share_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.village} {self.year}"

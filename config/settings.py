@@ -181,7 +181,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "townships.tasks.refresh_all_township_totals",
         "schedule": crontab(hour=2, minute=30),
     },
+    # On the 8th of every month at 03:00: score last month (reports are due on the 5th [setting]).
+    "score-last-month": {
+        "task": "assessments.tasks.score_last_month",
+        "schedule": crontab(day_of_month=8, hour=3, minute=0),
+    },
+    # Every five minutes: re-enqueue scoring work a killed worker left behind.
+    "sweep-scoring-runs": {
+        "task": "assessments.tasks.sweep_scoring_runs",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# Failure drills only (tests/integration): a pause inside each scoring chunk, so a
+# worker can be killed mid-run. Always 0 in production.
+try:
+    SCORING_CHUNK_PAUSE = float(env.str("SCORING_CHUNK_PAUSE", default="0") or 0)
+except ValueError:
+    raise ImproperlyConfigured("SCORING_CHUNK_PAUSE must be a number of seconds.") from None
 
 # --- Authentication, sessions, lockout -------------------------------------
 
@@ -253,6 +269,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "县委组织部乡镇党建管理系统的 REST 接口：组织机构、考核与记分卡。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema describes every endpoint and filter: signed-in users and token clients only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -2,10 +2,12 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from knox import admin as knox_admin  # noqa: F401  registers knox's AuthTokenAdmin, replaced below
+from knox.models import AuthToken
 
 from .choices import Role
 from .models import AuditEvent, County, Township, User
-from .tokens import token_issue
+from .tokens import token_issue, tokens_delete
 
 
 @admin.register(County)
@@ -77,3 +79,35 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- API client tokens ------------------------------------------------------------------
+# knox registers its own AuthToken admin; ours replaces it so that revoking is audited and
+# tokens are issued only through the audited user action above (which also insists on an
+# api_client user). knox.admin is imported at the top so the replacement works whatever the app order.
+
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(admin.ModelAdmin):
+    """Revoke client tokens (delete); the clear token is never stored, so there is nothing to show."""
+
+    list_display = ["user", "token_key", "created", "expiry"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "token_key"]
+    ordering = ["-created"]
+    fields = ["user", "token_key", "created", "expiry"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        tokens_delete(actor=request.user, tokens=AuthToken.objects.filter(pk=obj.pk), request=request)
+
+    def delete_queryset(self, request, queryset):
+        tokens_delete(actor=request.user, tokens=queryset, request=request)

@@ -39,6 +39,7 @@ class SettingDef:
 PIPELINE = gettext_lazy("发展党员")
 LIFE = gettext_lazy("组织生活")
 CADRE = gettext_lazy("村干部")
+ASSESS = gettext_lazy("千分制考核")
 ALERT = gettext_lazy("预警")
 
 DEFINITIONS = (
@@ -305,6 +306,38 @@ DEFINITIONS = (
     SettingDef("alert.young_age", ALERT, gettext_lazy("青年党员年龄线"), 40, 30, 50, gettext_lazy("岁"), ""),
     SettingDef(
         "alert.lost_contact_months", ALERT, gettext_lazy("流动党员失联预警"), 6, 1, 24, gettext_lazy("个月"), ""
+    ),
+    # 千分制 (DOMAIN §6)
+    SettingDef("report.deadline_day", ASSESS, gettext_lazy("月报报送截止日（次月）"), 5, 1, 28, gettext_lazy("日"), ""),
+    SettingDef("annual.weight_daily", ASSESS, gettext_lazy("年度综合：日常考核权重"), 40, 0, 100, "%", ""),
+    SettingDef("annual.weight_concentrated", ASSESS, gettext_lazy("年度综合：集中考核权重"), 40, 0, 100, "%", ""),
+    SettingDef("annual.weight_vote", ASSESS, gettext_lazy("年度综合：民主测评权重"), 20, 0, 100, "%", ""),
+    SettingDef("grade.excellent_min", ASSESS, gettext_lazy("优秀分数线"), 900, 0, 1000, gettext_lazy("分"), ""),
+    SettingDef("grade.competent_min", ASSESS, gettext_lazy("称职分数线"), 750, 0, 1000, gettext_lazy("分"), ""),
+    SettingDef("grade.basic_min", ASSESS, gettext_lazy("基本称职分数线"), 600, 0, 1000, gettext_lazy("分"), ""),
+    SettingDef("grade.excellent_quota", ASSESS, gettext_lazy("优秀名额比例"), 0.15, 0.0, 0.5, "", ""),
+    SettingDef(
+        "grade.incompetent_vote_share", ASSESS, gettext_lazy("“不称职”票达到此比例定为不称职"), 0.3, 0.1, 1.0, "", ""
+    ),
+    SettingDef(
+        "removal.consecutive",
+        ASSESS,
+        gettext_lazy("连续不称职次数（调整退出）"),
+        2,
+        1,
+        5,
+        gettext_lazy("次"),
+        "村党组织书记退出办法",
+    ),
+    SettingDef(
+        "removal.total",
+        ASSESS,
+        gettext_lazy("累计不称职次数（调整退出）"),
+        3,
+        1,
+        10,
+        gettext_lazy("次"),
+        "村党组织书记退出办法",
     ),
     SettingDef(
         "alert.family_applicants", ALERT, gettext_lazy("同户同年申请入党人数预警"), 2, 2, 10, gettext_lazy("人"), ""

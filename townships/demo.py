@@ -642,7 +642,9 @@ def generate_records(*, rng, counties, today):
                     roll_counts[member.organization_id] = roll_counts.get(member.organization_id, 0) + 1
             meetings = []
             last_month = today.replace(day=1) - datetime.timedelta(days=1)
-            months = [(today.year, m) for m in range(1, last_month.month + 1)] if last_month.year == today.year else []
+            # Last year in full and this year so far: the assessment scores both.
+            months = [(today.year - 1, m) for m in range(1, 13)]
+            months += [(today.year, m) for m in range(1, last_month.month + 1)] if last_month.year == today.year else []
             for org in orgs:
                 if org.kind == OrganizationKind.COMMITTEE and org.village_id is None:
                     continue
@@ -705,16 +707,17 @@ def generate_records(*, rng, counties, today):
             for member in full:
                 by_org.setdefault(member.organization_id, []).append(member)
             for org_id in by_org:
-                if rng.random() < 0.1 or org_id not in by_pk:
-                    continue
-                appraisals.append(
-                    Appraisal(
-                        organization_id=org_id,
-                        township_id=by_pk[org_id].township_id,
-                        year=today.year - 1,
-                        held_on=datetime.date(today.year - 1, 12, rng.randint(10, 28)),
+                for year in (today.year - 2, today.year - 1):
+                    if rng.random() < 0.1 or org_id not in by_pk:
+                        continue
+                    appraisals.append(
+                        Appraisal(
+                            organization_id=org_id,
+                            township_id=by_pk[org_id].township_id,
+                            year=year,
+                            held_on=datetime.date(year, 12, rng.randint(10, 28)),
+                        )
                     )
-                )
             appraisals = Appraisal.objects.bulk_create(appraisals, batch_size=BATCH_SIZE)
             for appraisal in appraisals:
                 roll_members = by_org[appraisal.organization_id]
@@ -739,7 +742,7 @@ def generate_records(*, rng, counties, today):
             matters, steps = [], []
             for township in townships:
                 candidates = [v for v in villages if v.township_id == township.pk]
-                for village in rng.sample(candidates, k=min(2, len(candidates))):
+                for village in rng.sample(candidates, k=min(4, len(candidates))):
                     matters.append(
                         Matter(
                             village=village,
@@ -756,8 +759,9 @@ def generate_records(*, rng, counties, today):
                         )
                     )
             matters = Matter.objects.bulk_create(matters, batch_size=BATCH_SIZE)
-            for matter in matters:
-                day = datetime.date(today.year, rng.randint(1, max(1, today.month - 1)), 5)
+            for index, matter in enumerate(matters):
+                year = today.year - 1 if index % 2 else today.year
+                day = datetime.date(year, rng.randint(1, max(1, today.month - 1)), 5)
                 for step in list(MatterStep)[: rng.randint(1, 6)]:
                     steps.append(MatterStepRecord(matter=matter, step=step, done_on=min(day, today)))
                     day += datetime.timedelta(days=rng.randint(3, 15))

@@ -25,7 +25,7 @@ class PartyOrganizationViewSet(ScopedReadOnlyViewSet):
     )
     serializer_class = PartyOrganizationSerializer
     filterset_class = PartyOrganizationFilterSet
-    ordering_fields = ["name", "kind", "term_end"]
+    ordering_fields = ["name", "kind", "term_end", "township__sort_key"]
     ordering = ["township__sort_key", "name"]
 
 

@@ -29,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already has a county")
         parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
         parser.add_argument("--registry-only", action="store_true", help="only townships, villages and organizations")
+        parser.add_argument("--without-assessment", action="store_true", help="no schemes, reports or scores")
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
@@ -63,6 +64,15 @@ class Command(BaseCommand):
                 f"Loaded {records['people']} people, {records['members']} members and applicants, "
                 f"{records['meetings']} meeting records in {time.monotonic() - started:.1f}s."
             )
+            if not options["without_assessment"]:
+                from assessments.demo import generate_assessment
+
+                started = time.monotonic()
+                for county in created[:3]:  # scoring every county of a province would take long; three show it
+                    generate_assessment(rng=rng, county=county, today=timezone.localdate())
+                self.stdout.write(
+                    f"Loaded schemes, monthly reports, scores and ratings in {time.monotonic() - started:.1f}s."
+                )
         self._print_logins(created[0])
 
     def _print_logins(self, county):

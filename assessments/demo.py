@@ -1,0 +1,227 @@
+"""Demo assessment data: this year's 1000-point scheme, monthly reports, runs, votes and history."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count
+
+from cadres.choices import PostKind
+from cadres.models import Tenure
+
+from .choices import Category, ReportStatus, RunKind, SchemeStatus, Target
+from .models import AnnualRating, Indicator, MonthlyReport, Scheme, VoteResult
+
+P, S, IND, L = Category.PARTY_BUILDING, Category.BOTTOM_LINES, Category.INDUSTRY, Category.LIVELIHOOD
+
+# (code, name, category, points, method, metric, params, department, evidence)
+SCHEME = [
+    ("A01", "组织生活开展率（三会一课、主题党日）", P, 80, "ratio", "meetings_ratio", {"target": 1}, "组织部", True),
+    ("A02", "发展党员", P, 40, "per_item", "members_developed", {"per_item": 20}, "组织部", True),
+    ("A03", "发展对象储备", P, 30, "tiered", "candidates", {"tiers": [[2, 30], [1, 15], [0, 0]]}, "组织部", False),
+    ("A04", "流动党员管理（失联扣分）", P, 30, "deduction", "lost_contact_mobile", {"per_event": 10}, "组织部", False),
+    ("A05", "村党组织书记在岗", P, 50, "deduction", "secretary_vacant", {"per_event": 50}, "组织部", False),
+    ("A06", "“四议两公开”规范运行", P, 40, "per_item", "matters_completed", {"per_item": 20}, "组织部", True),
+    ("A07", "民主评议党员开展", P, 30, "binary", "appraisal_done", {}, "组织部", True),
+    ("A08", "三会一课开展次数", P, 20, "per_item", "meetings_held", {"per_item": 5}, "组织部", True),
+    ("A09", "党建工作述职述廉", P, 30, "manual", "", {}, "组织部", True),
+    ("A10", "党员群众满意度（党建）", P, 50, "ratio", "satisfaction", {"target": 100}, "组织部", False),
+    ("B01", "信访总量控制", S, 50, "deduction", "petitions", {"per_event": 5}, "信访局", False),
+    ("B02", "越级上访", S, 60, "deduction", "petitions_skip_level", {"per_event": 20}, "信访局", False),
+    ("B03", "违章建筑控制（新增）", S, 40, "deduction", "illegal_buildings_new", {"per_event": 10}, "自然资源局", True),
+    ("B04", "安全生产", S, 60, "deduction", "safety_incidents", {"per_event": 20}, "应急管理局", False),
+    ("B05", "党风廉政（违纪违法）", S, 40, "deduction", "discipline_cases", {"per_event": 20}, "纪委", False),
+    ("B90", "重特大安全事故（一票否决）", S, 0, "veto", "major_accidents", {}, "应急管理局", False),
+    ("B91", "群体性事件（一票否决）", S, 0, "veto", "mass_incidents", {}, "政法委", False),
+    (
+        "C01",
+        "村集体经济收入",
+        IND,
+        80,
+        "tiered",
+        "collective_income",
+        {"tiers": [[50000, 80], [10000, 40], [1, 10]]},
+        "农业农村局",
+        True,
+    ),
+    ("C02", "重点项目推进", IND, 60, "ratio", "key_project_progress", {"target": 100}, "发改局", True),
+    (
+        "C03",
+        "集体经济收入排名（乡镇内）",
+        IND,
+        40,
+        "rank",
+        "collective_income",
+        {"direction": "desc", "min_share": 0.25},
+        "农业农村局",
+        False,
+    ),
+    ("C04", "违章建筑拆除", IND, 20, "per_item", "illegal_buildings_removed", {"per_item": 5}, "自然资源局", True),
+    ("D01", "群众满意度", L, 50, "ratio", "satisfaction", {"target": 100}, "县委办", False),
+    ("D02", "民生实事承诺事项完成", L, 50, "per_item", "pledged_matters_done", {"per_item": 10}, "县委办", True),
+    ("D03", "人居环境整治", L, 50, "ratio", "environment_score", {"target": 100}, "农业农村局", True),
+    ("E01", "示范创建加分", L, 20, "manual", "", {}, "组织部", True),
+]
+BONUS = {"E01"}
+CATEGORY_NAMES = {P: "抓党建", S: "守底线", IND: "强产业", L: "惠民生"}
+
+
+def create_scheme(*, county, year, target=Target.VILLAGE_SECRETARY):
+    scheme = Scheme.objects.create(
+        county=county,
+        year=year,
+        target=target,
+        name=f"{year}年度村党组织书记千分制考核方案"
+        if target == Target.VILLAGE_SECRETARY
+        else f"{year}年度村级千分制考核方案",
+        status=SchemeStatus.ACTIVE,
+        full_marks=1000,
+        bonus_cap=30,
+    )
+    parents = {}
+    for position, (category, name) in enumerate(CATEGORY_NAMES.items()):
+        parents[category] = Indicator.objects.create(
+            scheme=scheme, code=f"{'ABCD'[position]}", name=name, category=category, position=position
+        )
+    Indicator.objects.bulk_create(
+        [
+            Indicator(
+                scheme=scheme,
+                parent=parents[category],
+                code=code,
+                name=name,
+                category=category,
+                max_points=points,
+                method=method,
+                metric=metric,
+                params=params,
+                department=department,
+                evidence_required=evidence,
+                is_bonus=code in BONUS,
+                position=index,
+            )
+            for index, (code, name, category, points, method, metric, params, department, evidence) in enumerate(SCHEME)
+        ]
+    )
+    return scheme
+
+
+def _report_values(rng, quality, month, income_so_far):
+    bad = quality < 0.25
+    values = {
+        "petitions": rng.choice([0, 0, 0, 1, 2]) + (rng.randint(2, 6) if bad else 0),
+        "petitions_skip_level": (1 if bad and rng.random() < 0.5 else 0) + (1 if rng.random() < 0.03 else 0),
+        "mass_incidents": 1 if bad and rng.random() < 0.08 else 0,
+        "safety_incidents": 1 if rng.random() < (0.25 if bad else 0.04) else 0,
+        "major_accidents": 0,
+        "discipline_cases": 1 if bad and rng.random() < 0.15 else 0,
+        "illegal_buildings_new": rng.choice([0, 0, 0, 1]) + (rng.randint(1, 3) if bad else 0),
+        "illegal_buildings_removed": rng.randint(0, 3),
+        "key_project_progress": min(100, round(40 + quality * 60 + rng.uniform(-10, 10), 1)),
+        "pledged_matters_done": rng.randint(1, 4) + (2 if quality > 0.6 else 0),
+        "collective_income": income_so_far,
+        "satisfaction": round(min(100, 55 + quality * 45 + rng.uniform(-5, 5)), 1),
+        "environment_score": round(min(100, 60 + quality * 40 + rng.uniform(-5, 5)), 1),
+        "meetings_reported": 0,  # filled from the records below, sometimes misreported
+    }
+    return values
+
+
+def generate_assessment(*, rng, county, today, years=(2025, 2026)):
+    """Schemes, a year (and this year so far) of approved monthly reports, scores, votes and ratings."""
+    from cadres.models import Meeting
+
+    from .services import annual_rating_compute, bulletin_compute, run_synchronously, scoring_run_start
+
+    villages = list(county.townships.values_list("villages__pk", "villages__township_id"))
+    villages = [(v, t) for v, t in villages if v]
+    quality = {v: rng.betavariate(5, 1.6) for v, _t in villages}  # most villages do well, a few badly
+    for year in years:
+        create_scheme(county=county, year=year)
+        last_month = 12 if year < today.year else today.month - 1
+        meetings = {}
+        for village_id, month, n in (
+            Meeting.objects.filter(township__county=county, held_on__year=year)
+            .values_list("village_id", "held_on__month")
+            .annotate(n=Count("pk"))
+        ):
+            meetings[(village_id, month)] = n
+        reports = []
+        for village_id, township_id in villages:
+            income = 0
+            for month in range(1, last_month + 1):
+                income += int(rng.uniform(0, 12000) * (0.2 + quality[village_id]))
+                values = _report_values(rng, quality[village_id], month, income)
+                held = meetings.get((village_id, month), 0)
+                values["meetings_reported"] = held + (rng.randint(1, 3) if rng.random() < 0.03 else 0)
+                late = rng.random() < 0.05
+                reports.append(
+                    MonthlyReport(
+                        village_id=village_id,
+                        township_id=township_id,
+                        year=year,
+                        month=month,
+                        status=ReportStatus.APPROVED,
+                        values=values,
+                        is_late=late,
+                        submitted_at=datetime.datetime(
+                            year, month % 12 + 1 if month < 12 else 12, 3 if not late else 9, tzinfo=datetime.UTC
+                        ),
+                    )
+                )
+        MonthlyReport.objects.bulk_create(reports, batch_size=1000)
+        for month in range(1, last_month + 1):
+            run = scoring_run_start(
+                actor=None, county_id=county.pk, kind=RunKind.MONTHLY, year=year, period=month, enqueue=False
+            )
+            run_synchronously(run)
+        for quarter in range(1, last_month // 3 + 1):
+            bulletin_compute(county_id=county.pk, year=year, quarter=quarter)
+    # Democratic votes for last year and a rating history, so the removal rule has something to find.
+    last_year = years[0]
+    secretaries = dict(
+        Tenure.objects.filter(
+            township__county=county, post=PostKind.VILLAGE_SECRETARY, ended_on__isnull=True
+        ).values_list("village_id", "person_id")
+    )
+    # The four weakest secretaries make the removal rule visible: two are voted 不称职 this
+    # time (one of them was 不称职 last time too → flagged; the other → watch list), and a
+    # third was 不称职 last time only (→ watch list).
+    township_of = dict(villages)
+    weakest = sorted((v for v, _t in villages if v in secretaries), key=lambda v: quality[v])[:4]
+    voted_out = set(weakest[:2])
+    votes = []
+    for village_id, township_id in villages:
+        person_id = secretaries.get(village_id)
+        if person_id is None:
+            continue
+        q = quality[village_id]
+        votes.append(
+            VoteResult(
+                village_id=village_id,
+                township_id=township_id,
+                person_id=person_id,
+                year=last_year,
+                score=Decimal(round(600 + 380 * q + rng.uniform(-20, 20), 2)),
+                incompetent_share=Decimal("0.4")
+                if village_id in voted_out
+                else Decimal(round(max(0.0, 0.2 - q / 5), 4)),
+            )
+        )
+    VoteResult.objects.bulk_create(votes, batch_size=1000)
+    history = [
+        AnnualRating(
+            person_id=secretaries[village_id],
+            village_id=village_id,
+            township_id=township_of[village_id],
+            year=last_year - 1,
+            daily=Decimal(560) if grade == "incompetent" else Decimal(780),
+            total=Decimal(560) if grade == "incompetent" else Decimal(780),
+            grade=grade,
+            reason="历史数据（演示）",
+        )
+        for village_id, grade in zip(weakest, ["incompetent", "competent", "incompetent", "competent"], strict=False)
+    ]
+    AnnualRating.objects.bulk_create(history)
+    with transaction.atomic():
+        annual_rating_compute(county_id=county.pk, year=last_year)
