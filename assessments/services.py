@@ -85,11 +85,8 @@ def scheme_problems(scheme, indicators=None):
     if total != scheme.full_marks:
         problems.append(
             _("各项分值合计 %(total)s 分，与满分 %(full)s 分不符。")
-            % {"total": total.normalize(), "full": scheme.full_marks.normalize()}
+            % {"total": scoring._fmt(total), "full": scoring._fmt(scheme.full_marks)}
         )
-    bonus = sum((i.max_points for i in leaves if i.is_bonus), Decimal(0))
-    if bonus and bonus < scheme.bonus_cap:
-        problems.append(_("加分项分值合计低于加分上限。"))
     return problems
 
 
@@ -507,14 +504,14 @@ def score_chunk_compute(chunk_id):
 def chunk_fail(chunk_id, error):
     chunk = ScoringChunk.objects.get(pk=chunk_id)
     ScoringChunk.objects.filter(pk=chunk_id).update(
-        status=RunStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+        status=RunStatus.FAILED, error=error[-2000:], finished_at=timezone.now()
     )
-    run_fail(chunk.run_id, _("乡镇分块计算失败：%(e)s") % {"e": error[:500]})
+    run_fail(chunk.run_id, _("乡镇分块计算失败：%(e)s") % {"e": error[-1500:]})
 
 
 def run_fail(run_id, error):
     ScoringRun.objects.filter(pk=run_id, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
-        status=RunStatus.FAILED, error=error[:4000], finished_at=timezone.now()
+        status=RunStatus.FAILED, error=error[-4000:], finished_at=timezone.now()
     )
 
 
@@ -654,7 +651,7 @@ def score_override(*, actor, item, points, reason, request=None):
     points = Decimal(str(points))
     if points < 0 or points > item.indicator.max_points:
         raise ValidationError(
-            {"points": _("调整后得分须在 0 到 %(max)s 分之间。") % {"max": item.indicator.max_points.normalize()}}
+            {"points": _("调整后得分须在 0 到 %(max)s 分之间。") % {"max": scoring._fmt(item.indicator.max_points)}}
         )
     old = item.effective_points
     item.override_points, item.override_reason = points, reason.strip()

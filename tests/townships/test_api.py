@@ -202,9 +202,7 @@ def test_ties_are_broken_by_id_so_pages_do_not_overlap(api, admin_user, county):
 
 
 def test_page_size_is_the_clients_choice_up_to_500(api, admin_user, county):
-    Township.objects.bulk_create(
-        [Township(county=county, name=f"镇{i:03d}", sort_key=f"{i:04d}") for i in range(505)]
-    )
+    Township.objects.bulk_create([Township(county=county, name=f"镇{i:03d}", sort_key=f"{i:04d}") for i in range(505)])
     api.force_login(admin_user)
     assert len(api.get(LIST).json()["results"]) == 50
     assert len(api.get(LIST, {"page_size": 7}).json()["results"]) == 7

@@ -51,18 +51,18 @@ def test_the_default_county_has_about_eighteen_townships_and_three_hundred_villa
 # These tests wipe the database between two loads: flushing needs real transactions on PostgreSQL.
 @pytest.mark.django_db(transaction=True)
 def test_same_seed_same_data_and_another_seed_differs():
-    load("--townships", "3", "--villages-per-township", "6", "--seed", "7")
+    load("--townships", "3", "--villages-per-township", "6", "--seed", "7", "--without-assessment")
     first = digest()
     wipe()
-    load("--townships", "3", "--villages-per-township", "6", "--seed", "7")
+    load("--townships", "3", "--villages-per-township", "6", "--seed", "7", "--without-assessment")
     assert digest() == first
     wipe()
-    load("--townships", "3", "--villages-per-township", "6", "--seed", "8")
+    load("--townships", "3", "--villages-per-township", "6", "--seed", "8", "--without-assessment")
     assert digest() != first
 
 
 def test_the_tree_respects_the_parent_rules_and_covers_every_village():
-    load("--townships", "4", "--villages-per-township", "12")
+    load("--townships", "4", "--villages-per-township", "12", "--without-assessment")
     for org in PartyOrganization.objects.select_related("parent"):
         assert (org.parent.kind if org.parent else None) in ALLOWED_PARENT_KINDS[org.kind]
         if org.parent:
@@ -76,7 +76,7 @@ def test_the_tree_respects_the_parent_rules_and_covers_every_village():
 
 
 def test_demo_users_follow_the_township_order_and_log_in():
-    load("--townships", "5", "--villages-per-township", "3")
+    load("--townships", "5", "--villages-per-township", "3", "--without-assessment")
     townships = list(Township.objects.order_by("sort_key", "name"))
     for index, township in enumerate(townships, start=1):
         user = User.objects.get(username=f"town{index:02d}")
@@ -88,7 +88,7 @@ def test_demo_users_follow_the_township_order_and_log_in():
 
 
 def test_if_empty_is_a_no_op_the_second_time():
-    load("--townships", "2", "--villages-per-township", "3")
+    load("--townships", "2", "--villages-per-township", "3", "--without-assessment")
     counts = (
         Township.objects.count(),
         Village.objects.count(),
@@ -110,14 +110,14 @@ def test_if_empty_is_a_no_op_the_second_time():
 def test_it_refuses_with_debug_off_unless_forced(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG off"):
-        load("--townships", "1", "--villages-per-township", "2")
+        load("--townships", "1", "--villages-per-township", "2", "--without-assessment")
     assert not County.objects.exists()
-    load("--townships", "1", "--villages-per-township", "2", "--force")
+    load("--townships", "1", "--villages-per-township", "2", "--force", "--without-assessment")
     assert County.objects.count() == 1
 
 
 def test_totals_are_filled():
-    load("--townships", "2", "--villages-per-township", "4")
+    load("--townships", "2", "--villages-per-township", "4", "--without-assessment")
     for township in Township.objects.all():
         assert township.village_count == township.villages.count()
         assert township.population == sum(township.villages.values_list("population", flat=True))
@@ -138,7 +138,7 @@ def test_records_are_inserted_in_batches_not_row_by_row():
     from cadres.models import Meeting, MembershipEvent, PartyMember, Person
 
     with CaptureQueriesContext(connection) as ctx:
-        load("--townships", "3", "--villages-per-township", "12")
+        load("--townships", "3", "--villages-per-township", "12", "--without-assessment")
     rows = (
         Person.objects.count() + PartyMember.objects.count() + MembershipEvent.objects.count() + Meeting.objects.count()
     )
