@@ -54,9 +54,11 @@ from .models import (
 )
 from .selectors import current_secretaries, derived_metrics
 
-# A chunk that has been "running" this long without finishing is presumed dead
-# (its worker was killed) and may be claimed again; chunks take seconds.
-CHUNK_LEASE = datetime.timedelta(minutes=5)
+
+def chunk_lease():
+    """A chunk "running" this long without finishing is presumed dead (its worker was killed)
+    and may be claimed again; chunks take seconds, the lease is minutes (SCORING_CHUNK_LEASE_SECONDS)."""
+    return datetime.timedelta(seconds=settings.SCORING_CHUNK_LEASE_SECONDS)
 
 
 def _actor(actor):
@@ -399,7 +401,7 @@ def chunk_claim(chunk_id):
     now = timezone.now()
     return (
         ScoringChunk.objects.filter(pk=chunk_id)
-        .filter(Q(status=RunStatus.PENDING) | Q(status=RunStatus.RUNNING, claimed_at__lt=now - CHUNK_LEASE))
+        .filter(Q(status=RunStatus.PENDING) | Q(status=RunStatus.RUNNING, claimed_at__lt=now - chunk_lease()))
         .update(status=RunStatus.RUNNING, claimed_at=now)
     )
 
@@ -624,7 +626,7 @@ def sweep_runs():
             c
             for c in chunks
             if c.status == RunStatus.PENDING
-            or (c.status == RunStatus.RUNNING and c.claimed_at and c.claimed_at < timezone.now() - CHUNK_LEASE)
+            or (c.status == RunStatus.RUNNING and c.claimed_at and c.claimed_at < timezone.now() - chunk_lease())
         ]
         for chunk in stale:
             score_chunk.delay(chunk.pk)
@@ -632,7 +634,7 @@ def sweep_runs():
         if chunks and all(c.status == RunStatus.SUCCEEDED for c in chunks):
             finalize_run.delay(None, run.pk)
             requeued += 1
-    for run in ScoringRun.objects.filter(status=RunStatus.PENDING, created_at__lt=timezone.now() - CHUNK_LEASE):
+    for run in ScoringRun.objects.filter(status=RunStatus.PENDING, created_at__lt=timezone.now() - chunk_lease()):
         from .tasks import run_scoring
 
         run_scoring.delay(run.pk)

@@ -198,6 +198,8 @@ try:
     SCORING_CHUNK_PAUSE = float(env.str("SCORING_CHUNK_PAUSE", default="0") or 0)
 except ValueError:
     raise ImproperlyConfigured("SCORING_CHUNK_PAUSE must be a number of seconds.") from None
+# How long a claimed scoring chunk may stay unfinished before the sweeper hands it to another worker.
+SCORING_CHUNK_LEASE_SECONDS = _env_int("SCORING_CHUNK_LEASE_SECONDS", 300)
 
 # --- Authentication, sessions, lockout -------------------------------------
 
