@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("villages/", include("villages.urls")),
     path("records/", include("cadres.urls")),
+    path("assessment/", include("assessments.urls")),
     path("", include("townships.urls")),
 ]

@@ -1,0 +1,45 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from villages.filtersets import scoped_townships
+
+from .choices import Grade, PeriodKind, ReportStatus, Target
+from .models import AnnualRating, MonthlyReport, Score
+
+
+class ScoreFilterSet(django_filters.FilterSet):
+    """Shared by the rankings page and /api/v1/scores/."""
+
+    year = django_filters.NumberFilter(label=_("年度"))
+    period = django_filters.NumberFilter(label=_("月份"))
+    period_kind = django_filters.ChoiceFilter(choices=PeriodKind.choices, label=_("期间类型"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    target = django_filters.ChoiceFilter(choices=Target.choices, label=_("考核对象"))
+    rank_min = django_filters.NumberFilter(field_name="rank_in_county", lookup_expr="gte", label=_("名次不前于"))
+    rank_max = django_filters.NumberFilter(field_name="rank_in_county", lookup_expr="lte", label=_("名次不后于"))
+
+    class Meta:
+        model = Score
+        fields = ["year", "period", "period_kind", "township", "target", "rank_min", "rank_max"]
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("年度"))
+    month = django_filters.NumberFilter(label=_("月份"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("状态"))
+    is_late = django_filters.BooleanFilter(label=_("逾期"))
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["year", "month", "township", "status", "is_late"]
+
+
+class AnnualRatingFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("年度"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("等次"))
+
+    class Meta:
+        model = AnnualRating
+        fields = ["year", "township", "grade"]

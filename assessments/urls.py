@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("schemes/", views.scheme_list, name="scheme-list"),
+    path("schemes/<int:pk>/", views.scheme_detail, name="scheme-detail"),
+    path("schemes/<int:pk>/export.xlsx", views.scheme_export, name="scheme-export"),
+    path("schemes/<int:pk>/indicators/new/", views.indicator_edit, name="indicator-create"),
+    path("schemes/<int:pk>/indicators/<int:indicator_pk>/", views.indicator_edit, name="indicator-edit"),
+    path("schemes/<int:pk>/<str:action>/", views.scheme_action, name="scheme-action"),
+    path("reports/", views.report_overview, name="report-overview"),
+    path("reports/review/", views.report_list, name="report-list"),
+    path("reports/review/export.xlsx", views.report_export, name="report-export"),
+    path("reports/template.xlsx", views.report_template, name="report-template"),
+    path("reports/import/", views.report_import, name="report-import"),
+    path("reports/<int:pk>/", views.report_detail, name="report-detail"),
+    path("reports/<int:village_pk>/<int:year>/<int:month>/", views.report_form, name="report-form"),
+    path("runs/", views.run_list, name="run-list"),
+    path("scores/", views.score_list, name="score-list"),
+    path("scores/export.xlsx", views.score_export, name="score-export"),
+    path("scores/<int:pk>/", views.score_detail, name="score-detail"),
+    path("ratings/", views.rating_list, name="rating-list"),
+    path("ratings/export.xlsx", views.rating_export, name="rating-export"),
+    path("removal/", views.removal_list, name="removal-list"),
+    path("bulletins/<int:year>/<int:quarter>/", views.bulletin_detail, name="bulletin-detail"),
+]
