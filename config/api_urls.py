@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from assessments.api.urls import routes as assessment_routes
 from cadres.api.urls import routes as cadre_routes
 from townships.api.urls import routes as township_routes
 from villages.api.urls import routes as village_routes
@@ -9,7 +10,7 @@ from villages.api.urls import routes as village_routes
 app_name = "api"
 
 router = DefaultRouter()
-for prefix, viewset, basename in [*township_routes, *village_routes, *cadre_routes]:
+for prefix, viewset, basename in [*township_routes, *village_routes, *cadre_routes, *assessment_routes]:
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = router.urls

@@ -1,0 +1,158 @@
+from rest_framework import serializers
+
+from assessments.metrics import REPORTED_CODES
+from assessments.models import Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "parent",
+            "code",
+            "name",
+            "category",
+            "max_points",
+            "method",
+            "metric",
+            "params",
+            "department",
+            "evidence_required",
+            "is_bonus",
+        ]
+        extra_kwargs = {
+            "code": {"help_text": "指标编号"},
+            "name": {"help_text": "指标名称"},
+            "category": {
+                "help_text": "类别：party_building 抓党建，bottom_lines 守底线，industry 强产业，livelihood 惠民生"
+            },
+            "max_points": {"help_text": "分值"},
+            "method": {"help_text": "计分方法代码（空为分类节点）"},
+            "metric": {"help_text": "读取的数据指标代码"},
+            "params": {"help_text": "计分参数"},
+        }
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    indicators = IndicatorSerializer(many=True, read_only=True, help_text="指标树（按 parent 组织）")
+
+    class Meta:
+        model = Scheme
+        fields = ["id", "year", "target", "version", "name", "status", "full_marks", "bonus_cap", "indicators"]
+        extra_kwargs = {
+            "year": {"help_text": "年度"},
+            "target": {"help_text": "考核对象代码"},
+            "version": {"help_text": "版本"},
+            "status": {"help_text": "状态：draft/active/locked"},
+            "full_marks": {"help_text": "满分"},
+            "bonus_cap": {"help_text": "加分上限"},
+        }
+
+
+class MonthlyReportSerializer(serializers.ModelSerializer):
+    values = serializers.DictField(help_text="填报数据：" + "、".join(REPORTED_CODES))
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "village",
+            "township",
+            "year",
+            "month",
+            "status",
+            "values",
+            "is_late",
+            "return_reason",
+            "mismatches",
+        ]
+        read_only_fields = ["township", "status", "is_late", "return_reason", "mismatches"]
+        extra_kwargs = {
+            "village": {"help_text": "村（社区）编号"},
+            "year": {"help_text": "年"},
+            "month": {"help_text": "月"},
+            "status": {"help_text": "状态：draft/submitted/returned/approved"},
+        }
+
+
+class ScoringRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScoringRun
+        fields = [
+            "id",
+            "kind",
+            "year",
+            "period",
+            "status",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "chunks_total",
+            "chunks_done",
+            "targets_scored",
+            "error",
+        ]
+        read_only_fields = [
+            "status",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "chunks_total",
+            "chunks_done",
+            "targets_scored",
+            "error",
+        ]
+        extra_kwargs = {
+            "kind": {"help_text": "monthly 月度评分，quarterly 季度通报，annual 年度评定"},
+            "period": {"help_text": "月份或季度；年度为 0"},
+        }
+
+
+class ScoreItemSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="indicator.code", read_only=True, help_text="指标编号")
+    points = serializers.DecimalField(
+        source="effective_points", max_digits=7, decimal_places=2, read_only=True, help_text="得分（含人工调整）"
+    )
+
+    class Meta:
+        model = ScoreItem
+        fields = ["code", "metric_value", "points", "explanation", "veto", "override_reason"]
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    village_name = serializers.CharField(source="village.name", read_only=True, help_text="村（社区）名称")
+    township_name = serializers.CharField(source="township.name", read_only=True, help_text="乡镇名称")
+
+    class Meta:
+        model = Score
+        fields = [
+            "id",
+            "target",
+            "village",
+            "village_name",
+            "township",
+            "township_name",
+            "person",
+            "period_kind",
+            "year",
+            "period",
+            "total",
+            "by_category",
+            "veto",
+            "rank_in_township",
+            "rank_in_county",
+        ]
+        extra_kwargs = {
+            "total": {"help_text": "总分"},
+            "rank_in_county": {"help_text": "全县名次"},
+            "rank_in_township": {"help_text": "乡镇内名次"},
+            "person": {"help_text": "村党组织书记（人员编号）"},
+        }
+
+
+class ScoreDetailSerializer(ScoreSerializer):
+    items = ScoreItemSerializer(many=True, read_only=True, help_text="各指标得分与说明")
+
+    class Meta(ScoreSerializer.Meta):
+        fields = [*ScoreSerializer.Meta.fields, "items"]

@@ -1,0 +1,9 @@
+from .views import MonthlyReportViewSet, SchemeViewSet, ScoreViewSet, ScoringRunViewSet
+
+# Registered on the one /api/v1/ router in config/api_urls.py.
+routes = [
+    ("schemes", SchemeViewSet, "scheme"),
+    ("reports", MonthlyReportViewSet, "report"),
+    ("runs", ScoringRunViewSet, "run"),
+    ("scores", ScoreViewSet, "score"),
+]

@@ -1,0 +1,139 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from assessments import services
+from assessments.filtersets import ReportFilterSet, ScoreFilterSet
+from assessments.models import Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
+from townships.api.views import ScopedReadOnlyViewSet
+from townships.choices import Role
+from townships.scoping import can_edit_in_township, get_scoped_or_404, scope_for
+from villages.models import Village
+
+from .serializers import (
+    MonthlyReportSerializer,
+    SchemeSerializer,
+    ScoreDetailSerializer,
+    ScoreSerializer,
+    ScoringRunSerializer,
+)
+
+
+def _drf_error(error):
+    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
+
+
+class SchemeViewSet(ScopedReadOnlyViewSet):
+    """考核方案及其指标树。"""
+
+    base_queryset = Scheme.objects.prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("position", "code"))
+    )
+    serializer_class = SchemeSerializer
+    filterset_fields = ["year", "target", "status"]
+    ordering_fields = ["year", "version"]
+    ordering = ["-year", "target", "-version", "id"]
+
+
+class CanFileReports(BasePermission):
+    """Township staff file their own reports; county administrators too; clients and viewers read."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        return user.is_superuser or user.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+
+
+class MonthlyReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """月度报表：乡镇可新建、修改草稿并报送本乡镇的月报。"""
+
+    base_queryset = MonthlyReport.objects.all()
+    serializer_class = MonthlyReportSerializer
+    filterset_class = ReportFilterSet
+    permission_classes = [CanFileReports]
+    ordering_fields = ["year", "month"]
+    ordering = ["-year", "-month", "township", "village", "id"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=data["village"].pk)
+        if not can_edit_in_township(request.user, village.township_id):
+            raise PermissionDenied("没有填报此村月报的权限。")
+        try:
+            report = services.report_save(
+                actor=request.user,
+                village=village,
+                year=data["year"],
+                month=data["month"],
+                values=data["values"],
+                request=request,
+            )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from None
+        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = self.get_object()
+        if not can_edit_in_township(request.user, report.township_id):
+            raise PermissionDenied("没有报送此月报的权限。")
+        try:
+            report = services.report_submit(actor=request.user, report=report, request=request)
+        except DjangoValidationError as error:
+            raise _drf_error(error) from None
+        return Response(self.get_serializer(report).data)
+
+
+class ScoringRunViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """评分批次：县委组织部管理员可发起。"""
+
+    base_queryset = ScoringRun.objects.all()
+    serializer_class = ScoringRunSerializer
+    filterset_fields = ["kind", "year", "period", "status"]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "id"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if request.user.county_id is None:
+            raise PermissionDenied("没有所属县。")
+        try:
+            run = services.scoring_run_start(
+                actor=request.user, county_id=request.user.county_id, request=request, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from None
+        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ScoreViewSet(ScopedReadOnlyViewSet):
+    """得分（记分卡）：列表不含明细，详情含各指标得分与说明。"""
+
+    base_queryset = Score.objects.select_related("village", "township")
+    serializer_class = ScoreSerializer
+    filterset_class = ScoreFilterSet
+    ordering_fields = ["total", "rank_in_county", "rank_in_township", "year", "period"]
+    ordering = ["-year", "-period", "rank_in_county", "id"]
+
+    def get_queryset(self):
+        queryset = scope_for(self.request.user, self.base_queryset.all())
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch(
+                    "items", queryset=ScoreItem.objects.select_related("indicator").order_by("indicator__position")
+                )
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return ScoreDetailSerializer if self.action == "retrieve" else ScoreSerializer

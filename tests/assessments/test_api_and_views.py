@@ -1,0 +1,172 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from assessments import services
+from assessments.choices import ReportStatus, RunKind
+from assessments.demo import create_scheme
+from assessments.metrics import REPORTED_CODES
+from assessments.models import MonthlyReport, Score
+from cadres.choices import PostKind
+from cadres.models import Tenure
+from tests import factories
+from townships.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+YEAR, MONTH = 2026, 3
+
+
+@pytest.fixture(autouse=True)
+def commits(monkeypatch):
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
+def values(**overrides):
+    v = dict.fromkeys(REPORTED_CODES, 0)
+    v.update(satisfaction=90, key_project_progress=80, environment_score=80, collective_income=30000)
+    v.update(overrides)
+    return v
+
+
+def _village(township, name):
+    village = factories.VillageFactory(township=township, name=name)
+    person = factories.PersonFactory(township=township, village=village)
+    Tenure.objects.create(
+        person=person, post=PostKind.VILLAGE_SECRETARY, township=township, village=village, started_on=D(2021, 1, 1)
+    )
+    return village
+
+
+@pytest.fixture
+def scored(county, township, other_township, admin_user):
+    create_scheme(county=county, year=YEAR)
+    villages = [_village(township, f"本乡{i}村") for i in range(3)] + [
+        _village(other_township, f"外乡{i}村") for i in range(2)
+    ]
+    for village in villages:
+        MonthlyReport.objects.create(
+            village=village,
+            township=village.township,
+            year=YEAR,
+            month=MONTH,
+            status=ReportStatus.APPROVED,
+            values=values(),
+        )
+    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    return villages
+
+
+def test_township_staff_file_and_submit_a_report_through_the_api(staff_user, county, township, other_township):
+    village = _village(township, "接口村")
+    foreign = _village(other_township, "外乡村")
+    api = APIClient()
+    api.force_authenticate(staff_user)
+    response = api.post(
+        "/api/v1/reports/", {"village": village.pk, "year": YEAR, "month": MONTH, "values": values()}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    report_id = response.json()["id"]
+    assert api.post(f"/api/v1/reports/{report_id}/submit/").json()["status"] == "submitted"
+    assert api.post(
+        "/api/v1/reports/", {"village": foreign.pk, "year": YEAR, "month": MONTH, "values": values()}, format="json"
+    ).status_code in (400, 404)
+    bad = api.post(
+        "/api/v1/reports/",
+        {"village": village.pk, "year": YEAR, "month": MONTH - 1, "values": values(petitions=-3)},
+        format="json",
+    )
+    assert bad.status_code == 400 and "不能为负数" in bad.content.decode()
+
+
+def test_token_clients_read_scores_but_cannot_trigger_runs(county, scored, django_assert_num_queries):
+    client_user = factories.api_client_user(county)
+    _instance, token = AuthToken.objects.create(user=client_user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    with django_assert_num_queries(4):  # knox (2), count, page
+        body = api.get("/api/v1/scores/", {"year": YEAR, "period": MONTH}).json()
+    assert body["count"] == 5
+    detail = api.get(f"/api/v1/scores/{body['results'][0]['id']}/").json()
+    assert len(detail["items"]) >= 20 and detail["items"][0]["explanation"]
+    assert (
+        api.post("/api/v1/runs/", {"kind": "monthly", "year": YEAR, "period": MONTH}, format="json").status_code == 403
+    )
+
+
+def test_the_county_admin_triggers_a_run_through_the_api(admin_user, county, scored):
+    api = APIClient()
+    api.force_authenticate(admin_user)
+    response = api.post("/api/v1/runs/", {"kind": "monthly", "year": YEAR, "period": MONTH}, format="json")
+    assert response.status_code == 202
+    assert Score.objects.filter(year=YEAR, period=MONTH).count() == 5  # replaced, not duplicated
+    assert api.post("/api/v1/runs/", {"kind": "monthly", "year": 1999, "period": 1}, format="json").status_code == 400
+
+
+def test_staff_see_only_their_townships_scores(staff_user, scored, other_village):
+    api = APIClient()
+    api.force_authenticate(staff_user)
+    assert api.get("/api/v1/scores/").json()["count"] == 3
+    foreign = Score.objects.get(village=scored[-1])
+    assert api.get(f"/api/v1/scores/{foreign.pk}/").status_code == 404
+
+
+PAGES = ["scheme-list", "report-overview", "report-list", "run-list", "score-list", "rating-list", "removal-list"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_assessment_pages_render_with_bounded_queries(client, admin_user, scored, name, django_assert_max_num_queries):
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_ranking_list_query_count_is_pinned(client, admin_user, scored, django_assert_num_queries):
+    client.force_login(admin_user)
+    with django_assert_num_queries(8):  # session, user, township choices, count, page, session save (3)
+        assert client.get(reverse("score-list")).status_code == 200
+
+
+def test_scorecard_explains_every_point_and_the_override_is_audited(client, admin_user, staff_user, scored):
+    score = Score.objects.get(village=scored[0])
+    client.force_login(admin_user)
+    page = client.get(reverse("score-detail", args=[score.pk])).content.decode()
+    assert "扣完为止" in page or "无扣分事项" in page
+    assert "记分卡" in page
+    item = score.items.get(indicator__code="A09")
+    client.post(reverse("score-detail", args=[score.pk]), {"item": item.pk, "points": "20", "reason": "述职良好"})
+    item.refresh_from_db()
+    assert item.override_points == 20 and AuditEvent.objects.filter(action="override").exists()
+    client.force_login(staff_user)
+    assert (
+        client.post(
+            reverse("score-detail", args=[score.pk]), {"item": item.pk, "points": "30", "reason": "x"}
+        ).status_code
+        == 403
+    )
+    foreign = Score.objects.get(village=scored[-1])
+    assert client.get(reverse("score-detail", args=[foreign.pk])).status_code == 404
+
+
+def test_report_form_and_review_by_page(client, staff_user, admin_user, county, township):
+    create_scheme(county=county, year=YEAR)
+    village = _village(township, "页面村")
+    client.force_login(staff_user)
+    data = dict.fromkeys(REPORTED_CODES, "0") | {"satisfaction": "95"}
+    response = client.post(reverse("report-form", args=[village.pk, YEAR, MONTH]), data | {"submit": "1"})
+    assert response.status_code == 302
+    report = MonthlyReport.objects.get(village=village)
+    assert report.status == ReportStatus.SUBMITTED
+    client.force_login(admin_user)
+    page = client.post(
+        reverse("report-detail", args=[report.pk]), {"return": "1", "reason": ""}, follow=True
+    ).content.decode()
+    assert "退回须说明原因" in page or "请检查" in page
+    client.post(reverse("report-detail", args=[report.pk]), {"approve": "1"})
+    report.refresh_from_db()
+    assert report.status == ReportStatus.APPROVED
