@@ -127,12 +127,13 @@ def _report_values(rng, quality, month, income_so_far):
     return values
 
 
-def generate_assessment(*, rng, county, today, years=(2025, 2026)):
+def generate_assessment(*, rng, county, today, years=None):
     """Schemes, a year (and this year so far) of approved monthly reports, scores, votes and ratings."""
     from cadres.models import Meeting
 
     from .services import annual_rating_compute, bulletin_compute, run_synchronously, scoring_run_start
 
+    years = years or (today.year - 1, today.year)
     villages = list(county.townships.values_list("villages__pk", "villages__township_id"))
     villages = [(v, t) for v, t in villages if v]
     quality = {v: rng.betavariate(5, 1.6) for v, _t in villages}  # most villages do well, a few badly

@@ -1,4 +1,6 @@
-"""The township's monthly workbook: one row per village, every reported metric a column."""
+"""Workbooks of the assessment: the township's monthly report (one row per village) and the scheme."""
+
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,7 +10,7 @@ from cadres.imports import ImportResult, _digest
 from townships.choices import AuditAction
 from townships.models import ImportBatch
 from townships.services import audit_record
-from townships.xlsx import CellError, WorkbookRejected, iter_sheet_rows, open_workbook
+from townships.xlsx import CellError, WorkbookRejected, iter_sheet_rows, normalize_cell, open_workbook
 from villages.models import Village
 
 from .choices import ReportStatus
@@ -58,7 +60,7 @@ def reports_import(*, actor, township, year, month, upload, request=None):
             raise WorkbookRejected(_("找不到工作表“%(s)s”，请使用系统提供的模板。") % {"s": SHEET})
         if "说明" in workbook.sheetnames:
             info = {row[0]: row[1] for row in workbook["说明"].iter_rows(values_only=True) if row and row[0]}
-            if info.get("乡镇") and info["乡镇"] != township.name:
+            if info.get("乡镇") and normalize_cell(info["乡镇"]) != normalize_cell(township.name):
                 raise WorkbookRejected(_("这是“%(t)s”的报表，不是本乡镇的。") % {"t": info["乡镇"]})
             if info.get("年月") and info["年月"] != f"{year}-{month:02d}":
                 raise WorkbookRejected(
@@ -68,7 +70,9 @@ def reports_import(*, actor, township, year, month, upload, request=None):
         workbook.close()
     except WorkbookRejected as exc:
         return ImportResult(ok=False, message=str(exc))
-    villages = {v.name: v for v in Village.objects.filter(township=township, is_active=True).select_related("township")}
+    villages = {
+        normalize_cell(v.name): v for v in Village.objects.filter(township=township, is_active=True).select_related("township")
+    }
     existing = dict(
         MonthlyReport.objects.filter(township=township, year=year, month=month).values_list("village_id", "status")
     )
@@ -142,4 +146,138 @@ def reports_import(*, actor, township, year, month, upload, request=None):
         rows=len(rows),
         created=len(parsed),
         message=_("已导入并报送 %(n)s 个村（社区）的月报。") % {"n": len(parsed)},
+    )
+
+
+# --- Schemes as workbooks -----------------------------------------------------
+
+SCHEME_SHEET = "考核指标"
+SCHEME_HEADERS = ["编号", "名称", "类别", "分值", "计分方法", "数据指标", "参数", "评分部门", "需佐证", "加分项"]
+
+
+def scheme_rows(scheme):
+    return [
+        [
+            i.code,
+            i.name,
+            i.get_category_display(),
+            str(i.max_points.normalize()),
+            i.get_method_display() if i.method else "",
+            i.metric,
+            json.dumps(i.params, ensure_ascii=False) if i.params else "",
+            i.department,
+            "是" if i.evidence_required else "否",
+            "是" if i.is_bonus else "否",
+        ]
+        for i in scheme.indicators.exclude(method="").order_by("position", "code")
+    ]
+
+
+def scheme_import(*, actor, scheme, upload, request=None):
+    """Replace a draft scheme's scored indicators with a workbook's, all or nothing."""
+    from decimal import Decimal, InvalidOperation
+
+    from . import scoring
+    from .choices import Category, Method, SchemeStatus
+    from .models import Indicator
+    from .services import scheme_problems
+
+    if scheme.status != SchemeStatus.DRAFT:
+        return ImportResult(ok=False, message=_("只能导入到草稿方案；启用或锁定的方案请先复制或生成新版本。"))
+    try:
+        workbook = open_workbook(upload)
+        if SCHEME_SHEET not in workbook.sheetnames:
+            raise WorkbookRejected(_("找不到工作表“%(s)s”，请先导出方案再修改。") % {"s": SCHEME_SHEET})
+        rows = list(iter_sheet_rows(workbook[SCHEME_SHEET], SCHEME_HEADERS))
+        workbook.close()
+    except WorkbookRejected as exc:
+        return ImportResult(ok=False, message=str(exc))
+    # Keys normalized like the cells (NFKC turns （） into ()).
+    categories = {normalize_cell(str(label)): value for value, label in Category.choices}
+    methods = {normalize_cell(str(label)): value for value, label in Method.choices}
+    errors, parsed, codes = [], [], set()
+    for number, values in rows:
+        before = len(errors)
+
+        def err(column, message, number=number):
+            errors.append(CellError(SCHEME_SHEET, number, column, message))
+
+        code = str(values["编号"] or "")
+        if not code:
+            err("编号", _("编号不能为空。"))
+        elif code in codes:
+            err("编号", _("编号重复。"))
+        codes.add(code)
+        category = categories.get(values["类别"] or "")
+        if category is None:
+            err("类别", _("类别应为：%(c)s。") % {"c": "、".join(categories)})
+        method = methods.get(values["计分方法"] or "")
+        if method is None:
+            err("计分方法", _("计分方法应为：%(c)s。") % {"c": "、".join(methods)})
+        try:
+            points = Decimal(str(values["分值"]))
+        except (InvalidOperation, TypeError):
+            err("分值", _("请填写数字。"))
+            points = None
+        try:
+            params = json.loads(values["参数"]) if values["参数"] else {}
+            if not isinstance(params, dict):
+                raise ValueError
+        except ValueError:
+            err("参数", _('参数须为 JSON 对象，如 {"per_event": 10}。'))
+            params = None
+        metric = values["数据指标"] or ""
+        if method and method != Method.MANUAL and metric not in METRICS:
+            err("数据指标", _("数据指标“%(m)s”不存在。") % {"m": metric})
+        if len(errors) == before:
+            try:
+                scoring.validate_parameters(method, points, params)
+            except scoring.ParameterError as exc:
+                err("参数", str(exc))
+        if len(errors) == before:
+            parsed.append(
+                Indicator(
+                    scheme=scheme,
+                    code=code,
+                    name=values["名称"] or code,
+                    category=category,
+                    max_points=points,
+                    method=method,
+                    metric=metric,
+                    params=params,
+                    department=values["评分部门"] or "",
+                    evidence_required=values["需佐证"] == "是",
+                    is_bonus=values["加分项"] == "是",
+                    position=len(parsed),
+                )
+            )
+    if not errors:
+        problems = scheme_problems(scheme, parsed)
+        errors = [CellError(SCHEME_SHEET, 0, "—", p) for p in problems]
+    if errors:
+        return ImportResult(
+            ok=False,
+            errors=errors,
+            rows=len(rows),
+            message=_("方案有 %(n)s 处问题，未作任何修改。") % {"n": len(errors)},
+        )
+    with transaction.atomic():
+        roots = {}
+        for position, (value, label) in enumerate(Category.choices):
+            roots[value], _created = Indicator.objects.get_or_create(
+                scheme=scheme, code="ABCD"[position], defaults={"name": label, "category": value, "position": position}
+            )
+        scheme.indicators.exclude(method="").delete()
+        for indicator in parsed:
+            indicator.parent = roots[indicator.category]
+        Indicator.objects.bulk_create(parsed)
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            target=scheme,
+            detail={"kind": "scheme", "indicators": len(parsed)},
+            request=request,
+        )
+    return ImportResult(
+        ok=True, rows=len(rows), created=len(parsed), message=_("已导入 %(n)s 个指标。") % {"n": len(parsed)}
     )

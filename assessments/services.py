@@ -882,3 +882,21 @@ def run_synchronously(run):
     for chunk_id in run.chunks.values_list("pk", flat=True):
         score_chunk.apply(args=[chunk_id]).get()
     return finalize_run.apply(args=[None, run.pk]).get()
+
+
+@transaction.atomic
+def annual_ratings_sign_off(*, actor, county_id, year, request=None):
+    """The year's grades (the 优秀 commendation list with them) take effect when a named county user signs."""
+    ratings = AnnualRating.objects.filter(township__county_id=county_id, year=year, signed_off_by__isnull=True)
+    count = ratings.update(signed_off_by=_actor(actor), signed_off_at=timezone.now())
+    if not count:
+        raise ValidationError(_("该年度没有待审定的评定结果。"))
+    excellent = AnnualRating.objects.filter(township__county_id=county_id, year=year, grade="excellent").count()
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=Township.objects.filter(county_id=county_id).first(),
+        detail={"annual_ratings": year, "signed": count, "excellent": excellent},
+        request=request,
+    )
+    return count

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cadres.views import _template_response
-from townships.listing import Column, ListSpec, link, list_views
+from townships.listing import Column, ListSpec, link, list_views, render_list
 from townships.models import Township
 from townships.scoping import can_edit_in_township, can_manage_registry, get_scoped_or_404, scope_for
 from townships.views import apply_form_errors, require_registry_manager
@@ -139,26 +139,39 @@ def scheme_export(request, pk):
     from townships.xlsx import xlsx_response
 
     scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
-    rows = [
-        [
-            i.code,
-            i.name,
-            i.get_category_display(),
-            str(i.max_points),
-            i.get_method_display() if i.method else "",
-            i.metric,
-            str(i.params),
-            i.department,
-            "是" if i.evidence_required else "否",
-            "是" if i.is_bonus else "否",
-        ]
-        for i in scheme.indicators.order_by("position", "code")
-    ]
+    rows = imports.scheme_rows(scheme)
     audit_record(
         actor=request.user, action=AuditAction.EXPORT, target=scheme, detail={"rows": len(rows)}, request=request
     )
-    headers = ["编号", "名称", "类别", "分值", "计分方法", "数据指标", "参数", "评分部门", "需佐证", "加分项"]
-    return xlsx_response(f"{scheme.name}.xlsx", [("考核指标", headers, rows)])
+    return xlsx_response(f"{scheme.name}.xlsx", [(imports.SCHEME_SHEET, imports.SCHEME_HEADERS, rows)])
+
+
+@login_required
+def scheme_import(request, pk):
+    from cadres.forms import UploadForm
+
+    scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
+    require_registry_manager(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form.fields.pop("township", None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = imports.scheme_import(
+            actor=request.user, scheme=scheme, upload=form.cleaned_data["file"], request=request
+        )
+        if result.ok:
+            messages.success(request, result.message)
+            return redirect("scheme-detail", pk=scheme.pk)
+    return render(
+        request,
+        "cadres/import.html",
+        {
+            "form": form,
+            "result": result,
+            "title": _("用 Excel 修改方案：%(n)s") % {"n": scheme.name},
+            "template_url": reverse("scheme-export", args=[scheme.pk]),
+        },
+    )
 
 
 # --- Monthly reports --------------------------------------------------------
@@ -478,7 +491,35 @@ def ratings_spec(request):
     )
 
 
-rating_list, rating_export = list_views(ratings_spec)
+_rating_list, rating_export = list_views(ratings_spec)
+
+
+@login_required
+def rating_list(request):
+    if request.method == "POST":
+        require_registry_manager(request.user)
+        try:
+            year = int(request.POST.get("year", ""))
+            count = services.annual_ratings_sign_off(
+                actor=request.user, county_id=_county(request).pk, year=year, request=request
+            )
+            messages.success(
+                request, _("已审定 %(y)s 年度 %(n)s 名书记的评定等次（含优秀名单）。") % {"y": year, "n": count}
+            )
+        except (ValueError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [_("年份不正确。")])))
+        return redirect(request.get_full_path())
+    years = list(
+        scope_for(request.user, AnnualRating.objects.filter(signed_off_by__isnull=True))
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return render_list(
+        request,
+        ratings_spec(request),
+        template="assessments/rating_list.html",
+        extra={"unsigned_years": years, "can_sign": can_manage_registry(request.user)},
+    )
 
 
 @login_required
@@ -500,6 +541,63 @@ def removal_list(request):
         "assessments/removal_list.html",
         {"flags": flags, "can_sign": can_manage_registry(request.user), "FLAGGED": RemovalState.FLAGGED},
     )
+
+
+@login_required
+def score_export_one(request, pk):
+    from townships.choices import AuditAction
+    from townships.services import audit_record
+    from townships.xlsx import xlsx_response
+
+    score = get_scoped_or_404(request.user, Score.objects.select_related("village", "township"), pk=pk)
+    items = score.items.select_related("indicator").order_by("indicator__position")
+    rows = [
+        [
+            i.indicator.code,
+            i.indicator.name,
+            str(i.metric_value),
+            float(i.indicator.max_points),
+            float(i.effective_points),
+            i.explanation,
+            i.override_reason,
+        ]
+        for i in items
+    ]
+    rows.append(["", _("总分"), "", "", float(score.total), "", ""])
+    audit_record(
+        actor=request.user, action=AuditAction.EXPORT, target=score, detail={"rows": len(rows)}, request=request
+    )
+    headers = [_("编号"), _("指标"), _("取值"), _("满分"), _("得分"), _("计分说明"), _("调整理由")]
+    return xlsx_response(
+        f"{score.village.name}-{score.year}年{score.period}月记分卡.xlsx", [(_("记分卡"), headers, rows)]
+    )
+
+
+@login_required
+def bulletin_export(request, year, quarter):
+    from townships.choices import AuditAction
+    from townships.services import audit_record
+    from townships.xlsx import xlsx_response
+
+    bulletin = scope_for(request.user, Bulletin.objects.all()).filter(year=year, quarter=quarter).first()
+    if bulletin is None:
+        from django.http import Http404
+
+        raise Http404
+    rows = [
+        [r["rank_in_county"], r["rank_in_township"], r["township"], r["village"], r["average"], r["change"]]
+        for r in bulletin.data["rows"]
+        if not request.user.is_township_staff or r["township"] == request.user.township.name
+    ]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        detail={"bulletin": f"{year}-Q{quarter}", "rows": len(rows)},
+        request=request,
+        target_repr=_("季度通报"),
+    )
+    headers = [_("全县名次"), _("乡镇内名次"), _("乡镇"), _("村（社区）"), _("季度平均分"), _("变化")]
+    return xlsx_response(f"{year}年第{quarter}季度通报.xlsx", [(_("季度通报"), headers, rows)])
 
 
 @login_required

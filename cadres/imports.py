@@ -17,7 +17,7 @@ from townships.choices import AuditAction
 from townships.county_settings import settings_for
 from townships.models import ImportBatch
 from townships.services import audit_record
-from townships.xlsx import CellError, WorkbookRejected, iter_sheet_rows, open_workbook, parse_date
+from townships.xlsx import CellError, WorkbookRejected, iter_sheet_rows, normalize_cell, open_workbook, parse_date
 from villages.choices import OrganizationKind
 from villages.models import PartyOrganization
 
@@ -128,10 +128,11 @@ def _organizations(township):
         counts[org.name] = counts.get(org.name, 0) + 1
     found = {}
     for org in orgs:
+        # Keys normalized like the cells (NFKC turns full-width characters half-width).
         if org.parent is not None:
-            found[f"{org.parent.name}/{org.name}"] = org
+            found[normalize_cell(f"{org.parent.name}/{org.name}")] = org
         if counts[org.name] == 1:
-            found[org.name] = org
+            found[normalize_cell(org.name)] = org
     return found
 
 

@@ -118,14 +118,15 @@ def iter_sheet_rows(sheet, headers):
         first = next(rows)
     except StopIteration:
         raise WorkbookRejected(_("工作表“%(sheet)s”是空的。") % {"sheet": sheet.title}) from None
+    # Compare headers the way cells are normalized (NFKC turns （） into ()).
     found = [normalize_cell(c) for c in first]
-    missing = [h for h in headers if h not in found]
+    missing = [h for h in headers if normalize_cell(h) not in found]
     if missing:
         raise WorkbookRejected(
             _("工作表“%(sheet)s”缺少列：%(cols)s。请使用系统提供的模板。")
             % {"sheet": sheet.title, "cols": "、".join(missing)}
         )
-    index = {h: found.index(h) for h in headers}
+    index = {h: found.index(normalize_cell(h)) for h in headers}
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
             raise WorkbookRejected(_("行数过多（超过 %(n)s 行），请分批导入。") % {"n": MAX_ROWS})

@@ -40,7 +40,7 @@ def wipe():
 
 
 def test_the_default_county_has_about_eighteen_townships_and_three_hundred_villages():
-    output = load()
+    output = load("--without-assessment")
     assert County.objects.count() == 1
     assert Township.objects.count() == 18
     assert 250 <= Village.objects.count() <= 350
@@ -144,3 +144,16 @@ def test_records_are_inserted_in_batches_not_row_by_row():
     )
     assert rows > 2000
     assert len(ctx.captured_queries) < rows / 20
+
+
+def test_the_demo_assessment_scores_rates_and_flags():
+    from assessments.models import AnnualRating, RemovalFlag, Score, ScoringRun
+
+    load("--townships", "3", "--villages-per-township", "6")
+    assert ScoringRun.objects.exclude(status="succeeded").count() == 0
+    assert Score.objects.exists()
+    from django.utils import timezone
+
+    assert AnnualRating.objects.filter(year=timezone.localdate().year - 1).exists()
+    states = set(RemovalFlag.objects.values_list("state", flat=True))
+    assert states == {"flagged", "watch"}

@@ -1,0 +1,139 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessments import imports, services
+from assessments.choices import SchemeStatus
+from assessments.demo import create_scheme
+from assessments.models import AnnualRating, Bulletin, Indicator
+from tests import factories
+from townships.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(county, admin_user):
+    active = create_scheme(county=county, year=2026)
+    return services.scheme_copy(actor=admin_user, scheme=active, year=2027)
+
+
+def exported(client, scheme):
+    return load_workbook(io.BytesIO(client.get(reverse("scheme-export", args=[scheme.pk])).content))
+
+
+def upload(workbook):
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("scheme.xlsx", buffer.getvalue())
+
+
+def test_a_scheme_round_trips_through_excel_with_an_edit(client, admin_user, draft):
+    client.force_login(admin_user)
+    workbook = exported(client, draft)
+    sheet = workbook[imports.SCHEME_SHEET]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "B01":
+            row[6].value = '{"per_event": 8}'
+    result = imports.scheme_import(actor=admin_user, scheme=draft, upload=upload(workbook))
+    assert result.ok, [e.as_text() for e in result.errors]
+    assert Indicator.objects.get(scheme=draft, code="B01").params == {"per_event": 8}
+    assert services.scheme_problems(draft) == []
+
+
+def test_a_workbook_whose_points_do_not_add_up_changes_nothing(client, admin_user, draft):
+    client.force_login(admin_user)
+    workbook = exported(client, draft)
+    sheet = workbook[imports.SCHEME_SHEET]
+    sheet.cell(row=2, column=4).value = "999"
+    sheet.cell(row=3, column=6).value = "no_such_metric"
+    before = list(draft.indicators.values_list("code", "max_points"))
+    result = imports.scheme_import(actor=admin_user, scheme=draft, upload=upload(workbook))
+    assert not result.ok
+    texts = " ".join(e.message for e in result.errors)
+    assert "不存在" in texts
+    assert list(draft.indicators.values_list("code", "max_points")) == before
+
+
+def test_active_schemes_are_not_replaced_by_a_workbook(client, admin_user, county, draft):
+    active = draft.based_on
+    client.force_login(admin_user)
+    result = imports.scheme_import(actor=admin_user, scheme=active, upload=upload(exported(client, active)))
+    assert not result.ok and active.status == SchemeStatus.ACTIVE
+
+
+def test_annual_grades_take_effect_when_signed_off(client, admin_user, viewer_user, county, township):
+    village = factories.VillageFactory(township=township)
+    person = factories.PersonFactory(township=township, village=village)
+    AnnualRating.objects.create(
+        person=person,
+        village=village,
+        township=township,
+        year=2025,
+        daily=950,
+        total=950,
+        grade="excellent",
+        reason="x",
+    )
+    client.force_login(viewer_user)
+    assert client.post(reverse("rating-list"), {"year": 2025}).status_code == 403
+    client.force_login(admin_user)
+    assert "审定 2025 年度评定结果" in client.get(reverse("rating-list")).content.decode()
+    client.post(reverse("rating-list"), {"year": 2025})
+    rating = AnnualRating.objects.get()
+    assert rating.signed_off_by == admin_user
+    assert AuditEvent.objects.filter(action="approve", detail__annual_ratings=2025).exists()
+
+
+def test_bulletin_prints_and_exports_scoped(client, staff_user, county, township, other_township):
+    Bulletin.objects.create(
+        county=county,
+        year=2026,
+        quarter=1,
+        data={
+            "rows": [
+                {
+                    "village_id": 1,
+                    "village": "本乡村",
+                    "township": township.name,
+                    "average": 800,
+                    "first": 790,
+                    "last": 810,
+                    "change": 20,
+                    "rank_in_county": 1,
+                    "rank_in_township": 1,
+                    "categories": {},
+                },
+                {
+                    "village_id": 2,
+                    "village": "外乡村",
+                    "township": other_township.name,
+                    "average": 700,
+                    "first": 700,
+                    "last": 700,
+                    "change": 0,
+                    "rank_in_county": 2,
+                    "rank_in_township": 1,
+                    "categories": {},
+                },
+            ],
+            "up": [],
+            "down": [],
+            "category_averages": {},
+        },
+    )
+    client.force_login(staff_user)
+    page = client.get(reverse("bulletin-detail", args=[2026, 1])).content.decode()
+    assert "本乡村" in page and "外乡村" not in page
+    cells = {
+        str(c.value)
+        for row in load_workbook(
+            io.BytesIO(client.get(reverse("bulletin-export", args=[2026, 1])).content)
+        ).active.iter_rows()
+        for c in row
+    }
+    assert "本乡村" in cells and "外乡村" not in cells
+    assert client.get(reverse("bulletin-detail", args=[2026, 4])).status_code == 404
