@@ -71,7 +71,8 @@ def reports_import(*, actor, township, year, month, upload, request=None):
     except WorkbookRejected as exc:
         return ImportResult(ok=False, message=str(exc))
     villages = {
-        normalize_cell(v.name): v for v in Village.objects.filter(township=township, is_active=True).select_related("township")
+        normalize_cell(v.name): v
+        for v in Village.objects.filter(township=township, is_active=True).select_related("township")
     }
     existing = dict(
         MonthlyReport.objects.filter(township=township, year=year, month=month).values_list("village_id", "status")

@@ -235,6 +235,8 @@ class Score(models.Model):
     rank_in_county = models.PositiveIntegerField(_("全县排名"), null=True, blank=True)
     run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="scores")
     computed_at = models.DateTimeField(_("计算时间"))
+    # Moves on every write (a run or an override): the scorecard API's Last-Modified and ETag.
+    updated_at = models.DateTimeField(_("更新时间"), null=True, blank=True, db_index=True)
 
     scope_county_path = "township__county"
     scope_township_path = "township"

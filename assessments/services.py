@@ -551,6 +551,7 @@ def run_finalize(run_id):
             veto=row["veto"],
             run=run,
             computed_at=now,
+            updated_at=now,
             **key,
         )
         for row in rows
@@ -560,7 +561,17 @@ def run_finalize(run_id):
         batch_size=WRITE_BATCH,
         update_conflicts=True,
         unique_fields=["target", "village", "period_kind", "year", "period"],
-        update_fields=["person", "township", "scheme", "total", "by_category", "veto", "run", "computed_at"],
+        update_fields=[
+            "person",
+            "township",
+            "scheme",
+            "total",
+            "by_category",
+            "veto",
+            "run",
+            "computed_at",
+            "updated_at",
+        ],
     )
     saved = {(s.target, s.village_id): s for s in Score.objects.filter(run=run, **key)}
     existing.exclude(run=run).delete()  # villages no longer scored (deactivated, no secretary)
@@ -586,7 +597,7 @@ def run_finalize(run_id):
             items.append(item)
     ScoreItem.objects.bulk_create(items, batch_size=WRITE_BATCH)
     for score_pk, delta in adjusted.items():
-        Score.objects.filter(pk=score_pk).update(total=F("total") + delta)
+        Score.objects.filter(pk=score_pk).update(total=F("total") + delta, updated_at=now)
     rank_scores(county_id=run.county_id, **key)
     ScoringRun.objects.filter(pk=run.pk).update(
         status=RunStatus.SUCCEEDED, finished_at=timezone.now(), chunks_done=len(chunks), targets_scored=len(rows)
@@ -660,7 +671,7 @@ def score_override(*, actor, item, points, reason, request=None):
     item.overridden_by, item.overridden_at = _actor(actor), timezone.now()
     item.save()
     score = item.score
-    Score.objects.filter(pk=score.pk).update(total=F("total") + (points - old))
+    Score.objects.filter(pk=score.pk).update(total=F("total") + (points - old), updated_at=timezone.now())
     score.refresh_from_db()
     rank_scores(county_id=score.township.county_id, period_kind=score.period_kind, year=score.year, period=score.period)
     audit_record(

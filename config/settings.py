@@ -257,7 +257,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env.str("API_RATE_LIMIT", default="1200/hour")},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_LIMIT", default="1200/hour"),
+        "scorecards": env.str("SCORECARD_RATE_LIMIT", default="600/hour"),
+    },
 }
 
 REST_KNOX = {

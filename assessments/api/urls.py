@@ -1,4 +1,4 @@
-from .views import MonthlyReportViewSet, SchemeViewSet, ScoreViewSet, ScoringRunViewSet
+from .views import MonthlyReportViewSet, SchemeViewSet, ScorecardViewSet, ScoreViewSet, ScoringRunViewSet
 
 # Registered on the one /api/v1/ router in config/api_urls.py.
 routes = [
@@ -6,4 +6,5 @@ routes = [
     ("reports", MonthlyReportViewSet, "report"),
     ("runs", ScoringRunViewSet, "run"),
     ("scores", ScoreViewSet, "score"),
+    ("scorecards", ScorecardViewSet, "scorecard"),
 ]

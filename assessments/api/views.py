@@ -1,10 +1,14 @@
+import hashlib
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 
 from assessments import services
 from assessments.filtersets import ReportFilterSet, ScoreFilterSet
@@ -137,3 +141,46 @@ class ScoreViewSet(ScopedReadOnlyViewSet):
 
     def get_serializer_class(self):
         return ScoreDetailSerializer if self.action == "retrieve" else ScoreSerializer
+
+
+class ScorecardThrottle(UserRateThrottle):
+    """Per token (per client user): polling clients get their own budget, set by SCORECARD_RATE_LIMIT."""
+
+    scope = "scorecards"
+
+
+class ScorecardViewSet(ScoreViewSet):
+    """记分卡：按期间、乡镇、对象、名次范围筛选；支持 ETag / Last-Modified，数据未变时返回 304。
+
+    Clients poll cheaply: send back the ETag in If-None-Match (or the Last-Modified
+    date in If-Modified-Since) and get 304 Not Modified until a run or an override
+    changes what the query returns.
+    """
+
+    throttle_classes = [ScorecardThrottle]
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        stamp = queryset.aggregate(last=Max("updated_at"), n=Count("pk"))
+        last = stamp["last"]
+        digest = hashlib.sha256(
+            f"{request.get_full_path()}|{stamp['n']}|{last.isoformat() if last else ''}".encode()
+        ).hexdigest()[:32]
+        etag = quote_etag(digest)
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if last is not None:
+            headers["Last-Modified"] = http_date(last.timestamp())
+        if_none_match = request.headers.get("If-None-Match")
+        if_modified_since = request.headers.get("If-Modified-Since")
+        not_modified = False
+        if if_none_match is not None:
+            not_modified = etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
+        elif if_modified_since and last is not None:
+            since = parse_http_date_safe(if_modified_since)
+            not_modified = since is not None and int(last.timestamp()) <= since
+        if not_modified:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        response = super().list(request, *args, **kwargs)
+        for key, value in headers.items():
+            response[key] = value
+        return response

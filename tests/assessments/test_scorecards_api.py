@@ -1,0 +1,91 @@
+import datetime
+
+import pytest
+from django.core.cache import cache
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from assessments import services
+from assessments.api.views import ScorecardThrottle
+from assessments.choices import ReportStatus, RunKind
+from assessments.demo import create_scheme
+from assessments.metrics import REPORTED_CODES
+from assessments.models import MonthlyReport, Score, ScoreItem
+from cadres.choices import PostKind
+from cadres.models import Tenure
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+YEAR, MONTH = 2026, 5
+
+
+@pytest.fixture(autouse=True)
+def commits(monkeypatch):
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+    cache.clear()
+
+
+@pytest.fixture
+def client_api(county, township, admin_user):
+    create_scheme(county=county, year=YEAR)
+    for i in range(4):
+        village = factories.VillageFactory(township=township, name=f"卡{i}村")
+        person = factories.PersonFactory(township=township, village=village)
+        Tenure.objects.create(
+            person=person,
+            post=PostKind.VILLAGE_SECRETARY,
+            township=township,
+            village=village,
+            started_on=datetime.date(2021, 1, 1),
+        )
+        values = dict.fromkeys(REPORTED_CODES, 0) | {"satisfaction": 70 + i, "collective_income": 10000 * i}
+        MonthlyReport.objects.create(
+            village=village, township=township, year=YEAR, month=MONTH, status=ReportStatus.APPROVED, values=values
+        )
+    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    _instance, token = AuthToken.objects.create(user=factories.api_client_user(county))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return api
+
+
+def test_a_poller_gets_304_until_something_changes(client_api, admin_user):
+    first = client_api.get("/api/v1/scorecards/", {"year": YEAR, "period": MONTH})
+    assert first.status_code == 200 and first.json()["count"] == 4
+    etag, modified = first["ETag"], first["Last-Modified"]
+    again = client_api.get("/api/v1/scorecards/", {"year": YEAR, "period": MONTH}, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and not again.content
+    assert (
+        client_api.get(
+            "/api/v1/scorecards/", {"year": YEAR, "period": MONTH}, HTTP_IF_MODIFIED_SINCE=modified
+        ).status_code
+        == 304
+    )
+    # Another query is another ETag.
+    assert client_api.get("/api/v1/scorecards/", {"year": YEAR}, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    item = ScoreItem.objects.filter(indicator__code="A09").first()
+    services.score_override(actor=admin_user, item=item, points=20, reason="述职良好")
+    changed = client_api.get("/api/v1/scorecards/", {"year": YEAR, "period": MONTH}, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_filters_by_rank_range_and_bounded_pages(client_api):
+    top = client_api.get("/api/v1/scorecards/", {"year": YEAR, "period": MONTH, "rank_max": 2}).json()
+    assert top["count"] == len([s for s in Score.objects.all() if s.rank_in_county <= 2])
+    assert client_api.get("/api/v1/scorecards/", {"period": "May"}).status_code == 400
+    assert client_api.get("/api/v1/scorecards/", {"page": 50}).status_code == 404
+
+
+def test_each_token_is_rate_limited(client_api, monkeypatch):
+    monkeypatch.setattr(ScorecardThrottle, "THROTTLE_RATES", {"scorecards": "2/min"})
+    assert client_api.get("/api/v1/scorecards/").status_code == 200
+    assert client_api.get("/api/v1/scorecards/").status_code == 200
+    limited = client_api.get("/api/v1/scorecards/")
+    assert limited.status_code == 429 and "Retry-After" in limited
+
+
+def test_expired_and_revoked_tokens_are_refused(client_api, county):
+    AuthToken.objects.all().delete()
+    assert client_api.get("/api/v1/scorecards/").status_code == 401
