@@ -7,7 +7,7 @@ whatever its number of villages: the scoring chunks call it once each.
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 
 from cadres.choices import PostKind, Stage
 from cadres.models import Appraisal, Meeting, MobileRecord, PartyMember, Tenure
@@ -87,3 +87,127 @@ def current_secretaries(*, township_id, on):
     for village_id, person_id in rows:
         result.setdefault(village_id, person_id)
     return result
+
+
+# --- Dashboards ---------------------------------------------------------------
+
+
+def county_dashboard(*, user, year, month):
+    """Everything the county landing page shows, from stored results, in a fixed number of queries."""
+    from decimal import Decimal
+
+    from django.db.models import Avg
+
+    from townships.models import Township
+    from townships.scoping import scope_for
+
+    from .choices import Category, ReportStatus, Target
+    from .models import AnnualRating, MonthlyReport, RemovalFlag, Score, ScoringRun
+
+    townships = list(scope_for(user, Township.objects.filter(is_active=True)).order_by("sort_key", "name"))
+    ids = [t.pk for t in townships]
+    status_counts = {}
+    for township_id, status, late, n in (
+        MonthlyReport.objects.filter(township_id__in=ids, year=year, month=month)
+        .values_list("township_id", "status", "is_late")
+        .annotate(n=Count("pk"))
+    ):
+        row = status_counts.setdefault(township_id, {"filed": 0, "approved": 0, "late": 0, "returned": 0})
+        if status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+            row["filed"] += n
+        if status == ReportStatus.APPROVED:
+            row["approved"] += n
+        if status == ReportStatus.RETURNED:
+            row["returned"] += n
+        if late:
+            row["late"] += n
+    progress = [
+        {
+            "township": t,
+            "villages": t.village_count,
+            **status_counts.get(t.pk, {"filed": 0, "approved": 0, "late": 0, "returned": 0}),
+        }
+        for t in townships
+    ]
+    last_run = scope_for(user, ScoringRun.objects.all()).order_by("-created_at").first()
+    scores = scope_for(
+        user, Score.objects.filter(year=year, period=month, period_kind="month", target=Target.VILLAGE_SECRETARY)
+    )
+    month_rows = list(scores.values_list("township_id", "total", "by_category"))
+    maxima = {c.value: Decimal(0) for c in Category}
+    from .models import Indicator, Scheme
+
+    scheme = Scheme.objects.filter(scores__in=scores[:1]).first()
+    if scheme is not None:
+        for category, points in (
+            Indicator.objects.filter(scheme=scheme, is_bonus=False)
+            .exclude(method="")
+            .values_list("category")
+            .annotate(s=Sum("max_points"))
+        ):
+            maxima[category] = points or Decimal(0)
+    by_township = {}
+    for township_id, total, by_category in month_rows:
+        entry = by_township.setdefault(township_id, {"totals": [], "categories": {c: [] for c in maxima}})
+        entry["totals"].append(float(total))
+        for category, points in (by_category or {}).items():
+            entry["categories"].setdefault(category, []).append(float(points))
+    township_names = {t.pk: t.name for t in townships}
+    township_ranking = sorted(
+        (
+            {
+                "township_id": t,
+                "name": township_names.get(t, ""),
+                "average": round(sum(e["totals"]) / len(e["totals"]), 1),
+            }
+            for t, e in by_township.items()
+        ),
+        key=lambda r: r["average"],
+        reverse=True,
+    )
+    heatmap = []
+    for t_index, township in enumerate(townships):
+        entry = by_township.get(township.pk)
+        for c_index, category in enumerate(maxima):
+            if entry and entry["categories"].get(category) and maxima[category]:
+                share = (
+                    sum(entry["categories"][category]) / len(entry["categories"][category]) / float(maxima[category])
+                )
+                heatmap.append([c_index, t_index, round(share * 100, 1)])
+    top = list(scores.select_related("village", "township").order_by("rank_in_county")[:10])
+    bottom = list(scores.select_related("village", "township").order_by("-rank_in_county")[:10])
+    trend = list(
+        scope_for(user, Score.objects.filter(year=year, period_kind="month", target=Target.VILLAGE_SECRETARY))
+        .values_list("period")
+        .annotate(avg=Avg("total"))
+        .order_by("period")
+    )
+    last_rating_year = scope_for(user, AnnualRating.objects.all()).aggregate(y=Max("year"))["y"]
+    grades = (
+        dict(
+            scope_for(user, AnnualRating.objects.filter(year=last_rating_year))
+            .values_list("grade")
+            .annotate(n=Count("pk"))
+        )
+        if last_rating_year
+        else {}
+    )
+    removal = dict(
+        scope_for(user, RemovalFlag.objects.filter(signed_off_by__isnull=True))
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "progress": progress,
+        "last_run": last_run,
+        "township_ranking": township_ranking,
+        "top": top,
+        "bottom": bottom,
+        "trend": [[period, round(float(avg), 1)] for period, avg in trend],
+        "heatmap": heatmap,
+        "heatmap_townships": [t.name for t in townships],
+        "heatmap_categories": [str(Category(c).label) for c in maxima],
+        "grades_year": last_rating_year,
+        "grades": grades,
+        "removal": removal,
+    }

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessments.choices import Grade
 from villages.models import PartyOrganization, Village
 
 from .choices import AuditAction
@@ -60,7 +61,31 @@ def home(request):
     for alert in alerts:
         counts[alert.code] = counts.get(alert.code, 0) + 1
     alert_counts = [(code, _(label), counts.get(code, 0)) for code, label in AlertCode.LABELS.items()]
-    return render(request, "townships/home.html", {"glance": county_glance(user=user), "alert_counts": alert_counts})
+    from assessments.selectors import county_dashboard
+    from assessments.views import _month_param
+
+    year, month = _month_param(request)
+    dashboard = county_dashboard(user=user, year=year, month=month)
+    charts = {
+        "trend": dashboard["trend"],
+        "heatmap": dashboard["heatmap"],
+        "townships": dashboard["heatmap_townships"],
+        "categories": dashboard["heatmap_categories"],
+        "grades": [[str(dict(Grade.choices)[g]), dashboard["grades"].get(g, 0), g] for g in Grade.values],
+        "ranking": [[r["name"], r["average"], r["township_id"]] for r in dashboard["township_ranking"]],
+    }
+    return render(
+        request,
+        "townships/home.html",
+        {
+            "glance": county_glance(user=user),
+            "alert_counts": alert_counts,
+            "dash": dashboard,
+            "charts": charts,
+            "year": year,
+            "month": month,
+        },
+    )
 
 
 def _township_state(request):

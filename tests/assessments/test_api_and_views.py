@@ -191,3 +191,30 @@ def test_report_form_and_review_by_page(client, staff_user, admin_user, county, 
     client.post(reverse("report-detail", args=[report.pk]), {"approve": "1"})
     report.refresh_from_db()
     assert report.status == ReportStatus.APPROVED
+
+
+def test_the_county_dashboard_reads_stored_results_in_a_fixed_number_of_queries(
+    client, admin_user, scored, county, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.annual_rating_compute(county_id=county.pk, year=YEAR)
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(reverse("home"), {"year": YEAR, "month": MONTH}).content.decode()
+    assert "本月月报进度" in page and "chart-heatmap" in page and "dashboard-data" in page
+    for i in range(5):
+        village = _village(scored[0].township, f"看板{i}村")
+        MonthlyReport.objects.create(
+            village=village,
+            township=village.township,
+            year=YEAR,
+            month=MONTH,
+            status=ReportStatus.APPROVED,
+            values=values(),
+        )
+    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    with django_assert_num_queries(len(first)):
+        client.get(reverse("home"), {"year": YEAR, "month": MONTH})
+    assert client.get(reverse("home"), {"year": "nonsense", "month": "13"}).status_code == 200
