@@ -121,14 +121,10 @@ def county_dashboard(*, user, year, month):
             row["returned"] += n
         if late:
             row["late"] += n
-    progress = [
-        {
-            "township": t,
-            "villages": t.village_count,
-            **status_counts.get(t.pk, {"filed": 0, "approved": 0, "late": 0, "returned": 0}),
-        }
-        for t in townships
-    ]
+    progress = []
+    for t in townships:
+        row = status_counts.get(t.pk, {"filed": 0, "approved": 0, "late": 0, "returned": 0})
+        progress.append({"township": t, "villages": t.village_count, "waiting": row["filed"] - row["approved"], **row})
     last_run = scope_for(user, ScoringRun.objects.all()).order_by("-created_at").first()
     scores = scope_for(
         user, Score.objects.filter(year=year, period=month, period_kind="month", target=Target.VILLAGE_SECRETARY)
