@@ -14,7 +14,7 @@ from cadres.models import Appraisal, Meeting, MobileRecord, PartyMember, Tenure
 from cadres.periods import month_unit
 from cadres.rules import add_months
 from cadres.selectors import meeting_compliance
-from villages.models import Matter, PartyOrganization
+from villages.models import Matter, PartyOrganization, Village
 
 
 def derived_metrics(*, township_id, year, month, conf):
@@ -207,3 +207,26 @@ def county_dashboard(*, user, year, month):
         "grades": grades,
         "removal": removal,
     }
+
+
+def township_dashboard(*, township, year, month):
+    """A township's month at a glance: what is missing, returned, and where its villages rank (3 queries)."""
+    from .choices import ReportStatus, Target
+    from .models import MonthlyReport, Score
+
+    villages = list(
+        Village.objects.filter(township=township, is_active=True).order_by("sort_key", "name").values_list("pk", "name")
+    )
+    reports = dict(
+        MonthlyReport.objects.filter(township=township, year=year, month=month).values_list("village_id", "status")
+    )
+    missing = [(pk, name) for pk, name in villages if reports.get(pk) in (None, ReportStatus.DRAFT)]
+    returned = [(pk, name) for pk, name in villages if reports.get(pk) == ReportStatus.RETURNED]
+    scores = list(
+        Score.objects.filter(
+            township=township, year=year, period=month, period_kind="month", target=Target.VILLAGE_SECRETARY
+        )
+        .select_related("village")
+        .order_by("rank_in_township")
+    )
+    return {"missing": missing, "returned": returned, "scores": scores, "year": year, "month": month}

@@ -154,13 +154,21 @@ def township_detail(request, pk):
         .select_related("village")
         .order_by("name")
     )
-    from cadres.selectors import alerts_for
+    from assessments.selectors import township_dashboard
+    from assessments.views import _month_param
+    from cadres.selectors import AlertCode, alerts_for
 
+    year, month = _month_param(request)
+    alerts = alerts_for(townships=Township.objects.filter(pk=township.pk), today=timezone.localdate())
+    todo = township_dashboard(township=township, year=year, month=month)
+    todo["meetings"] = [a for a in alerts if a.code == AlertCode.MEETINGS_MISSING]
+    todo["pipeline"] = [a for a in alerts if a.code == AlertCode.PIPELINE_OVERDUE]
     return render(
         request,
         "townships/township_detail.html",
         {
-            "alerts": alerts_for(townships=Township.objects.filter(pk=township.pk), today=timezone.localdate()),
+            "todo": todo,
+            "alerts": alerts,
             "township": township,
             "villages": villages,
             "organizations": organizations,

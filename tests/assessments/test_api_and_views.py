@@ -218,3 +218,36 @@ def test_the_county_dashboard_reads_stored_results_in_a_fixed_number_of_queries(
     with django_assert_num_queries(len(first)):
         client.get(reverse("home"), {"year": YEAR, "month": MONTH})
     assert client.get(reverse("home"), {"year": "nonsense", "month": "13"}).status_code == 200
+
+
+def test_the_township_landing_page_lists_what_to_do_next(
+    client, staff_user, township, other_township, county, django_assert_num_queries
+):
+    create_scheme(county=county, year=YEAR)
+    filed = _village(township, "已报村")
+    _village(township, "未报村")
+    _village(other_township, "别乡村")
+    MonthlyReport.objects.create(
+        village=filed,
+        township=township,
+        year=YEAR,
+        month=MONTH,
+        status=ReportStatus.RETURNED,
+        values=values(),
+        return_reason="数据有误",
+    )
+    client.force_login(staff_user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    page = client.get(response["Location"], {"year": YEAR, "month": MONTH}).content.decode()
+    assert "未报送月报" in page and "未报村" in page and "被退回待修改" in page and "已报村" in page
+    assert "别乡村" not in page
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        client.get(response["Location"], {"year": YEAR, "month": MONTH})
+    for i in range(4):
+        _village(township, f"又一{i}村")
+    with django_assert_num_queries(len(first)):
+        client.get(response["Location"], {"year": YEAR, "month": MONTH})
