@@ -19,7 +19,7 @@ from townships.views import apply_form_errors, require_registry_manager
 from villages.models import Village
 
 from . import imports, services
-from .choices import Grade, RemovalState, ReportStatus, RunKind, Target
+from .choices import Category, Grade, RemovalState, ReportStatus, RunKind, Target
 from .filtersets import AnnualRatingFilterSet, ReportFilterSet, ScoreFilterSet
 from .forms import CorrectionForm, IndicatorForm, OverrideForm, ReasonForm, ReportForm, RunForm
 from .metrics import METRICS, REPORTED_CODES
@@ -456,6 +456,7 @@ def score_detail(request, pk):
         request,
         "assessments/score_detail.html",
         {
+            "categories": [(Category(k).label if k in Category.values else k, v) for k, v in score.by_category.items()],
             "score": score,
             "items": items,
             "report": report,
