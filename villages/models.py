@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -165,3 +166,64 @@ class MatterStepRecord(models.Model):
 
     def __str__(self):
         return self.get_step_display()
+
+
+class WeakDesignation(models.Model):
+    """A village Party organization designated weak and lax (软弱涣散) for rectification, until 销号."""
+
+    class Status(models.TextChoices):
+        RECTIFYING = "rectifying", _("整顿中")
+        ACCEPTED = "accepted", _("已销号")
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="weak_designations", verbose_name=_("村（社区）")
+    )
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    reason = models.CharField(_("认定理由"), max_length=300)
+    source = models.CharField(_("来源"), max_length=40, blank=True, help_text=_("系统预警代码，人工认定为空"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.RECTIFYING)
+    designated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    designated_at = models.DateTimeField(_("认定时间"), auto_now_add=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    acceptance_note = models.CharField(_("验收意见"), max_length=300, blank=True)
+
+    scope_county_path = "township__county"
+    scope_township_path = "township"
+
+    class Meta:
+        verbose_name = _("软弱涣散村党组织")
+        verbose_name_plural = _("软弱涣散村党组织")
+        ordering = ["-year", "status", "township"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village"],
+                condition=Q(status="rectifying"),
+                name="weak_one_open_designation",
+                violation_error_message=_("该村已在整顿名单中。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.village} {self.year}"
+
+
+class RectificationStep(models.Model):
+    """One recorded step of a weak-and-lax organization's rectification (整顿措施)."""
+
+    designation = models.ForeignKey(WeakDesignation, on_delete=models.CASCADE, related_name="steps")
+    done_on = models.DateField(_("日期"))
+    description = models.CharField(_("整顿措施"), max_length=300)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整顿措施")
+        verbose_name_plural = _("整顿措施")
+        ordering = ["done_on", "pk"]
+
+    def __str__(self):
+        return self.description

@@ -211,3 +211,81 @@ def matter_record_step(*, actor, matter, step, done_on, evidence=None, evidence_
     record.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, target=matter, detail={"step": int(step)}, request=request)
     return record
+
+
+# --- 软弱涣散: designation, rectification, acceptance ------------------------------
+
+
+@transaction.atomic
+def weak_designate(*, actor, village, year, reason, source="", request=None):
+    from .models import WeakDesignation
+
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("认定须说明理由。")})
+    if WeakDesignation.objects.filter(village=village, status=WeakDesignation.Status.RECTIFYING).exists():
+        raise ValidationError(_("该村已在整顿名单中。"))
+    designation = WeakDesignation.objects.create(
+        village=village,
+        township_id=village.township_id,
+        year=year,
+        reason=reason.strip()[:300],
+        source=source,
+        designated_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=designation,
+        detail={"designated": source or "manual"},
+        request=request,
+    )
+    return designation
+
+
+@transaction.atomic
+def weak_add_step(*, actor, designation, done_on, description, request=None):
+    from django.utils import timezone
+
+    from .models import RectificationStep, WeakDesignation
+
+    if designation.status != WeakDesignation.Status.RECTIFYING:
+        raise ValidationError(_("已销号，不能再添加整顿措施。"))
+    if not description or not description.strip():
+        raise ValidationError({"description": _("请填写整顿措施。")})
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("日期不能晚于今天。")})
+    step = RectificationStep.objects.create(
+        designation=designation,
+        done_on=done_on,
+        description=description.strip()[:300],
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, target=designation, detail={"step": step.description}, request=request
+    )
+    return step
+
+
+@transaction.atomic
+def weak_accept(*, actor, designation, note, request=None):
+    """销号: the county accepts the rectification; the record and its steps stay."""
+    from django.utils import timezone
+
+    from .models import WeakDesignation
+
+    designation = WeakDesignation.objects.select_for_update().get(pk=designation.pk)
+    if designation.status != WeakDesignation.Status.RECTIFYING:
+        raise ValidationError(_("已经销号。"))
+    if not designation.steps.exists():
+        raise ValidationError(_("还没有记录整顿措施，不能销号。"))
+    if not note or not note.strip():
+        raise ValidationError({"note": _("销号须填写验收意见。")})
+    designation.status = WeakDesignation.Status.ACCEPTED
+    designation.accepted_by = actor if getattr(actor, "is_authenticated", False) else None
+    designation.accepted_at = timezone.now()
+    designation.acceptance_note = note.strip()[:300]
+    designation.save()
+    audit_record(
+        actor=actor, action=AuditAction.APPROVE, target=designation, detail={"accepted": True}, request=request
+    )
+    return designation

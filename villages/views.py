@@ -424,3 +424,97 @@ def matter_detail(request, pk):
         "villages/matter_detail.html",
         {"matter": matter, "steps": steps, "next_step": next_step, "form": form, "can_edit": can_edit},
     )
+
+
+# --- 软弱涣散 -----------------------------------------------------------------
+
+
+@login_required
+def weak_list(request):
+    from .models import WeakDesignation
+    from .selectors import weak_candidates
+    from .services import weak_designate
+
+    if request.method == "POST":
+        require_registry_manager(request.user)
+        village = get_scoped_or_404(request.user, Village.objects.all(), pk=request.POST.get("village") or 0)
+        try:
+            designation = weak_designate(
+                actor=request.user,
+                village=village,
+                year=timezone.localdate().year,
+                reason=request.POST.get("reason", ""),
+                source=request.POST.get("source", ""),
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("weak-list")
+        messages.success(request, _("已认定“%(v)s”为软弱涣散村党组织，进入整顿。") % {"v": village.name})
+        return redirect("weak-detail", pk=designation.pk)
+    designations = scope_for(request.user, WeakDesignation.objects.select_related("village", "township")).annotate(
+        n_steps=Count("steps")
+    )
+    return render(
+        request,
+        "villages/weak_list.html",
+        {
+            "designations": designations.order_by("status", "-year", "township__sort_key")[:300],
+            "candidates": weak_candidates(user=request.user, today=timezone.localdate())
+            if request.user.is_county_level
+            else [],
+            "can_designate": can_manage_registry(request.user),
+            "villages": scope_for(request.user, Village.objects.filter(is_active=True)).select_related("township")
+            if can_manage_registry(request.user)
+            else [],
+        },
+    )
+
+
+@login_required
+def weak_detail(request, pk):
+    import datetime
+
+    from .models import WeakDesignation
+    from .services import weak_accept, weak_add_step
+
+    designation = get_scoped_or_404(
+        request.user,
+        WeakDesignation.objects.select_related("village", "township", "designated_by", "accepted_by"),
+        pk=pk,
+    )
+    if request.method == "POST":
+        try:
+            if "accept" in request.POST:
+                require_registry_manager(request.user)
+                weak_accept(
+                    actor=request.user, designation=designation, note=request.POST.get("note", ""), request=request
+                )
+                messages.success(request, _("已销号。"))
+            else:
+                if not can_edit_in_township(request.user, designation.township_id):
+                    raise PermissionDenied
+                done_on = datetime.date.fromisoformat(request.POST.get("done_on", ""))
+                weak_add_step(
+                    actor=request.user,
+                    designation=designation,
+                    done_on=done_on,
+                    description=request.POST.get("description", ""),
+                    request=request,
+                )
+                messages.success(request, _("已记录整顿措施。"))
+        except ValueError:
+            messages.error(request, _("日期格式不正确。"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("weak-detail", pk=designation.pk)
+    return render(
+        request,
+        "villages/weak_detail.html",
+        {
+            "d": designation,
+            "steps": designation.steps.select_related("recorded_by"),
+            "can_step": can_edit_in_township(request.user, designation.township_id),
+            "can_accept": can_manage_registry(request.user),
+        },
+    )
