@@ -15,12 +15,14 @@ class ScoreFilterSet(django_filters.FilterSet):
     period_kind = django_filters.ChoiceFilter(choices=PeriodKind.choices, label=_("期间类型"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
     target = django_filters.ChoiceFilter(choices=Target.choices, label=_("考核对象"))
+    village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
+    person = django_filters.NumberFilter(field_name="person_id", label=_("书记（人员编号）"))
     rank_min = django_filters.NumberFilter(field_name="rank_in_county", lookup_expr="gte", label=_("名次不前于"))
     rank_max = django_filters.NumberFilter(field_name="rank_in_county", lookup_expr="lte", label=_("名次不后于"))
 
     class Meta:
         model = Score
-        fields = ["year", "period", "period_kind", "township", "target", "rank_min", "rank_max"]
+        fields = ["year", "period", "period_kind", "township", "target", "village", "person", "rank_min", "rank_max"]
 
 
 class ReportFilterSet(django_filters.FilterSet):

@@ -188,6 +188,9 @@ def county_dashboard(*, user, year, month):
         if last_rating_year
         else {}
     )
+    from villages.models import WeakDesignation
+
+    weak_open = scope_for(user, WeakDesignation.objects.filter(status="rectifying")).count()
     removal = dict(
         scope_for(user, RemovalFlag.objects.filter(signed_off_by__isnull=True))
         .values_list("state")
@@ -206,6 +209,7 @@ def county_dashboard(*, user, year, month):
         "grades_year": last_rating_year,
         "grades": grades,
         "removal": removal,
+        "weak_open": weak_open,
     }
 
 

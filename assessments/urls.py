@@ -22,6 +22,7 @@ urlpatterns = [
     path("scores/export.xlsx", views.score_export, name="score-export"),
     path("scores/<int:pk>/", views.score_detail, name="score-detail"),
     path("scores/<int:pk>/export.xlsx", views.score_export_one, name="score-export-one"),
+    path("secretaries/<int:person_pk>/", views.secretary_detail, name="secretary-detail"),
     path("ratings/", views.rating_list, name="rating-list"),
     path("ratings/export.xlsx", views.rating_export, name="rating-export"),
     path("removal/", views.removal_list, name="removal-list"),

@@ -624,3 +624,25 @@ def bulletin_detail(request, year, quarter):
             "RunKind": RunKind,
         },
     )
+
+
+@login_required
+def secretary_detail(request, person_pk):
+    """A village Party secretary: this year's monthly scores, annual grades and the removal rule's view."""
+    from cadres.models import Person, Tenure
+
+    person = get_scoped_or_404(request.user, Person.objects.select_related("township", "village"), pk=person_pk)
+    scores = list(
+        Score.objects.filter(person=person, target=Target.VILLAGE_SECRETARY, period_kind="month")
+        .select_related("village")
+        .order_by("-year", "-period")[:24]
+    )
+    ratings = list(AnnualRating.objects.filter(person=person).select_related("village").order_by("-year"))
+    flags = list(RemovalFlag.objects.filter(person=person).select_related("signed_off_by").order_by("-year"))
+    tenures = list(Tenure.objects.filter(person=person).select_related("village").order_by("-started_on"))
+    trend = [[f"{s.year}-{s.period:02d}", float(s.total)] for s in reversed(scores)]
+    return render(
+        request,
+        "assessments/secretary_detail.html",
+        {"person": person, "scores": scores, "ratings": ratings, "flags": flags, "tenures": tenures, "trend": trend},
+    )

@@ -2,9 +2,9 @@
   var data = JSON.parse(document.getElementById("trend-data").textContent);
   var chart = echarts.init(document.getElementById("trend"));
   chart.setOption({
-    title: { text: "本年各月得分", left: "center", textStyle: { fontSize: 14 } },
+    title: { text: "各月得分", left: "center", textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
-    xAxis: { type: "category", data: data.map(function (d) { return d[0] + "月"; }) },
+    xAxis: { type: "category", data: data.map(function (d) { return typeof d[0] === "number" ? d[0] + "月" : d[0]; }) },
     yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor(v.min / 50) * 50 - 50); }, max: 1000 },
     series: [{ type: "line", smooth: true, data: data.map(function (d) { return Number(d[1]); }), areaStyle: { opacity: 0.1 } }]
   });

@@ -251,3 +251,24 @@ def test_the_township_landing_page_lists_what_to_do_next(
         _village(township, f"又一{i}村")
     with django_assert_num_queries(len(first)):
         client.get(response["Location"], {"year": YEAR, "month": MONTH})
+
+
+def test_the_secretary_page_shows_scores_grades_and_flags(
+    client, admin_user, staff_user, other_staff_user, scored, county
+):
+    services.annual_rating_compute(county_id=county.pk, year=YEAR)
+    score = Score.objects.filter(village=scored[0]).first()
+    client.force_login(admin_user)
+    page = client.get(reverse("secretary-detail", args=[score.person_id])).content.decode()
+    assert "村党组织书记考核" in page and "年度评定" in page and f"{score.total:.2f}" in page
+    client.force_login(other_staff_user)
+    assert client.get(reverse("secretary-detail", args=[score.person_id])).status_code == 404
+
+
+def test_scorecards_per_village_per_secretary_per_township(scored, admin_user, township):
+    api = APIClient()
+    api.force_authenticate(admin_user)
+    score = Score.objects.filter(village=scored[0]).first()
+    assert api.get("/api/v1/scorecards/", {"village": scored[0].pk}).json()["count"] == 1
+    assert api.get("/api/v1/scorecards/", {"person": score.person_id}).json()["results"][0]["id"] == score.pk
+    assert api.get("/api/v1/scorecards/", {"township": township.pk}).json()["count"] == 3
