@@ -21,7 +21,7 @@ from townships.scoping import (
     get_scoped_or_404,
     scope_for,
 )
-from townships.views import apply_form_errors
+from townships.views import apply_form_errors, service_form
 from townships.xlsx import XLSX_CONTENT_TYPE
 from villages.models import PartyOrganization
 
@@ -375,16 +375,12 @@ mobile_list, mobile_export = list_views(mobile_spec)
 def mobile_start(request, pk):
     member = get_scoped_or_404(request.user, PartyMember.objects.select_related("person"), pk=pk)
     require_writer(request.user, member.township_id)
-    form = MobileForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mobile_start(actor=request.user, member=member, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            return redirect("member-detail", pk=member.pk)
-    return render(
-        request, "cadres/form.html", {"form": form, "title": _("登记流动党员：%(n)s") % {"n": member.person.name}}
+    return service_form(
+        request,
+        MobileForm(request.POST or None),
+        save=lambda data: services.mobile_start(actor=request.user, member=member, request=request, **data),
+        success_url=reverse("member-detail", args=[member.pk]),
+        title=_("登记流动党员：%(n)s") % {"n": member.person.name},
     )
 
 
@@ -439,16 +435,12 @@ post_list, post_export = list_views(posts_spec)
 def member_post_assign(request, pk):
     member = get_scoped_or_404(request.user, PartyMember.objects.select_related("person"), pk=pk)
     require_writer(request.user, member.township_id)
-    form = MemberPostForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_post_assign(actor=request.user, member=member, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            return redirect("member-detail", pk=member.pk)
-    return render(
-        request, "cadres/form.html", {"form": form, "title": _("设岗定责：%(n)s") % {"n": member.person.name}}
+    return service_form(
+        request,
+        MemberPostForm(request.POST or None),
+        save=lambda data: services.member_post_assign(actor=request.user, member=member, request=request, **data),
+        success_url=reverse("member-detail", args=[member.pk]),
+        title=_("设岗定责：%(n)s") % {"n": member.person.name},
     )
 
 
@@ -482,18 +474,12 @@ correction_list, correction_export = list_views(corrections_spec)
 def correction_close(request, pk):
     correction = get_scoped_or_404(request.user, Correction.objects.select_related("member__person"), pk=pk)
     require_writer(request.user, correction.township_id)
-    form = CorrectionCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.correction_close(actor=request.user, correction=correction, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            return redirect("member-detail", pk=correction.member_id)
-    return render(
+    return service_form(
         request,
-        "cadres/form.html",
-        {"form": form, "title": _("限期改正处理：%(n)s") % {"n": correction.member.person.name}},
+        CorrectionCloseForm(request.POST or None),
+        save=lambda data: services.correction_close(actor=request.user, correction=correction, request=request, **data),
+        success_url=reverse("member-detail", args=[correction.member_id]),
+        title=_("限期改正处理：%(n)s") % {"n": correction.member.person.name},
     )
 
 
@@ -612,15 +598,13 @@ def tenure_start(request, person_pk):
 def tenure_end(request, pk):
     tenure = get_scoped_or_404(request.user, Tenure.objects.select_related("person"), pk=pk)
     require_writer(request.user, tenure.township_id)
-    form = TenureEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tenure_end(actor=request.user, tenure=tenure, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            return redirect("person-detail", pk=tenure.person_id)
-    return render(request, "cadres/form.html", {"form": form, "title": _("离任：%(n)s") % {"n": tenure.person.name}})
+    return service_form(
+        request,
+        TenureEndForm(request.POST or None),
+        save=lambda data: services.tenure_end(actor=request.user, tenure=tenure, request=request, **data),
+        success_url=reverse("person-detail", args=[tenure.person_id]),
+        title=_("离任：%(n)s") % {"n": tenure.person.name},
+    )
 
 
 @login_required

@@ -44,6 +44,18 @@ def apply_form_errors(form, error):
         form.add_error(None, error)
 
 
+def service_form(request, form, *, save, success_url, title, template="cadres/form.html", extra=None):
+    """The shape of every small record form: validate, call the service, show its refusal in place."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            return redirect(success_url(result) if callable(success_url) else success_url)
+    return render(request, template, {"form": form, "title": title, **(extra or {})})
+
+
 def require_registry_manager(user):
     if not can_manage_registry(user):
         raise PermissionDenied(_("只有县委组织部管理员可以执行此操作。"))

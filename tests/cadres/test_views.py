@@ -353,3 +353,46 @@ def test_the_full_roster_export_is_for_eligible_roles_and_audited(client, viewer
     assert members[0].person.id_number in cells
     assert AuditEvent.objects.filter(action="reveal", detail__list="member-export").count() == 1
     assert AuditEvent.objects.filter(action="export", actor=admin_user).count() == 1
+
+
+def test_small_record_forms_save_through_their_services_or_show_the_refusal(
+    client, staff_user, branch, members, township, village
+):
+    member = members[0]
+    client.force_login(staff_user)
+    assert client.get(reverse("mobile-start", args=[member.pk])).status_code == 200
+    response = client.post(
+        reverse("mobile-start", args=[member.pk]), {"destination": "浙江省义乌市", "since": "2026-02-01"}
+    )
+    assert response.status_code == 302 and MobileRecord.objects.filter(member=member, ended_on__isnull=True).exists()
+    page = client.post(
+        reverse("mobile-start", args=[member.pk]), {"destination": "再登记", "since": "2026-03-01"}
+    ).content.decode()
+    assert "已登记为流动党员" in page
+    response = client.post(
+        reverse("post-assign", args=[members[1].pk]), {"post_type": "policy", "started_on": "2026-03-01"}
+    )
+    assert response.status_code == 302 and MemberPost.objects.filter(member=members[1]).exists()
+    correction = Correction.objects.create(
+        member=members[2], township=township, started_on=D(2025, 12, 1), deadline=D(2026, 6, 1)
+    )
+    response = client.post(
+        reverse("correction-close", args=[correction.pk]), {"outcome": "corrected", "outcome_on": "2026-05-01"}
+    )
+    correction.refresh_from_db()
+    assert response.status_code == 302 and correction.outcome == "corrected"
+    tenure = Tenure.objects.create(
+        person=members[3].person,
+        post=PostKind.VILLAGE_SECRETARY,
+        township=township,
+        village=village,
+        started_on=D(2021, 10, 1),
+    )
+    page = client.post(reverse("tenure-end", args=[tenure.pk]), {"ended_on": "2020-01-01"}).content.decode()
+    assert "离任日期不能早于任职日期" in page
+    assert (
+        client.post(reverse("tenure-end", args=[tenure.pk]), {"ended_on": "2026-01-01", "reason": "换届"}).status_code
+        == 302
+    )
+    tenure.refresh_from_db()
+    assert tenure.ended_on == D(2026, 1, 1)
