@@ -17,12 +17,31 @@ class ScoreFilterSet(django_filters.FilterSet):
     target = django_filters.ChoiceFilter(choices=Target.choices, label=_("考核对象"))
     village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
     person = django_filters.NumberFilter(field_name="person_id", label=_("书记（人员编号）"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, method="filter_grade", label=_("年度等次"))
     rank_min = django_filters.NumberFilter(field_name="rank_in_county", lookup_expr="gte", label=_("名次不前于"))
     rank_max = django_filters.NumberFilter(field_name="rank_in_county", lookup_expr="lte", label=_("名次不后于"))
 
     class Meta:
         model = Score
-        fields = ["year", "period", "period_kind", "township", "target", "village", "person", "rank_min", "rank_max"]
+        fields = [
+            "year",
+            "period",
+            "period_kind",
+            "township",
+            "target",
+            "village",
+            "person",
+            "grade",
+            "rank_min",
+            "rank_max",
+        ]
+
+    def filter_grade(self, queryset, name, value):
+        """Scorecards of villages whose secretary got this grade in the scorecard's year."""
+        from django.db.models import Exists, OuterRef
+
+        rated = AnnualRating.objects.filter(village=OuterRef("village"), year=OuterRef("year"), grade=value)
+        return queryset.filter(Exists(rated))
 
 
 class ReportFilterSet(django_filters.FilterSet):

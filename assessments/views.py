@@ -447,6 +447,7 @@ def score_detail(request, pk):
                 return redirect("score-detail", pk=score.pk)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
+    rating = AnnualRating.objects.filter(village=score.village).order_by("-year").first()
     trend = list(
         Score.objects.filter(village=score.village, target=score.target, period_kind=score.period_kind, year=score.year)
         .order_by("period")
@@ -457,6 +458,7 @@ def score_detail(request, pk):
         "assessments/score_detail.html",
         {
             "categories": [(Category(k).label if k in Category.values else k, v) for k, v in score.by_category.items()],
+            "rating": rating,
             "score": score,
             "items": items,
             "report": report,

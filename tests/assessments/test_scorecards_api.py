@@ -89,3 +89,14 @@ def test_each_token_is_rate_limited(client_api, monkeypatch):
 def test_expired_and_revoked_tokens_are_refused(client_api, county):
     AuthToken.objects.all().delete()
     assert client_api.get("/api/v1/scorecards/").status_code == 401
+
+
+def test_scorecards_filter_by_the_years_grade(client_api, county):
+    from assessments.models import AnnualRating
+
+    services.annual_rating_compute(county_id=county.pk, year=YEAR)
+    grades = dict(AnnualRating.objects.filter(year=YEAR).values_list("village_id", "grade"))
+    some_grade = next(iter(grades.values()))
+    body = client_api.get("/api/v1/scorecards/", {"year": YEAR, "grade": some_grade}).json()
+    assert body["count"] == sum(1 for g in grades.values() if g == some_grade)
+    assert client_api.get("/api/v1/scorecards/", {"grade": "superb"}).status_code == 400
