@@ -272,3 +272,29 @@ def test_scorecards_per_village_per_secretary_per_township(scored, admin_user, t
     assert api.get("/api/v1/scorecards/", {"village": scored[0].pk}).json()["count"] == 1
     assert api.get("/api/v1/scorecards/", {"person": score.person_id}).json()["results"][0]["id"] == score.pk
     assert api.get("/api/v1/scorecards/", {"township": township.pk}).json()["count"] == 3
+
+
+def test_another_townships_reports_and_runs_answer_404(client, staff_user, other_township, county):
+    create_scheme(county=county, year=YEAR)
+    foreign = _village(other_township, "外乡报表村")
+    report = MonthlyReport.objects.create(
+        village=foreign, township=other_township, year=YEAR, month=MONTH, values=values()
+    )
+    client.force_login(staff_user)
+    assert client.get(reverse("report-detail", args=[report.pk])).status_code == 404
+    assert client.get(reverse("report-form", args=[foreign.pk, YEAR, MONTH])).status_code == 404
+    assert (
+        client.get(
+            reverse("report-template"), {"township": other_township.pk, "year": YEAR, "month": MONTH}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("report-import"), {"township": other_township.pk, "year": YEAR, "month": MONTH}).status_code
+        == 404
+    )
+    assert "外乡报表村" not in client.get(reverse("report-list")).content.decode()
+    api = APIClient()
+    api.force_authenticate(staff_user)
+    assert api.get(f"/api/v1/reports/{report.pk}/").status_code == 404
+    assert api.post(f"/api/v1/reports/{report.pk}/submit/").status_code == 404
