@@ -1,24 +1,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from townships.scoping import scope_for
 from villages.filtersets import scoped_townships
-from villages.models import PartyOrganization, Village
 
 from .choices import CorrectionOutcome, Education, Gender, MeetingKind, MemberPostType, PostKind, Stage
 from .models import Correction, Meeting, MemberPost, MobileRecord, PartyMember, Person, Tenure
-
-
-def scoped_villages(request):
-    if request is None:
-        return Village.objects.none()
-    return scope_for(request.user, Village.objects.all())
-
-
-def scoped_organizations(request):
-    if request is None:
-        return PartyOrganization.objects.none()
-    return scope_for(request.user, PartyOrganization.objects.all())
 
 
 class PersonFilterSet(django_filters.FilterSet):
