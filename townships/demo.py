@@ -1,50 +1,43 @@
 """The demo county generator: deterministic for a seed, bulk inserts, county to province scale.
 
-Stages are separate functions sharing one ``random.Random`` so later stages
-(members, cadres, meetings, reports) can be appended without changing what the
-earlier ones produce for the same seed.
+Stages are separate functions sharing one ``random.Random``: ``generate_registry``
+(counties, townships, villages, the Party organization tree), ``create_demo_users``,
+``generate_records`` (people, members, cadres, meetings) and, in ``assessments.demo``,
+the assessment. A new stage is appended after the others so that what the earlier
+stages produce for a seed never changes.
 """
 
 import datetime
-from dataclasses import dataclass
+import functools
+import math
+from collections import Counter
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from villages.choices import OrganizationKind, ShowcaseType, VillageKind
 from villages.models import PartyOrganization, Village
 
+from . import demo_names as names
 from .choices import Role, TownshipKind
 from .models import County, Township, User
 from .services import township_refresh_totals
 
 DEMO_PASSWORD = "demo2026"  # noqa: S105 - the documented demo password
-# 1,000 rows per INSERT keeps SQLite under its variable limit and PostgreSQL
-# round trips few; larger batches gain nothing measurable.
+DEMO_USERNAMES = ("county", "viewer")  # plus town01, town02, … one per township of the first county
+FIRST_COUNTY_NAME = "青山县"
+# 1,000 rows per INSERT keeps PostgreSQL round trips few; Django splits further
+# where SQLite's bound-parameter limit needs it. Larger batches gain nothing measurable.
 BATCH_SIZE = 1000
-
-PRESETS = {
-    # counties, townships per county, mean villages per township
-    "county": (1, 18, 17),
-    "city": (6, 18, 17),
-    "province": (90, 17, 17),
-}
-
-_COUNTY_A = "青清柳石白安永长凤龙桃兴平和宁新东西南北金银红黄云松梅竹桂丰"
-_COUNTY_B = "山河门水平宁阳安城川源林岭泉江台州丰乐华昌盛"
-_PLACE_A = "东西南北石柳白青红黄马杨高新大小长永安兴和平龙凤桃杏梨枣松柏金银双三五前后上下沙河泉山岭湾坪桥"
-_PLACE_B = "门河水山岭桥庄营集店堡寨屯沟湾坪口泉林园塘坡头台冲洼铺"
-_SURNAMES = "李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-_VILLAGE_SUFFIX = ("家村", "庄村", "营村", "湾村", "寨村", "店村", "集村", "堡村", "屯村", "沟村")
-_NAMED_VILLAGES = (
-    "红星村 胜利村 前进村 和平村 幸福村 团结村 光明村 新华村 民主村 建设村 永丰村 五一村 东风村 向阳村 解放村 "
-    "长青村 双河村 石桥村 柳树沟村 桃园村 杏花村 金星村 联合村 友谊村 新农村 丰收村 太平村 兴旺村 富民村 和谐村"
-).split()
-_COMMUNITIES = (
-    "幸福社区 东关社区 西关社区 南关社区 北关社区 新华社区 建设社区 文化社区 和平社区 人民社区 花园社区 滨河社区 "
-    "府前社区 站前社区 光明社区 长安社区 锦绣社区 阳光社区 育才社区 振兴社区"
-).split()
-_ORDINALS = "一二三四五六七八九十"
+# One aggregate query recomputes this many townships' stored totals.
+TOTALS_BATCH = 200
+# Members, cadres, meetings and the assessment are generated for the first few
+# counties only: a whole province of them (a million people, six million
+# meeting rows) would take an hour and gigabytes, and demo logins exist for the
+# first county alone.
+DETAILED_COUNTIES = 3
 
 
 @dataclass(frozen=True)
@@ -52,6 +45,39 @@ class Size:
     counties: int
     townships_per_county: int
     villages_per_township: int
+    # Villages per township vary by up to this much either way (0: exactly villages_per_township).
+    villages_spread: int = 0
+
+    # Limits of the name material and of the 3-digit division code segments.
+    MAX_COUNTIES = 500
+    MAX_TOWNSHIPS = 150
+    MAX_VILLAGES = 150
+
+    def check(self):
+        """Raise ValueError when the size is outside what the generator can name and code."""
+        if not 1 <= self.counties <= self.MAX_COUNTIES:
+            raise ValueError(f"counties must be between 1 and {self.MAX_COUNTIES}")
+        if not 1 <= self.townships_per_county <= self.MAX_TOWNSHIPS:
+            raise ValueError(f"townships per county must be between 1 and {self.MAX_TOWNSHIPS}")
+        if not 1 <= self.villages_per_township <= self.MAX_VILLAGES:
+            raise ValueError(f"villages per township must be between 1 and {self.MAX_VILLAGES}")
+
+
+PRESETS = {
+    # ~300 villages; villages per township 12–22.
+    "county": Size(counties=1, townships_per_county=18, villages_per_township=17, villages_spread=5),
+    "city": Size(counties=6, townships_per_county=18, villages_per_township=17, villages_spread=5),
+    # ~1,500 townships and ~25,000 villages.
+    "province": Size(counties=90, townships_per_county=17, villages_per_township=17, villages_spread=5),
+}
+
+# Shares of the village Party organization kinds, by village size within a county.
+VILLAGE_COMMITTEE_SHARE = 0.03  # the largest villages: a village Party committee (党委)
+GENERAL_BRANCH_SHARE = 0.12  # the next largest: a general branch (党总支) with 2–3 branches
+GENERAL_BRANCH_MIN_POPULATION = 2500
+VILLAGE_COMMITTEE_MIN_POPULATION = 3000
+JOINT_SHARE = 0.02  # villages in a joint branch (联合党支部) with a neighbour
+JOINT_MAX_POPULATION = 1500  # "small": too few members for a branch of their own
 
 
 @dataclass
@@ -60,19 +86,42 @@ class Summary:
     townships: int = 0
     villages: int = 0
     organizations: int = 0
-    users: int = 0
+    kinds: Counter = field(default_factory=Counter)  # organization kind → count
+    joint_branches: int = 0
+
+    def add(self, other):
+        self.counties += other.counties
+        self.townships += other.townships
+        self.villages += other.villages
+        self.organizations += other.organizations
+        self.kinds.update(other.kinds)
+        self.joint_branches += other.joint_branches
 
 
-def _unique_pairs(rng, first, second, count, suffix=""):
-    pairs = [a + b for a in first for b in second if a != b]
+# --- Names ----------------------------------------------------------------------
+
+
+def _unique_pairs(rng, first, second, count, suffix="", exclude=()):
+    excluded = set(exclude)
+    pairs = [
+        a + b + suffix
+        for a in first
+        for b in second
+        if a != b and a + b not in names.UNFIT and a + b + suffix not in excluded
+    ]
     rng.shuffle(pairs)
     if count > len(pairs):
         raise ValueError("not enough name material for this size")
-    return [p + suffix for p in pairs[:count]]
+    return pairs[:count]
 
 
-def _township_kinds(rng, count):
-    """About 60% 镇, 30% 乡, 10% 街道; 街道 first, as county lists put them."""
+def county_names(rng, count, first=FIRST_COUNTY_NAME):
+    """``count`` distinct county names, the first one fixed (the demo county everyone logs in to)."""
+    return [first, *_unique_pairs(rng, names.COUNTY_FIRST, names.COUNTY_SECOND, count - 1, "县", exclude=[first])]
+
+
+def township_kinds(count):
+    """About 10% 街道, 60% 镇, 30% 乡, in that order, as county lists put them."""
     subdistricts = max(1, round(count * 0.1))
     towns = round(count * 0.6)
     kinds = [TownshipKind.SUBDISTRICT] * subdistricts + [TownshipKind.TOWN] * towns
@@ -80,109 +129,217 @@ def _township_kinds(rng, count):
     return kinds[:count]
 
 
-def _township_names(rng, kinds):
-    names = []
-    subdistrict_names = iter(["城关", "东城", "西城", "南城", "北城", "城南", "城北", "新城", "老城", "开发区"])
-    place_names = iter(_unique_pairs(rng, _PLACE_A, _PLACE_B, len(kinds)))
+def township_names(rng, kinds):
+    """Distinct within a county: 街道 are named after the county seat, towns and townships after places."""
+    result = []
+    subdistrict_names = iter(names.SUBDISTRICTS)
+    places = iter(_unique_pairs(rng, names.PLACE_FIRST, names.PLACE_SECOND, len(kinds)))
+    suffix = {TownshipKind.SUBDISTRICT: "街道", TownshipKind.TOWN: "镇", TownshipKind.TOWNSHIP: "乡"}
     for kind in kinds:
-        if kind == TownshipKind.SUBDISTRICT:
-            base = next(subdistrict_names, None) or next(place_names)
-            names.append(base + "街道")
-        else:
-            names.append(next(place_names) + ("镇" if kind == TownshipKind.TOWN else "乡"))
-    return names
+        base = next(subdistrict_names, None) if kind == TownshipKind.SUBDISTRICT else None
+        result.append((base or next(places)) + suffix[kind])
+    return result
 
 
-def _village_names(rng, township_kind, count):
-    """Unique names within a township: mostly 行政村, 社区 under 街道 and at town seats."""
+@functools.cache
+def _village_candidates():
+    candidates = [s + suffix for s in names.SURNAMES for suffix in names.VILLAGE_SUFFIXES]
+    candidates += names.NAMED_VILLAGES
+    candidates += [
+        a + b + "村" for a in names.PLACE_FIRST for b in names.PLACE_SECOND if a != b and a + b not in names.UNFIT
+    ]
+    return tuple(candidates)
+
+
+def village_names(rng, township_kind, count):
+    """``count`` (name, kind) pairs distinct within a township, communities first.
+
+    Communities (社区) are most of a 街道 and sit at some town seats; the rest are
+    administrative villages (行政村).
+    """
     if township_kind == TownshipKind.SUBDISTRICT:
         communities = max(1, round(count * 0.7))
     elif township_kind == TownshipKind.TOWN:
         communities = rng.choice([0, 1, 1, 2])
     else:
         communities = 0
-    communities = min(communities, count)
-    names = [(n, VillageKind.COMMUNITY) for n in rng.sample(_COMMUNITIES, min(communities, len(_COMMUNITIES)))]
-    used = {n for n, _kind in names}
-    candidates = [s + suffix for s in _SURNAMES for suffix in _VILLAGE_SUFFIX] + _NAMED_VILLAGES
-    candidates += [a + b + "村" for a in _PLACE_A for b in _PLACE_B if a != b]
-    while len(names) < count:
+    communities = min(communities, count, len(names.COMMUNITIES))
+    result = [(n, VillageKind.COMMUNITY) for n in rng.sample(names.COMMUNITIES, communities)]
+    used = {n for n, _kind in result}
+    candidates = _village_candidates()
+    while len(result) < count:
         name = rng.choice(candidates)
         if name not in used:
             used.add(name)
-            names.append((name, VillageKind.VILLAGE))
-    return names
+            result.append((name, VillageKind.VILLAGE))
+    return result
+
+
+# --- Codes ----------------------------------------------------------------------
+
+
+def county_division_code(index):
+    """411523, 411524 …: ten counties per prefecture-level city, so codes stay six digits and distinct."""
+    return f"41{15 + index // 10:02d}{23 + index % 10:02d}"
+
+
+# The 3-digit segments of GB/T 10114: 街道 001–099, 镇 101–199, 乡 201–399;
+# 社区 001–199, 行政村 201–399.
+_TOWNSHIP_CODE_BASE = {TownshipKind.SUBDISTRICT: 0, TownshipKind.TOWN: 100, TownshipKind.TOWNSHIP: 200}
+_VILLAGE_CODE_BASE = {VillageKind.COMMUNITY: 0, VillageKind.VILLAGE: 200}
+
+
+def _numbered(kinds, base):
+    seen = Counter()
+    codes = []
+    for kind in kinds:
+        seen[kind] += 1
+        codes.append(f"{base[kind] + seen[kind]:03d}")
+    return codes
 
 
 def _term(rng):
+    """A five-year term: most committees elected in autumn 2021, some in 2022."""
     start = rng.choice([datetime.date(2021, 10, 1), datetime.date(2021, 12, 1), datetime.date(2022, 3, 1)])
-    return start, start.replace(year=start.year + 5)
+    return start, start.replace(year=start.year + settings.ORGANIZATION_TERM_YEARS)
 
 
-def generate_registry(*, rng, size, county_prefix=None):
-    """Counties, townships, villages and the Party organization tree. Returns the counties and a Summary."""
+# --- Stage 1: the registry ------------------------------------------------------
+
+
+def generate_registry(*, rng, size, county_prefix=FIRST_COUNTY_NAME, progress=None):
+    """Counties, townships, villages and the Party organization tree, one transaction per county.
+
+    Returns the counties and a Summary; calls ``progress(index, county, summary)``
+    after each county is committed.
+    """
+    size.check()
     summary = Summary()
-    county_names = _unique_pairs(rng, _COUNTY_A, _COUNTY_B, size.counties, "县")
-    if county_prefix:
-        county_names = [county_prefix] + county_names[1:]
     counties = []
-    for county_index, county_name in enumerate(county_names):
+    for index, name in enumerate(county_names(rng, size.counties, county_prefix)):
         with transaction.atomic():
-            county = County.objects.create(name=county_name, division_code=f"{411500 + county_index * 3 + 23}")
-            counties.append(county)
-            kinds = _township_kinds(rng, size.townships_per_county)
-            townships = Township.objects.bulk_create(
-                [
-                    Township(
-                        county=county,
-                        name=name,
-                        kind=kind,
-                        division_code=f"{county.division_code}{index + 1:03d}",
-                        sort_key=f"{index + 1:03d}",
-                    )
-                    for index, (name, kind) in enumerate(zip(_township_names(rng, kinds), kinds, strict=True))
-                ],
-                batch_size=BATCH_SIZE,
-            )
-            villages = []
-            low, high = max(1, size.villages_per_township - 5), size.villages_per_township + 5
-            for township in townships:
-                count = rng.randint(low, high)
-                for index, (name, kind) in enumerate(_village_names(rng, township.kind, count)):
-                    households = rng.randint(150, 1500) if kind == VillageKind.VILLAGE else rng.randint(800, 3000)
-                    villages.append(
-                        Village(
-                            township=township,
-                            name=name,
-                            kind=kind,
-                            division_code=f"{township.division_code}{(200 if kind == VillageKind.VILLAGE else 0) + index + 1:03d}",
-                            sort_key=f"{index + 1:03d}",
-                            natural_villages=rng.randint(1, 12) if kind == VillageKind.VILLAGE else 0,
-                            villager_groups=rng.randint(3, 20) if kind == VillageKind.VILLAGE else rng.randint(2, 8),
-                            households=households,
-                            population=int(households * rng.uniform(2.8, 3.6)),
-                            showcase_type=rng.choice(ShowcaseType.values) if rng.random() < 0.2 else "",
-                        )
-                    )
-            villages = Village.objects.bulk_create(villages, batch_size=BATCH_SIZE)
-            summary.organizations += _organization_tree(rng, townships, villages)
-            summary.counties += 1
-            summary.townships += len(townships)
-            summary.villages += len(villages)
-            ids = [t.pk for t in townships]
-            for start in range(0, len(ids), 200):
-                township_refresh_totals(township_ids=ids[start : start + 200])
+            county, part = _generate_county(rng, size, index, name)
+        counties.append(county)
+        summary.add(part)
+        if progress is not None:
+            progress(index, county, part)
     return counties, summary
 
 
-def _organization_tree(rng, townships, villages):
-    """Committee per township; per village a branch, a general branch with branches, or a village
-    committee; a few joint branches; 2–4 Party groups under each branch. Four bulk inserts."""
-    committees = {}
-    top = []
+def _generate_county(rng, size, index, name):
+    part = Summary(counties=1)
+    county = County.objects.create(name=name, division_code=county_division_code(index))
+    kinds = township_kinds(size.townships_per_county)
+    townships = Township.objects.bulk_create(
+        [
+            Township(
+                county=county,
+                name=township_name,
+                kind=kind,
+                division_code=county.division_code + code,
+                sort_key=f"{order:03d}",
+            )
+            for order, (township_name, kind, code) in enumerate(
+                zip(township_names(rng, kinds), kinds, _numbered(kinds, _TOWNSHIP_CODE_BASE), strict=True), start=1
+            )
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    villages = []
+    spread = size.villages_spread
+    low, high = max(1, size.villages_per_township - spread), size.villages_per_township + spread
+    for township in townships:
+        planned = village_names(rng, township.kind, rng.randint(low, high) if spread else low)
+        codes = _numbered([kind for _name, kind in planned], _VILLAGE_CODE_BASE)
+        for order, ((village_name, kind), code) in enumerate(zip(planned, codes, strict=True), start=1):
+            villages.append(_village(rng, township, village_name, kind, code, order))
+    villages = Village.objects.bulk_create(villages, batch_size=BATCH_SIZE)
+    _organization_tree(rng, townships, villages, part)
+    part.townships, part.villages = len(townships), len(villages)
+    ids = [t.pk for t in townships]
+    for start in range(0, len(ids), TOTALS_BATCH):
+        township_refresh_totals(township_ids=ids[start : start + TOTALS_BATCH])
+    return county, part
+
+
+def _village(rng, township, name, kind, code, order):
+    if kind == VillageKind.VILLAGE:
+        households = rng.randint(150, 1500)
+        natural_villages, groups = rng.randint(1, 12), rng.randint(3, 20)
+        showcase = rng.choice(ShowcaseType.values) if rng.random() < 0.2 else ""
+    else:
+        households = rng.randint(800, 3000)
+        natural_villages, groups, showcase = 0, rng.randint(2, 8), ""
+    return Village(
+        township=township,
+        name=name,
+        kind=kind,
+        division_code=township.division_code + code,
+        sort_key=f"{order:03d}",
+        natural_villages=natural_villages,
+        villager_groups=groups,
+        households=households,
+        population=int(households * rng.uniform(2.9, 3.5)),  # ≈3.2 people per household
+        showcase_type=showcase,
+    )
+
+
+def _village_plans(rng, villages):
+    """Per village of one county: its organization kind, or the neighbour it shares a joint branch with.
+
+    The largest ~3% get a village committee, the next ~12% a general branch, the
+    rest a branch; ~2% of villages, small neighbours in one township, pair into
+    joint branches. Returns ({village index: kind}, {first index: second index}).
+    """
+    order = sorted(range(len(villages)), key=lambda i: -villages[i].population)
+    committees = math.ceil(len(villages) * VILLAGE_COMMITTEE_SHARE)
+    generals = math.ceil(len(villages) * GENERAL_BRANCH_SHARE)
+    kinds = dict.fromkeys(range(len(villages)), OrganizationKind.BRANCH)
+    for rank, i in enumerate(order[: committees + generals]):
+        population = villages[i].population
+        if rank < committees and population >= VILLAGE_COMMITTEE_MIN_POPULATION:
+            kinds[i] = OrganizationKind.COMMITTEE
+        elif population >= GENERAL_BRANCH_MIN_POPULATION:
+            kinds[i] = OrganizationKind.GENERAL_BRANCH
+
+    def small(i):
+        v = villages[i]
+        return (
+            kinds[i] == OrganizationKind.BRANCH
+            and v.kind == VillageKind.VILLAGE
+            and v.population < JOINT_MAX_POPULATION
+        )
+
+    candidates = [
+        i
+        for i in range(len(villages) - 1)
+        if villages[i].township_id == villages[i + 1].township_id and small(i) and small(i + 1)
+    ]
+    wanted = max(1, round(len(villages) * JOINT_SHARE / 2)) if candidates else 0
+    pairs, taken = {}, set()
+    for i in rng.sample(candidates, len(candidates)):
+        if len(pairs) == wanted:
+            break
+        if i not in taken and i + 1 not in taken:
+            pairs[i] = i + 1
+            taken.update((i, i + 1))
+    return kinds, pairs
+
+
+def _organization_tree(rng, townships, villages, summary):
+    """The tree of one county in four levels, one bulk insert per level.
+
+    Township committee (乡镇党委) → its office branch (机关党支部) and one
+    organization per village (a branch, a general branch, a village committee,
+    or a joint branch covering two villages) → branches of the general branches
+    and village committees → 2–4 Party groups (党小组) in every branch.
+    """
+    kinds, pairs = _village_plans(rng, villages)
+    partners = set(pairs.values())
+    committees = []
     for township in townships:
         start, end = _term(rng)
-        top.append(
+        committees.append(
             PartyOrganization(
                 township=township,
                 name=f"中共{township.name}委员会",
@@ -191,14 +348,12 @@ def _organization_tree(rng, townships, villages):
                 term_end=end,
             )
         )
-    for org in PartyOrganization.objects.bulk_create(top, batch_size=BATCH_SIZE):
-        committees[org.township_id] = org
-    by_township = {}
-    for village in villages:
-        by_township.setdefault(village.township_id, []).append(village)
-    level1, plans, joint = [], [], []
+    committees = PartyOrganization.objects.bulk_create(committees, batch_size=BATCH_SIZE)
+    committee_of = {c.township_id: c for c in committees}
+
+    level1, joint = [], []
     for township in townships:
-        committee = committees[township.pk]
+        committee = committee_of[township.pk]
         level1.append(
             PartyOrganization(
                 township=township,
@@ -209,81 +364,86 @@ def _organization_tree(rng, townships, villages):
                 term_end=committee.term_end,
             )
         )
-        plans.append(("groups", len(level1) - 1))
-        members = by_township.get(township.pk, [])
-        skip = set()
-        for index, village in enumerate(members):
-            if village.pk in skip:
-                continue
-            start, end = _term(rng)
-            small = village.population < 900 and village.kind == VillageKind.VILLAGE
-            neighbour = members[index + 1] if index + 1 < len(members) else None
-            if small and neighbour is not None and neighbour.population < 1200 and rng.random() < 0.25:
-                # 联合党支部: two small villages too few members for a branch each.
-                skip.add(neighbour.pk)
-                name = f"中共{village.name}{neighbour.name}联合支部委员会"
-                kind = OrganizationKind.BRANCH
-                joint.append((len(level1), neighbour))
-            elif village.population > 6500:
-                name, kind = f"中共{village.name}委员会", OrganizationKind.COMMITTEE
-            elif village.population > 2500:
-                name, kind = f"中共{village.name}总支部委员会", OrganizationKind.GENERAL_BRANCH
-            else:
-                name, kind = f"中共{village.name}支部委员会", OrganizationKind.BRANCH
-            level1.append(
-                PartyOrganization(
-                    township=township,
-                    village=village,
-                    name=name,
-                    kind=kind,
-                    parent=committee,
-                    term_start=start,
-                    term_end=end,
-                )
+    for i, village in enumerate(villages):
+        if i in partners:
+            continue  # covered by its neighbour's joint branch
+        kind = kinds[i]
+        if i in pairs:
+            neighbour = villages[pairs[i]]
+            name = f"中共{village.name}{neighbour.name}联合支部委员会"
+            joint.append((len(level1), neighbour))
+        else:
+            name = {
+                OrganizationKind.COMMITTEE: f"中共{village.name}委员会",
+                OrganizationKind.GENERAL_BRANCH: f"中共{village.name}总支部委员会",
+                OrganizationKind.BRANCH: f"中共{village.name}支部委员会",
+            }[kind]
+        start, end = _term(rng)
+        level1.append(
+            PartyOrganization(
+                township_id=village.township_id,
+                village=village,
+                name=name,
+                kind=kind,
+                parent=committee_of[village.township_id],
+                term_start=start,
+                term_end=end,
             )
-            plans.append(("groups" if kind == OrganizationKind.BRANCH else "branches", len(level1) - 1))
+        )
     level1 = PartyOrganization.objects.bulk_create(level1, batch_size=BATCH_SIZE)
     through = PartyOrganization.joint_villages.through
     through.objects.bulk_create(
         [through(partyorganization_id=level1[i].pk, village_id=v.pk) for i, v in joint], batch_size=BATCH_SIZE
     )
-    level2, branch_parents = [], []
-    for plan, index in plans:
-        parent = level1[index]
-        if plan == "branches":
-            for n in range(rng.randint(2, 3)):
-                level2.append(
-                    PartyOrganization(
-                        township_id=parent.township_id,
-                        village_id=parent.village_id,
-                        name=f"第{_ORDINALS[n]}党支部",
-                        kind=OrganizationKind.BRANCH,
-                        parent=parent,
-                        term_start=parent.term_start,
-                        term_end=parent.term_end,
-                    )
+
+    level2, leaves = [], []
+    for org in level1:
+        if org.kind == OrganizationKind.BRANCH:
+            leaves.append(org)
+            continue
+        count = rng.randint(3, 4) if org.kind == OrganizationKind.COMMITTEE else rng.randint(2, 3)
+        for n in range(count):
+            level2.append(
+                PartyOrganization(
+                    township_id=org.township_id,
+                    village_id=org.village_id,
+                    name=f"第{names.ORDINALS[n]}党支部",
+                    kind=OrganizationKind.BRANCH,
+                    parent=org,
+                    term_start=org.term_start,
+                    term_end=org.term_end,
                 )
-        else:
-            branch_parents.append(parent)
+            )
     level2 = PartyOrganization.objects.bulk_create(level2, batch_size=BATCH_SIZE)
+
     groups = []
-    for branch in [*branch_parents, *level2]:
+    for branch in [*leaves, *level2]:
         for n in range(rng.randint(2, 4)):
             groups.append(
                 PartyOrganization(
                     township_id=branch.township_id,
                     village_id=branch.village_id,
-                    name=f"第{_ORDINALS[n]}党小组",
+                    name=f"第{names.ORDINALS[n]}党小组",
                     kind=OrganizationKind.GROUP,
                     parent=branch,
                 )
             )
     PartyOrganization.objects.bulk_create(groups, batch_size=BATCH_SIZE)
-    return len(top) + len(level1) + len(level2) + len(groups)
+
+    for org in (*committees, *level1, *level2, *groups):
+        summary.kinds[org.kind] += 1
+    summary.organizations += len(committees) + len(level1) + len(level2) + len(groups)
+    summary.joint_branches += len(joint)
+
+
+# --- Stage 2: demo logins -------------------------------------------------------
 
 
 def create_demo_users(*, county):
-    """county / viewer / town01… for the first county; one password hash for all."""
+    """county / viewer / town01… for one county, town users in the townships' order.
+
+    One password hash for all: hashing is deliberately slow (~0.3 s each).
+    """
     password = make_password(DEMO_PASSWORD)
     users = [
         User(username="county", first_name="组织部管理员", role=Role.COUNTY_ADMIN, county=county, password=password),
@@ -308,15 +468,15 @@ def demo_logins(county):
     """(username, role label, scope) rows for printing."""
     rows = [("county", Role.COUNTY_ADMIN.label, county.name), ("viewer", Role.COUNTY_VIEWER.label, county.name)]
     for user in (
-        User.objects.filter(county=county, role=Role.TOWNSHIP_STAFF).select_related("township").order_by("username")
+        User.objects.filter(county=county, role=Role.TOWNSHIP_STAFF, username__startswith="town")
+        .select_related("township")
+        .order_by("username")
     ):
         rows.append((user.username, Role.TOWNSHIP_STAFF.label, user.township.name))
     return rows
 
 
-# --- Records: people, members, cadres, meetings, matters (issue: records) ------
-
-_GIVEN = "建国志强秀英桂兰国华明华红梅海燕晓东丽娟文斌春生秋菊玉兰德福永强小平卫东爱民金凤淑珍俊杰子豪欣怡雨涵浩然宇轩思远佳怡"
+# --- Stage 3: records: people, members, cadres, meetings, matters ----------------
 
 
 def _id_number(region, birth, used, male):
@@ -400,9 +560,9 @@ def generate_records(*, rng, counties, today):
                         Person(
                             township_id=village.township_id,
                             village_id=village.pk,
-                            name=rng.choice(_SURNAMES)
-                            + rng.choice(_GIVEN)
-                            + (rng.choice(_GIVEN) if rng.random() < 0.6 else ""),
+                            name=rng.choice(names.SURNAMES)
+                            + rng.choice(names.GIVEN)
+                            + (rng.choice(names.GIVEN) if rng.random() < 0.6 else ""),
                             gender="male" if male else "female",
                             birth_date=birth,
                             id_number=_id_number(region, birth, used_ids, male),

@@ -1,5 +1,7 @@
 import hashlib
 import io
+import random
+from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
@@ -7,13 +9,19 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from townships.choices import Role
+from townships import demo, demo_names
+from townships.choices import Role, TownshipKind
 from townships.models import County, Township, User
-from villages.choices import ALLOWED_PARENT_KINDS, OrganizationKind
+from villages.choices import ALLOWED_PARENT_KINDS, OrganizationKind, VillageKind
 from villages.models import PartyOrganization, Village
 
 pytestmark = pytest.mark.django_db
+
+COVERING = {OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH, OrganizationKind.COMMITTEE}
 
 
 @pytest.fixture(autouse=True)
@@ -29,23 +37,73 @@ def load(*args):
 
 
 def digest():
-    names = list(Township.objects.order_by("pk").values_list("name", flat=True))
-    names += list(Village.objects.order_by("pk").values_list("name", "population"))
-    names += list(PartyOrganization.objects.order_by("pk").values_list("name", "kind"))
-    return hashlib.sha256(repr(names).encode()).hexdigest()
+    rows = list(Township.objects.order_by("pk").values_list("name", "kind", "division_code"))
+    rows += list(Village.objects.order_by("pk").values_list("name", "division_code", "population", "showcase_type"))
+    rows += list(PartyOrganization.objects.order_by("pk").values_list("name", "kind", "parent__name", "term_start"))
+    rows += list(PartyOrganization.joint_villages.through.objects.order_by("pk").values_list("village__name"))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 def wipe():
     call_command("flush", interactive=False, verbosity=0)
 
 
-def test_the_default_county_has_about_eighteen_townships_and_three_hundred_villages():
-    output = load("--without-assessment")
-    assert County.objects.count() == 1
+def own_organization(village):
+    """The village's own top organization (directly under the township committee), if any."""
+    return PartyOrganization.objects.filter(village=village, kind__in=COVERING, parent__village__isnull=True)
+
+
+# --- Sizes -----------------------------------------------------------------------
+
+
+def test_the_default_county_has_eighteen_townships_of_twelve_to_twenty_two_villages():
+    output = load("--registry-only")
+    assert County.objects.get().name == "青山县"
     assert Township.objects.count() == 18
+    per_township = Counter(Village.objects.values_list("township_id", flat=True))
+    assert all(12 <= n <= 22 for n in per_township.values()), per_township
+    assert len(set(per_township.values())) > 3  # they vary
     assert 250 <= Village.objects.count() <= 350
-    assert {"乡", "镇", "街道"} <= {t.get_kind_display() for t in Township.objects.all()}
-    assert "demo2026" in output and "town18" in output
+    kinds = Counter(Township.objects.values_list("kind", flat=True))
+    assert kinds == {TownshipKind.SUBDISTRICT: 2, TownshipKind.TOWN: 11, TownshipKind.TOWNSHIP: 5}
+    assert "demo2026" in output and "town18" in output and "乡镇党建办人员" in output
+
+
+def test_a_custom_size_gives_exactly_that_many_townships_and_villages():
+    load("--townships", "3", "--villages-per-township", "4", "--registry-only")
+    assert Township.objects.count() == 3
+    assert sorted(Counter(Village.objects.values_list("township_id", flat=True)).values()) == [4, 4, 4]
+    for township in Township.objects.all():
+        top = PartyOrganization.objects.get(township=township, parent=None)
+        assert (top.name, top.kind) == (f"中共{township.name}委员会", OrganizationKind.COMMITTEE)
+
+
+def test_several_counties_are_reported_one_by_one_and_only_the_first_gets_logins():
+    output = load("--counties", "2", "--townships", "2", "--villages-per-township", "3", "--registry-only")
+    assert "[1/2] 青山县" in output and "[2/2]" in output
+    first, second = County.objects.order_by("pk")
+    assert first.name == "青山县" and second.name != "青山县"
+    assert User.objects.filter(role=Role.TOWNSHIP_STAFF).count() == 2
+    assert not User.objects.filter(county=second).exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--townships", "0"],
+        ["--villages-per-township", "1000"],
+        ["--counties", "-1"],
+        ["--preset", "country"],
+        ["--seed", "abc"],
+    ],
+)
+def test_it_refuses_a_bad_size(args):
+    with pytest.raises(CommandError):
+        load(*args, "--registry-only")
+    assert not County.objects.exists()
+
+
+# --- Determinism -----------------------------------------------------------------
 
 
 # These tests wipe the database between two loads: flushing needs real transactions on PostgreSQL.
@@ -61,30 +119,209 @@ def test_same_seed_same_data_and_another_seed_differs():
     assert digest() != first
 
 
-def test_the_tree_respects_the_parent_rules_and_covers_every_village():
-    load("--townships", "4", "--villages-per-township", "12", "--without-assessment")
+@hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=0, max_value=2**32))
+def test_names_are_distinct_at_province_scale_for_any_seed(seed):
+    rng = random.Random(seed)
+    counties = demo.county_names(rng, 90)
+    assert counties[0] == "青山县" and len(set(counties)) == 90
+    assert all(name.endswith("县") for name in counties)
+    kinds = demo.township_kinds(17)
+    for _county in counties[:5]:
+        townships = demo.township_names(rng, kinds)
+        assert len(set(townships)) == 17
+    for kind in TownshipKind:
+        villages = [name for name, _kind in demo.village_names(rng, kind, demo.Size.MAX_VILLAGES)]
+        assert len(set(villages)) == demo.Size.MAX_VILLAGES
+        assert not any(unfit in name for name in villages for unfit in demo_names.UNFIT)
+
+
+def test_name_functions_repeat_for_a_seed():
+    def names(seed):
+        rng = random.Random(seed)
+        return demo.county_names(rng, 30), demo.township_names(rng, demo.township_kinds(18))
+
+    assert names(5) == names(5)
+    assert names(5) != names(6)
+
+
+# --- The registry's shape --------------------------------------------------------
+
+
+def test_townships_are_mostly_towns_with_subdistricts_first():
+    kinds = demo.township_kinds(20)
+    assert kinds[:2] == [TownshipKind.SUBDISTRICT] * 2
+    assert Counter(kinds) == {TownshipKind.SUBDISTRICT: 2, TownshipKind.TOWN: 12, TownshipKind.TOWNSHIP: 6}
+    names = demo.township_names(random.Random(1), kinds)
+    assert names[:2] == ["城关街道", "东城街道"]
+    assert [n[-1] for n in names[2:]] == ["镇"] * 12 + ["乡"] * 6
+
+
+def test_codes_and_sort_keys_follow_the_order_and_the_kinds():
+    load("--townships", "10", "--villages-per-township", "5", "--registry-only")
+    county = County.objects.get()
+    assert county.division_code == "411523"
+    segment = {TownshipKind.SUBDISTRICT: "0", TownshipKind.TOWN: "1", TownshipKind.TOWNSHIP: "2"}
+    townships = list(Township.objects.order_by("sort_key"))
+    assert [t.sort_key for t in townships] == [f"{n:03d}" for n in range(1, 11)]
+    for township in townships:
+        assert len(township.division_code) == 9 and township.division_code.startswith(county.division_code)
+        assert township.division_code[6] == segment[township.kind]
+        villages = list(township.villages.order_by("sort_key"))
+        assert [v.sort_key for v in villages] == ["001", "002", "003", "004", "005"]
+        for village in villages:
+            assert len(village.division_code) == 12 and village.division_code.startswith(township.division_code)
+            expected = ("0", "1") if village.kind == VillageKind.COMMUNITY else ("2", "3")
+            assert village.division_code[9] in expected
+    codes = list(Village.objects.values_list("division_code", flat=True))
+    assert len(set(codes)) == len(codes)
+
+
+def test_village_statistics_are_plausible():
+    load("--registry-only")
+    villages = list(Village.objects.all())
+    rural = [v for v in villages if v.kind == VillageKind.VILLAGE]
+    communities = [v for v in villages if v.kind == VillageKind.COMMUNITY]
+    assert communities and len(rural) > 0.8 * len(villages)
+    for v in rural:
+        assert 1 <= v.natural_villages <= 12 and 3 <= v.villager_groups <= 20
+        assert 150 <= v.households <= 1500
+    for v in villages:
+        assert 2.9 <= v.population / v.households <= 3.5
+    showcase = sum(1 for v in rural if v.showcase_type)
+    assert 0.12 <= showcase / len(rural) <= 0.28
+    subdistrict_villages = Village.objects.filter(township__kind=TownshipKind.SUBDISTRICT)
+    assert subdistrict_villages.filter(kind=VillageKind.COMMUNITY).count() > subdistrict_villages.count() / 2
+    assert not Village.objects.filter(township__kind=TownshipKind.TOWNSHIP, kind=VillageKind.COMMUNITY).exists()
+
+
+def test_the_tree_respects_the_parent_rules_and_covers_every_village_once():
+    load("--townships", "4", "--villages-per-township", "12", "--registry-only")
     for org in PartyOrganization.objects.select_related("parent"):
         assert (org.parent.kind if org.parent else None) in ALLOWED_PARENT_KINDS[org.kind]
         if org.parent:
             assert org.parent.township_id == org.township_id
-    covering = {OrganizationKind.BRANCH, OrganizationKind.GENERAL_BRANCH, OrganizationKind.COMMITTEE}
     for village in Village.objects.all():
-        own = PartyOrganization.objects.filter(village=village, kind__in=covering, parent__village__isnull=True).count()
-        joint = village.joint_organizations.count()
-        assert own + joint == 1, village.name
-    assert PartyOrganization.objects.filter(kind=OrganizationKind.GROUP).exists()
+        assert own_organization(village).count() + village.joint_organizations.count() == 1, village.name
+    kinds = Counter(
+        PartyOrganization.objects.filter(village__isnull=False, parent__village__isnull=True).values_list(
+            "kind", flat=True
+        )
+    )
+    # 48 villages: the largest 3% (rounded up) get a committee, the next 12% a general branch.
+    assert kinds[OrganizationKind.COMMITTEE] == 2 and kinds[OrganizationKind.GENERAL_BRANCH] == 6
+
+
+def test_organization_names_are_unique_under_their_parent_and_per_township():
+    load("--townships", "4", "--villages-per-township", "12", "--registry-only")
+    pairs = list(PartyOrganization.objects.values_list("parent_id", "township_id", "name"))
+    assert len(set(pairs)) == len(pairs)
+    tops = [(t, n) for p, t, n in pairs if p is None]
+    assert len(set(tops)) == len(tops) == 4
+    township_names = list(Township.objects.values_list("county_id", "name"))
+    assert len(set(township_names)) == len(township_names)
+    village_names = list(Village.objects.values_list("township_id", "name"))
+    assert len(set(village_names)) == len(village_names)
+
+
+def test_large_villages_have_branches_below_and_every_branch_has_groups():
+    load("--townships", "4", "--villages-per-township", "12", "--registry-only")
+    populations = {kind: [] for kind in COVERING}
+    for org in PartyOrganization.objects.filter(village__isnull=False, parent__village__isnull=True):
+        below = Counter(org.children.values_list("kind", flat=True))
+        populations[org.kind].append(org.village.population)
+        if org.kind == OrganizationKind.COMMITTEE:
+            assert 3 <= below[OrganizationKind.BRANCH] <= 4 and org.name == f"中共{org.village.name}委员会"
+            assert org.village.population >= demo.VILLAGE_COMMITTEE_MIN_POPULATION
+        elif org.kind == OrganizationKind.GENERAL_BRANCH:
+            assert 2 <= below[OrganizationKind.BRANCH] <= 3 and org.name == f"中共{org.village.name}总支部委员会"
+            assert org.village.population >= demo.GENERAL_BRANCH_MIN_POPULATION
+        elif not org.joint_villages.exists():
+            assert not below[OrganizationKind.BRANCH] and org.name == f"中共{org.village.name}支部委员会"
+    # The kind goes by size: every committee village is at least as large as every general-branch
+    # village, and those at least as large as every village with a plain branch.
+    assert min(populations[OrganizationKind.COMMITTEE]) >= max(populations[OrganizationKind.GENERAL_BRANCH])
+    assert min(populations[OrganizationKind.GENERAL_BRANCH]) >= max(populations[OrganizationKind.BRANCH])
+    for branch in PartyOrganization.objects.filter(kind=OrganizationKind.BRANCH):
+        groups = list(branch.children.order_by("name").values_list("kind", "name"))
+        assert 2 <= len(groups) <= 4
+        assert {kind for kind, _name in groups} == {OrganizationKind.GROUP}
+        assert "第一党小组" in {name for _kind, name in groups}
+
+
+def test_a_joint_branch_covers_two_small_neighbours_of_one_township():
+    load("--townships", "4", "--villages-per-township", "12", "--registry-only")
+    joint = PartyOrganization.objects.filter(joint_villages__isnull=False).distinct()
+    assert joint.count() >= 1
+    for org in joint:
+        (partner,) = org.joint_villages.all()
+        assert org.kind == OrganizationKind.BRANCH and "联合支部委员会" in org.name
+        assert org.village.township_id == partner.township_id == org.township_id
+        assert max(org.village.population, partner.population) < demo.JOINT_MAX_POPULATION
+        assert not own_organization(partner).exists()
+
+
+def test_committee_terms_last_five_years():
+    load("--townships", "3", "--villages-per-township", "3", "--registry-only")
+    for org in PartyOrganization.objects.exclude(kind=OrganizationKind.GROUP):
+        assert org.term_end == org.term_start.replace(year=org.term_start.year + 5)
+    starts = set(PartyOrganization.objects.filter(parent=None).values_list("term_start__year", flat=True))
+    assert starts <= {2021, 2022}
+
+
+def test_totals_are_filled():
+    load("--townships", "2", "--villages-per-township", "4", "--registry-only")
+    for township in Township.objects.all():
+        assert township.village_count == 4
+        assert township.population == sum(township.villages.values_list("population", flat=True)) > 0
+        assert township.households == sum(township.villages.values_list("households", flat=True))
+        assert township.totals_refreshed_at is not None
+
+
+def test_a_failing_county_leaves_nothing_half_written(monkeypatch):
+    original = demo._organization_tree
+    calls = []
+
+    def fail_on_second(rng, townships, villages, summary):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return original(rng, townships, villages, summary)
+
+    monkeypatch.setattr(demo, "_organization_tree", fail_on_second)
+    with pytest.raises(RuntimeError):
+        load("--counties", "2", "--townships", "2", "--villages-per-township", "3", "--registry-only")
+    county = County.objects.get()
+    assert Township.objects.exclude(county=county).count() == 0
+    assert Village.objects.count() == 6
+    assert PartyOrganization.objects.exclude(township__county=county).count() == 0
+
+
+# --- Demo logins -----------------------------------------------------------------
 
 
 def test_demo_users_follow_the_township_order_and_log_in():
-    load("--townships", "5", "--villages-per-township", "3", "--without-assessment")
+    load("--townships", "5", "--villages-per-township", "3", "--registry-only")
     townships = list(Township.objects.order_by("sort_key", "name"))
     for index, township in enumerate(townships, start=1):
         user = User.objects.get(username=f"town{index:02d}")
-        assert (user.role, user.township_id) == (Role.TOWNSHIP_STAFF, township.pk)
-    assert User.objects.get(username="county").role == Role.COUNTY_ADMIN
+        assert (user.role, user.township_id, user.county_id) == (Role.TOWNSHIP_STAFF, township.pk, township.county_id)
+        assert user.first_name == f"{township.name}党建办"
+    county = User.objects.get(username="county")
+    assert (county.role, county.first_name, county.township_id) == (Role.COUNTY_ADMIN, "组织部管理员", None)
     assert User.objects.get(username="viewer").role == Role.COUNTY_VIEWER
+    assert User.objects.count() == 7
     request = RequestFactory().post("/accounts/login/")
     assert authenticate(request, username="town03", password="demo2026") is not None
+    assert authenticate(request, username="county", password="demo2026") is not None
+    assert authenticate(request, username="county", password="wrong-password") is None
+
+
+def test_it_refuses_when_a_demo_username_is_taken():
+    User.objects.create_user(username="county", password="x-2026-long")
+    with pytest.raises(CommandError, match="county"):
+        load("--townships", "1", "--villages-per-township", "2", "--registry-only")
+    assert not County.objects.exists()
 
 
 def test_if_empty_is_a_no_op_the_second_time():
@@ -96,42 +333,62 @@ def test_if_empty_is_a_no_op_the_second_time():
         User.objects.count(),
     )
     output = load("--if-empty")
-    assert "already has data" in output
+    assert "already has data" in output and "town02" in output
     assert counts == (
         Township.objects.count(),
         Village.objects.count(),
         PartyOrganization.objects.count(),
         User.objects.count(),
     )
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="empty database"):
         load()
 
 
 def test_it_refuses_with_debug_off_unless_forced(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG off"):
-        load("--townships", "1", "--villages-per-township", "2", "--without-assessment")
+        load("--townships", "1", "--villages-per-township", "2", "--registry-only")
+    with pytest.raises(CommandError, match="DEBUG off"):
+        load("--if-empty")
     assert not County.objects.exists()
-    load("--townships", "1", "--villages-per-township", "2", "--force", "--without-assessment")
+    load("--townships", "1", "--villages-per-township", "2", "--force", "--registry-only")
     assert County.objects.count() == 1
 
 
-def test_totals_are_filled():
-    load("--townships", "2", "--villages-per-township", "4", "--without-assessment")
-    for township in Township.objects.all():
-        assert township.village_count == township.villages.count()
-        assert township.population == sum(township.villages.values_list("population", flat=True))
+# --- Cost ------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
 def test_registry_queries_do_not_grow_with_villages():
-    with CaptureQueriesContext(connection) as small:
-        load("--townships", "3", "--villages-per-township", "6", "--registry-only")
-    wipe()
-    with CaptureQueriesContext(connection) as large:
-        load("--townships", "3", "--villages-per-township", "24", "--registry-only")
-    # Bulk inserts: a few queries per stage, not one per village (24 villages ≈ 150 organizations).
-    assert len(large.captured_queries) <= len(small.captured_queries) + 10
+    def queries(prefix, villages):
+        size = demo.Size(counties=1, townships_per_county=3, villages_per_township=villages)
+        with CaptureQueriesContext(connection) as ctx:
+            demo.generate_registry(rng=random.Random(1), size=size, county_prefix=prefix)
+        return len(ctx.captured_queries)
+
+    small = queries("甲县", 6)
+    large = queries("乙县", 36)  # 108 villages, ~600 organizations
+    assert Village.objects.filter(township__county__name="乙县").count() == 108
+    # Bulk inserts: a few statements per level of the tree (more only where SQLite's
+    # parameter limit splits a batch), never one per village or organization.
+    assert small <= 20
+    assert large <= small + 10
+
+
+def test_records_stop_after_the_detailed_counties():
+    from cadres.models import Person
+
+    load(
+        "--counties",
+        str(demo.DETAILED_COUNTIES + 1),
+        "--townships",
+        "1",
+        "--villages-per-township",
+        "2",
+        "--without-assessment",
+    )
+    with_people = set(Person.objects.values_list("township__county__name", flat=True))
+    counties = list(County.objects.order_by("pk").values_list("name", flat=True))
+    assert with_people == set(counties[: demo.DETAILED_COUNTIES])
 
 
 def test_records_are_inserted_in_batches_not_row_by_row():
@@ -147,13 +404,13 @@ def test_records_are_inserted_in_batches_not_row_by_row():
 
 
 def test_the_demo_assessment_scores_rates_and_flags():
+    from django.utils import timezone
+
     from assessments.models import AnnualRating, RemovalFlag, Score, ScoringRun
 
     load("--townships", "3", "--villages-per-township", "6")
     assert ScoringRun.objects.exclude(status="succeeded").count() == 0
     assert Score.objects.exists()
-    from django.utils import timezone
-
     assert AnnualRating.objects.filter(year=timezone.localdate().year - 1).exists()
     states = set(RemovalFlag.objects.values_list("state", flat=True))
     assert states == {"flagged", "watch"}
