@@ -125,6 +125,11 @@ TOWNSHIP_POSTS = frozenset(
     }
 )
 VILLAGE_POSTS = frozenset(set(PostKind.values) - TOWNSHIP_POSTS)
+# Posts of the village Party organization itself: 《中国共产党农村基层组织工作条例》 has them
+# held by full members of that organization (cadres.rules.check_village_party_post).
+# 村“两委”委员 is not here: it covers the villagers' committee's members too, who need
+# not be Party members.
+PARTY_ORGANIZATION_POSTS = frozenset({PostKind.VILLAGE_SECRETARY, PostKind.VILLAGE_DEPUTY_SECRETARY})
 # Posts a village holds at most one of at a time (their vacancy is tracked).
 SINGLE_HOLDER_POSTS = frozenset(
     {PostKind.VILLAGE_SECRETARY, PostKind.COMMITTEE_DIRECTOR, PostKind.SUPERVISION_DIRECTOR, PostKind.PARTY_SECRETARY}

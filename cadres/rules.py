@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .choices import Stage
+from .choices import PARTY_ORGANIZATION_POSTS, Stage
 
 
 class RuleBreach(ValueError):
@@ -239,3 +239,35 @@ def check_ratings(*, ratings, excellent_max_share):
             _("评为“优秀”的 %(n)s 人超过了参评人数的规定比例（最多 %(max)s 人）。") % {"n": excellent, "max": allowed},
             "ratings",
         )
+
+
+def check_village_party_post(*, post, name, stage, in_village_organization):
+    """村党组织书记、副书记 are full members of that village's Party organization.
+
+    《中国共产党农村基层组织工作条例》 (2019): the village Party organization's
+    secretary and deputy secretary are elected from its own full members. ``stage``
+    is the person's current stage (None when not on any roster); ``in_village_organization``
+    says whether that membership is kept by the village's organization. Other posts
+    are not checked here: 村委会主任 and the other committee posts are open to non-members,
+    and 驻村第一书记 comes from outside the village.
+    """
+    if post not in PARTY_ORGANIZATION_POSTS:
+        return
+    if stage == Stage.FULL and in_village_organization:
+        return
+    if stage is None:
+        why = _("此人不是党员")
+    elif stage == Stage.PROBATIONARY:
+        why = _("此人是预备党员，尚未转正")
+    elif stage != Stage.FULL:
+        why = _("此人目前是%(stage)s，还不是党员") % {"stage": Stage(stage).label}
+    else:
+        why = _("此人的组织关系不在本村党组织")
+    raise RuleBreach(
+        _(
+            "根据《中国共产党农村基层组织工作条例》，村党组织书记、副书记须由本村党组织的正式党员担任；"
+            "%(name)s不是本村党组织的正式党员（%(why)s）。"
+        )
+        % {"name": name, "why": why},
+        "person",
+    )

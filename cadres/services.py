@@ -503,6 +503,26 @@ def correction_close(*, actor, correction, outcome, outcome_on, request=None):
 # --- Cadres -----------------------------------------------------------------
 
 
+def _membership_in_village(person, village):
+    """The person's current stage (None when on no roster) and whether the membership is kept
+    by the village's Party organization: the record names the village, or its organization
+    belongs to the village or is a joint branch (联合党支部) covering it."""
+    member = (
+        PartyMember.objects.filter(person=person, is_active=True)
+        .select_related("organization")
+        .only("stage", "village_id", "organization__village_id")
+        .first()
+    )
+    if member is None:
+        return None, False
+    in_village = (
+        member.village_id == village.pk
+        or member.organization.village_id == village.pk
+        or member.organization.joint_villages.filter(pk=village.pk).exists()
+    )
+    return member.stage, in_village
+
+
 @transaction.atomic
 def tenure_start(*, actor, person, post, township, started_on, village=None, request=None):
     if post in VILLAGE_POSTS and village is None:
@@ -517,6 +537,12 @@ def tenure_start(*, actor, person, post, township, started_on, village=None, req
         person=person, post=post, village=village, township=township, ended_on__isnull=True
     ).exists():
         raise ValidationError(_("此人已在任该职务。"))
+    if village is not None:
+        stage, in_village = _membership_in_village(person, village)
+        try:
+            rules.check_village_party_post(post=post, name=person.name, stage=stage, in_village_organization=in_village)
+        except rules.RuleBreach as exc:
+            raise _breach(exc) from None
     tenure = Tenure(person=person, post=post, township=township, village=village, started_on=started_on)
     tenure.full_clean()
     tenure.save()

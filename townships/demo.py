@@ -515,6 +515,7 @@ def generate_records(*, rng, counties, today):
         Tenure,
         VillageContact,
     )
+    from cadres.rules import check_village_party_post
     from cadres.services import household_key
     from villages.choices import MatterStep
     from villages.models import Matter, MatterStepRecord
@@ -724,10 +725,18 @@ def generate_records(*, rng, counties, today):
                     leaders.append(person_id)
                 leaders_by_township[township.pk] = leaders
             for village in villages:
+                # Full members kept by this village's organization: the only people the
+                # 条例 allows as its secretary (cadres.rules.check_village_party_post).
                 pool = members_by_village.get(village.pk, [])
                 if not pool:
                     continue
                 secretary = rng.choice(pool)
+                check_village_party_post(
+                    post=PostKind.VILLAGE_SECRETARY,
+                    name=secretary.person.name,
+                    stage=secretary.stage,
+                    in_village_organization=secretary.village_id == village.pk,
+                )
                 if rng.random() < 0.03:
                     ended = today - datetime.timedelta(days=rng.randint(100, 260))
                     tenures.append(

@@ -306,9 +306,9 @@ def test_closing_a_correction_with_expulsion_takes_the_member_off_the_roster(adm
     assert (full_members[0].is_active, full_members[0].leave_reason) == (False, "expelled")
 
 
-def test_one_current_secretary_per_village(admin_user, township, village):
-    first = factories.PersonFactory(township=township)
-    second = factories.PersonFactory(township=township)
+def test_one_current_secretary_per_village(admin_user, township, village, full_members):
+    # Secretaries are full members of the village's organization (see test_post_rules).
+    first, second = full_members[0].person, full_members[1].person
     services.tenure_start(
         actor=admin_user,
         person=first,

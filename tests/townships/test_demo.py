@@ -414,3 +414,25 @@ def test_the_demo_assessment_scores_rates_and_flags():
     assert AnnualRating.objects.filter(year=timezone.localdate().year - 1).exists()
     states = set(RemovalFlag.objects.values_list("state", flat=True))
     assert states == {"flagged", "watch"}
+
+
+def test_village_secretaries_are_full_members_of_their_village_organization():
+    """《中国共产党农村基层组织工作条例》: the demo appoints only whom tenure_start would accept."""
+    from cadres.choices import PARTY_ORGANIZATION_POSTS, Stage
+    from cadres.models import PartyMember, Tenure
+
+    load("--townships", "2", "--villages-per-township", "6", "--without-assessment")
+    tenures = list(
+        Tenure.objects.filter(post__in=list(PARTY_ORGANIZATION_POSTS)).values_list("person_id", "village_id")
+    )
+    assert tenures
+    members = {
+        m.person_id: m
+        for m in PartyMember.objects.filter(person_id__in=[p for p, _v in tenures], is_active=True).select_related(
+            "organization"
+        )
+    }
+    for person_id, village_id in tenures:
+        member = members[person_id]
+        assert member.stage == Stage.FULL
+        assert village_id in (member.village_id, member.organization.village_id)
