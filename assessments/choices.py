@@ -69,3 +69,8 @@ class Grade(models.TextChoices):
 class RemovalState(models.TextChoices):
     WATCH = "watch", _("警示名单")
     FLAGGED = "flagged", _("建议调整退出")
+
+
+class RemovalDecision(models.TextChoices):
+    AGREE = "agree", _("同意调整")
+    REJECT = "reject", _("不予调整")

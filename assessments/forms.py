@@ -78,6 +78,7 @@ class RunForm(forms.Form):
     )
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     period = forms.IntegerField(label=_("月份或季度（年度评定填 0）"), min_value=0, max_value=12, initial=0)
+    allow_missing = forms.BooleanField(label=_("有村缺报或待审核时仍然计算（这些村不计分、不排名）"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,11 +6,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cadres.imports import ImportResult, _digest
+from cadres.imports import ImportResult, _digest, _previous_batch, another_townships_file
 from townships.choices import AuditAction
 from townships.models import ImportBatch
 from townships.services import audit_record
-from townships.xlsx import CellError, WorkbookRejected, iter_sheet_rows, normalize_cell, open_workbook
+from townships.xlsx import (
+    CellError,
+    WorkbookRejected,
+    iter_sheet_rows,
+    normalize_cell,
+    open_workbook,
+    parse_period,
+)
 from villages.models import Village
 
 from .choices import ReportStatus
@@ -25,51 +32,91 @@ def headers():
     return ["村（社区）", *[f"{METRICS[c].label}" for c in REPORTED_CODES]]
 
 
+INFO_SHEET = "说明"
+FILED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+# The label our template writes first; the others are how people retitle it.
+PERIOD_LABELS = ("年月", "月份", "报表月份", "填报月份")
+
+
 def template(*, township, year, month):
+    """The month's workbook: one row per village still to file. Villages whose report is
+    already submitted or approved are left out (and named on the instructions sheet)."""
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
     sheet.append(headers())
-    for name in (
-        Village.objects.filter(township=township, is_active=True)
-        .order_by("sort_key", "name")
-        .values_list("name", flat=True)
-    ):
+    filed = MonthlyReport.objects.filter(township=township, year=year, month=month, status__in=FILED).values(
+        "village_id"
+    )
+    villages = Village.objects.filter(township=township, is_active=True).order_by("sort_key", "name")
+    for name in villages.exclude(pk__in=filed).values_list("name", flat=True):
         sheet.append([name])
-    info = workbook.create_sheet("说明")
+    info = workbook.create_sheet(INFO_SHEET)
     info.append(["乡镇", township.name])
     info.append(["年月", f"{year}-{month:02d}"])
     info.append(["说明", "每个村（社区）一行；数字不能为负，百分比不超过 100；整份文件校验通过才会导入并报送。"])
+    done = list(villages.filter(pk__in=filed).values_list("name", flat=True))
+    if done:
+        info.append(["已报送（不在本表）", "、".join(done)])
     for row in info.iter_rows():
         for cell in row:
             cell.data_type = "s"
     return workbook
 
 
+def _workbook_info(workbook):
+    """The instructions sheet as {label: value}; empty when the sheet is missing."""
+    if INFO_SHEET not in workbook.sheetnames:
+        return {}
+    info = {}
+    for row in workbook[INFO_SHEET].iter_rows(values_only=True):
+        if len(row) >= 2 and normalize_cell(row[0]) is not None:
+            info.setdefault(normalize_cell(str(row[0])), normalize_cell(row[1]))
+    return info
+
+
+def _check_workbook_is_for(info, *, township, year, month):
+    """Refuse another township's or another month's workbook, saying whose it is."""
+    named = info.get("乡镇")
+    if named and named != normalize_cell(township.name):
+        raise WorkbookRejected(_("该文件属于%(t)s，不是本乡镇（%(own)s）的报表。") % {"t": named, "own": township.name})
+    written = next((info[k] for k in PERIOD_LABELS if info.get(k) is not None), None)
+    if written is not None:
+        try:
+            period = parse_period(written)
+        except ValueError as exc:
+            raise WorkbookRejected(_("“说明”工作表：%(e)s") % {"e": exc}) from None
+        if period != (year, month):
+            raise WorkbookRejected(
+                _("这是 %(py)s年%(pm)s月 的报表，不是 %(y)s年%(m)s月的。")
+                % {"py": period[0], "pm": period[1], "y": year, "m": month}
+            )
+
+
 def reports_import(*, actor, township, year, month, upload, request=None):
     sha = _digest(upload)
-    if ImportBatch.objects.filter(county_id=township.county_id, kind=f"reports-{year}-{month}", sha256=sha).exists():
+    try:
+        workbook = open_workbook(upload)
+        try:
+            if SHEET not in workbook.sheetnames:
+                raise WorkbookRejected(_("找不到工作表“%(s)s”，请使用系统提供的模板。") % {"s": SHEET})
+            # Whose file it is comes before "already imported": another township's file,
+            # imported by that township, must be refused as theirs, not as a duplicate.
+            _check_workbook_is_for(_workbook_info(workbook), township=township, year=year, month=month)
+            rows = list(iter_sheet_rows(workbook[SHEET], headers()))
+        finally:
+            workbook.close()
+    except WorkbookRejected as exc:
+        return ImportResult(ok=False, message=str(exc))
+    previous = _previous_batch(township.county_id, f"reports-{year}-{month}", sha)
+    if refusal := another_townships_file(previous, township):
+        return refusal
+    if previous is not None:
         return ImportResult(ok=True, already_imported=True, message=_("此文件已导入过，本次未重复添加任何记录。"))
     if period_is_closed(township.county_id, year, month):
         return ImportResult(ok=False, message=_("%(y)s年%(m)s月已关账，不能再填报。") % {"y": year, "m": month})
-    try:
-        workbook = open_workbook(upload)
-        if SHEET not in workbook.sheetnames:
-            raise WorkbookRejected(_("找不到工作表“%(s)s”，请使用系统提供的模板。") % {"s": SHEET})
-        if "说明" in workbook.sheetnames:
-            info = {row[0]: row[1] for row in workbook["说明"].iter_rows(values_only=True) if row and row[0]}
-            if info.get("乡镇") and normalize_cell(info["乡镇"]) != normalize_cell(township.name):
-                raise WorkbookRejected(_("这是“%(t)s”的报表，不是本乡镇的。") % {"t": info["乡镇"]})
-            if info.get("年月") and info["年月"] != f"{year}-{month:02d}":
-                raise WorkbookRejected(
-                    _("这是 %(p)s 的报表，不是 %(y)s年%(m)s月的。") % {"p": info["年月"], "y": year, "m": month}
-                )
-        rows = list(iter_sheet_rows(workbook[SHEET], headers()))
-        workbook.close()
-    except WorkbookRejected as exc:
-        return ImportResult(ok=False, message=str(exc))
     villages = {
         normalize_cell(v.name): v
         for v in Village.objects.filter(township=township, is_active=True).select_related("township")
@@ -92,8 +139,16 @@ def reports_import(*, actor, township, year, month, upload, request=None):
             )
         elif village.pk in seen:
             errors.append(CellError(SHEET, number, "村（社区）", _("该村在文件中出现了两次。")))
-        elif existing.get(village.pk) in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
-            errors.append(CellError(SHEET, number, "村（社区）", _("该村本月报表已报送或已审核。")))
+        elif existing.get(village.pk) in FILED:
+            errors.append(
+                CellError(
+                    SHEET,
+                    number,
+                    "村（社区）",
+                    _("%(v)s %(y)s年%(m)s月的月报%(s)s，不能再导入；如需修改，请由县委组织部退回后重报。")
+                    % {"v": village.name, "y": year, "m": month, "s": ReportStatus(existing[village.pk]).label},
+                )
+            )
         cleaned = {}
         for code in REPORTED_CODES:
             label = str(METRICS[code].label)

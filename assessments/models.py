@@ -12,6 +12,7 @@ from .choices import (
     Grade,
     Method,
     PeriodKind,
+    RemovalDecision,
     RemovalState,
     ReportStatus,
     RunKind,
@@ -172,6 +173,11 @@ class ScoringRun(models.Model):
     chunks_total = models.PositiveIntegerField(_("分块总数"), default=0)
     chunks_done = models.PositiveIntegerField(_("已完成分块"), default=0)
     targets_scored = models.PositiveIntegerField(_("评分对象数"), default=0)
+    # Monthly runs: how many active villages the month expected, and those left out (no approved
+    # report: 缺报 / 待审核 …), each {"village", "name", "township", "status"}.
+    villages_expected = models.PositiveIntegerField(_("应评村数"), default=0)
+    villages_scored = models.PositiveIntegerField(_("已评村数"), default=0)
+    left_out = models.JSONField(_("未评村"), default=list, blank=True)
     error = models.TextField(_("错误"), blank=True)
 
     scope_county_path = "county"
@@ -205,6 +211,7 @@ class ScoringChunk(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     targets_scored = models.PositiveIntegerField(default=0)
+    left_out = models.JSONField(default=list, blank=True)  # villages without an approved report
     error = models.TextField(blank=True)
 
     class Meta:
@@ -212,6 +219,12 @@ class ScoringChunk(models.Model):
 
     def __str__(self):
         return f"{self.run_id}/{self.township_id}"
+
+
+class ScoreQuerySet(models.QuerySet):
+    def with_clean(self):
+        """``clean`` is true without a veto: ordering by ("-clean", "-total") puts every vetoed score last."""
+        return self.annotate(clean=models.ExpressionWrapper(Q(veto=False), output_field=models.BooleanField()))
 
 
 class Score(models.Model):
@@ -231,12 +244,17 @@ class Score(models.Model):
     total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
     by_category = models.JSONField(_("分类得分"), default=dict)
     veto = models.BooleanField(_("一票否决"), default=False)
+    veto_reason = models.CharField(_("否决事由"), max_length=300, blank=True)
+    # Manual indicators (人工评分项) still waiting for the assessor: the total is provisional while > 0.
+    manual_pending = models.PositiveSmallIntegerField(_("待人工评分项"), default=0)
     rank_in_township = models.PositiveIntegerField(_("乡镇内排名"), null=True, blank=True)
     rank_in_county = models.PositiveIntegerField(_("全县排名"), null=True, blank=True)
     run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="scores")
     computed_at = models.DateTimeField(_("计算时间"))
     # Moves on every write (a run or an override): the scorecard API's Last-Modified and ETag.
     updated_at = models.DateTimeField(_("更新时间"), null=True, blank=True, db_index=True)
+
+    objects = ScoreQuerySet.as_manager()
 
     scope_county_path = "township__county"
     scope_township_path = "township"
@@ -257,6 +275,10 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.village} {self.year}-{self.period} {self.total}"
+
+    @property
+    def is_provisional(self):
+        return self.manual_pending > 0
 
 
 class ScoreItem(models.Model):
@@ -289,10 +311,16 @@ class ScoreItem(models.Model):
 
 
 class AnnualRating(models.Model):
-    """The year's rating of a village Party secretary (年度考核等次)."""
+    """The year's rating of a village Party secretary (年度考核等次): one per person and year.
+
+    It combines only the months the person held the post, from every village they served
+    (跨村任职 counts each village-month); ``village`` is where they served most months.
+    """
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="annual_ratings")
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="annual_ratings")
+    months = models.PositiveSmallIntegerField(_("任职月数"), default=0)
+    villages = models.JSONField(_("任职村"), default=list, blank=True)
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("年度"))
     daily = models.DecimalField(_("日常考核"), max_digits=8, decimal_places=2)
@@ -302,7 +330,10 @@ class AnnualRating(models.Model):
     total = models.DecimalField(_("综合得分"), max_digits=8, decimal_places=2)
     grade = models.CharField(_("等次"), max_length=12, choices=Grade.choices)
     reason = models.CharField(_("定等理由"), max_length=300)
+    veto = models.BooleanField(_("一票否决"), default=False)
     rank_in_county = models.PositiveIntegerField(_("全县排名"), null=True)
+    # Tied at the 优秀 quota boundary after every tie-break: the county decides (grade 称职 until then).
+    tie_pending = models.BooleanField(_("并列待定"), default=False)
     run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="+")
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -316,7 +347,7 @@ class AnnualRating(models.Model):
         verbose_name = _("年度评定")
         verbose_name_plural = _("年度评定")
         ordering = ["-year", "rank_in_county"]
-        constraints = [models.UniqueConstraint(fields=["village", "year"], name="annual_rating_unique")]
+        constraints = [models.UniqueConstraint(fields=["person", "year"], name="annual_rating_unique_person")]
 
     def __str__(self):
         return f"{self.person} {self.year} {self.get_grade_display()}"
@@ -325,7 +356,8 @@ class AnnualRating(models.Model):
 class RemovalFlag(models.Model):
     """A secretary on the watch list or flagged for adjustment (调整退出) under the removal rule.
 
-    The rule suggests; the flag takes effect only when a named county user signs it off.
+    The rule suggests; a named county user decides a flag — 同意调整 or 不予调整, with an
+    opinion — and counting starts afresh after the decision. The watch list is informational.
     """
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="removal_flags")
@@ -334,10 +366,13 @@ class RemovalFlag(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=RemovalState.choices)
     incompetent_count = models.PositiveSmallIntegerField(_("不称职次数"))
     reason = models.CharField(_("依据"), max_length=300)
-    signed_off_by = models.ForeignKey(
+    rated_years = models.JSONField(_("不称职年度"), default=list, blank=True)
+    decision = models.CharField(_("决定"), max_length=10, choices=RemovalDecision.choices, blank=True)
+    opinion = models.TextField(_("意见"), blank=True)
+    decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    signed_off_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_county_path = "township__county"

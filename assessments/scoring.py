@@ -16,6 +16,8 @@ CENT = Decimal("0.01")
 
 
 class Method:
+    """The method codes (their labels are ``assessments.choices.Method``)."""
+
     RATIO = "ratio"
     PER_ITEM = "per_item"
     DEDUCTION = "deduction"
@@ -216,6 +218,73 @@ def cap_bonus(bonus_points, cap):
     return _q(min(total, _d(cap)))
 
 
+# --- A month's total ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemPoints:
+    """One indicator's contribution to a total: the points that count (after any override)."""
+
+    category: str
+    points: Decimal
+    is_bonus: bool = False
+    veto: bool = False
+    veto_name: str = ""
+    manual_pending: bool = False
+
+
+@dataclass(frozen=True)
+class Total:
+    total: Decimal
+    by_category: dict
+    bonus: Decimal
+    veto: bool
+    veto_reason: str
+    manual_pending: int
+
+
+def monthly_total(items, *, bonus_cap):
+    """A target's total for a month (DOMAIN §6): per-category sums of the regular items,
+    plus the bonus items capped at ``bonus_cap`` in all; a veto item that fired marks the
+    total vetoed (it ranks below every clean total) and names why; manual items still
+    waiting for the assessor are counted so the total can be shown as provisional."""
+    by_category, bonus_points, vetoes, pending = {}, [], [], 0
+    for item in items:
+        if item.is_bonus:
+            bonus_points.append(item.points)
+        else:
+            by_category[item.category] = by_category.get(item.category, Decimal(0)) + _d(item.points)
+        if item.veto:
+            vetoes.append(item.veto_name)
+        pending += bool(item.manual_pending)
+    bonus = cap_bonus(bonus_points, bonus_cap)
+    total = _q(sum(by_category.values(), Decimal(0)) + bonus)
+    reason = veto_reason(vetoes) if vetoes else ""
+    return Total(total, {k: _q(v) for k, v in by_category.items()}, bonus, bool(vetoes), reason, pending)
+
+
+def veto_reason(names):
+    return _("一票否决：%(names)s") % {"names": "、".join(n for n in names if n) or _("发生一票否决事项")}
+
+
+def ranking_key(total, veto):
+    """The order of every ranking: a vetoed total ranks below every clean one, whatever its points."""
+    return (bool(veto), -_d(total))
+
+
+def competition_ranks(rows, key):
+    """1224 ranking ("competition"): equal keys share the better rank. ``rows`` in any order;
+    returns {row index: rank}."""
+    order = sorted(range(len(rows)), key=lambda i: key(rows[i]))
+    ranks, last_key, last_rank = {}, object(), 0
+    for position, index in enumerate(order, start=1):
+        k = key(rows[index])
+        if k != last_key:
+            last_rank, last_key = position, k
+        ranks[index] = last_rank
+    return ranks
+
+
 # --- Grades and the removal rule --------------------------------------------
 
 
@@ -226,7 +295,6 @@ class Grade:
     INCOMPETENT = "incompetent"
 
     ORDER = (EXCELLENT, COMPETENT, BASIC, INCOMPETENT)
-    LABELS = {EXCELLENT: "优秀", COMPETENT: "称职", BASIC: "基本称职", INCOMPETENT: "不称职"}
 
 
 def combine_annual(*, daily, concentrated, vote, weights):
@@ -236,34 +304,78 @@ def combine_annual(*, daily, concentrated, vote, weights):
     return _q(total / (w_daily + w_concentrated + w_vote))
 
 
+# Tie-break criteria at the 优秀 quota boundary (the county setting names them in order).
+TIE_BREAK_CRITERIA = {"vote": "民主测评得分", "concentrated": "集中考核得分", "daily": "日常考核得分"}
+
+
+def parse_tie_break(text):
+    """ "vote,concentrated" → ("vote", "concentrated"); an unknown criterion raises ParameterError."""
+    names = tuple(n.strip() for n in str(text).split(",") if n.strip())
+    unknown = [n for n in names if n not in TIE_BREAK_CRITERIA]
+    if unknown:
+        raise ParameterError(
+            _("并列排序依据“%(bad)s”不存在；可用：%(ok)s。")
+            % {"bad": "、".join(unknown), "ok": "、".join(f"{k}（{v}）" for k, v in TIE_BREAK_CRITERIA.items())}
+        )
+    if len(set(names)) != len(names):
+        raise ParameterError(_("并列排序依据不能重复。"))
+    return names
+
+
+def quota_places(count, share, *, rounding, min_pool):
+    """How many of ``count`` secretaries may be 优秀: ``share`` of them, rounded down
+    ("floor", the quota read as a ceiling), to the nearest ("round", half up) or up ("ceil");
+    at least one place once the group has ``min_pool`` secretaries (0 = no such minimum)."""
+    exact = _d(count) * _d(share)
+    if rounding == "ceil":
+        places = int(exact.to_integral_value(rounding="ROUND_CEILING"))
+    elif rounding == "round":
+        places = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    else:
+        places = int(exact.to_integral_value(rounding="ROUND_FLOOR"))
+    if min_pool and count >= min_pool and _d(share) > 0:
+        places = max(places, 1)
+    return min(places, count)
+
+
 @dataclass(frozen=True)
 class GradeInput:
     target: object
     total: Decimal
     veto: bool = False
+    veto_reason: str = ""
     incompetent_vote_share: Decimal = Decimal(0)
+    group: object = None  # the quota's group (the county, or the township)
+    tie_values: tuple = ()  # the tie-break criteria's values, in the setting's order
 
 
 @dataclass(frozen=True)
 class GradeResult:
     grade: str
     reason: str
+    tie_pending: bool = False  # tied at the quota boundary: the county decides
 
 
-def assign_grades(rows, *, bands, excellent_quota, incompetent_vote_share):
-    """Grades for village secretaries: bands by total, then the 优秀 quota, the vote rule and vetoes.
+def assign_grades(rows, *, full_marks, bands, excellent_quota, incompetent_vote_share, rounding="floor", min_pool=0):
+    """Grades for village secretaries (DOMAIN §6).
 
-    ``bands``: minimum totals for 优秀, 称职, 基本称职 (below the last: 不称职).
-    ``excellent_quota``: the largest share of those graded who may be 优秀 (the
-    highest totals keep it; ties at the cut all drop to 称职 so the quota holds).
-    ``incompetent_vote_share``: a share of 不称职 votes at or above which the grade is 不称职.
+    ``bands``: shares of ``full_marks`` a total must reach for 优秀, 称职, 基本称职
+    (below the last: 不称职), so a 100- or 1200-point scheme grades sensibly.
+    A veto or a share of 不称职 votes at or above ``incompetent_vote_share`` makes it
+    不称职 whatever the points. 优秀 is then limited to ``quota_places`` per group,
+    best totals first; ties at the last place are broken by ``tie_values`` in order;
+    ties that remain are all marked ``tie_pending`` (grade 称职 until the county
+    decides) — never silently dropped.
     """
-    min_excellent, min_competent, min_basic = (_d(b) for b in bands)
+    full = _d(full_marks)
+    min_excellent, min_competent, min_basic = (_q(_d(b) * full) for b in bands)
     results = {}
     for row in rows:
         total = _d(row.total)
         if row.veto:
-            results[row.target] = GradeResult(Grade.INCOMPETENT, _("发生一票否决事项，直接定为不称职。"))
+            results[row.target] = GradeResult(
+                Grade.INCOMPETENT, _("%(why)s，直接定为不称职。") % {"why": row.veto_reason or veto_reason([])}
+            )
         elif _d(row.incompetent_vote_share) >= _d(incompetent_vote_share):
             results[row.target] = GradeResult(
                 Grade.INCOMPETENT,
@@ -290,19 +402,41 @@ def assign_grades(rows, *, bands, excellent_quota, incompetent_vote_share):
                 Grade.INCOMPETENT,
                 _("总分 %(t)s，低于基本称职分数线 %(b)s。") % {"t": _fmt(total), "b": _fmt(min_basic)},
             )
-    quota = int(len(rows) * _d(excellent_quota))
-    excellent = sorted(
-        (r for r in rows if results[r.target].grade == Grade.EXCELLENT), key=lambda r: _d(r.total), reverse=True
-    )
-    if len(excellent) > quota:
-        cut_total = _d(excellent[quota].total) if quota < len(excellent) else None
-        for position, row in enumerate(excellent):
-            if position >= quota or _d(row.total) == cut_total:
+    groups = {}
+    for row in rows:
+        groups.setdefault(row.group, []).append(row)
+    for members in groups.values():
+        places = quota_places(len(members), excellent_quota, rounding=rounding, min_pool=min_pool)
+        candidates = [r for r in members if results[r.target].grade == Grade.EXCELLENT]
+        if len(candidates) <= places:
+            continue
+
+        def key(r):
+            return (-_d(r.total), *(-_d(v if v is not None else -1) for v in r.tie_values))
+
+        candidates.sort(key=key)
+        boundary = key(candidates[places - 1]) if places else None
+        for position, row in enumerate(candidates):
+            if position < places and key(row) != boundary:
+                continue  # clearly within the quota
+            if boundary is not None and key(row) == boundary:
+                tied = [r for r in candidates if key(r) == boundary]
+                kept = sum(1 for r in candidates[:places] if key(r) != boundary)
+                free = places - kept
+                if len(tied) <= free:
+                    continue  # all the tied fit
                 results[row.target] = GradeResult(
                     Grade.COMPETENT,
-                    _("总分 %(t)s 达到优秀分数线，但超出优秀名额（%(q)s 名），定为称职。")
-                    % {"t": _fmt(row.total), "q": quota},
+                    _("总分 %(t)s 与另外 %(n)s 人并列，剩余优秀名额 %(f)s 个，并列依据仍相同，待县委组织部决定。")
+                    % {"t": _fmt(row.total), "n": len(tied) - 1, "f": free},
+                    tie_pending=True,
                 )
+                continue
+            results[row.target] = GradeResult(
+                Grade.COMPETENT,
+                _("总分 %(t)s 达到优秀分数线，但超出优秀名额（%(q)s 名），定为称职。")
+                % {"t": _fmt(row.total), "q": places},
+            )
     return results
 
 
@@ -312,24 +446,39 @@ class RemovalStatus:
     watch: bool  # 警示名单
     incompetent_count: int
     reason: str
+    counted_years: tuple = ()
 
 
-def removal_status(grades, *, consecutive, total):
-    """The removal rule over one person's assessments in order (oldest first).
+def removal_status(history, *, year, consecutive, total, decided_years=(), gap_breaks=False):
+    """The removal rule for ``year`` over one person's ratings (DOMAIN §6).
 
-    不称职 in ``consecutive`` assessments in a row, or ``total`` times in all,
-    flags the secretary for adjustment; any 不称职 short of that puts them on
-    the watch list.
+    ``history``: (year, grade) of every rating of the person, any order; only
+    years up to ``year`` are read, so re-applying a past year gives the result it
+    gave then. ``decided_years``: years whose flag a county user decided (either
+    way); counting starts afresh after the latest one before ``year``.
+    ``gap_breaks``: whether a year without a rating breaks a run of 不称职.
+    不称职 ``consecutive`` times in a row or ``total`` times in all → flagged
+    (调整退出); any 不称职 short of that → the watch list (警示名单).
     """
-    count = sum(1 for g in grades if g == Grade.INCOMPETENT)
+    start = max((y for y in decided_years if y < year), default=None)
+    grades = sorted((y, g) for y, g in history if y <= year and (start is None or y > start))
+    bad_years = tuple(y for y, g in grades if g == Grade.INCOMPETENT)
+    count = len(bad_years)
     run = best_run = 0
-    for grade in grades:
+    previous = None
+    for rating_year, grade in grades:
+        if gap_breaks and previous is not None and rating_year != previous + 1:
+            run = 0
         run = run + 1 if grade == Grade.INCOMPETENT else 0
         best_run = max(best_run, run)
-    if best_run >= consecutive:
-        return RemovalStatus(True, False, count, _("连续 %(n)s 次考核不称职。") % {"n": best_run})
-    if count >= total:
-        return RemovalStatus(True, False, count, _("累计 %(n)s 次考核不称职。") % {"n": count})
+        previous = rating_year
+    # A flag is raised in the year whose rating completes the condition; a later good year
+    # does not raise it again from the same ratings (it stays on the watch list meanwhile).
+    fresh = year in bad_years
+    if best_run >= consecutive and fresh:
+        return RemovalStatus(True, False, count, _("连续 %(n)s 次考核不称职。") % {"n": best_run}, bad_years)
+    if count >= total and fresh:
+        return RemovalStatus(True, False, count, _("累计 %(n)s 次考核不称职。") % {"n": count}, bad_years)
     if count:
-        return RemovalStatus(False, True, count, _("已有 %(n)s 次考核不称职，列入警示名单。") % {"n": count})
+        return RemovalStatus(False, True, count, _("已有 %(n)s 次考核不称职，列入警示名单。") % {"n": count}, bad_years)
     return RemovalStatus(False, False, 0, "")

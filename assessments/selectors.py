@@ -75,17 +75,39 @@ def derived_metrics(*, township_id, year, month, conf):
     return values, staffed, appraised
 
 
-def current_secretaries(*, township_id, on):
-    """{village id: person id} of the secretary in office on a date (one query)."""
-    rows = (
-        Tenure.objects.filter(township_id=township_id, post=PostKind.VILLAGE_SECRETARY, started_on__lte=on)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
-        .order_by("village_id", "-started_on")
-        .values_list("village_id", "person_id")
-    )
+def secretary_days(tenures, *, start, end):
+    """The month's secretary of one village from its secretary tenures (DOMAIN §6: scores belong to
+    the person in office): whoever held the post on more days of the month; on equal days, the one
+    in office at the later date (the successor). ``tenures``: (person, started_on, ended_on or None),
+    where ``ended_on`` is the first day out of office. Returns the person or None (vacant all month)."""
+    best = None
+    for person_id, started_on, ended_on in tenures:
+        first = max(started_on, start)
+        last = min(ended_on - datetime.timedelta(days=1), end) if ended_on else end
+        days = (last - first).days + 1
+        if days <= 0:
+            continue
+        key = (days, last, first)
+        if best is None or key > best[0]:
+            best = (key, person_id)
+    return best[1] if best else None
+
+
+def month_secretaries(*, township_id, year, month):
+    """{village id: person id} of each village's secretary for a month, by ``secretary_days`` (one query)."""
+    unit = month_unit(year, month)
+    by_village = defaultdict(list)
+    for village_id, person_id, started_on, ended_on in (
+        Tenure.objects.filter(township_id=township_id, post=PostKind.VILLAGE_SECRETARY, started_on__lte=unit.end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=unit.start))
+        .values_list("village_id", "person_id", "started_on", "ended_on")
+    ):
+        by_village[village_id].append((person_id, started_on, ended_on))
     result = {}
-    for village_id, person_id in rows:
-        result.setdefault(village_id, person_id)
+    for village_id, tenures in by_village.items():
+        person_id = secretary_days(tenures, start=unit.start, end=unit.end)
+        if person_id is not None:
+            result[village_id] = person_id
     return result
 
 
@@ -126,6 +148,13 @@ def county_dashboard(*, user, year, month):
         row = status_counts.get(t.pk, {"filed": 0, "approved": 0, "late": 0, "returned": 0})
         progress.append({"township": t, "villages": t.village_count, "waiting": row["filed"] - row["approved"], **row})
     last_run = scope_for(user, ScoringRun.objects.all()).order_by("-created_at").first()
+    coverage = {
+        "expected": sum(t.village_count for t in townships),
+        "scored": scope_for(user, Score.objects.filter(year=year, period=month, period_kind="month"))
+        .values("village_id")
+        .distinct()
+        .count(),
+    }
     scores = scope_for(
         user, Score.objects.filter(year=year, period=month, period_kind="month", target=Target.VILLAGE_SECRETARY)
     )
@@ -199,6 +228,7 @@ def county_dashboard(*, user, year, month):
     return {
         "progress": progress,
         "last_run": last_run,
+        "coverage": coverage,
         "township_ranking": township_ranking,
         "top": top,
         "bottom": bottom,

@@ -89,7 +89,16 @@ def score_last_month():
         if period_is_closed(county_id, last.year, last.month):
             continue
         try:
-            scoring_run_start(actor=None, county_id=county_id, kind=RunKind.MONTHLY, year=last.year, period=last.month)
+            # After the deadline the month is scored with what has been approved; villages still
+            # missing are left out and listed, and a late approval scores the month again.
+            scoring_run_start(
+                actor=None,
+                county_id=county_id,
+                kind=RunKind.MONTHLY,
+                year=last.year,
+                period=last.month,
+                allow_missing=True,
+            )
             started += 1
         except ValidationError:
             continue

@@ -19,7 +19,7 @@ from townships.views import apply_form_errors, require_registry_manager
 from villages.models import Village
 
 from . import imports, services
-from .choices import Category, Grade, RemovalState, ReportStatus, RunKind, Target
+from .choices import Category, Grade, RemovalDecision, RemovalState, ReportStatus, RunKind, Target
 from .filtersets import AnnualRatingFilterSet, ReportFilterSet, ScoreFilterSet
 from .forms import CorrectionForm, IndicatorForm, OverrideForm, ReasonForm, ReportForm, RunForm
 from .metrics import METRICS, REPORTED_CODES
@@ -403,7 +403,9 @@ def run_list(request):
 def ranking_spec(request):
     return ListSpec(
         title=gettext_lazy("得分排名"),
-        queryset=lambda r: scope_for(r.user, Score.objects.select_related("village", "township", "person")),
+        queryset=lambda r: scope_for(
+            r.user, Score.objects.with_clean().select_related("village", "township", "person", "scheme")
+        ),
         filterset_class=ScoreFilterSet,
         columns=(
             Column(_("全县名次"), lambda s: s.rank_in_county, "rank", ("rank_in_county",), numeric=True),
@@ -412,8 +414,16 @@ def ranking_spec(request):
             Column(_("村（社区）"), lambda s: s.village.name, html=link("score-detail", lambda s: s.village.name)),
             Column(_("书记"), lambda s: s.person.name if s.person else ""),
             Column(_("期间"), lambda s: f"{s.year}-{s.period:02d}", "period", ("year", "period")),
-            Column(_("总分"), lambda s: float(s.total), "total", ("total",), numeric=True),
-            Column(_("一票否决"), lambda s: _("是") if s.veto else ""),
+            # Sorting by total keeps every vetoed score below every clean one (DOMAIN §6).
+            Column(_("总分"), lambda s: float(s.total), "total", ("clean", "total"), numeric=True),
+            Column(
+                _("状态"),
+                lambda s: (
+                    _("暂定（%(n)s 项人工评分待录入）") % {"n": s.manual_pending} if s.manual_pending else _("已定")
+                ),
+            ),
+            Column(_("一票否决"), lambda s: s.veto_reason or (_("是") if s.veto else "")),
+            Column(_("方案版本"), lambda s: _("第 %(v)s 版") % {"v": s.scheme.version}),
         ),
         default_sort="rank",
         export_name="score-export",
@@ -499,6 +509,22 @@ _rating_list, rating_export = list_views(ratings_spec)
 
 @login_required
 def rating_list(request):
+    if request.method == "POST" and "ties" in request.POST:
+        require_registry_manager(request.user)
+        try:
+            year = int(request.POST.get("year", ""))
+            services.excellent_ties_decide(
+                actor=request.user,
+                county_id=_county(request).pk,
+                year=year,
+                chosen=[_int_or_zero(v) for v in request.POST.getlist("chosen")],
+                opinion=request.POST.get("opinion", ""),
+                request=request,
+            )
+            messages.success(request, _("已决定 %(y)s 年度优秀名额边界的并列人员。") % {"y": year})
+        except (ValueError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [_("年份不正确。")])))
+        return redirect(request.get_full_path())
     if request.method == "POST":
         require_registry_manager(request.user)
         try:
@@ -517,33 +543,59 @@ def rating_list(request):
         .values_list("year", flat=True)
         .distinct()
     )
+    ties = list(
+        scope_for(request.user, AnnualRating.objects.filter(tie_pending=True, signed_off_by__isnull=True))
+        .select_related("person", "township", "village")
+        .order_by("year", "-total")
+    )
     return render_list(
         request,
         ratings_spec(request),
         template="assessments/rating_list.html",
-        extra={"unsigned_years": years, "can_sign": can_manage_registry(request.user)},
+        extra={"unsigned_years": years, "can_sign": can_manage_registry(request.user), "ties": ties},
     )
 
 
 @login_required
 def removal_list(request):
-    flags = scope_for(request.user, RemovalFlag.objects.select_related("person", "township", "signed_off_by")).order_by(
+    flags = scope_for(request.user, RemovalFlag.objects.select_related("person", "township", "decided_by")).order_by(
         "-year", "-state", "township__sort_key"
     )
     if request.method == "POST":
         require_registry_manager(request.user)
-        flag = get_scoped_or_404(request.user, RemovalFlag.objects.all(), pk=request.POST.get("flag") or 0)
+        flag = get_scoped_or_404(
+            request.user, RemovalFlag.objects.select_related("person"), pk=_int_or_zero(request.POST.get("flag"))
+        )
         try:
-            services.removal_sign_off(actor=request.user, flag=flag, request=request)
-            messages.success(request, _("已审定：%(n)s。") % {"n": flag.person.name})
+            services.removal_decide(
+                actor=request.user,
+                flag=flag,
+                decision=request.POST.get("decision", ""),
+                opinion=request.POST.get("opinion", ""),
+                request=request,
+            )
+            messages.success(request, _("已决定：%(n)s。") % {"n": flag.person.name})
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("removal-list")
     return render(
         request,
         "assessments/removal_list.html",
-        {"flags": flags, "can_sign": can_manage_registry(request.user), "FLAGGED": RemovalState.FLAGGED},
+        {
+            "flags": flags,
+            "can_sign": can_manage_registry(request.user),
+            "FLAGGED": RemovalState.FLAGGED,
+            "decisions": RemovalDecision.choices,
+        },
     )
+
+
+def _int_or_zero(raw):
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return 0
+    return value if 0 < value < 2**31 else 0
 
 
 @login_required
@@ -587,11 +639,43 @@ def bulletin_export(request, year, quarter):
         from django.http import Http404
 
         raise Http404
-    rows = [
-        [r["rank_in_county"], r["rank_in_township"], r["township"], r["village"], r["average"], r["change"]]
-        for r in bulletin.data["rows"]
-        if not request.user.is_township_staff or r["township"] == request.user.township.name
+    own = request.user.township.name if request.user.is_township_staff else None
+    sheets = []
+    headers = [
+        _("全县名次"),
+        _("乡镇内名次"),
+        _("乡镇"),
+        _("村（社区）"),
+        _("第一月"),
+        _("第二月"),
+        _("第三月"),
+        _("季度平均分"),
+        _("变化"),
+        _("一票否决"),
     ]
+    rows = []
+    for section in bulletin.data.get("targets", []):
+        table = [
+            [
+                r["rank_in_county"],
+                r["rank_in_township"],
+                r["township"],
+                r["village"],
+                *r["months"],
+                r["average"],
+                r["change"],
+                r["veto_reason"],
+            ]
+            for r in section["rows"]
+            if own is None or r["township"] == own
+        ]
+        left = [
+            ["", "", v["township"], v["village"], "", "", "", _("缺报：%(m)s") % {"m": "、".join(v["missing"])}, "", ""]
+            for v in section["left_out"]
+            if own is None or v["township"] == own
+        ]
+        rows += table
+        sheets.append((section["label"][:28], headers, table + left))
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
@@ -599,8 +683,7 @@ def bulletin_export(request, year, quarter):
         request=request,
         target_repr=_("季度通报"),
     )
-    headers = [_("全县名次"), _("乡镇内名次"), _("乡镇"), _("村（社区）"), _("季度平均分"), _("变化")]
-    return xlsx_response(f"{year}年第{quarter}季度通报.xlsx", [(_("季度通报"), headers, rows)])
+    return xlsx_response(f"{year}年第{quarter}季度通报.xlsx", sheets or [(_("季度通报"), headers, [])])
 
 
 @login_required
@@ -610,17 +693,22 @@ def bulletin_detail(request, year, quarter):
         from django.http import Http404
 
         raise Http404
-    data = bulletin.data
-    township_rows = data["rows"]
-    if request.user.is_township_staff:
-        township_rows = [r for r in township_rows if r["township"] == request.user.township.name]
+    own = request.user.township.name if request.user.is_township_staff else None
+    sections = [
+        {
+            **section,
+            "rows": [r for r in section["rows"] if own is None or r["township"] == own],
+            "left_out": [v for v in section["left_out"] if own is None or v["township"] == own],
+        }
+        for section in bulletin.data.get("targets", [])
+    ]
     return render(
         request,
         "assessments/bulletin.html",
         {
             "bulletin": bulletin,
-            "rows": township_rows,
-            "data": data,
+            "sections": sections,
+            "months": bulletin.data.get("months", []),
             "Target": Target,
             "Grade": Grade,
             "RunKind": RunKind,
@@ -640,7 +728,7 @@ def secretary_detail(request, person_pk):
         .order_by("-year", "-period")[:24]
     )
     ratings = list(AnnualRating.objects.filter(person=person).select_related("village").order_by("-year"))
-    flags = list(RemovalFlag.objects.filter(person=person).select_related("signed_off_by").order_by("-year"))
+    flags = list(RemovalFlag.objects.filter(person=person).select_related("decided_by").order_by("-year"))
     tenures = list(Tenure.objects.filter(person=person).select_related("village").order_by("-started_on"))
     trend = [[f"{s.year}-{s.period:02d}", float(s.total)] for s in reversed(scores)]
     return render(

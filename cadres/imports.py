@@ -109,7 +109,21 @@ def _digest(upload):
 
 
 def _previous_batch(county_id, kind, sha):
-    return ImportBatch.objects.filter(county_id=county_id, kind=kind, sha256=sha).first()
+    return ImportBatch.objects.filter(county_id=county_id, kind=kind, sha256=sha).select_related("township").first()
+
+
+def another_townships_file(previous, township):
+    """The refusal when the same file was imported by another township (None otherwise).
+
+    Checked before "already imported": for this township the file is not a duplicate
+    but someone else's, and saying "已导入" would hide that."""
+    if previous is None or previous.township_id in (None, township.pk):
+        return None
+    return ImportResult(
+        ok=False,
+        message=_("该文件已由%(t)s导入，不是本乡镇（%(own)s）的文件。")
+        % {"t": previous.township.name, "own": township.name},
+    )
 
 
 def _open(upload, sheet_name):
@@ -140,6 +154,8 @@ def roster_import(*, actor, township, upload, request=None):
     """Import the member roster of one township (the user's scope decides which)."""
     sha = _digest(upload)
     previous = _previous_batch(township.county_id, "roster", sha)
+    if refusal := another_townships_file(previous, township):
+        return refusal
     if previous is not None:
         return ImportResult(
             ok=True,
@@ -364,6 +380,8 @@ def meetings_import(*, actor, township, upload, request=None):
 
     sha = _digest(upload)
     previous = _previous_batch(township.county_id, "meetings", sha)
+    if refusal := another_townships_file(previous, township):
+        return refusal
     if previous is not None:
         return ImportResult(ok=True, already_imported=True, message=_("此文件已导入过，本次未重复添加任何记录。"))
     try:

@@ -22,8 +22,14 @@ class SettingDef:
     maximum: int | float
     unit: str = ""
     source: str = ""
+    # Text settings: the allowed values ({value: label}); with ``ordered_list`` the value is a
+    # comma-separated list of them in order (e.g. tie-break criteria).
+    choices: dict | None = None
+    ordered_list: bool = False
 
     def clean(self, raw):
+        if self.choices is not None:
+            return self._clean_choice(raw)
         try:
             value = type(self.default)(raw)
         except (TypeError, ValueError):
@@ -34,6 +40,23 @@ class SettingDef:
                 % {"label": self.label, "min": self.minimum, "max": self.maximum}
             )
         return value
+
+    def _clean_choice(self, raw):
+        allowed = "、".join(f"{k}（{v}）" for k, v in self.choices.items())
+        text = str(raw or "").strip()
+        items = [i.strip() for i in text.split(",") if i.strip()] if self.ordered_list else [text]
+        unknown = [i for i in items if i not in self.choices]
+        if unknown or not items:
+            raise ValidationError(
+                _("“%(label)s”中的“%(bad)s”不是可用的取值；可用：%(ok)s。")
+                % {"label": self.label, "bad": "、".join(unknown) or text, "ok": allowed}
+            )
+        if len(set(items)) != len(items):
+            raise ValidationError(_("“%(label)s”不能重复列出同一项。") % {"label": self.label})
+        return ",".join(items)
+
+    def display_choices(self):
+        return self.choices or {}
 
 
 PIPELINE = gettext_lazy("发展党员")
@@ -312,10 +335,66 @@ DEFINITIONS = (
     SettingDef("annual.weight_daily", ASSESS, gettext_lazy("年度综合：日常考核权重"), 40, 0, 100, "%", ""),
     SettingDef("annual.weight_concentrated", ASSESS, gettext_lazy("年度综合：集中考核权重"), 40, 0, 100, "%", ""),
     SettingDef("annual.weight_vote", ASSESS, gettext_lazy("年度综合：民主测评权重"), 20, 0, 100, "%", ""),
-    SettingDef("grade.excellent_min", ASSESS, gettext_lazy("优秀分数线"), 900, 0, 1000, gettext_lazy("分"), ""),
-    SettingDef("grade.competent_min", ASSESS, gettext_lazy("称职分数线"), 750, 0, 1000, gettext_lazy("分"), ""),
-    SettingDef("grade.basic_min", ASSESS, gettext_lazy("基本称职分数线"), 600, 0, 1000, gettext_lazy("分"), ""),
+    # Grade bands are shares of the scheme's full marks, so a 100- or 1200-point scheme grades alike.
+    SettingDef("grade.excellent_share", ASSESS, gettext_lazy("优秀分数线（占满分比例）"), 0.9, 0.5, 1.0, "", ""),
+    SettingDef("grade.competent_share", ASSESS, gettext_lazy("称职分数线（占满分比例）"), 0.75, 0.3, 1.0, "", ""),
+    SettingDef("grade.basic_share", ASSESS, gettext_lazy("基本称职分数线（占满分比例）"), 0.6, 0.1, 1.0, "", ""),
     SettingDef("grade.excellent_quota", ASSESS, gettext_lazy("优秀名额比例"), 0.15, 0.0, 0.5, "", ""),
+    SettingDef(
+        "grade.quota_rounding",
+        ASSESS,
+        gettext_lazy("优秀名额取整方式"),
+        "floor",
+        0,
+        0,
+        "",
+        gettext_lazy("名额是上限，默认向下取整"),
+        choices={
+            "floor": gettext_lazy("向下取整"),
+            "round": gettext_lazy("四舍五入"),
+            "ceil": gettext_lazy("向上取整"),
+        },
+    ),
+    SettingDef(
+        "grade.quota_min_pool",
+        ASSESS,
+        gettext_lazy("达到此人数的单位至少有 1 个优秀名额（0 为不设）"),
+        5,
+        0,
+        100,
+        gettext_lazy("人"),
+        "",
+    ),
+    SettingDef(
+        "grade.quota_scope",
+        ASSESS,
+        gettext_lazy("优秀名额计算范围"),
+        "county",
+        0,
+        0,
+        "",
+        "",
+        choices={"county": gettext_lazy("全县统一"), "township": gettext_lazy("按乡镇分配")},
+    ),
+    SettingDef(
+        "grade.tie_break",
+        ASSESS,
+        gettext_lazy("名额边界并列时的比较依据（依次）"),
+        "vote,concentrated",
+        0,
+        0,
+        "",
+        gettext_lazy("仍并列的交县委组织部决定"),
+        choices={
+            "vote": gettext_lazy("民主测评得分"),
+            "concentrated": gettext_lazy("集中考核得分"),
+            "daily": gettext_lazy("日常考核得分"),
+        },
+        ordered_list=True,
+    ),
+    SettingDef(
+        "annual.min_months", ASSESS, gettext_lazy("参加年度评定的最少任职月数"), 6, 1, 12, gettext_lazy("个月"), ""
+    ),
     SettingDef(
         "grade.incompetent_vote_share", ASSESS, gettext_lazy("“不称职”票达到此比例定为不称职"), 0.3, 0.1, 1.0, "", ""
     ),
@@ -340,6 +419,16 @@ DEFINITIONS = (
         "村党组织书记退出办法",
     ),
     SettingDef(
+        "removal.gap_breaks",
+        ASSESS,
+        gettext_lazy("未参加评定的年度中断“连续”（1 是，0 否）"),
+        0,
+        0,
+        1,
+        "",
+        gettext_lazy("默认 0：“连续两次考核”指本人相邻的两次考核"),
+    ),
+    SettingDef(
         "alert.family_applicants", ALERT, gettext_lazy("同户同年申请入党人数预警"), 2, 2, 10, gettext_lazy("人"), ""
     ),
 )
@@ -356,6 +445,8 @@ class CountySettings:
     def __getitem__(self, key):
         definition = BY_KEY[key]
         if key in self._stored:
+            if definition.choices is not None:
+                return str(self._stored[key])
             return type(definition.default)(self._stored[key])
         return definition.default
 

@@ -108,32 +108,93 @@ def parse_date(value):
     raise ValueError(_("日期格式不正确，请写成 2026-03-05、2026/3/5 或 2026年3月5日。"))
 
 
-def iter_sheet_rows(sheet, headers):
-    """Yield (row number, {header: value}) under a header row that must match ``headers``.
+# People put a title (often merged across the columns), a unit or a date line and
+# blank rows above the header; ten rows is more than any such preamble we have seen.
+HEADER_SCAN_ROWS = 10
 
-    Empty rows are skipped. Raises WorkbookRejected when the header row is wrong.
+
+def iter_sheet_rows(sheet, headers):
+    """Yield (row number, {header: value}) under the header row, which is the first of the
+    sheet's first ``HEADER_SCAN_ROWS`` rows holding every one of ``headers``.
+
+    Title rows, merged cells and blank rows above the header are passed over; empty
+    rows below it are skipped. Raises WorkbookRejected when no such row is found.
     """
     rows = sheet.iter_rows(values_only=True)
-    try:
-        first = next(rows)
-    except StopIteration:
-        raise WorkbookRejected(_("工作表“%(sheet)s”是空的。") % {"sheet": sheet.title}) from None
     # Compare headers the way cells are normalized (NFKC turns （） into ()).
-    found = [normalize_cell(c) for c in first]
-    missing = [h for h in headers if normalize_cell(h) not in found]
-    if missing:
+    wanted = [(h, normalize_cell(h)) for h in headers]
+    header_number, found, closest, seen_any = None, None, None, False
+    for number, row in enumerate(rows, start=1):
+        cells = [normalize_cell(c) for c in row]
+        seen_any = seen_any or any(c is not None for c in cells)
+        missing = [h for h, key in wanted if key not in cells]
+        if not missing:
+            header_number, found = number, cells
+            break
+        if closest is None or len(missing) < len(closest):
+            closest = missing
+        if number >= HEADER_SCAN_ROWS:
+            break
+    if header_number is None:
+        if not seen_any:
+            raise WorkbookRejected(_("工作表“%(sheet)s”是空的。") % {"sheet": sheet.title})
         raise WorkbookRejected(
-            _("工作表“%(sheet)s”缺少列：%(cols)s。请使用系统提供的模板。")
-            % {"sheet": sheet.title, "cols": "、".join(missing)}
+            _("工作表“%(sheet)s”前 %(n)s 行中找不到表头，缺少列：%(cols)s。请使用系统提供的模板。")
+            % {"sheet": sheet.title, "n": HEADER_SCAN_ROWS, "cols": "、".join(closest)}
         )
-    index = {h: found.index(normalize_cell(h)) for h in headers}
-    for number, row in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
+    index = {h: found.index(key) for h, key in wanted}
+    for number, row in enumerate(rows, start=header_number + 1):
+        if number > MAX_ROWS + header_number:
             raise WorkbookRejected(_("行数过多（超过 %(n)s 行），请分批导入。") % {"n": MAX_ROWS})
         values = {h: normalize_cell(row[i]) if i < len(row) else None for h, i in index.items()}
         if all(v is None for v in values.values()):
             continue
         yield number, values
+
+
+_PERIOD_PATTERNS = (
+    re.compile(r"^(\d{4}) ?年 ?(\d{1,2}) ?月份?$"),
+    re.compile(r"^(\d{4}) ?[-/.] ?(\d{1,2})$"),
+)
+
+
+def parse_period(value):
+    """The (year, month) of a report period written 2026年4月, 2026-4, 2026/04, 2026.4, as a
+    date (2026-04-01, 2026年4月1日) or as an Excel date cell; ValueError with a Chinese message otherwise."""
+    problem = _("年月“%(v)s”无法识别，请写成 2026年4月、2026-4、2026/04 或 2026.4。") % {
+        "v": "" if value is None else value
+    }
+    if isinstance(value, datetime.date):  # datetime.datetime is a date too
+        return value.year, value.month
+    if isinstance(value, bool) or value is None:
+        raise ValueError(problem)
+    if isinstance(value, float):
+        # 2026.4 typed into a number cell arrives as a float; 2026.10 would arrive as
+        # 2026.1, so a single-digit "1" after the point can't tell January from October.
+        text = repr(value)
+        if text.endswith(".1"):
+            raise ValueError(
+                _("年月“%(v)s”被 Excel 存成了数字，分不清是 1 月还是 10 月，请写成“%(y)s年1月”或“%(y)s年10月”。")
+                % {"v": text, "y": int(value)}
+            )
+    else:
+        text = normalize_cell(str(value)) or ""
+    for pattern in _PERIOD_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month = (int(g) for g in match.groups())
+            break
+    else:
+        try:
+            day = parse_date(text)
+        except ValueError:
+            day = None
+        if day is None:
+            raise ValueError(problem)
+        year, month = day.year, day.month
+    if not 1 <= month <= 12:
+        raise ValueError(problem)
+    return year, month
 
 
 # --- Writing ----------------------------------------------------------------

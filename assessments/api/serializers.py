@@ -77,6 +77,13 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
 
 
 class ScoringRunSerializer(serializers.ModelSerializer):
+    allow_missing = serializers.BooleanField(
+        write_only=True,
+        default=False,
+        help_text="月度评分：有村缺报或待审核时仍然计算（这些村不计分、不排名，补报审核后自动重算）",
+    )
+    left_out = serializers.JSONField(read_only=True, help_text="未评分的村及其报表状态")
+
     class Meta:
         model = ScoringRun
         fields = [
@@ -91,6 +98,10 @@ class ScoringRunSerializer(serializers.ModelSerializer):
             "chunks_total",
             "chunks_done",
             "targets_scored",
+            "villages_expected",
+            "villages_scored",
+            "left_out",
+            "allow_missing",
             "error",
         ]
         read_only_fields = [
@@ -101,6 +112,8 @@ class ScoringRunSerializer(serializers.ModelSerializer):
             "chunks_total",
             "chunks_done",
             "targets_scored",
+            "villages_expected",
+            "villages_scored",
             "error",
         ]
         extra_kwargs = {
@@ -140,10 +153,16 @@ class ScoreSerializer(serializers.ModelSerializer):
             "total",
             "by_category",
             "veto",
+            "veto_reason",
+            "manual_pending",
+            "scheme",
             "rank_in_township",
             "rank_in_county",
         ]
         extra_kwargs = {
+            "veto_reason": {"help_text": "一票否决事由（一票否决的排在所有未否决的之后）"},
+            "manual_pending": {"help_text": "待录入的人工评分项数；大于 0 时总分为暂定"},
+            "scheme": {"help_text": "所用考核方案（版本）的编号"},
             "total": {"help_text": "总分"},
             "rank_in_county": {"help_text": "全县名次"},
             "rank_in_township": {"help_text": "乡镇内名次"},

@@ -3,9 +3,11 @@ import hashlib
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Max, Prefetch
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -120,10 +122,27 @@ class ScoringRunViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ScoreViewSet(ScopedReadOnlyViewSet):
-    """得分（记分卡）：列表不含明细，详情含各指标得分与说明。"""
+class VetoLastOrdering(OrderingFilter):
+    """Ordering by total keeps every vetoed score below every clean one (DOMAIN §6)."""
 
-    base_queryset = Score.objects.select_related("village", "township")
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view) or []
+        result = []
+        for field in ordering:
+            if field == "-total":
+                result += ["-clean", "-total"]
+            elif field == "total":
+                result += ["clean", "total"]
+            else:
+                result.append(field)
+        return result
+
+
+class ScoreViewSet(ScopedReadOnlyViewSet):
+    """得分（记分卡）：列表不含明细，详情含各指标得分与说明。一票否决的排在所有未否决的之后。"""
+
+    base_queryset = Score.objects.with_clean().select_related("village", "township")
+    filter_backends = [DjangoFilterBackend, VetoLastOrdering]
     serializer_class = ScoreSerializer
     filterset_class = ScoreFilterSet
     ordering_fields = ["total", "rank_in_county", "rank_in_township", "year", "period"]

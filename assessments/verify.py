@@ -1,0 +1,98 @@
+"""Recompute a scored month from what each score stored, and list every difference (``score verify``).
+
+Each stored item keeps the metric value it read, its indicator (so the scheme version) and any
+override; the pure rules of ``assessments.scoring`` turn those back into points, totals, vetoes
+and ranks. Nothing is written. A difference means the stored scores no longer follow the rules
+from their own inputs (a bug, or a hand edit of the database).
+"""
+
+from decimal import Decimal
+
+from . import scoring
+from .choices import PeriodKind
+from .models import Score, ScoreItem
+from .services import item_parts
+
+
+def _recompute_item(item, peers):
+    indicator = item.indicator
+    if indicator.method == scoring.Method.MANUAL:
+        return Decimal("0.00"), False
+    if indicator.method == scoring.Method.RANK:
+        points = scoring.rank_points(indicator.max_points, indicator.params, peers[(item.score_id, indicator.pk)])
+        return points[item.score_id].points, False
+    if item.metric_value is None:
+        return Decimal("0.00"), False
+    result = scoring.score(indicator.method, indicator.max_points, indicator.params, item.metric_value)
+    return result.points, result.veto
+
+
+def verify_month(*, county_id, year, month):
+    """(number of scores checked, [difference as a sentence])."""
+    scores = {
+        s.pk: s
+        for s in Score.objects.filter(
+            township__county_id=county_id, period_kind=PeriodKind.MONTH, year=year, period=month
+        ).select_related("scheme", "village", "township")
+    }
+    items = list(ScoreItem.objects.filter(score_id__in=scores).select_related("indicator"))
+    by_score = {}
+    for item in items:
+        by_score.setdefault(item.score_id, []).append(item)
+    # Rank indicators compare a township's scored villages of one target with each other.
+    values = {}
+    for item in items:
+        if item.indicator.method == scoring.Method.RANK:
+            score = scores[item.score_id]
+            values.setdefault((score.township_id, score.target, item.indicator_id), {})[item.score_id] = (
+                item.metric_value
+            )
+    peers = {}
+    for item in items:
+        if item.indicator.method == scoring.Method.RANK:
+            score = scores[item.score_id]
+            peers[(item.score_id, item.indicator_id)] = values[(score.township_id, score.target, item.indicator_id)]
+    found = []
+    for score_id, score in scores.items():
+        label = f"{score.township.name} {score.village.name} ({score.get_target_display()})"
+        effective = []
+        for item in by_score.get(score_id, []):
+            points, veto = _recompute_item(item, peers)
+            if points != item.points or veto != item.veto:
+                found.append(
+                    f"{label} {item.indicator.code}: stored {item.points}{' veto' if item.veto else ''}, "
+                    f"recomputed {points}{' veto' if veto else ''}"
+                )
+            kept = item.override_points
+            effective.append((item.indicator_id, kept if kept is not None else points, veto, kept is not None))
+        indicators = {i.indicator_id: i.indicator for i in by_score.get(score_id, [])}
+        total = scoring.monthly_total(item_parts(effective, indicators), bonus_cap=score.scheme.bonus_cap)
+        stored_categories = {k: Decimal(v) for k, v in (score.by_category or {}).items()}
+        if total.total != score.total:
+            found.append(f"{label}: total stored {score.total}, recomputed {total.total}")
+        if total.by_category != stored_categories:
+            found.append(f"{label}: categories stored {stored_categories}, recomputed {total.by_category}")
+        if total.veto != score.veto:
+            found.append(f"{label}: veto stored {score.veto}, recomputed {total.veto}")
+        if total.manual_pending != score.manual_pending:
+            found.append(
+                f"{label}: manual items pending stored {score.manual_pending}, recomputed {total.manual_pending}"
+            )
+    rows = list(scores.values())
+    for slot, group_of in (
+        ("rank_in_county", lambda s: s.target),
+        ("rank_in_township", lambda s: (s.target, s.township_id)),
+    ):
+        groups = {}
+        for score in rows:
+            groups.setdefault(group_of(score), []).append(score)
+        for members in groups.values():
+            ranks = scoring.competition_ranks(members, key=lambda s: scoring.ranking_key(s.total, s.veto))
+            for index, rank in ranks.items():
+                score = members[index]
+                if getattr(score, slot) != rank:
+                    found.append(
+                        f"{score.township.name} {score.village.name}: {slot} stored {getattr(score, slot)}, "
+                        f"recomputed {rank}"
+                    )
+    return len(scores), found
