@@ -235,9 +235,7 @@ def test_the_template_keeps_a_returned_village_and_other_months(staff_user, town
     assert sheet.max_row == 1 + len(setting)
 
 
-def test_a_row_for_a_village_already_submitted_is_refused_by_name_and_nothing_is_written(
-    staff_user, township, setting
-):
+def test_a_row_for_a_village_already_submitted_is_refused_by_name_and_nothing_is_written(staff_user, township, setting):
     _file(staff_user, township, setting[:1])
     data = workbook_bytes(township, [row(v, petitions=1) for v in setting])
     result = imports.reports_import(actor=staff_user, township=township, year=YEAR, month=MONTH, upload=upload(data))

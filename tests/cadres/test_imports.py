@@ -182,3 +182,68 @@ def test_meetings_import_checks_attendance_and_is_idempotent(staff_user, townshi
         upload=xlsx("组织生活", MEETING_HEADERS, [*rows, rows[0][:3] + ["新主题", 3, 3]], "m3.xlsx"),
     )
     assert (repeat.created, repeat.skipped) == (1, 2)
+
+
+# --- Workbooks as people fill them -------------------------------------------------
+
+
+def titled_xlsx(sheet, headers, rows, name="titled.xlsx"):
+    """A merged title over the columns, a blank row, then the header on row 3."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    ws.append([f"城关镇{sheet}（2026年）"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.append([])
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def test_a_roster_with_a_merged_title_and_a_blank_row_above_the_header_imports(staff_user, township, branch):
+    rows = [roster_row(f"党员{i}", D(1970 + i, 3, 4), i) for i in range(3)]
+    result = roster_import(actor=staff_user, township=township, upload=titled_xlsx("党员名册", ROSTER_HEADERS, rows))
+    assert result.ok, result.errors
+    assert (result.created, PartyMember.objects.count()) == (3, 3)
+
+
+def test_roster_errors_under_a_title_name_the_real_row(staff_user, township, branch):
+    rows = [roster_row("党员甲", D(1970, 3, 4), 1), roster_row("党员乙", D(1971, 3, 4), 2, 性别="未知")]
+    result = roster_import(actor=staff_user, township=township, upload=titled_xlsx("党员名册", ROSTER_HEADERS, rows))
+    assert not result.ok
+    # Title on row 1, blank row 2, header row 3: the second person is on row 5.
+    assert [(e.row, e.column) for e in result.errors] == [(5, "性别")]
+    assert not Person.objects.exists()
+
+
+def test_meetings_with_a_merged_title_and_a_blank_row_above_the_header_import(staff_user, township, branch):
+    for _ in range(3):
+        factories.PartyMemberFactory(organization=branch)
+    rows = [["中共李家村支部委员会", "主题党日", "2026/3/5", "学习", 3, 3]]
+    result = meetings_import(actor=staff_user, township=township, upload=titled_xlsx("组织生活", MEETING_HEADERS, rows))
+    assert result.ok, result.errors
+    assert Meeting.objects.count() == 1
+
+
+def test_a_roster_imported_by_another_township_is_refused_as_theirs(
+    staff_user, other_staff_user, township, other_township, other_village, branch
+):
+    committee = factories.PartyOrganizationFactory(township=other_township, name="中共青石乡委员会")
+    factories.PartyOrganizationFactory(
+        township=other_township,
+        village=other_village,
+        parent=committee,
+        kind=OrganizationKind.BRANCH,
+        name="中共王庄村支部委员会",
+    )
+    rows = [roster_row(f"党员{i}", D(1970 + i, 3, 4), i, org="中共王庄村支部委员会") for i in range(2)]
+    data = xlsx("党员名册", ROSTER_HEADERS, rows).read()
+    theirs = roster_import(actor=other_staff_user, township=other_township, upload=SimpleUploadedFile("r.xlsx", data))
+    assert theirs.ok, theirs.errors
+    result = roster_import(actor=staff_user, township=township, upload=SimpleUploadedFile("r.xlsx", data))
+    assert not result.ok and not result.already_imported
+    assert "已由青石乡导入" in result.message and "不是本乡镇" in result.message
+    assert not Person.objects.filter(township=township).exists()
