@@ -244,3 +244,15 @@ def test_a_row_for_a_village_already_submitted_is_refused_by_name_and_nothing_is
     assert setting[0].name in result.errors[0].message and "已报送" in result.errors[0].message
     assert MonthlyReport.objects.count() == 1
     assert MonthlyReport.objects.get().values.get("petitions") == 0
+
+
+def test_the_downloaded_template_omits_a_submitted_village(client, staff_user, township, setting):
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    _file(staff_user, township, setting[1:2])
+    client.force_login(staff_user)
+    response = client.get(reverse("report-template"), {"township": township.pk, "year": YEAR, "month": MONTH})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content))[imports.SHEET]
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [setting[0].name, setting[2].name]
