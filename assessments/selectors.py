@@ -221,7 +221,7 @@ def county_dashboard(*, user, year, month):
 
     weak_open = scope_for(user, WeakDesignation.objects.filter(status="rectifying")).count()
     removal = dict(
-        scope_for(user, RemovalFlag.objects.filter(signed_off_by__isnull=True))
+        scope_for(user, RemovalFlag.objects.filter(state="flagged", decision=""))
         .values_list("state")
         .annotate(n=Count("pk"))
     )

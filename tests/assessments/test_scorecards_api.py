@@ -94,6 +94,9 @@ def test_expired_and_revoked_tokens_are_refused(client_api, county):
 def test_scorecards_filter_by_the_years_grade(client_api, county):
     from assessments.models import AnnualRating
 
+    from townships.models import CountySetting
+
+    CountySetting.objects.create(county=county, key="annual.min_months", value=1)  # one month scored here
     services.annual_rating_compute(county_id=county.pk, year=YEAR)
     grades = dict(AnnualRating.objects.filter(year=YEAR).values_list("village_id", "grade"))
     some_grade = next(iter(grades.values()))

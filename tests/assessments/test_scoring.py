@@ -92,7 +92,11 @@ def test_ratio_is_monotone_and_bounded(max_points, target, a, b):
 def test_the_excellent_quota_is_never_exceeded(totals, quota):
     rows = [GradeInput(target=i, total=t) for i, t in enumerate(totals)]
     results = scoring.assign_grades(
-        rows, bands=(900, 750, 600), excellent_quota=Decimal(quota), incompetent_vote_share=Decimal("0.3")
+        rows,
+        full_marks=1000,
+        bands=("0.9", "0.75", "0.6"),
+        excellent_quota=Decimal(quota),
+        incompetent_vote_share=Decimal("0.3"),
     )
     excellent = [r for r in rows if results[r.target].grade == Grade.EXCELLENT]
     assert len(excellent) <= int(len(rows) * Decimal(quota))
@@ -107,7 +111,11 @@ def test_veto_and_vote_force_incompetent():
         GradeInput("fine", Decimal(800)),
     ]
     results = scoring.assign_grades(
-        rows, bands=(900, 750, 600), excellent_quota=Decimal("0.5"), incompetent_vote_share=Decimal("0.3")
+        rows,
+        full_marks=1000,
+        bands=("0.9", "0.75", "0.6"),
+        excellent_quota=Decimal("0.5"),
+        incompetent_vote_share=Decimal("0.3"),
     )
     assert results["veto"].grade == results["vote"].grade == Grade.INCOMPETENT
     assert results["fine"].grade == Grade.COMPETENT
@@ -127,14 +135,18 @@ def test_annual_total_combines_with_weights():
     ],
 )
 def test_removal_rule(grades, flagged, watch):
-    status = scoring.removal_status(grades, consecutive=2, total=3)
+    history = list(enumerate(grades, start=2020))
+    status = scoring.removal_status(history, year=2019 + len(grades), consecutive=2, total=3)
     assert (status.flagged, status.watch) == (flagged, watch)
 
 
-@given(st.lists(st.sampled_from(Grade.ORDER), max_size=12))
+@given(st.lists(st.sampled_from(Grade.ORDER), min_size=1, max_size=12))
 def test_removal_rule_matches_its_definition(grades):
-    status = scoring.removal_status(grades, consecutive=2, total=3)
+    """Independent statement: flagged in the year whose 不称职 completes 2 in a row or 3 in all;
+    otherwise any 不称职 puts the person on the watch list."""
+    history = list(enumerate(grades, start=2020))
+    status = scoring.removal_status(history, year=2019 + len(grades), consecutive=2, total=3)
     consecutive = any(a == b == Grade.INCOMPETENT for a, b in zip(grades, grades[1:], strict=False))
     count = grades.count(Grade.INCOMPETENT)
-    assert status.flagged == (consecutive or count >= 3)
+    assert status.flagged == ((consecutive or count >= 3) and grades[-1] == Grade.INCOMPETENT)
     assert status.watch == (not status.flagged and count >= 1)

@@ -183,6 +183,7 @@ def test_a_failed_run_is_marked_failed_and_the_previous_scores_stand(villages, a
 
 def test_one_open_run_per_period_and_cas_claims(villages, admin_user, scheme):
     county_id = villages[0].township.county_id
+    _approve_all(villages, admin_user)
     run = services.scoring_run_start(
         actor=admin_user, county_id=county_id, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, enqueue=False
     )
@@ -202,7 +203,13 @@ def test_a_chunk_runs_a_fixed_number_of_queries(township, admin_user, scheme):
         villages = [_village_with_secretary(township, f"{size}-{i}") for i in range(size)]
         _approve_all(villages, admin_user, month=size)
         run = services.scoring_run_start(
-            actor=admin_user, county_id=township.county_id, kind=RunKind.MONTHLY, year=YEAR, period=size, enqueue=False
+            actor=admin_user,
+            county_id=township.county_id,
+            kind=RunKind.MONTHLY,
+            year=YEAR,
+            period=size,
+            enqueue=False,
+            allow_missing=True,  # the first size's villages filed no report for this month
         )
         services.run_claim(run.pk)
         chunk = run.chunks.get(township=township)
@@ -261,16 +268,25 @@ def test_annual_rating_quota_vote_rule_and_removal_flag_with_sign_off(villages, 
         score=400,
         incompetent_share=Decimal("0.45"),
     )
+    from townships.models import CountySetting
+
+    CountySetting.objects.create(county=county, key="annual.min_months", value=2)  # two months scored here
     services.annual_rating_compute(county_id=county.pk, year=YEAR)
     ratings = AnnualRating.objects.filter(year=YEAR)
     assert ratings.count() == 4
     assert ratings.get(village=weakest).grade == "incompetent"
     assert ratings.filter(grade="excellent").count() <= int(4 * Decimal("0.15"))
     flag = RemovalFlag.objects.get(person_id=person_id)
-    assert flag.state == "flagged" and "连续 2 次" in flag.reason and flag.signed_off_by is None
-    services.removal_sign_off(actor=admin_user, flag=flag)
+    assert flag.state == "flagged" and "连续 2 次" in flag.reason and not flag.decision
+    with pytest.raises(ValidationError, match="意见"):
+        services.removal_decide(actor=admin_user, flag=flag, decision="agree", opinion="  ")
     flag.refresh_from_db()
-    assert flag.signed_off_by == admin_user
+    assert not flag.decision
+    services.removal_decide(actor=admin_user, flag=flag, decision="reject", opinion="已整改到位，本次不予调整")
+    flag.refresh_from_db()
+    assert flag.decided_by == admin_user and flag.decision == "reject"
     assert AuditEvent.objects.filter(action="approve", target_id=str(flag.pk)).exists()
-    with pytest.raises(ValidationError):
-        services.removal_sign_off(actor=admin_user, flag=flag)
+    with pytest.raises(ValidationError, match="不能再次决定"):
+        services.removal_decide(actor=admin_user, flag=flag, decision="agree", opinion="改为同意")
+    flag.refresh_from_db()
+    assert flag.decision == "reject"

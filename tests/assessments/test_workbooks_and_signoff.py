@@ -94,40 +94,51 @@ def test_bulletin_prints_and_exports_scoped(client, staff_user, county, township
         year=2026,
         quarter=1,
         data={
-            "rows": [
+            "months": [1, 2, 3],
+            "targets": [
                 {
-                    "village_id": 1,
-                    "village": "本乡村",
-                    "township": township.name,
-                    "average": 800,
-                    "first": 790,
-                    "last": 810,
-                    "change": 20,
-                    "rank_in_county": 1,
-                    "rank_in_township": 1,
-                    "categories": {},
-                },
-                {
-                    "village_id": 2,
-                    "village": "外乡村",
-                    "township": other_township.name,
-                    "average": 700,
-                    "first": 700,
-                    "last": 700,
-                    "change": 0,
-                    "rank_in_county": 2,
-                    "rank_in_township": 1,
-                    "categories": {},
-                },
+                    "target": "village",
+                    "label": "村（社区）",
+                    "rows": [
+                        {
+                            "village_id": 1,
+                            "village": "本乡村",
+                            "township": township.name,
+                            "months": [790, 800, 810],
+                            "average": 800,
+                            "change": 20,
+                            "veto": False,
+                            "veto_reason": "",
+                            "rank_in_county": 1,
+                            "rank_in_township": 1,
+                            "categories": {},
+                        },
+                        {
+                            "village_id": 2,
+                            "village": "外乡村",
+                            "township": other_township.name,
+                            "months": [700, 700, 700],
+                            "average": 700,
+                            "change": 0,
+                            "veto": False,
+                            "veto_reason": "",
+                            "rank_in_county": 2,
+                            "rank_in_township": 1,
+                            "categories": {},
+                        },
+                    ],
+                    "up": [],
+                    "down": [],
+                    "lagging": [],
+                    "category_averages": {},
+                    "left_out": [{"village": "外乡缺报村", "township": other_township.name, "missing": ["2月"]}],
+                }
             ],
-            "up": [],
-            "down": [],
-            "category_averages": {},
         },
     )
     client.force_login(staff_user)
     page = client.get(reverse("bulletin-detail", args=[2026, 1])).content.decode()
-    assert "本乡村" in page and "外乡村" not in page
+    assert "本乡村" in page and "外乡村" not in page and "外乡缺报村" not in page
     cells = {
         str(c.value)
         for row in load_workbook(
