@@ -93,7 +93,6 @@ def test_expired_and_revoked_tokens_are_refused(client_api, county):
 
 def test_scorecards_filter_by_the_years_grade(client_api, county):
     from assessments.models import AnnualRating
-
     from townships.models import CountySetting
 
     CountySetting.objects.create(county=county, key="annual.min_months", value=1)  # one month scored here
