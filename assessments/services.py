@@ -1152,6 +1152,11 @@ def bulletin_compute(*, county_id, year, quarter, run=None):
             entry["vetoes"].append(f"{period}月{veto_reason}")
         for category, points in (by_category or {}).items():
             entry["categories"][category] = entry["categories"].get(category, Decimal(0)) + Decimal(points)
+    approved = set(
+        MonthlyReport.objects.filter(
+            township__county_id=county_id, year=year, month__in=months, status=ReportStatus.APPROVED
+        ).values_list("village_id", "month")
+    )
     targets = []
     for target in Target.values:
         scored = by_target.get(target)
@@ -1162,7 +1167,18 @@ def bulletin_compute(*, county_id, year, quarter, run=None):
             entry = scored.get(village_id)
             missing = [m for m in months if not entry or m not in entry["totals"]]
             if missing:
-                left_out.append({"village": name, "township": township, "missing": [f"{m}月" for m in missing]})
+                left_out.append(
+                    {
+                        "village": name,
+                        "township": township,
+                        "missing": [
+                            _("%(m)s月（书记空缺）") % {"m": m}
+                            if (village_id, m) in approved
+                            else _("%(m)s月（缺报或未审核）") % {"m": m}
+                            for m in missing
+                        ],
+                    }
+                )
                 continue
             totals = [entry["totals"][m] for m in months]
             table.append(

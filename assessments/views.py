@@ -670,7 +670,18 @@ def bulletin_export(request, year, quarter):
             if own is None or r["township"] == own
         ]
         left = [
-            ["", "", v["township"], v["village"], "", "", "", _("缺报：%(m)s") % {"m": "、".join(v["missing"])}, "", ""]
+            [
+                "",
+                "",
+                v["township"],
+                v["village"],
+                "",
+                "",
+                "",
+                _("未排名：%(m)s") % {"m": "、".join(v["missing"])},
+                "",
+                "",
+            ]
             for v in section["left_out"]
             if own is None or v["township"] == own
         ]
