@@ -12,15 +12,20 @@ pytestmark = pytest.mark.django_db
 CASE = load("monthly_eight_methods.toml")
 
 
-def play(case):
-    """Inputs of the case → the month's stored scores (what the county sees)."""
+def play(case, run_month=None):
+    """Inputs of the case → the month's stored scores (what the county sees).
+
+    ``run_month(county, year, month)`` scores the month; by default in this process through the
+    same task functions the workers run (the integration test passes one that uses a real worker).
+    """
     county = County()
     year, month = case["year"], case["month"]
     county.scheme(case["scheme"], year)
+    for spec in case["villages"]:  # the whole registry first: a month is complete only when all have filed
+        county.village(spec["name"], spec["township"])
     for spec in case["villages"]:
-        village = county.village(spec["name"], spec["township"])
-        county.report(village, year, month, spec.get("report"), status=spec["status"])
-    run = county.run_month(year, month)
+        county.report(county.villages[spec["name"]], year, month, spec.get("report"), status=spec["status"])
+    run = (run_month or County.run_month)(county, year, month)
     computed = {
         (item.score.village.name, item.indicator.code): item.points
         for item in ScoreItem.objects.filter(score__run=run).select_related("score__village", "indicator")
