@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -483,19 +483,31 @@ def score_detail(request, pk):
 def ratings_spec(request):
     return ListSpec(
         title=gettext_lazy("村党组织书记年度评定"),
-        queryset=lambda r: scope_for(r.user, AnnualRating.objects.select_related("person", "village", "township")),
+        queryset=lambda r: scope_for(
+            r.user,
+            AnnualRating.objects.select_related("person", "village", "township").annotate(
+                clean=ExpressionWrapper(Q(veto=False), output_field=BooleanField())
+            ),
+        ),
         filterset_class=AnnualRatingFilterSet,
         columns=(
             Column(_("名次"), lambda a: a.rank_in_county, "rank", ("rank_in_county",), numeric=True),
             Column(_("乡镇"), lambda a: a.township.name, "township", ("township__sort_key", "township__name")),
-            Column(_("村（社区）"), lambda a: a.village.name),
+            Column(_("村（社区）"), lambda a: "、".join(a.villages) if a.villages else a.village.name),
             Column(_("书记"), lambda a: a.person.name),
             Column(_("年度"), lambda a: a.year, "year", ("year",)),
+            Column(_("任职月数"), lambda a: a.months, numeric=True),
             Column(_("日常"), lambda a: float(a.daily), numeric=True),
             Column(_("集中"), lambda a: float(a.concentrated) if a.concentrated is not None else None, numeric=True),
             Column(_("测评"), lambda a: float(a.vote) if a.vote is not None else None, numeric=True),
-            Column(_("综合"), lambda a: float(a.total), "total", ("total",), numeric=True),
-            Column(_("等次"), lambda a: a.get_grade_display(), "grade", ("grade",)),
+            # Sorting by total keeps every vetoed year below every clean one (DOMAIN §6).
+            Column(_("综合"), lambda a: float(a.total), "total", ("clean", "total"), numeric=True),
+            Column(
+                _("等次"),
+                lambda a: _("并列待定") if a.tie_pending else a.get_grade_display(),
+                "grade",
+                ("grade",),
+            ),
             Column(_("理由"), lambda a: a.reason),
         ),
         default_sort="rank",

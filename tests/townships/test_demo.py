@@ -416,6 +416,44 @@ def test_the_demo_assessment_scores_rates_and_flags():
     assert states == {"flagged", "watch"}
 
 
+def test_the_demo_assessment_verifies_and_fills_its_bulletins():
+    """Done-when of the trust issue, on a small demo county: every scored month recomputes to the
+    stored scores, every bulletin has its villages, re-running last year's rating changes nothing."""
+    from django.db.models import Count
+
+    from assessments.models import AnnualRating, Bulletin, RemovalFlag, Score
+    from assessments.services import annual_rating_compute
+    from assessments.verify import verify_month
+    from townships.models import County
+
+    load("--townships", "3", "--villages-per-township", "6")
+    county = County.objects.get()
+    months = Score.objects.values_list("year", "period").distinct()
+    assert len(months) >= 12
+    for year, month in months:
+        checked, found = verify_month(county_id=county.pk, year=year, month=month)
+        assert checked and found == [], (year, month, found[:3])
+    bulletins = list(Bulletin.objects.all())
+    assert bulletins
+    for bulletin in bulletins:
+        assert all(section["rows"] for section in bulletin.data["targets"]), bulletin
+    # No vetoed score above a clean one in any month's ranking.
+    for year, month in months:
+        scores = Score.objects.filter(year=year, period=month).order_by("rank_in_county")
+        vetoes = [s.veto for s in scores]
+        assert vetoes == sorted(vetoes), (year, month)
+    year = AnnualRating.objects.order_by("-year").values_list("year", flat=True).first()
+    fields = ("person_id", "total", "grade", "rank_in_county")
+    before = sorted(AnnualRating.objects.filter(year=year).values_list(*fields))
+    flags = sorted(RemovalFlag.objects.filter(year=year).values_list("person_id", "state", "incompetent_count"))
+    annual_rating_compute(county_id=county.pk, year=year)
+    assert sorted(AnnualRating.objects.filter(year=year).values_list(*fields)) == before
+    assert sorted(RemovalFlag.objects.filter(year=year).values_list("person_id", "state", "incompetent_count")) == flags
+    assert (
+        Score.objects.values("target", "village", "year", "period").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
+    )
+
+
 def test_village_secretaries_are_full_members_of_their_village_organization():
     """《中国共产党农村基层组织工作条例》: the demo appoints only whom tenure_start would accept."""
     from cadres.choices import PARTY_ORGANIZATION_POSTS, Stage
