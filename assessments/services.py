@@ -468,6 +468,18 @@ def score_chunk_compute(chunk_id):
         time.sleep(pause)  # failure drills only: widens the window in which a worker can be killed
     conf = settings_for(run.county_id)
     schemes = active_schemes(county_id=run.county_id, year=run.year)
+    # A month already scored keeps the scheme versions it was scored with (re-running a past period
+    # gives the result it gave then); a version activated later applies from the next month on.
+    schemes.update(
+        {
+            s.target: s
+            for s in Scheme.objects.filter(
+                pk__in=Score.objects.filter(
+                    township__county_id=run.county_id, period_kind=PeriodKind.MONTH, year=run.year, period=run.period
+                ).values("scheme_id")
+            )
+        }
+    )
     indicators = {target: [i for i in scheme.indicators.all() if i.method] for target, scheme in schemes.items()}
     villages = list(
         Village.objects.filter(township_id=chunk.township_id, is_active=True)

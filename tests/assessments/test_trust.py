@@ -426,3 +426,29 @@ def test_score_verify_finds_a_hand_edited_total(villages, admin_user, scheme, co
         in text
     )
     assert re.fullmatch(r"[1-9]\d* differences\.", text.strip().splitlines()[-1])
+
+
+def test_a_late_report_for_a_month_scored_under_version_1_is_scored_under_version_1(
+    villages, admin_user, scheme, county
+):
+    """Re-running a past period gives the result it gave then (DOMAIN §6): a new version activated
+    afterwards takes effect from the next month, not for a late report of the month already scored."""
+    on_time, late = villages[:3], villages[3]
+    _approve_all(on_time, admin_user, petitions=1)
+    _run(admin_user, county, allow_missing=True)
+    before = {s.village_id: (s.scheme_id, s.total) for s in Score.objects.filter(period=MONTH)}
+    assert {scheme_id for scheme_id, _total in before.values()} == {scheme.pk}
+
+    copy = services.scheme_copy(actor=admin_user, scheme=scheme)
+    services.indicator_save(
+        actor=admin_user, scheme=copy, indicator=copy.indicators.get(code="B01"), params={"per_event": 6}
+    )
+    services.scheme_activate(actor=admin_user, scheme=copy)
+
+    report = _submit(late, admin_user, petitions=1)
+    services.report_review(actor=admin_user, report=report, approve=True)
+    assert ScoringRun.objects.filter(period=MONTH, status=RunStatus.SUCCEEDED).count() == 2
+    after = {s.village_id: (s.scheme_id, s.total) for s in Score.objects.filter(period=MONTH)}
+    assert {k: after[k] for k in before} == before  # the on-time villages keep version 1 and their totals
+    assert after[late.pk][0] == scheme.pk
+    assert ScoreItem.objects.get(score=_score(late), indicator__code="B01").points == Decimal(45)  # 50 − 1 × 5
