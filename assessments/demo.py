@@ -127,6 +127,30 @@ def _report_values(rng, quality, month, income_so_far):
     return values
 
 
+def _enter_manual_items(*, rng, run, quality):
+    """The assessor's entries (人工评分项) for a month, so only the latest month stays provisional."""
+    from django.utils import timezone
+
+    from .models import Score, ScoreItem
+    from .services import rank_scores, scores_retotal
+
+    # One UPDATE per indicator and tenth of its maximum, not one per item.
+    buckets = {}
+    for pk, village_id, max_points in ScoreItem.objects.filter(score__run=run, indicator__method="manual").values_list(
+        "pk", "score__village_id", "indicator__max_points"
+    ):
+        share = min(10, max(3, round((quality[village_id] + rng.uniform(-0.1, 0.1)) * 10)))
+        points = (max_points * share / 10).quantize(Decimal("0.01"))
+        buckets.setdefault(points, []).append(pk)
+    now = timezone.now()
+    for points, pks in buckets.items():
+        ScoreItem.objects.filter(pk__in=pks).update(
+            override_points=points, override_reason="评分人评定（演示数据）", overridden_at=now
+        )
+    scores_retotal(Score.objects.filter(run=run).values_list("pk", flat=True))
+    rank_scores(county_id=run.county_id, period_kind="month", year=run.year, period=run.period)
+
+
 def generate_assessment(*, rng, county, today, years=None):
     """Schemes, a year (and this year so far) of approved monthly reports, scores, votes and ratings."""
     from cadres.models import Meeting
@@ -150,19 +174,28 @@ def generate_assessment(*, rng, county, today, years=None):
         reports = []
         for village_id, township_id in villages:
             income = 0
+            # Month-end as it really is: in the latest month a few villages have not filed yet and a
+            # few wait for review, so the month is scored without them and the run lists who is missing.
+            latest = rng.random()
             for month in range(1, last_month + 1):
                 income += int(rng.uniform(0, 12000) * (0.2 + quality[village_id]))
                 values = _report_values(rng, quality[village_id], month, income)
                 held = meetings.get((village_id, month), 0)
                 values["meetings_reported"] = held + (rng.randint(1, 3) if rng.random() < 0.03 else 0)
                 late = rng.random() < 0.05
+                status = ReportStatus.APPROVED
+                if year == today.year and month == last_month:
+                    if latest < 0.06:
+                        continue  # 缺报
+                    if latest < 0.10:
+                        status = ReportStatus.SUBMITTED  # 待审核
                 reports.append(
                     MonthlyReport(
                         village_id=village_id,
                         township_id=township_id,
                         year=year,
                         month=month,
-                        status=ReportStatus.APPROVED,
+                        status=status,
                         values=values,
                         is_late=late,
                         submitted_at=datetime.datetime(
@@ -173,9 +206,17 @@ def generate_assessment(*, rng, county, today, years=None):
         MonthlyReport.objects.bulk_create(reports, batch_size=1000)
         for month in range(1, last_month + 1):
             run = scoring_run_start(
-                actor=None, county_id=county.pk, kind=RunKind.MONTHLY, year=year, period=month, enqueue=False
+                actor=None,
+                county_id=county.pk,
+                kind=RunKind.MONTHLY,
+                year=year,
+                period=month,
+                enqueue=False,
+                allow_missing=True,
             )
             run_synchronously(run)
+            if not (year == today.year and month == last_month):
+                _enter_manual_items(rng=rng, run=run, quality=quality)
         for quarter in range(1, last_month // 3 + 1):
             bulletin_compute(county_id=county.pk, year=year, quarter=quarter)
     # Democratic votes for last year and a rating history, so the removal rule has something to find.

@@ -793,20 +793,34 @@ def score_override(*, actor, item, points, reason, request=None):
 
 def score_retotal(score):
     """Recompute a stored score's total from its items (effective points) with the pure rule."""
-    score = Score.objects.select_related("scheme", "township").get(pk=score.pk)
-    rows = list(score.items.select_related("indicator"))
-    indicators = {row.indicator_id: row.indicator for row in rows}
-    total = scoring.monthly_total(
-        item_parts(
-            [(r.indicator_id, r.effective_points, r.veto, r.override_points is not None) for r in rows], indicators
-        ),
-        bonus_cap=score.scheme.bonus_cap,
+    scores_retotal([score.pk])
+    return Score.objects.select_related("scheme", "township").get(pk=score.pk)
+
+
+def scores_retotal(score_ids):
+    """Recompute stored totals from their items (effective points), in a fixed number of queries."""
+    scores = {s.pk: s for s in Score.objects.filter(pk__in=score_ids).select_related("scheme")}
+    rows = {}
+    for item in ScoreItem.objects.filter(score_id__in=scores).select_related("indicator"):
+        rows.setdefault(item.score_id, []).append(item)
+    now = timezone.now()
+    for pk, score in scores.items():
+        items = rows.get(pk, [])
+        total = scoring.monthly_total(
+            item_parts(
+                [(r.indicator_id, r.effective_points, r.veto, r.override_points is not None) for r in items],
+                {r.indicator_id: r.indicator for r in items},
+            ),
+            bonus_cap=score.scheme.bonus_cap,
+        )
+        score.total, score.veto, score.veto_reason = total.total, total.veto, total.veto_reason[:300]
+        score.by_category = {k: str(v) for k, v in total.by_category.items()}
+        score.manual_pending, score.updated_at = total.manual_pending, now
+    Score.objects.bulk_update(
+        scores.values(),
+        ["total", "veto", "veto_reason", "by_category", "manual_pending", "updated_at"],
+        batch_size=WRITE_BATCH,
     )
-    score.total, score.veto, score.veto_reason = total.total, total.veto, total.veto_reason[:300]
-    score.by_category = {k: str(v) for k, v in total.by_category.items()}
-    score.manual_pending, score.updated_at = total.manual_pending, timezone.now()
-    score.save(update_fields=["total", "veto", "veto_reason", "by_category", "manual_pending", "updated_at"])
-    return score
 
 
 def _scale(vote_score, full_marks):
