@@ -23,6 +23,7 @@ test: $(STAMP)
 	$(PY) -m tests.harness -- $(PYTEST_ARGS)
 
 lint: $(STAMP)
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v0

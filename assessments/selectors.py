@@ -6,15 +6,23 @@ whatever its number of villages: the scoring chunks call it once each.
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Avg, Count, Max, Q, Sum
+from django.utils.translation import gettext as _
 
 from cadres.choices import PostKind, Stage
 from cadres.models import Appraisal, Meeting, MobileRecord, PartyMember, Tenure
 from cadres.periods import month_unit
 from cadres.rules import add_months
-from cadres.selectors import meeting_compliance
-from villages.models import Matter, PartyOrganization, Village
+from cadres.selectors import AlertCode, alerts_for, meeting_compliance
+from townships.county_settings import settings_for
+from townships.models import Township
+from townships.scoping import scope_for
+from villages.models import Matter, PartyOrganization, Village, WeakDesignation
+
+from .choices import Category, ReportStatus, Target
+from .models import AnnualRating, Indicator, MonthlyReport, RemovalFlag, Scheme, Score, ScoringRun
 
 
 def derived_metrics(*, township_id, year, month, conf):
@@ -116,16 +124,6 @@ def month_secretaries(*, township_id, year, month):
 
 def county_dashboard(*, user, year, month):
     """Everything the county landing page shows, from stored results, in a fixed number of queries."""
-    from decimal import Decimal
-
-    from django.db.models import Avg
-
-    from townships.models import Township
-    from townships.scoping import scope_for
-
-    from .choices import Category, ReportStatus, Target
-    from .models import AnnualRating, MonthlyReport, RemovalFlag, Score, ScoringRun
-
     townships = list(scope_for(user, Township.objects.filter(is_active=True)).order_by("sort_key", "name"))
     ids = [t.pk for t in townships]
     status_counts = {}
@@ -160,8 +158,6 @@ def county_dashboard(*, user, year, month):
     )
     month_rows = list(scores.values_list("township_id", "total", "by_category"))
     maxima = {c.value: Decimal(0) for c in Category}
-    from .models import Indicator, Scheme
-
     scheme = Scheme.objects.filter(scores__in=scores[:1]).first()
     if scheme is not None:
         for category, points in (
@@ -217,8 +213,6 @@ def county_dashboard(*, user, year, month):
         if last_rating_year
         else {}
     )
-    from villages.models import WeakDesignation
-
     weak_open = scope_for(user, WeakDesignation.objects.filter(status="rectifying")).count()
     removal = dict(
         scope_for(user, RemovalFlag.objects.filter(state="flagged", decision=""))
@@ -245,9 +239,6 @@ def county_dashboard(*, user, year, month):
 
 def township_dashboard(*, township, year, month):
     """A township's month at a glance: what is missing, returned, and where its villages rank (3 queries)."""
-    from .choices import ReportStatus, Target
-    from .models import MonthlyReport, Score
-
     villages = list(
         Village.objects.filter(township=township, is_active=True).order_by("sort_key", "name").values_list("pk", "name")
     )
@@ -264,3 +255,67 @@ def township_dashboard(*, township, year, month):
         .order_by("rank_in_township")
     )
     return {"missing": missing, "returned": returned, "scores": scores, "year": year, "month": month}
+
+
+# --- Weak-and-lax candidates (软弱涣散) ------------------------------------------
+
+
+def weak_candidates(*, user, today):
+    """Villages the records point at (DOMAIN §6): secretary vacancy, meetings not held, no 发展对象,
+    last place in the annual ranking, low satisfaction or concentrated petitions last month.
+    A fixed number of queries; villages already in rectification are left out."""
+    conf = settings_for(user.county_id)
+    townships = scope_for(user, Township.objects.filter(is_active=True))
+    open_ids = set(
+        WeakDesignation.objects.filter(township__in=townships, status="rectifying").values_list("village_id", flat=True)
+    )
+    reasons = {}
+    wanted = {AlertCode.SECRETARY_VACANT, AlertCode.MEETINGS_MISSING, AlertCode.NO_CANDIDATE}
+    names = {}
+    for alert in alerts_for(townships=townships, today=today):
+        if alert.code in wanted and alert.village_id:
+            reasons.setdefault(alert.village_id, []).append((alert.code, f"{alert.label}：{alert.message}"))
+            names[alert.village_id] = (alert.township_name, alert.village_name)
+    last_year = (
+        AnnualRating.objects.filter(township__in=townships).order_by("-year").values_list("year", flat=True).first()
+    )
+    if last_year:
+        last = (
+            AnnualRating.objects.filter(township__in=townships, year=last_year)
+            .select_related("village", "township")
+            .order_by("-rank_in_county")
+            .first()
+        )
+        if last:
+            reasons.setdefault(last.village_id, []).append(
+                ("last_place", _("%(y)s 年度评定全县最后一名") % {"y": last_year})
+            )
+            names[last.village_id] = (last.township.name, last.village.name)
+    month_end = today.replace(day=1) - datetime.timedelta(days=1)
+    for report in MonthlyReport.objects.filter(
+        township__in=townships, year=month_end.year, month=month_end.month
+    ).select_related("village", "township"):
+        satisfaction = report.values.get("satisfaction")
+        if satisfaction is not None and float(satisfaction) < conf["weak.satisfaction_below"]:
+            reasons.setdefault(report.village_id, []).append(
+                (
+                    "low_satisfaction",
+                    _("群众满意度 %(s)s%%，低于 %(limit)s%%")
+                    % {"s": satisfaction, "limit": conf["weak.satisfaction_below"]},
+                )
+            )
+            names[report.village_id] = (report.township.name, report.village.name)
+        if int(report.values.get("petitions") or 0) >= conf["weak.petitions_at_least"]:
+            reasons.setdefault(report.village_id, []).append(
+                ("petitions", _("上月信访 %(n)s 件，信访集中") % {"n": report.values["petitions"]})
+            )
+            names[report.village_id] = (report.township.name, report.village.name)
+    # Common alone (meetings missed once, no candidate): a candidate only with another reason.
+    strong = {"last_place", "low_satisfaction", "petitions", AlertCode.SECRETARY_VACANT}
+    rows = [
+        {"village_id": v, "township": names[v][0], "village": names[v][1], "reasons": r}
+        for v, r in reasons.items()
+        if v not in open_ids and (len(r) >= 2 or any(code in strong for code, _text in r))
+    ]
+    rows.sort(key=lambda row: (-len(row["reasons"]), row["township"], row["village"]))
+    return rows

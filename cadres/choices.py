@@ -153,8 +153,3 @@ class Rating(models.TextChoices):
     QUALIFIED = "qualified", _("合格")
     BASIC = "basic", _("基本合格")
     UNQUALIFIED = "unqualified", _("不合格")
-
-
-class EvidenceKind(models.TextChoices):
-    PHOTO = "photo", _("照片")
-    MINUTES = "minutes", _("会议记录")

@@ -1,16 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from townships.choices import EvidenceKind
 from townships.forms import BootstrapModelForm, bootstrapify
 from townships.models import Township
 from townships.scoping import scope_for
+from townships.web import BootstrapForm
 from villages.choices import OrganizationKind
 from villages.models import PartyOrganization, Village
 
 from .choices import (
     ETHNICITIES,
     CorrectionOutcome,
-    EvidenceKind,
     LeaveReason,
     MeetingKind,
     MemberPostType,
@@ -23,12 +24,6 @@ from .choices import (
 from .models import PartyMember, Person
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class BootstrapForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrapify(self)
 
 
 def _label_with_township(obj):
@@ -298,15 +293,3 @@ class AppraisalForm(BootstrapForm):
 
     def ratings(self):
         return {m.pk: self.cleaned_data[f"m{m.pk}"] for m in self.members}
-
-
-class UploadForm(BootstrapForm):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not user.is_township_staff:
-            self.fields["township"] = forms.ModelChoiceField(
-                label=_("导入到乡镇"), queryset=scope_for(user, Township.objects.filter(is_active=True))
-            )
-            bootstrapify(self)

@@ -3,13 +3,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from townships.choices import EvidenceKind
 from townships.models import Township
 from villages.models import PartyOrganization, Village
 
 from .choices import (
     CorrectionOutcome,
     Education,
-    EvidenceKind,
     Gender,
     LeaveReason,
     MeetingKind,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
+from townships.evidence import validate_evidence
 from townships.services import audit_record, changed_fields
 
 from . import rules
@@ -29,7 +30,6 @@ from .choices import (
     Stage,
     Transition,
 )
-from .evidence import validate_evidence
 from .identity import IdentityError, check_id_matches, normalize_phone, parse_id_number
 from .models import (
     Appraisal,

@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,7 @@ from townships.scoping import (
     get_scoped_or_404,
     scope_for,
 )
-from townships.views import apply_form_errors, service_form
-from townships.xlsx import XLSX_CONTENT_TYPE
+from townships.web import FORM_TEMPLATE, UploadForm, apply_form_errors, service_form, workbook_response
 from villages.models import PartyOrganization
 
 from . import imports, selectors, services
@@ -49,7 +48,6 @@ from .forms import (
     TenureEndForm,
     TenureForm,
     TransitionForm,
-    UploadForm,
     VillageDateForm,
 )
 from .models import Correction, Meeting, MemberPost, MobileRecord, PartyMember, Person, Tenure
@@ -158,7 +156,7 @@ def person_form(request, pk=None):
         else:
             messages.success(request, _("已保存。"))
             return redirect("person-detail", pk=person.pk)
-    return render(request, "cadres/form.html", {"form": form, "title": _("编辑人员") if person else _("登记人员")})
+    return render(request, FORM_TEMPLATE, {"form": form, "title": _("编辑人员") if person else _("登记人员")})
 
 
 # --- Members ----------------------------------------------------------------
@@ -296,7 +294,7 @@ def member_apply(request, person_pk):
     title = _("登记在册党员：%(name)s") if register else _("递交入党申请：%(name)s")
     return render(
         request,
-        "cadres/form.html",
+        FORM_TEMPLATE,
         {"form": form, "title": title % {"name": person.name}, "hidden": {"register": "1" if register else ""}},
     )
 
@@ -325,7 +323,7 @@ def member_transition(request, pk, transition):
             return redirect("member-detail", pk=member.pk)
     return render(
         request,
-        "cadres/form.html",
+        FORM_TEMPLATE,
         {"form": form, "title": f"{Transition(transition).label}：{member.person.name}", "member": member},
     )
 
@@ -402,7 +400,7 @@ def mobile_update(request, pk, action):
             apply_form_errors(form, error)
         else:
             return redirect("member-detail", pk=record.member_id)
-    return render(request, "cadres/form.html", {"form": form, "title": record.member.person.name})
+    return render(request, FORM_TEMPLATE, {"form": form, "title": record.member.person.name})
 
 
 def posts_spec(request):
@@ -523,23 +521,14 @@ def meeting_import(request):
     return _import_page(request, kind="meetings")
 
 
-def _template_response(workbook, filename):
-    from urllib.parse import quote
-
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    workbook.save(response)
-    return response
-
-
 @login_required
 def member_template(request):
-    return _template_response(imports.roster_template(), "党员名册导入模板.xlsx")
+    return workbook_response(imports.roster_template(), "党员名册导入模板.xlsx")
 
 
 @login_required
 def meeting_template(request):
-    return _template_response(imports.meetings_template(), "组织生活导入模板.xlsx")
+    return workbook_response(imports.meetings_template(), "组织生活导入模板.xlsx")
 
 
 # --- Cadres -----------------------------------------------------------------
@@ -591,7 +580,7 @@ def tenure_start(request, person_pk):
             apply_form_errors(form, error)
         else:
             return redirect("person-detail", pk=person.pk)
-    return render(request, "cadres/form.html", {"form": form, "title": _("任职：%(n)s") % {"n": person.name}})
+    return render(request, FORM_TEMPLATE, {"form": form, "title": _("任职：%(n)s") % {"n": person.name}})
 
 
 @login_required
@@ -639,7 +628,7 @@ def person_village_action(request, person_pk, action):
         else:
             return redirect("person-detail", pk=person.pk)
     title = _("包村联村：%(n)s") if action == "contact" else _("纳入后备干部：%(n)s")
-    return render(request, "cadres/form.html", {"form": form, "title": title % {"n": person.name}})
+    return render(request, FORM_TEMPLATE, {"form": form, "title": title % {"n": person.name}})
 
 
 @login_required
@@ -711,7 +700,7 @@ def meeting_create(request):
         else:
             messages.success(request, _("已记录。"))
             return redirect("meeting-detail", pk=meeting.pk)
-    return render(request, "cadres/form.html", {"form": form, "title": _("记录组织生活"), "multipart": True})
+    return render(request, FORM_TEMPLATE, {"form": form, "title": _("记录组织生活"), "multipart": True})
 
 
 @login_required
@@ -810,7 +799,7 @@ def appraisal_create(request, organization_pk):
             return redirect("appraisal-list")
     return render(
         request,
-        "cadres/form.html",
+        FORM_TEMPLATE,
         {"form": form, "title": _("%(org)s %(year)s 年度民主评议党员") % {"org": organization.name, "year": year}},
     )
 

@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from assessments.views import dashboards, weak
+
 from .health import healthz
 
 urlpatterns = [
@@ -12,8 +14,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # A browser page: send a signed-out visitor to the login page rather than a bare 401.
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("villages/weak/", weak.weak_list, name="weak-list"),
     path("villages/", include("villages.urls")),
     path("records/", include("cadres.urls")),
     path("assessment/", include("assessments.urls")),
+    # The landing pages combine every app, so they live in the highest one (assessments).
+    path("", dashboards.home, name="home"),
+    path("townships/<int:pk>/", dashboards.township_detail, name="township-detail"),
     path("", include("townships.urls")),
 ]

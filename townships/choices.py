@@ -33,3 +33,8 @@ class AuditAction(models.TextChoices):
     OVERRIDE = "override", _("人工调整")
     TOKEN_ISSUED = "token_issued", _("签发接口令牌")
     TOKEN_REVOKED = "token_revoked", _("吊销接口令牌")
+
+
+class EvidenceKind(models.TextChoices):
+    PHOTO = "photo", _("照片")
+    MINUTES = "minutes", _("会议记录")

@@ -428,6 +428,18 @@ DEFINITIONS = (
         "",
         gettext_lazy("默认 0：“连续两次考核”指本人相邻的两次考核"),
     ),
+    # 软弱涣散 candidates the records point at (DOMAIN §6: satisfaction below 60%, petitions concentrated).
+    SettingDef("weak.satisfaction_below", ALERT, gettext_lazy("软弱涣散线索：群众满意度低于"), 60, 0, 100, "%", ""),
+    SettingDef(
+        "weak.petitions_at_least",
+        ALERT,
+        gettext_lazy("软弱涣散线索：上月信访达到"),
+        5,
+        1,
+        100,
+        gettext_lazy("件"),
+        "",
+    ),
     SettingDef(
         "alert.family_applicants", ALERT, gettext_lazy("同户同年申请入党人数预警"), 2, 2, 10, gettext_lazy("人"), ""
     ),

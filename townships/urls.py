@@ -4,7 +4,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -13,7 +12,6 @@ urlpatterns = [
     path("townships/", views.township_list_view, name="township-list"),
     path("townships/export.xlsx", views.township_export, name="township-export"),
     path("townships/new/", views.township_create_view, name="township-create"),
-    path("townships/<int:pk>/", views.township_detail, name="township-detail"),
     path("townships/<int:pk>/edit/", views.township_update_view, name="township-update"),
     path("townships/<int:pk>/active/", views.township_set_active_view, name="township-set-active"),
 ]

@@ -8,17 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.choices import Grade
-from villages.models import PartyOrganization, Village
-
 from .choices import AuditAction
 from .filtersets import TownshipFilterSet
 from .forms import LoginForm, TownshipForm, bootstrapify
 from .listing import list_state, paginate
 from .models import Township
-from .scoping import can_manage_registry, get_scoped_or_404, scope_for
-from .selectors import county_glance, township_list
+from .scoping import can_manage_registry, get_scoped_or_404
+from .selectors import township_list
 from .services import audit_record, township_create, township_set_active, township_update
+from .web import apply_form_errors, require_registry_manager
 from .xlsx import xlsx_response
 
 TOWNSHIP_SORTS = {
@@ -33,71 +31,6 @@ TOWNSHIP_SORTS = {
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
-
-
-def apply_form_errors(form, error):
-    """Attach a service's ValidationError to the form so the page shows it in place."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def service_form(request, form, *, save, success_url, title, template="cadres/form.html", extra=None):
-    """The shape of every small record form: validate, call the service, show its refusal in place."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            return redirect(success_url(result) if callable(success_url) else success_url)
-    return render(request, template, {"form": form, "title": title, **(extra or {})})
-
-
-def require_registry_manager(user):
-    if not can_manage_registry(user):
-        raise PermissionDenied(_("只有县委组织部管理员可以执行此操作。"))
-
-
-@login_required
-def home(request):
-    user = request.user
-    if user.is_township_staff:
-        return redirect("township-detail", pk=user.township_id)
-    from cadres.selectors import AlertCode, alerts_for
-
-    alerts = alerts_for(townships=scope_for(user, Township.objects.filter(is_active=True)), today=timezone.localdate())
-    counts = {}
-    for alert in alerts:
-        counts[alert.code] = counts.get(alert.code, 0) + 1
-    alert_counts = [(code, _(label), counts.get(code, 0)) for code, label in AlertCode.LABELS.items()]
-    from assessments.selectors import county_dashboard
-    from assessments.views import _month_param
-
-    year, month = _month_param(request)
-    dashboard = county_dashboard(user=user, year=year, month=month)
-    charts = {
-        "trend": dashboard["trend"],
-        "heatmap": dashboard["heatmap"],
-        "townships": dashboard["heatmap_townships"],
-        "categories": dashboard["heatmap_categories"],
-        "grades": [[str(dict(Grade.choices)[g]), dashboard["grades"].get(g, 0), g] for g in Grade.values],
-        "ranking": [[r["name"], r["average"], r["township_id"]] for r in dashboard["township_ranking"]],
-    }
-    return render(
-        request,
-        "townships/home.html",
-        {
-            "glance": county_glance(user=user),
-            "alert_counts": alert_counts,
-            "dash": dashboard,
-            "charts": charts,
-            "year": year,
-            "month": month,
-        },
-    )
 
 
 def _township_state(request):
@@ -155,38 +88,6 @@ def township_export(request):
     )
     headers = [_("名称"), _("类型"), _("行政区划代码"), _("村（社区）数"), _("人口"), _("户数"), _("启用")]
     return xlsx_response(f"乡镇列表-{timezone.localdate():%Y%m%d}.xlsx", [(_("乡镇"), headers, rows)])
-
-
-@login_required
-def township_detail(request, pk):
-    township = get_scoped_or_404(request.user, Township.objects.select_related("county"), pk=pk)
-    villages = Village.objects.filter(township=township).order_by("sort_key", "name")
-    organizations = (
-        PartyOrganization.objects.filter(township=township, parent__isnull=True)
-        .select_related("village")
-        .order_by("name")
-    )
-    from assessments.selectors import township_dashboard
-    from assessments.views import _month_param
-    from cadres.selectors import AlertCode, alerts_for
-
-    year, month = _month_param(request)
-    alerts = alerts_for(townships=Township.objects.filter(pk=township.pk), today=timezone.localdate())
-    todo = township_dashboard(township=township, year=year, month=month)
-    todo["meetings"] = [a for a in alerts if a.code == AlertCode.MEETINGS_MISSING]
-    todo["pipeline"] = [a for a in alerts if a.code == AlertCode.PIPELINE_OVERDUE]
-    return render(
-        request,
-        "townships/township_detail.html",
-        {
-            "todo": todo,
-            "alerts": alerts,
-            "township": township,
-            "villages": villages,
-            "organizations": organizations,
-            "can_manage": can_manage_registry(request.user),
-        },
-    )
 
 
 @login_required

@@ -1,11 +1,13 @@
 """Reads for villages and organizations."""
 
-import datetime
+from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
+from townships.models import Township
 from townships.scoping import scope_for
 
+from .choices import OrganizationKind, VillageKind
 from .models import PartyOrganization, Village
 
 
@@ -37,61 +39,39 @@ def organization_tree(*, organization):
     return ancestors, children
 
 
-def weak_candidates(*, user, today):
-    """Villages the records point at (DOMAIN §6): secretary vacancy, meetings not held, no 发展对象,
-    last place in the annual ranking, low satisfaction or concentrated petitions last month.
-    A fixed number of queries; villages already in rectification are left out."""
-    from assessments.models import AnnualRating, MonthlyReport
-    from cadres.selectors import AlertCode, alerts_for
-    from townships.models import Township
+@dataclass(frozen=True)
+class CountyGlance:
+    townships: int
+    villages: int
+    communities: int
+    population: int
+    households: int
+    organizations: dict  # kind label → count
+    township_rows: list
 
-    from .models import WeakDesignation
 
-    townships = scope_for(user, Township.objects.filter(is_active=True))
-    open_ids = set(
-        WeakDesignation.objects.filter(township__in=townships, status="rectifying").values_list("village_id", flat=True)
+def county_glance(*, user):
+    """The county at a glance in three aggregate queries, whatever its size."""
+    townships = scope_for(user, Township.objects.filter(is_active=True)).select_related("county")
+    village_totals = scope_for(user, Village.objects.filter(is_active=True)).aggregate(
+        villages=Count("pk", filter=Q(kind=VillageKind.VILLAGE)),
+        communities=Count("pk", filter=Q(kind=VillageKind.COMMUNITY)),
+        population=Sum("population"),
+        households=Sum("households"),
     )
-    reasons = {}
-    wanted = {AlertCode.SECRETARY_VACANT, AlertCode.MEETINGS_MISSING, AlertCode.NO_CANDIDATE}
-    names = {}
-    for alert in alerts_for(townships=townships, today=today):
-        if alert.code in wanted and alert.village_id:
-            reasons.setdefault(alert.village_id, []).append((alert.code, f"{alert.label}：{alert.message}"))
-            names[alert.village_id] = (alert.township_name, alert.village_name)
-    last_year = (
-        AnnualRating.objects.filter(township__in=townships).order_by("-year").values_list("year", flat=True).first()
+    org_counts = dict(
+        scope_for(user, PartyOrganization.objects.filter(is_active=True))
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"))
     )
-    if last_year:
-        last = (
-            AnnualRating.objects.filter(township__in=townships, year=last_year)
-            .select_related("village", "township")
-            .order_by("-rank_in_county")
-            .first()
-        )
-        if last:
-            reasons.setdefault(last.village_id, []).append(("last_place", f"{last_year} 年度评定全县最后一名"))
-            names[last.village_id] = (last.township.name, last.village.name)
-    month_end = today.replace(day=1) - datetime.timedelta(days=1)
-    for report in MonthlyReport.objects.filter(
-        township__in=townships, year=month_end.year, month=month_end.month
-    ).select_related("village", "township"):
-        satisfaction = report.values.get("satisfaction")
-        if satisfaction is not None and float(satisfaction) < 60:
-            reasons.setdefault(report.village_id, []).append(
-                ("low_satisfaction", f"群众满意度 {satisfaction}%，低于 60%")
-            )
-            names[report.village_id] = (report.township.name, report.village.name)
-        if int(report.values.get("petitions") or 0) >= 5:
-            reasons.setdefault(report.village_id, []).append(
-                ("petitions", f"上月信访 {report.values['petitions']} 件，信访集中")
-            )
-            names[report.village_id] = (report.township.name, report.village.name)
-    # Common alone (meetings missed once, no candidate): a candidate only with another reason.
-    strong = {"last_place", "low_satisfaction", "petitions", AlertCode.SECRETARY_VACANT}
-    rows = [
-        {"village_id": v, "township": names[v][0], "village": names[v][1], "reasons": r}
-        for v, r in reasons.items()
-        if v not in open_ids and (len(r) >= 2 or any(code in strong for code, _text in r))
-    ]
-    rows.sort(key=lambda row: (-len(row["reasons"]), row["township"], row["village"]))
-    return rows
+    rows = list(townships.order_by("sort_key", "name"))
+    return CountyGlance(
+        townships=len(rows),
+        villages=village_totals["villages"] or 0,
+        communities=village_totals["communities"] or 0,
+        population=village_totals["population"] or 0,
+        households=village_totals["households"] or 0,
+        organizations={OrganizationKind(k).label: org_counts.get(k, 0) for k in OrganizationKind.values},
+        township_rows=rows,
+    )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction
+from townships.evidence import validate_evidence
 from townships.services import audit_record, changed_fields, enqueue_township_totals
 
 from .choices import ALLOWED_PARENT_KINDS, OrganizationKind
@@ -176,7 +177,6 @@ def matter_record_step(*, actor, matter, step, done_on, evidence=None, evidence_
     """Record one of the six steps; each needs the one before it, on or before its date."""
     from django.utils import timezone
 
-    from cadres.evidence import validate_evidence
     from townships.county_settings import settings_for
 
     from .choices import MatterStep

@@ -19,6 +19,5 @@ urlpatterns = [
     path("matters/export.xlsx", views.matter_export, name="matter-export"),
     path("matters/new/", views.matter_create_view, name="matter-create"),
     path("matters/<int:pk>/", views.matter_detail, name="matter-detail"),
-    path("weak/", views.weak_list, name="weak-list"),
     path("weak/<int:pk>/", views.weak_detail, name="weak-detail"),
 ]

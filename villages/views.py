@@ -13,7 +13,7 @@ from townships.forms import bootstrapify
 from townships.listing import Column, ListSpec, link, list_state, list_views, paginate
 from townships.scoping import can_edit_in_township, can_manage_registry, can_write_records, get_scoped_or_404, scope_for
 from townships.services import audit_record
-from townships.views import apply_form_errors, require_registry_manager
+from townships.web import FORM_TEMPLATE, apply_form_errors, require_registry_manager
 from townships.xlsx import xlsx_response
 
 from .choices import MatterStep
@@ -384,7 +384,7 @@ def matter_create_view(request):
             raise PermissionDenied
         matter = matter_create(actor=request.user, request=request, **form.cleaned_data)
         return redirect("matter-detail", pk=matter.pk)
-    return render(request, "cadres/form.html", {"form": form, "title": _("登记“四议两公开”事项")})
+    return render(request, FORM_TEMPLATE, {"form": form, "title": _("登记“四议两公开”事项")})
 
 
 @login_required
@@ -427,48 +427,6 @@ def matter_detail(request, pk):
 
 
 # --- 软弱涣散 -----------------------------------------------------------------
-
-
-@login_required
-def weak_list(request):
-    from .models import WeakDesignation
-    from .selectors import weak_candidates
-    from .services import weak_designate
-
-    if request.method == "POST":
-        require_registry_manager(request.user)
-        village = get_scoped_or_404(request.user, Village.objects.all(), pk=request.POST.get("village") or 0)
-        try:
-            designation = weak_designate(
-                actor=request.user,
-                village=village,
-                year=timezone.localdate().year,
-                reason=request.POST.get("reason", ""),
-                source=request.POST.get("source", ""),
-                request=request,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("weak-list")
-        messages.success(request, _("已认定“%(v)s”为软弱涣散村党组织，进入整顿。") % {"v": village.name})
-        return redirect("weak-detail", pk=designation.pk)
-    designations = scope_for(request.user, WeakDesignation.objects.select_related("village", "township")).annotate(
-        n_steps=Count("steps")
-    )
-    return render(
-        request,
-        "villages/weak_list.html",
-        {
-            "designations": designations.order_by("status", "-year", "township__sort_key")[:300],
-            "candidates": weak_candidates(user=request.user, today=timezone.localdate())
-            if request.user.is_county_level
-            else [],
-            "can_designate": can_manage_registry(request.user),
-            "villages": scope_for(request.user, Village.objects.filter(is_active=True)).select_related("township")
-            if can_manage_registry(request.user)
-            else [],
-        },
-    )
 
 
 @login_required

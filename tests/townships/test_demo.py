@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from townships import demo, demo_names
+from townships import demo_names
 from townships.choices import Role, TownshipKind
 from townships.models import County, Township, User
+from villages import demo
 from villages.choices import ALLOWED_PARENT_KINDS, OrganizationKind, VillageKind
 from villages.models import PartyOrganization, Village
 

@@ -8,18 +8,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from townships.demo import (
-    DEMO_PASSWORD,
-    DEMO_USERNAMES,
-    DETAILED_COUNTIES,
-    PRESETS,
-    create_demo_users,
-    demo_logins,
-    generate_records,
-    generate_registry,
-)
+from assessments.demo import generate_assessment
+from cadres.demo import generate_records
+from townships.demo import DEMO_PASSWORD, DEMO_USERNAMES, create_demo_users, demo_logins
 from townships.models import County, User
 from villages.choices import OrganizationKind
+from villages.demo import DETAILED_COUNTIES, PRESETS, generate_registry
 
 
 @contextlib.contextmanager
@@ -117,8 +111,6 @@ class Command(BaseCommand):
                 f"and applicants, {records['meetings']} meeting records in {time.monotonic() - started:.1f}s."
             )
             if not options["without_assessment"]:
-                from assessments.demo import generate_assessment
-
                 started = time.monotonic()
                 with _quiet("celery.app.trace"):
                     for county in detailed:

@@ -1,0 +1,84 @@
+"""The landing pages that combine every app (DOMAIN §1): the county dashboard and a township's page.
+
+They read the registry, the records' alerts and the stored assessment results, so they live in
+the highest app they read from.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadres.selectors import AlertCode, alerts_for
+from townships.models import Township
+from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
+from townships.web import month_param
+from villages.models import PartyOrganization, Village
+from villages.selectors import county_glance
+
+from ..choices import Grade
+from ..selectors import county_dashboard
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.is_township_staff:
+        return redirect("township-detail", pk=user.township_id)
+    alerts = alerts_for(townships=scope_for(user, Township.objects.filter(is_active=True)), today=timezone.localdate())
+    counts = {}
+    for alert in alerts:
+        counts[alert.code] = counts.get(alert.code, 0) + 1
+    alert_counts = [(code, _(label), counts.get(code, 0)) for code, label in AlertCode.LABELS.items()]
+    year, month = month_param(request)
+    dashboard = county_dashboard(user=user, year=year, month=month)
+    charts = {
+        "trend": dashboard["trend"],
+        "heatmap": dashboard["heatmap"],
+        "townships": dashboard["heatmap_townships"],
+        "categories": dashboard["heatmap_categories"],
+        "grades": [[str(dict(Grade.choices)[g]), dashboard["grades"].get(g, 0), g] for g in Grade.values],
+        "ranking": [[r["name"], r["average"], r["township_id"]] for r in dashboard["township_ranking"]],
+    }
+    return render(
+        request,
+        "townships/home.html",
+        {
+            "glance": county_glance(user=user),
+            "alert_counts": alert_counts,
+            "dash": dashboard,
+            "charts": charts,
+            "year": year,
+            "month": month,
+        },
+    )
+
+
+@login_required
+def township_detail(request, pk):
+    township = get_scoped_or_404(request.user, Township.objects.select_related("county"), pk=pk)
+    villages = Village.objects.filter(township=township).order_by("sort_key", "name")
+    organizations = (
+        PartyOrganization.objects.filter(township=township, parent__isnull=True)
+        .select_related("village")
+        .order_by("name")
+    )
+    from assessments.selectors import township_dashboard
+
+    year, month = month_param(request)
+    alerts = alerts_for(townships=Township.objects.filter(pk=township.pk), today=timezone.localdate())
+    todo = township_dashboard(township=township, year=year, month=month)
+    todo["meetings"] = [a for a in alerts if a.code == AlertCode.MEETINGS_MISSING]
+    todo["pipeline"] = [a for a in alerts if a.code == AlertCode.PIPELINE_OVERDUE]
+    return render(
+        request,
+        "townships/township_detail.html",
+        {
+            "todo": todo,
+            "alerts": alerts,
+            "township": township,
+            "villages": villages,
+            "organizations": organizations,
+            "can_manage": can_manage_registry(request.user),
+        },
+    )

@@ -1,0 +1,166 @@
+"""Annual ratings, ties at the 优秀 quota, the removal rule and its decisions, the secretary page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from townships.listing import Column, ListSpec, list_views, render_list
+from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
+from townships.web import (
+    int_param,
+    require_registry_manager,
+    user_county,
+)
+
+from .. import services
+from ..choices import RemovalDecision, RemovalState, Target
+from ..filtersets import AnnualRatingFilterSet
+from ..models import AnnualRating, RemovalFlag, Score
+
+
+def ratings_spec(request):
+    return ListSpec(
+        title=gettext_lazy("村党组织书记年度评定"),
+        queryset=lambda r: scope_for(
+            r.user,
+            AnnualRating.objects.select_related("person", "village", "township").annotate(
+                clean=ExpressionWrapper(Q(veto=False), output_field=BooleanField())
+            ),
+        ),
+        filterset_class=AnnualRatingFilterSet,
+        columns=(
+            Column(_("名次"), lambda a: a.rank_in_county, "rank", ("rank_in_county",), numeric=True),
+            Column(_("乡镇"), lambda a: a.township.name, "township", ("township__sort_key", "township__name")),
+            Column(_("村（社区）"), lambda a: "、".join(a.villages) if a.villages else a.village.name),
+            Column(_("书记"), lambda a: a.person.name),
+            Column(_("年度"), lambda a: a.year, "year", ("year",)),
+            Column(_("任职月数"), lambda a: a.months, numeric=True),
+            Column(_("日常"), lambda a: float(a.daily), numeric=True),
+            Column(_("集中"), lambda a: float(a.concentrated) if a.concentrated is not None else None, numeric=True),
+            Column(_("测评"), lambda a: float(a.vote) if a.vote is not None else None, numeric=True),
+            # Sorting by total keeps every vetoed year below every clean one (DOMAIN §6).
+            Column(_("综合"), lambda a: float(a.total), "total", ("clean", "total"), numeric=True),
+            Column(
+                _("等次"),
+                lambda a: _("并列待定") if a.tie_pending else a.get_grade_display(),
+                "grade",
+                ("grade",),
+            ),
+            Column(_("理由"), lambda a: a.reason),
+        ),
+        default_sort="rank",
+        export_name="rating-export",
+        filename="年度评定",
+    )
+
+
+_rating_list, rating_export = list_views(ratings_spec)
+
+
+@login_required
+def rating_list(request):
+    if request.method == "POST" and "ties" in request.POST:
+        require_registry_manager(request.user)
+        try:
+            year = int(request.POST.get("year", ""))
+            services.excellent_ties_decide(
+                actor=request.user,
+                county_id=user_county(request).pk,
+                year=year,
+                chosen=[int_param(v) for v in request.POST.getlist("chosen")],
+                opinion=request.POST.get("opinion", ""),
+                request=request,
+            )
+            messages.success(request, _("已决定 %(y)s 年度优秀名额边界的并列人员。") % {"y": year})
+        except (ValueError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [_("年份不正确。")])))
+        return redirect(request.get_full_path())
+    if request.method == "POST":
+        require_registry_manager(request.user)
+        try:
+            year = int(request.POST.get("year", ""))
+            count = services.annual_ratings_sign_off(
+                actor=request.user, county_id=user_county(request).pk, year=year, request=request
+            )
+            messages.success(
+                request, _("已审定 %(y)s 年度 %(n)s 名书记的评定等次（含优秀名单）。") % {"y": year, "n": count}
+            )
+        except (ValueError, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [_("年份不正确。")])))
+        return redirect(request.get_full_path())
+    years = list(
+        scope_for(request.user, AnnualRating.objects.filter(signed_off_by__isnull=True))
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    ties = list(
+        scope_for(request.user, AnnualRating.objects.filter(tie_pending=True, signed_off_by__isnull=True))
+        .select_related("person", "township", "village")
+        .order_by("year", "-total")
+    )
+    return render_list(
+        request,
+        ratings_spec(request),
+        template="assessments/rating_list.html",
+        extra={"unsigned_years": years, "can_sign": can_manage_registry(request.user), "ties": ties},
+    )
+
+
+@login_required
+def removal_list(request):
+    flags = scope_for(request.user, RemovalFlag.objects.select_related("person", "township", "decided_by")).order_by(
+        "-year", "-state", "township__sort_key"
+    )
+    if request.method == "POST":
+        require_registry_manager(request.user)
+        flag = get_scoped_or_404(
+            request.user, RemovalFlag.objects.select_related("person"), pk=int_param(request.POST.get("flag"))
+        )
+        try:
+            services.removal_decide(
+                actor=request.user,
+                flag=flag,
+                decision=request.POST.get("decision", ""),
+                opinion=request.POST.get("opinion", ""),
+                request=request,
+            )
+            messages.success(request, _("已决定：%(n)s。") % {"n": flag.person.name})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("removal-list")
+    return render(
+        request,
+        "assessments/removal_list.html",
+        {
+            "flags": flags,
+            "can_sign": can_manage_registry(request.user),
+            "FLAGGED": RemovalState.FLAGGED,
+            "decisions": RemovalDecision.choices,
+        },
+    )
+
+
+@login_required
+def secretary_detail(request, person_pk):
+    """A village Party secretary: this year's monthly scores, annual grades and the removal rule's view."""
+    from cadres.models import Person, Tenure
+
+    person = get_scoped_or_404(request.user, Person.objects.select_related("township", "village"), pk=person_pk)
+    scores = list(
+        Score.objects.filter(person=person, target=Target.VILLAGE_SECRETARY, period_kind="month")
+        .select_related("village")
+        .order_by("-year", "-period")[:24]
+    )
+    ratings = list(AnnualRating.objects.filter(person=person).select_related("village").order_by("-year"))
+    flags = list(RemovalFlag.objects.filter(person=person).select_related("decided_by").order_by("-year"))
+    tenures = list(Tenure.objects.filter(person=person).select_related("village").order_by("-started_on"))
+    trend = [[f"{s.year}-{s.period:02d}", float(s.total)] for s in reversed(scores)]
+    return render(
+        request,
+        "assessments/secretary_detail.html",
+        {"person": person, "scores": scores, "ratings": ratings, "flags": flags, "tenures": tenures, "trend": trend},
+    )

@@ -1,0 +1,147 @@
+"""Scheme pages: the list, the editor, versions, Excel export and import."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
+from townships.web import (
+    FORM_TEMPLATE,
+    UploadForm,
+    apply_form_errors,
+    require_registry_manager,
+)
+
+from .. import imports, services
+from ..forms import IndicatorForm
+from ..metrics import METRICS
+from ..models import Indicator, Scheme
+
+
+@login_required
+def scheme_list(request):
+    schemes = scope_for(request.user, Scheme.objects.all()).annotate(
+        n=Count("indicators", filter=~Q(indicators__method=""))
+    )
+    return render(
+        request,
+        "assessments/scheme_list.html",
+        {"schemes": schemes.order_by("-year", "target", "-version"), "can_edit": can_manage_registry(request.user)},
+    )
+
+
+@login_required
+def scheme_detail(request, pk):
+    scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
+    indicators = list(scheme.indicators.order_by("position", "code"))
+    roots = [i for i in indicators if i.parent_id is None]
+    children = {}
+    for i in indicators:
+        if i.parent_id:
+            children.setdefault(i.parent_id, []).append(i)
+    tree = [(root, children.get(root.pk, [])) for root in roots]
+    return render(
+        request,
+        "assessments/scheme_detail.html",
+        {
+            "scheme": scheme,
+            "tree": tree,
+            "problems": services.scheme_problems(scheme, indicators),
+            "can_edit": can_manage_registry(request.user),
+            "metrics": METRICS,
+        },
+    )
+
+
+@require_POST
+@login_required
+def scheme_action(request, pk, action):
+    scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
+    require_registry_manager(request.user)
+    try:
+        if action == "activate":
+            services.scheme_activate(actor=request.user, scheme=scheme, request=request)
+            messages.success(request, _("方案已启用，下次评分起生效。"))
+        elif action == "copy":
+            copy = services.scheme_copy(actor=request.user, scheme=scheme, year=scheme.year + 1, request=request)
+            messages.success(request, _("已复制为 %(y)s 年度方案草稿。") % {"y": copy.year})
+            return redirect("scheme-detail", pk=copy.pk)
+        elif action == "version":
+            copy = services.scheme_copy(actor=request.user, scheme=scheme, request=request)
+            messages.success(request, _("已生成第 %(v)s 版草稿。") % {"v": copy.version})
+            return redirect("scheme-detail", pk=copy.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("scheme-detail", pk=scheme.pk)
+
+
+@login_required
+def indicator_edit(request, pk, indicator_pk=None):
+    scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
+    require_registry_manager(request.user)
+    indicator = Indicator.objects.filter(scheme=scheme, pk=indicator_pk).first() if indicator_pk else None
+    if indicator_pk and indicator is None:
+        raise PermissionDenied
+    form = IndicatorForm(request.POST or None, instance=indicator, scheme=scheme)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in IndicatorForm.Meta.fields}
+        data["params"] = data["params"] or {}
+        try:
+            services.indicator_save(
+                actor=request.user,
+                scheme=scheme,
+                indicator=Indicator.objects.get(pk=indicator.pk) if indicator else None,
+                request=request,
+                **data,
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("指标已保存；对下一次评分生效。"))
+            return redirect("scheme-detail", pk=scheme.pk)
+    return render(request, FORM_TEMPLATE, {"form": form, "title": _("编辑指标") if indicator else _("新增指标")})
+
+
+@login_required
+def scheme_export(request, pk):
+    from townships.choices import AuditAction
+    from townships.services import audit_record
+    from townships.xlsx import xlsx_response
+
+    scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
+    rows = imports.scheme_rows(scheme)
+    audit_record(
+        actor=request.user, action=AuditAction.EXPORT, target=scheme, detail={"rows": len(rows)}, request=request
+    )
+    return xlsx_response(f"{scheme.name}.xlsx", [(imports.SCHEME_SHEET, imports.SCHEME_HEADERS, rows)])
+
+
+@login_required
+def scheme_import(request, pk):
+    scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
+    require_registry_manager(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form.fields.pop("township", None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = imports.scheme_import(
+            actor=request.user, scheme=scheme, upload=form.cleaned_data["file"], request=request
+        )
+        if result.ok:
+            messages.success(request, result.message)
+            return redirect("scheme-detail", pk=scheme.pk)
+    return render(
+        request,
+        "cadres/import.html",
+        {
+            "form": form,
+            "result": result,
+            "title": _("用 Excel 修改方案：%(n)s") % {"n": scheme.name},
+            "template_url": reverse("scheme-export", args=[scheme.pk]),
+        },
+    )

@@ -1,0 +1,168 @@
+"""Runs and scores: starting and closing, the ranking, the explained scorecard."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from townships.listing import Column, ListSpec, link, list_views
+from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
+from townships.web import (
+    apply_form_errors,
+    require_registry_manager,
+    user_county,
+)
+
+from .. import services
+from ..choices import Category
+from ..filtersets import ScoreFilterSet
+from ..forms import OverrideForm, RunForm
+from ..metrics import METRICS
+from ..models import AnnualRating, MonthlyReport, Score, ScoringRun
+
+
+@login_required
+def run_list(request):
+    runs = scope_for(request.user, ScoringRun.objects.select_related("requested_by")).order_by("-created_at")[:50]
+    form = RunForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST":
+        require_registry_manager(request.user)
+        if "close" in request.POST:
+            try:
+                services.period_close(
+                    actor=request.user,
+                    county=user_county(request),
+                    year=int(request.POST["year"]),
+                    month=int(request.POST["period"]),
+                    request=request,
+                )
+                messages.success(request, _("已关账。"))
+            except (ValidationError, ValueError, KeyError) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [_("年月不正确。")])))
+            return redirect("run-list")
+        if form.is_valid():
+            try:
+                services.scoring_run_start(
+                    actor=request.user, county_id=user_county(request).pk, request=request, **form.cleaned_data
+                )
+                messages.success(request, _("已提交评分任务，完成后自动更新。"))
+                return redirect("run-list")
+            except ValidationError as error:
+                apply_form_errors(form, error)
+    return render(
+        request, "assessments/run_list.html", {"runs": runs, "form": form, "can_run": can_manage_registry(request.user)}
+    )
+
+
+def ranking_spec(request):
+    return ListSpec(
+        title=gettext_lazy("得分排名"),
+        queryset=lambda r: scope_for(
+            r.user, Score.objects.with_clean().select_related("village", "township", "person", "scheme")
+        ),
+        filterset_class=ScoreFilterSet,
+        columns=(
+            Column(_("全县名次"), lambda s: s.rank_in_county, "rank", ("rank_in_county",), numeric=True),
+            Column(_("乡镇内名次"), lambda s: s.rank_in_township, numeric=True),
+            Column(_("乡镇"), lambda s: s.township.name, "township", ("township__sort_key", "township__name")),
+            Column(_("村（社区）"), lambda s: s.village.name, html=link("score-detail", lambda s: s.village.name)),
+            Column(_("书记"), lambda s: s.person.name if s.person else ""),
+            Column(_("期间"), lambda s: f"{s.year}-{s.period:02d}", "period", ("year", "period")),
+            # Sorting by total keeps every vetoed score below every clean one (DOMAIN §6).
+            Column(_("总分"), lambda s: float(s.total), "total", ("clean", "total"), numeric=True),
+            Column(
+                _("状态"),
+                lambda s: (
+                    _("暂定（%(n)s 项人工评分待录入）") % {"n": s.manual_pending} if s.manual_pending else _("已定")
+                ),
+            ),
+            Column(_("一票否决"), lambda s: s.veto_reason or (_("是") if s.veto else "")),
+            Column(_("方案版本"), lambda s: _("第 %(v)s 版") % {"v": s.scheme.version}),
+        ),
+        default_sort="rank",
+        export_name="score-export",
+        filename="得分排名",
+        links=lambda r: [(_("年度评定"), reverse("rating-list")), (_("调整退出预警"), reverse("removal-list"))],
+    )
+
+
+score_list, score_export = list_views(ranking_spec)
+
+
+@login_required
+def score_detail(request, pk):
+    score = get_scoped_or_404(
+        request.user, Score.objects.select_related("village", "township", "person", "scheme", "run"), pk=pk
+    )
+    items = list(
+        score.items.select_related("indicator", "overridden_by").order_by("indicator__position", "indicator__code")
+    )
+    report = MonthlyReport.objects.filter(village=score.village, year=score.year, month=score.period).first()
+    override_form = OverrideForm(request.POST or None)
+    if request.method == "POST":
+        require_registry_manager(request.user)
+        item = next((i for i in items if str(i.pk) == request.POST.get("item")), None)
+        if item is None or not override_form.is_valid():
+            messages.error(request, _("请填写调整后得分和理由。"))
+        else:
+            try:
+                services.score_override(actor=request.user, item=item, request=request, **override_form.cleaned_data)
+                messages.success(request, _("已调整并记入审计日志。"))
+                return redirect("score-detail", pk=score.pk)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+    rating = AnnualRating.objects.filter(village=score.village).order_by("-year").first()
+    trend = list(
+        Score.objects.filter(village=score.village, target=score.target, period_kind=score.period_kind, year=score.year)
+        .order_by("period")
+        .values_list("period", "total")
+    )
+    return render(
+        request,
+        "assessments/score_detail.html",
+        {
+            "categories": [(Category(k).label if k in Category.values else k, v) for k, v in score.by_category.items()],
+            "rating": rating,
+            "score": score,
+            "items": items,
+            "report": report,
+            "trend": trend,
+            "override_form": override_form,
+            "can_override": can_manage_registry(request.user),
+            "metrics": METRICS,
+        },
+    )
+
+
+@login_required
+def score_export_one(request, pk):
+    from townships.choices import AuditAction
+    from townships.services import audit_record
+    from townships.xlsx import xlsx_response
+
+    score = get_scoped_or_404(request.user, Score.objects.select_related("village", "township"), pk=pk)
+    items = score.items.select_related("indicator").order_by("indicator__position")
+    rows = [
+        [
+            i.indicator.code,
+            i.indicator.name,
+            str(i.metric_value),
+            float(i.indicator.max_points),
+            float(i.effective_points),
+            i.explanation,
+            i.override_reason,
+        ]
+        for i in items
+    ]
+    rows.append(["", _("总分"), "", "", float(score.total), "", ""])
+    audit_record(
+        actor=request.user, action=AuditAction.EXPORT, target=score, detail={"rows": len(rows)}, request=request
+    )
+    headers = [_("编号"), _("指标"), _("取值"), _("满分"), _("得分"), _("计分说明"), _("调整理由")]
+    return xlsx_response(
+        f"{score.village.name}-{score.year}年{score.period}月记分卡.xlsx", [(_("记分卡"), headers, rows)]
+    )

@@ -1,0 +1,124 @@
+"""Web plumbing every app's pages share: the month parameter, the small service-backed form page,
+the upload form, workbook downloads (audited when they carry data), the registry-manager guard.
+
+Public names only: the apps above import these, never each other's private helpers.
+"""
+
+import datetime
+import re
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .choices import AuditAction
+from .forms import bootstrapify
+from .models import Township
+from .scoping import can_manage_registry, scope_for
+from .services import audit_record
+from .xlsx import XLSX_CONTENT_TYPE, xlsx_response
+
+FORM_TEMPLATE = "inc/form_page.html"
+
+
+def month_param(request):
+    """?year=&month= with last month as the default; nonsense falls back with a message."""
+    last = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    try:
+        year, month = int(request.GET.get("year", last.year)), int(request.GET.get("month", last.month))
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise ValueError
+    except ValueError:
+        messages.error(request, _("年月不正确，已显示上月。"))
+        return last.year, last.month
+    return year, month
+
+
+def int_param(raw):
+    """A posted id as a database-safe positive integer, or 0 (which matches nothing)."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return 0
+    return value if 0 < value < 2**31 else 0
+
+
+def user_county(request):
+    """The signed-in user's county; a user without one may not use county pages."""
+    if request.user.county_id is None:
+        raise PermissionDenied(_("您的账户没有所属县。"))
+    return request.user.county
+
+
+def require_registry_manager(user):
+    if not can_manage_registry(user):
+        raise PermissionDenied(_("只有县委组织部管理员可以执行此操作。"))
+
+
+def apply_form_errors(form, error):
+    """Attach a service's ValidationError to the form so the page shows it in place."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def service_form(request, form, *, save, success_url, title, template=FORM_TEMPLATE, extra=None):
+    """The shape of every small record form: validate, call the service, show its refusal in place."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            return redirect(success_url(result) if callable(success_url) else success_url)
+    return render(request, template, {"form": form, "title": title, **(extra or {})})
+
+
+class BootstrapForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrapify(self)
+
+
+class UploadForm(BootstrapForm):
+    """An Excel upload; county users also choose the township it is for."""
+
+    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_township_staff:
+            self.fields["township"] = forms.ModelChoiceField(
+                label=gettext_lazy("导入到乡镇"), queryset=scope_for(user, Township.objects.filter(is_active=True))
+            )
+            bootstrapify(self)
+
+
+def workbook_response(workbook, filename):
+    """An openpyxl workbook (e.g. an import template) as a download."""
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    ascii_name = re.sub(r"[^A-Za-z0-9_.-]", "_", filename) or "template.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    workbook.save(response)
+    return response
+
+
+def audited_xlsx_response(request, filename, sheets, *, detail, target=None, target_repr=""):
+    """Every export of records: the audit record first, then the workbook."""
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        target=target,
+        detail=detail,
+        request=request,
+        target_repr=target_repr,
+    )
+    return xlsx_response(filename, sheets)
