@@ -1,0 +1,61 @@
+"""Alerts (预警): the list and its export."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from townships.models import Township
+from townships.scoping import scope_for
+
+from .. import selectors
+
+
+@login_required
+def alert_list(request):
+    alerts = _alerts(request)
+    code = request.GET.get("code", "")
+    if code:
+        alerts = [a for a in alerts if a.code == code]
+    return render(
+        request,
+        "cadres/alert_list.html",
+        {
+            "alerts": alerts,
+            "codes": selectors.AlertCode.LABELS,
+            "code": code,
+            "counts": _alert_counts(_alerts(request)),
+        },
+    )
+
+
+def _alerts(request):
+    return selectors.alerts_for(
+        townships=scope_for(request.user, Township.objects.filter(is_active=True)), today=timezone.localdate()
+    )
+
+
+def _alert_counts(alerts):
+    counts = {}
+    for alert in alerts:
+        counts[alert.code] = counts.get(alert.code, 0) + 1
+    return counts
+
+
+@login_required
+def alert_export(request):
+    from townships.choices import AuditAction
+    from townships.services import audit_record
+    from townships.xlsx import xlsx_response
+
+    alerts = _alerts(request)
+    rows = [[a.township_name, a.village_name, str(a.label), a.message, a.count] for a in alerts]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        detail={"list": "alerts", "rows": len(rows)},
+        request=request,
+        target_repr=_("预警"),
+    )
+    headers = [_("乡镇"), _("村（社区）"), _("预警"), _("说明"), _("数量")]
+    return xlsx_response(f"预警清单-{timezone.localdate():%Y%m%d}.xlsx", [(_("预警"), headers, rows)])

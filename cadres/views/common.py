@@ -1,0 +1,53 @@
+"""Helpers shared by the cadres pages."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from townships.models import Township
+from townships.scoping import can_edit_in_township, can_write_records
+from townships.web import UploadForm
+
+from .. import imports
+
+
+def require_writer(user, township_id=None):
+    if not can_write_records(user) or (township_id is not None and not can_edit_in_township(user, township_id)):
+        raise PermissionDenied(_("您没有修改这些记录的权限。"))
+
+
+def _date(value):
+    return value.isoformat() if value else ""
+
+
+def _yes(value):
+    return _("是") if value else _("否")
+
+
+def _import_page(request, *, kind):
+    require_writer(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        township = (
+            Township.objects.get(pk=request.user.township_id)
+            if request.user.is_township_staff
+            else form.cleaned_data["township"]
+        )
+        run = imports.roster_import if kind == "roster" else imports.meetings_import
+        result = run(actor=request.user, township=township, upload=form.cleaned_data["file"], request=request)
+        if result.ok:
+            messages.success(request, result.message)
+    return render(
+        request,
+        "cadres/import.html",
+        {
+            "form": form,
+            "result": result,
+            "kind": kind,
+            "title": _("导入党员名册") if kind == "roster" else _("导入组织生活记录"),
+            "template_url": reverse("member-template" if kind == "roster" else "meeting-template"),
+        },
+    )

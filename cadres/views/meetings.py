@@ -1,0 +1,185 @@
+"""Organizational life (组织生活): meetings, compliance, appraisals, meeting import."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from townships.county_settings import settings_for
+from townships.listing import Column, ListSpec, link, list_views
+from townships.models import Township
+from townships.scoping import can_write_records, get_scoped_or_404, scope_for
+from townships.web import FORM_TEMPLATE, apply_form_errors, workbook_response
+from villages.models import PartyOrganization
+
+from .. import imports, selectors, services
+from ..filtersets import MeetingFilterSet
+from ..forms import AppraisalForm, MeetingForm
+from ..models import Meeting, PartyMember
+from .common import _date, _import_page, _yes, require_writer
+
+
+def meetings_spec(request):
+    return ListSpec(
+        title=gettext_lazy("组织生活记录"),
+        queryset=lambda r: scope_for(r.user, Meeting.objects.select_related("organization", "township")),
+        filterset_class=MeetingFilterSet,
+        columns=(
+            Column(_("乡镇"), lambda m: m.township.name, "township", ("township__sort_key", "township__name")),
+            Column(_("党组织"), lambda m: m.organization.name),
+            Column(_("类型"), lambda m: m.get_kind_display(), "kind", ("kind",)),
+            Column(_("日期"), lambda m: _date(m.held_on), "held_on", ("held_on",)),
+            Column(_("主题"), lambda m: m.topic, html=link("meeting-detail", lambda m: m.topic)),
+            Column(_("应到"), lambda m: m.entitled, numeric=True),
+            Column(_("实到"), lambda m: m.present, numeric=True),
+            Column(_("佐证"), lambda m: _yes(m.evidence)),
+        ),
+        default_sort="-held_on",
+        export_name="meeting-export",
+        filename="组织生活记录",
+        create_url=lambda r: reverse("meeting-create") if can_write_records(r.user) else None,
+        create_label=_("记录会议"),
+        links=lambda r: [
+            (_("应开未开"), reverse("meeting-compliance")),
+            (_("民主评议"), reverse("appraisal-list")),
+            *([(_("导入记录"), reverse("meeting-import"))] if can_write_records(r.user) else []),
+        ],
+    )
+
+
+meeting_list, meeting_export = list_views(meetings_spec)
+
+
+@login_required
+def meeting_create(request):
+    require_writer(request.user)
+    form = MeetingForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        require_writer(request.user, data["organization"].township_id)
+        try:
+            meeting = services.meeting_record(actor=request.user, request=request, **data)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("已记录。"))
+            return redirect("meeting-detail", pk=meeting.pk)
+    return render(request, FORM_TEMPLATE, {"form": form, "title": _("记录组织生活"), "multipart": True})
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = get_scoped_or_404(
+        request.user, Meeting.objects.select_related("organization", "township", "recorded_by"), pk=pk
+    )
+    return render(request, "cadres/meeting_detail.html", {"meeting": meeting})
+
+
+@login_required
+def meeting_evidence(request, pk):
+    """Evidence is served through scoping, never as a public media URL."""
+    meeting = get_scoped_or_404(request.user, Meeting.objects.all(), pk=pk)
+    if not meeting.evidence:
+        raise Http404
+    return FileResponse(
+        meeting.evidence.open("rb"), as_attachment=False, filename=meeting.evidence.name.rsplit("/", 1)[-1]
+    )
+
+
+@login_required
+def meeting_compliance(request):
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        if not 2000 <= year <= today.year + 1:
+            raise ValueError
+    except ValueError:
+        messages.error(request, _("年份不正确，已显示今年。"))
+        year = today.year
+    start, end = datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today)
+    organizations = scope_for(request.user, PartyOrganization.objects.all())
+    township = request.GET.get("township")
+    if township:
+        organizations = organizations.filter(township_id=township) if township.isdigit() else organizations.none()
+    county_id = request.user.county_id or Township.objects.values_list("county_id", flat=True).first()
+    rows = selectors.meeting_compliance(organizations=organizations, start=start, end=end, conf=settings_for(county_id))
+    rows.sort(key=lambda r: (r.ratio, r.organization_name))
+    return render(
+        request,
+        "cadres/meeting_compliance.html",
+        {
+            "rows": rows[:300],
+            "total": len(rows),
+            "year": year,
+            "end": end,
+            "townships": scope_for(request.user, Township.objects.filter(is_active=True)),
+            "township_id": township,
+        },
+    )
+
+
+@login_required
+def appraisal_list(request):
+    from .models import Appraisal
+
+    appraisals = scope_for(request.user, Appraisal.objects.select_related("organization", "township")).order_by(
+        "-year", "organization__name"
+    )[:200]
+    return render(request, "cadres/appraisal_list.html", {"appraisals": appraisals})
+
+
+@login_required
+def appraisal_create(request, organization_pk):
+    organization = get_scoped_or_404(
+        request.user, PartyOrganization.objects.select_related("township"), pk=organization_pk
+    )
+    require_writer(request.user, organization.township_id)
+    members = list(
+        PartyMember.objects.filter(
+            organization__in=services._subtree_ids(organization),
+            is_active=True,
+            stage__in=services.ACTIVE_MEMBER_STAGES,
+        )
+        .select_related("person")
+        .order_by("person__name")
+    )
+    form = AppraisalForm(request.POST or None, members=members)
+    year = timezone.localdate().year
+    if request.method == "POST" and form.is_valid():
+        held_on = form.cleaned_data["held_on"]
+        try:
+            services.appraisal_record(
+                actor=request.user,
+                organization=organization,
+                year=held_on.year,
+                held_on=held_on,
+                ratings=form.ratings(),
+                request=request,
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("民主评议结果已保存。"))
+            return redirect("appraisal-list")
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {"form": form, "title": _("%(org)s %(year)s 年度民主评议党员") % {"org": organization.name, "year": year}},
+    )
+
+
+@login_required
+def meeting_import(request):
+    return _import_page(request, kind="meetings")
+
+
+@login_required
+def meeting_template(request):
+    return workbook_response(imports.meetings_template(), "组织生活导入模板.xlsx")

@@ -1,0 +1,116 @@
+"""People (人员): the list, detail, reveal and edit pages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from townships.listing import Column, ListSpec, link, list_views
+from townships.scoping import (
+    can_edit_in_township,
+    can_reveal_personal_data,
+    can_write_records,
+    get_scoped_or_404,
+    scope_for,
+)
+from townships.web import FORM_TEMPLATE, apply_form_errors
+
+from .. import services
+from ..filtersets import PersonFilterSet
+from ..forms import PersonForm
+from ..models import Person
+from .common import _date, require_writer
+
+
+def people_spec(request):
+    return ListSpec(
+        title=gettext_lazy("人员"),
+        queryset=lambda r: scope_for(r.user, Person.objects.select_related("township", "village")),
+        filterset_class=PersonFilterSet,
+        columns=(
+            Column(_("乡镇"), lambda p: p.township.name, "township", ("township__sort_key", "township__name")),
+            Column(_("村（社区）"), lambda p: p.village.name if p.village else ""),
+            Column(_("姓名"), lambda p: p.name, "name", ("name",), html=link("person-detail", lambda p: p.name)),
+            Column(_("性别"), lambda p: p.get_gender_display()),
+            Column(_("出生日期"), lambda p: _date(p.birth_date), "birth_date", ("birth_date",)),
+            Column(_("身份证号"), lambda p: p.id_number_masked),
+            Column(_("联系电话"), lambda p: p.phone_masked),
+            Column(_("学历"), lambda p: p.get_education_display()),
+        ),
+        default_sort="township",
+        export_name="person-export",
+        filename="人员名单",
+        create_url=lambda r: reverse("person-create") if can_write_records(r.user) else None,
+        create_label=_("登记人员"),
+    )
+
+
+person_list, person_export = list_views(people_spec)
+
+
+@login_required
+def person_detail(request, pk, revealed=False):
+    person = get_scoped_or_404(request.user, Person.objects.select_related("township", "village"), pk=pk)
+    memberships = person.memberships.select_related("organization").order_by("-is_active", "-pk")
+    tenures = person.tenures.select_related("village").order_by("-started_on")
+    return render(
+        request,
+        "cadres/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "tenures": tenures,
+            "revealed": revealed,
+            "can_reveal": can_reveal_personal_data(request.user),
+            "can_write": can_write_records(request.user) and can_edit_in_township(request.user, person.township_id),
+        },
+    )
+
+
+@require_POST
+@login_required
+def person_reveal(request, pk):
+    person = get_scoped_or_404(request.user, Person.objects.all(), pk=pk)
+    if not can_reveal_personal_data(request.user):
+        raise PermissionDenied(_("您的角色不能查看完整的身份证号和电话。"))
+    services.person_reveal(actor=request.user, person=person, request=request)
+    return person_detail(request, pk, revealed=True)
+
+
+@login_required
+def person_form(request, pk=None):
+    person = get_scoped_or_404(request.user, Person.objects.all(), pk=pk) if pk else None
+    require_writer(request.user, person.township_id if person else None)
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=pk) if pk else None, user=request.user)
+    if person is not None and request.method != "POST":
+        # The edit form never shows personal data in full: leave blank to keep.
+        form.initial["id_number"] = ""
+        form.initial["phone"] = ""
+        form.fields["id_number"].required = False
+        form.fields["id_number"].help_text = _("留空表示不修改（当前：%(m)s）") % {"m": person.id_number_masked}
+        form.fields["phone"].help_text = _("留空表示不修改（当前：%(m)s）") % {"m": person.phone_masked or "—"}
+    elif person is not None:
+        form.fields["id_number"].required = False
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if person is not None:
+            for key in ("id_number", "phone"):
+                if not data.get(key):
+                    data.pop(key)
+        if not can_edit_in_township(request.user, data["township"].pk):
+            raise PermissionDenied
+        try:
+            if person is None:
+                person = services.person_create(actor=request.user, request=request, **data)
+            else:
+                services.person_update(actor=request.user, person=person, request=request, **data)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("person-detail", pk=person.pk)
+    return render(request, FORM_TEMPLATE, {"form": form, "title": _("编辑人员") if person else _("登记人员")})
