@@ -1,0 +1,48 @@
+"""Writes for people, members, cadres and organizational life, one module per part of the domain.
+
+Every public name is re-exported here, so ``from cadres.services import x`` and
+``services.x`` work whichever module ``x`` lives in.
+"""
+
+from .cadres import contact_assign, reserve_add, tenure_end, tenure_start
+from .common import ACTIVE_MEMBER_STAGES
+from .meetings import GROUP_ONLY_KINDS, _subtree_ids, appraisal_record, meeting_record
+from .membership import (
+    correction_close,
+    correction_start,
+    member_apply,
+    member_move,
+    member_post_assign,
+    member_register,
+    member_transition,
+    mobile_contact,
+    mobile_end,
+    mobile_start,
+)
+from .people import household_key, person_create, person_reveal, person_update
+
+__all__ = [
+    "ACTIVE_MEMBER_STAGES",
+    "GROUP_ONLY_KINDS",
+    "_subtree_ids",  # cadres.imports and the appraisal page walk an organization's subtree
+    "appraisal_record",
+    "contact_assign",
+    "correction_close",
+    "correction_start",
+    "household_key",
+    "meeting_record",
+    "member_apply",
+    "member_move",
+    "member_post_assign",
+    "member_register",
+    "member_transition",
+    "mobile_contact",
+    "mobile_end",
+    "mobile_start",
+    "person_create",
+    "person_reveal",
+    "person_update",
+    "reserve_add",
+    "tenure_end",
+    "tenure_start",
+]

@@ -1,0 +1,130 @@
+"""Writes for organizational life (组织生活): meetings and appraisals (民主评议党员)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from townships.choices import AuditAction
+from townships.county_settings import settings_for
+from townships.evidence import validate_evidence
+from townships.services import audit_record
+from villages.choices import OrganizationKind
+from villages.models import PartyOrganization
+
+from .. import rules
+from ..choices import MeetingKind, Rating
+from ..models import Appraisal, AppraisalRating, Meeting, PartyMember
+from .common import ACTIVE_MEMBER_STAGES, _breach, _today
+from .membership import correction_start
+
+# --- Organizational life ----------------------------------------------------
+
+# Which organization kinds hold which meetings: group meetings in Party groups,
+# everything else in branch-level organizations (branch, general branch, committee).
+GROUP_ONLY_KINDS = frozenset({MeetingKind.GROUP})
+
+
+@transaction.atomic
+def meeting_record(
+    *, actor, organization, kind, held_on, topic, entitled, present, evidence=None, evidence_kind="", request=None
+):
+    conf = settings_for(organization.township.county_id)
+    errors = {}
+    if held_on > _today():
+        errors["held_on"] = _("召开日期不能晚于今天。")
+    if (kind in GROUP_ONLY_KINDS) != (organization.kind == OrganizationKind.GROUP):
+        errors["kind"] = (
+            _("党小组会只能由党小组召开。")
+            if kind in GROUP_ONLY_KINDS
+            else _("党小组只记录党小组会，其他会议请记在所在支部。")
+        )
+    if present > entitled:
+        errors["present"] = _("实到人数不能多于应到人数。")
+    members = PartyMember.objects.filter(is_active=True, stage__in=ACTIVE_MEMBER_STAGES)
+    # Members are kept on their branch's roll; a Party group's meeting draws on its branch.
+    roll = organization.parent if organization.kind == OrganizationKind.GROUP else organization
+    eligible = members.filter(organization__in=_subtree_ids(roll)).count()
+    if entitled > eligible:
+        errors["entitled"] = _("应到人数（%(n)s）多于该组织在册党员数（%(m)s）。") % {"n": entitled, "m": eligible}
+    if errors:
+        raise ValidationError(errors)
+    if evidence is not None:
+        validate_evidence(evidence, kind=evidence_kind, max_mb=conf["life.evidence_max_mb"])
+    meeting = Meeting(
+        organization=organization,
+        township_id=organization.township_id,
+        village_id=organization.village_id,
+        kind=kind,
+        held_on=held_on,
+        topic=topic,
+        entitled=entitled,
+        present=present,
+        evidence_kind=evidence_kind if evidence is not None else "",
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if evidence is not None:
+        meeting.evidence = evidence
+    meeting.full_clean()
+    meeting.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, target=meeting, request=request)
+    return meeting
+
+
+def _subtree_ids(organization):
+    """The organization and everything below it (at most a few levels: one query per level)."""
+    ids, frontier = [organization.pk], [organization.pk]
+    while frontier:
+        frontier = list(PartyOrganization.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+@transaction.atomic
+def appraisal_record(*, actor, organization, year, held_on, ratings, request=None):
+    """民主评议党员: ``ratings`` maps member id → Rating. 不合格 members enter 限期改正."""
+    conf = settings_for(organization.township.county_id)
+    if held_on.year != year:
+        raise ValidationError({"held_on": _("评议日期须在评议年度内。")})
+    if Appraisal.objects.filter(organization=organization, year=year).exists():
+        raise ValidationError(_("该组织本年度已开展民主评议。"))
+    members = {
+        m.pk: m
+        for m in PartyMember.objects.filter(
+            pk__in=list(ratings), organization__in=_subtree_ids(organization), is_active=True
+        ).select_related("township")
+    }
+    unknown = set(ratings) - set(members)
+    if unknown:
+        raise ValidationError({"ratings": _("有 %(n)s 人不是该组织的在册党员。") % {"n": len(unknown)}})
+    if any(r not in Rating.values for r in ratings.values()):
+        raise ValidationError({"ratings": _("评定等次只能是优秀、合格、基本合格或不合格。")})
+    try:
+        rules.check_ratings(
+            ratings=[(members[pk].stage, rating) for pk, rating in ratings.items()],
+            excellent_max_share=conf["life.excellent_max_share"],
+        )
+    except rules.RuleBreach as exc:
+        raise _breach(exc) from None
+    appraisal = Appraisal.objects.create(
+        organization=organization,
+        township_id=organization.township_id,
+        year=year,
+        held_on=held_on,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    AppraisalRating.objects.bulk_create(
+        AppraisalRating(appraisal=appraisal, member_id=pk, rating=rating) for pk, rating in ratings.items()
+    )
+    for pk, rating in ratings.items():
+        if rating == Rating.UNQUALIFIED:
+            correction_start(
+                actor=actor, member=members[pk], started_on=held_on, reason=_("民主评议不合格"), request=request
+            )
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=appraisal,
+        detail={"rated": len(ratings), "excellent": sum(r == Rating.EXCELLENT for r in ratings.values())},
+        request=request,
+    )
+    return appraisal
