@@ -5,12 +5,21 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from cadres.choices import PostKind
-from cadres.models import Tenure
+from cadres.models import Meeting, Tenure
 
 from .choices import Category, ReportStatus, RunKind, SchemeStatus, Target
-from .models import AnnualRating, Indicator, MonthlyReport, Scheme, VoteResult
+from .models import AnnualRating, Indicator, MonthlyReport, Scheme, Score, ScoreItem, VoteResult
+from .services import (
+    annual_rating_compute,
+    bulletin_compute,
+    rank_scores,
+    run_synchronously,
+    scores_retotal,
+    scoring_run_start,
+)
 
 P, S, IND, L = Category.PARTY_BUILDING, Category.BOTTOM_LINES, Category.INDUSTRY, Category.LIVELIHOOD
 
@@ -129,11 +138,6 @@ def _report_values(rng, quality, month, income_so_far):
 
 def _enter_manual_items(*, rng, run, quality):
     """The assessor's entries (人工评分项) for a month, so only the latest month stays provisional."""
-    from django.utils import timezone
-
-    from .models import Score, ScoreItem
-    from .services import rank_scores, scores_retotal
-
     # One UPDATE per indicator and tenth of its maximum, not one per item.
     buckets = {}
     for pk, village_id, max_points in ScoreItem.objects.filter(score__run=run, indicator__method="manual").values_list(
@@ -153,10 +157,6 @@ def _enter_manual_items(*, rng, run, quality):
 
 def generate_assessment(*, rng, county, today, years=None):
     """Schemes, a year (and this year so far) of approved monthly reports, scores, votes and ratings."""
-    from cadres.models import Meeting
-
-    from .services import annual_rating_compute, bulletin_compute, run_synchronously, scoring_run_start
-
     years = years or (today.year - 1, today.year)
     villages = list(county.townships.values_list("villages__pk", "villages__township_id"))
     villages = [(v, t) for v, t in villages if v]

@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from villages.filtersets import scoped_townships
@@ -37,10 +38,11 @@ class ScoreFilterSet(django_filters.FilterSet):
         ]
 
     def filter_grade(self, queryset, name, value):
-        """Scorecards of villages whose secretary got this grade in the scorecard's year."""
-        from django.db.models import Exists, OuterRef
-
-        rated = AnnualRating.objects.filter(village=OuterRef("village"), year=OuterRef("year"), grade=value)
+        """Scorecards whose secretary (or, for a village's own scorecard, whose village's secretary) got
+        this grade in the scorecard's year; a secretary of several villages is rated once (per person)."""
+        rated = AnnualRating.objects.filter(
+            Q(person=OuterRef("person")) | Q(village=OuterRef("village")), year=OuterRef("year"), grade=value
+        )
         return queryset.filter(Exists(rated))
 
 

@@ -6,7 +6,9 @@ assessments.selectors in a fixed number of aggregate queries per township.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,23 +56,19 @@ REPORTED_CODES = [m.code for m in REPORTED]
 
 def parse_reported(code, raw):
     """A reported value from a form or a workbook: numbers ≥ 0 (percent ≤ 100). ValueError with a Chinese message."""
-    from decimal import Decimal, InvalidOperation
-
-    from django.utils.translation import gettext as gettext
-
     metric = METRICS[code]
     if raw is None or raw == "":
         return None
     try:
         value = Decimal(str(raw).strip().replace(",", ""))
     except InvalidOperation:
-        raise ValueError(gettext("请填写数字。")) from None
+        raise ValueError(_gettext("请填写数字。")) from None
     if value < 0:
-        raise ValueError(gettext("不能为负数。"))
+        raise ValueError(_gettext("不能为负数。"))
     if metric.kind == "percent" and value > 100:
-        raise ValueError(gettext("百分比不能超过 100。"))
+        raise ValueError(_gettext("百分比不能超过 100。"))
     if metric.kind == "int":
         if value != value.to_integral():
-            raise ValueError(gettext("请填写整数。"))
+            raise ValueError(_gettext("请填写整数。"))
         return int(value)
     return float(value)

@@ -22,7 +22,7 @@ from townships.scoping import scope_for
 from villages.models import Matter, PartyOrganization, Village, WeakDesignation
 
 from .choices import Category, ReportStatus, Target
-from .models import AnnualRating, Indicator, MonthlyReport, RemovalFlag, Scheme, Score, ScoringRun
+from .models import AnnualRating, Indicator, MonthlyReport, PeriodLock, RemovalFlag, Scheme, Score, ScoringRun
 
 
 def derived_metrics(*, township_id, year, month, conf):
@@ -117,6 +117,26 @@ def month_secretaries(*, township_id, year, month):
         if person_id is not None:
             result[village_id] = person_id
     return result
+
+
+# --- Coverage of a month ------------------------------------------------------
+
+
+def period_is_closed(county_id, year, month):
+    return PeriodLock.objects.filter(county_id=county_id, year=year, month=month).exists()
+
+
+def month_coverage(*, county_id, year, month):
+    """(active villages, villages with an approved report) for a county's month (one query each)."""
+    expected = Village.objects.filter(township__county_id=county_id, is_active=True).count()
+    approved = MonthlyReport.objects.filter(
+        township__county_id=county_id,
+        village__is_active=True,
+        year=year,
+        month=month,
+        status=ReportStatus.APPROVED,
+    ).count()
+    return expected, approved
 
 
 # --- Dashboards ---------------------------------------------------------------

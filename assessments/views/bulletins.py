@@ -1,27 +1,34 @@
 """Quarterly bulletins (季度通报): the page and its Excel export."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from townships.models import Township
 from townships.scoping import scope_for
+from townships.web import audited_xlsx_response
 
 from ..choices import Grade, RunKind, Target
 from ..models import Bulletin
 
 
-@login_required
-def bulletin_export(request, year, quarter):
-    from townships.choices import AuditAction
-    from townships.services import audit_record
-    from townships.xlsx import xlsx_response
-
+def _bulletin_or_404(request, year, quarter):
     bulletin = scope_for(request.user, Bulletin.objects.all()).filter(year=year, quarter=quarter).first()
     if bulletin is None:
-        from django.http import Http404
-
         raise Http404
-    own = request.user.township.name if request.user.is_township_staff else None
+    return bulletin
+
+
+def _visible_townships(request):
+    """The rows a user may read: those of the townships ``scope_for`` gives them (by id)."""
+    return set(scope_for(request.user, Township.objects.all()).values_list("pk", flat=True))
+
+
+@login_required
+def bulletin_export(request, year, quarter):
+    bulletin = _bulletin_or_404(request, year, quarter)
+    visible = _visible_townships(request)
     sheets = []
     headers = [
         _("全县名次"),
@@ -49,7 +56,7 @@ def bulletin_export(request, year, quarter):
                 r["veto_reason"],
             ]
             for r in section["rows"]
-            if own is None or r["township"] == own
+            if r.get("township_id") in visible
         ]
         left = [
             [
@@ -65,33 +72,28 @@ def bulletin_export(request, year, quarter):
                 "",
             ]
             for v in section["left_out"]
-            if own is None or v["township"] == own
+            if v.get("township_id") in visible
         ]
         rows += table
         sheets.append((section["label"][:28], headers, table + left))
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
+    return audited_xlsx_response(
+        request,
+        f"{year}年第{quarter}季度通报.xlsx",
+        sheets or [(_("季度通报"), headers, [])],
         detail={"bulletin": f"{year}-Q{quarter}", "rows": len(rows)},
-        request=request,
         target_repr=_("季度通报"),
     )
-    return xlsx_response(f"{year}年第{quarter}季度通报.xlsx", sheets or [(_("季度通报"), headers, [])])
 
 
 @login_required
 def bulletin_detail(request, year, quarter):
-    bulletin = scope_for(request.user, Bulletin.objects.all()).filter(year=year, quarter=quarter).first()
-    if bulletin is None:
-        from django.http import Http404
-
-        raise Http404
-    own = request.user.township.name if request.user.is_township_staff else None
+    bulletin = _bulletin_or_404(request, year, quarter)
+    visible = _visible_townships(request)
     sections = [
         {
             **section,
-            "rows": [r for r in section["rows"] if own is None or r["township"] == own],
-            "left_out": [v for v in section["left_out"] if own is None or v["township"] == own],
+            "rows": [r for r in section["rows"] if r.get("township_id") in visible],
+            "left_out": [v for v in section["left_out"] if v.get("township_id") in visible],
         }
         for section in bulletin.data.get("targets", [])
     ]

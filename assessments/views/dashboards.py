@@ -17,7 +17,7 @@ from villages.models import PartyOrganization, Village
 from villages.selectors import county_glance
 
 from ..choices import Grade
-from ..selectors import county_dashboard
+from ..selectors import county_dashboard, township_dashboard
 
 
 @login_required
@@ -63,7 +63,6 @@ def township_detail(request, pk):
         .select_related("village")
         .order_by("name")
     )
-    from assessments.selectors import township_dashboard
 
     year, month = month_param(request)
     alerts = alerts_for(townships=Township.objects.filter(pk=township.pk), today=timezone.localdate())

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cadres.models import Person, Tenure
 from townships.listing import Column, ListSpec, list_views, render_list
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
@@ -147,8 +148,6 @@ def removal_list(request):
 @login_required
 def secretary_detail(request, person_pk):
     """A village Party secretary: this year's monthly scores, annual grades and the removal rule's view."""
-    from cadres.models import Person, Tenure
-
     person = get_scoped_or_404(request.user, Person.objects.select_related("township", "village"), pk=person_pk)
     scores = list(
         Score.objects.filter(person=person, target=Target.VILLAGE_SECRETARY, period_kind="month")

@@ -14,6 +14,7 @@ from townships.web import (
     FORM_TEMPLATE,
     UploadForm,
     apply_form_errors,
+    audited_xlsx_response,
     require_registry_manager,
 )
 
@@ -109,16 +110,15 @@ def indicator_edit(request, pk, indicator_pk=None):
 
 @login_required
 def scheme_export(request, pk):
-    from townships.choices import AuditAction
-    from townships.services import audit_record
-    from townships.xlsx import xlsx_response
-
     scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
     rows = imports.scheme_rows(scheme)
-    audit_record(
-        actor=request.user, action=AuditAction.EXPORT, target=scheme, detail={"rows": len(rows)}, request=request
+    return audited_xlsx_response(
+        request,
+        f"{scheme.name}.xlsx",
+        [(imports.SCHEME_SHEET, imports.SCHEME_HEADERS, rows)],
+        detail={"rows": len(rows)},
+        target=scheme,
     )
-    return xlsx_response(f"{scheme.name}.xlsx", [(imports.SCHEME_SHEET, imports.SCHEME_HEADERS, rows)])
 
 
 @login_required

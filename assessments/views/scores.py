@@ -13,6 +13,7 @@ from townships.listing import Column, ListSpec, link, list_views
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
     apply_form_errors,
+    audited_xlsx_response,
     require_registry_manager,
     user_county,
 )
@@ -140,10 +141,6 @@ def score_detail(request, pk):
 
 @login_required
 def score_export_one(request, pk):
-    from townships.choices import AuditAction
-    from townships.services import audit_record
-    from townships.xlsx import xlsx_response
-
     score = get_scoped_or_404(request.user, Score.objects.select_related("village", "township"), pk=pk)
     items = score.items.select_related("indicator").order_by("indicator__position")
     rows = [
@@ -159,10 +156,11 @@ def score_export_one(request, pk):
         for i in items
     ]
     rows.append(["", _("总分"), "", "", float(score.total), "", ""])
-    audit_record(
-        actor=request.user, action=AuditAction.EXPORT, target=score, detail={"rows": len(rows)}, request=request
-    )
     headers = [_("编号"), _("指标"), _("取值"), _("满分"), _("得分"), _("计分说明"), _("调整理由")]
-    return xlsx_response(
-        f"{score.village.name}-{score.year}年{score.period}月记分卡.xlsx", [(_("记分卡"), headers, rows)]
+    return audited_xlsx_response(
+        request,
+        f"{score.village.name}-{score.year}年{score.period}月记分卡.xlsx",
+        [(_("记分卡"), headers, rows)],
+        detail={"rows": len(rows)},
+        target=score,
     )

@@ -103,6 +103,7 @@ def test_bulletin_prints_and_exports_scoped(client, staff_user, county, township
                         {
                             "village_id": 1,
                             "village": "本乡村",
+                            "township_id": township.pk,
                             "township": township.name,
                             "months": [790, 800, 810],
                             "average": 800,
@@ -116,6 +117,7 @@ def test_bulletin_prints_and_exports_scoped(client, staff_user, county, township
                         {
                             "village_id": 2,
                             "village": "外乡村",
+                            "township_id": other_township.pk,
                             "township": other_township.name,
                             "months": [700, 700, 700],
                             "average": 700,
@@ -131,7 +133,14 @@ def test_bulletin_prints_and_exports_scoped(client, staff_user, county, township
                     "down": [],
                     "lagging": [],
                     "category_averages": {},
-                    "left_out": [{"village": "外乡缺报村", "township": other_township.name, "missing": ["2月"]}],
+                    "left_out": [
+                        {
+                            "village": "外乡缺报村",
+                            "township_id": other_township.pk,
+                            "township": other_township.name,
+                            "missing": ["2月"],
+                        }
+                    ],
                 }
             ],
         },

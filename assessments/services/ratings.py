@@ -1,0 +1,380 @@
+"""The year: the annual rating per person, the 优秀 quota and its ties, the removal rule and its decisions, sign-off."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from townships.choices import AuditAction
+from townships.county_settings import settings_for
+from townships.models import Township
+from townships.services import audit_record
+
+from .. import scoring
+from ..choices import (
+    Grade,
+    PeriodKind,
+    RemovalDecision,
+    RemovalState,
+    Target,
+)
+from ..models import (
+    AnnualRating,
+    RemovalFlag,
+    Score,
+    VoteResult,
+)
+from .common import actor_or_none
+
+
+def _scale(vote_score, full_marks):
+    """民主测评 is scored out of 1000; put it on the scheme's scale."""
+    return Decimal(vote_score) * Decimal(full_marks) / Decimal(1000)
+
+
+def annual_inputs(*, county_id, year, conf):
+    """Each village secretary's year (DOMAIN §6), one entry per person.
+
+    - Only the months the person held the post count (a month's score belongs to the
+      person in office, see ``selectors.secretary_days``); a successor inherits nothing.
+    - 跨村任职: every village-month the person served counts once in the daily average;
+      the year-end concentrated score is the average of their scores in the last month
+      they served; the vote is the average of their villages' votes, with the highest
+      share of 不称职 votes (one village's verdict is not diluted by another's).
+    - Fewer distinct months than ``annual.min_months``: not rated this year.
+    - Any vetoed month of their own makes the year vetoed.
+    """
+    monthly = (
+        Score.objects.filter(
+            township__county_id=county_id, year=year, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY
+        )
+        .exclude(person__isnull=True)
+        .values_list(
+            "person_id",
+            "village_id",
+            "village__name",
+            "township_id",
+            "period",
+            "total",
+            "veto",
+            "veto_reason",
+            "scheme__full_marks",
+        )
+        .order_by("person_id", "period", "village_id")
+    )
+    people = {}
+    for person_id, village_id, village_name, township_id, period, total, veto, reason, full_marks in monthly:
+        entry = people.setdefault(
+            person_id, {"scores": [], "villages": {}, "vetoes": [], "full_marks": full_marks, "last": 0}
+        )
+        entry["scores"].append((period, total))
+        months = entry["villages"].setdefault(village_id, {"name": village_name, "township": township_id, "n": 0})
+        months["n"] += 1
+        months["last"] = period
+        if veto:
+            entry["vetoes"].append(f"{reason}（{year}年{period}月，{village_name}）")
+        entry["full_marks"] = full_marks  # the scheme in force at the person's last month
+    votes = {}
+    for person_id, score, share in VoteResult.objects.filter(township__county_id=county_id, year=year).values_list(
+        "person_id", "score", "incompetent_share"
+    ):
+        votes.setdefault(person_id, []).append((score, share))
+    result = {}
+    for person_id, entry in people.items():
+        periods = sorted({p for p, _t in entry["scores"]})
+        if len(periods) < conf["annual.min_months"]:
+            continue
+        last = periods[-1]
+        daily = sum((t for _p, t in entry["scores"]), Decimal(0)) / len(entry["scores"])
+        closing = [t for p, t in entry["scores"] if p == last]
+        concentrated = sum(closing, Decimal(0)) / len(closing)
+        own_votes = votes.get(person_id)
+        vote = (
+            _scale(sum((v for v, _s in own_votes), Decimal(0)) / len(own_votes), entry["full_marks"])
+            if own_votes
+            else None
+        )
+        share = max((s for _v, s in own_votes), default=Decimal(0)) if own_votes else Decimal(0)
+        main_village, main = max(entry["villages"].items(), key=lambda kv: (kv[1]["n"], kv[1]["last"], -kv[0]))
+        result[person_id] = {
+            "village": main_village,
+            "township": main["township"],
+            "villages": [v["name"] for v in entry["villages"].values()],
+            "months": len(periods),
+            "daily": scoring._q(daily),
+            "concentrated": scoring._q(concentrated),
+            "vote": scoring._q(vote) if vote is not None else None,
+            "share": share,
+            "veto": bool(entry["vetoes"]),
+            "veto_reason": "；".join(entry["vetoes"]),
+            "full_marks": entry["full_marks"],
+        }
+    return result
+
+
+@transaction.atomic
+def annual_rating_compute(*, county_id, year, run=None):
+    """Rate every village secretary of the year and apply the removal rule (flags await a decision).
+
+    Ratings already signed off are left as they were; re-running a year recomputes the rest.
+    """
+    conf = settings_for(county_id)
+    people = annual_inputs(county_id=county_id, year=year, conf=conf)
+    weights = (conf["annual.weight_daily"], conf["annual.weight_concentrated"], conf["annual.weight_vote"])
+    tie_break = conf["grade.tie_break"].split(",")
+    by_township = conf["grade.quota_scope"] == "township"
+    inputs, totals = [], {}
+    full_marks = max((p["full_marks"] for p in people.values()), default=Decimal(1000))
+    for person_id, p in people.items():
+        vote = p["vote"] if p["vote"] is not None else p["daily"]
+        total = scoring.combine_annual(daily=p["daily"], concentrated=p["concentrated"], vote=vote, weights=weights)
+        totals[person_id] = total
+        inputs.append(
+            scoring.GradeInput(
+                target=person_id,
+                total=total,
+                veto=p["veto"],
+                veto_reason=p["veto_reason"],
+                incompetent_vote_share=p["share"],
+                group=p["township"] if by_township else county_id,
+                tie_values=tuple(
+                    {"vote": vote, "concentrated": p["concentrated"], "daily": p["daily"]}[c] for c in tie_break
+                ),
+            )
+        )
+    grades = scoring.assign_grades(
+        inputs,
+        full_marks=full_marks,
+        bands=(conf["grade.excellent_share"], conf["grade.competent_share"], conf["grade.basic_share"]),
+        excellent_quota=Decimal(str(conf["grade.excellent_quota"])),
+        incompetent_vote_share=Decimal(str(conf["grade.incompetent_vote_share"])),
+        rounding=conf["grade.quota_rounding"],
+        min_pool=conf["grade.quota_min_pool"],
+    )
+    ids = list(people)
+    ranks = scoring.competition_ranks(ids, key=lambda pid: scoring.ranking_key(totals[pid], people[pid]["veto"]))
+    signed = set(
+        AnnualRating.objects.filter(township__county_id=county_id, year=year, signed_off_by__isnull=False).values_list(
+            "person_id", flat=True
+        )
+    )
+    ratings = [
+        AnnualRating(
+            person_id=pid,
+            village_id=people[pid]["village"],
+            township_id=people[pid]["township"],
+            villages=people[pid]["villages"],
+            months=people[pid]["months"],
+            year=year,
+            daily=people[pid]["daily"],
+            concentrated=people[pid]["concentrated"],
+            vote=people[pid]["vote"],
+            incompetent_vote_share=people[pid]["share"],
+            total=totals[pid],
+            veto=people[pid]["veto"],
+            grade=grades[pid].grade,
+            reason=grades[pid].reason[:300],
+            tie_pending=grades[pid].tie_pending,
+            rank_in_county=ranks[index],
+            run=run,
+        )
+        for index, pid in enumerate(ids)
+        if pid not in signed
+    ]
+    AnnualRating.objects.filter(township__county_id=county_id, year=year, signed_off_by__isnull=True).exclude(
+        person_id__in=ids
+    ).delete()
+    AnnualRating.objects.bulk_create(
+        ratings,
+        update_conflicts=True,
+        unique_fields=["person", "year"],
+        update_fields=[
+            "village",
+            "township",
+            "villages",
+            "months",
+            "daily",
+            "concentrated",
+            "vote",
+            "incompetent_vote_share",
+            "total",
+            "veto",
+            "grade",
+            "reason",
+            "tie_pending",
+            "rank_in_county",
+            "run",
+        ],
+    )
+    removal_rule_apply(county_id=county_id, year=year)
+    return len(ratings)
+
+
+def removal_rule_apply(*, county_id, year):
+    """The removal rule for ``year`` (DOMAIN §6): it follows the person across villages and townships,
+    reads only ratings up to ``year``, and counts afresh after each decided flag. Decided flags are
+    never touched; undecided ones are recomputed."""
+    conf = settings_for(county_id)
+    township_of = dict(
+        AnnualRating.objects.filter(township__county_id=county_id, year=year).values_list("person_id", "township_id")
+    )
+    history, decided = {}, {}
+    for person_id, rating_year, grade in AnnualRating.objects.filter(
+        person_id__in=township_of, year__lte=year
+    ).values_list("person_id", "year", "grade"):
+        history.setdefault(person_id, []).append((rating_year, grade))
+    for person_id, flag_year in (
+        RemovalFlag.objects.filter(person_id__in=township_of).exclude(decision="").values_list("person_id", "year")
+    ):
+        decided.setdefault(person_id, set()).add(flag_year)
+    flags = []
+    for person_id, grades in history.items():
+        if year in decided.get(person_id, ()):
+            continue  # this year's flag is decided: it stands as it was
+        status = scoring.removal_status(
+            grades,
+            year=year,
+            consecutive=conf["removal.consecutive"],
+            total=conf["removal.total"],
+            decided_years=decided.get(person_id, ()),
+            gap_breaks=bool(conf["removal.gap_breaks"]),
+        )
+        if status.flagged or status.watch:
+            flags.append(
+                RemovalFlag(
+                    person_id=person_id,
+                    township_id=township_of[person_id],
+                    year=year,
+                    state=RemovalState.FLAGGED if status.flagged else RemovalState.WATCH,
+                    incompetent_count=status.incompetent_count,
+                    reason=status.reason,
+                    rated_years=list(status.counted_years),
+                )
+            )
+    RemovalFlag.objects.filter(township__county_id=county_id, year=year, decision="").exclude(
+        person_id__in=[f.person_id for f in flags]
+    ).delete()
+    RemovalFlag.objects.bulk_create(
+        flags,
+        update_conflicts=True,
+        unique_fields=["person", "year"],
+        update_fields=["township", "state", "incompetent_count", "reason", "rated_years"],
+    )
+    return len(flags)
+
+
+@transaction.atomic
+def removal_decide(*, actor, flag, decision, opinion, request=None):
+    """A named county user decides a 调整退出 flag: 同意调整 or 不予调整, with an opinion.
+
+    Counting starts afresh after the decision: later years' undecided flags are recomputed.
+    """
+    if decision not in RemovalDecision.values:
+        raise ValidationError({"decision": _("请选择“同意调整”或“不予调整”。")})
+    if not (opinion or "").strip():
+        raise ValidationError({"opinion": _("请填写意见。")})
+    flag = RemovalFlag.objects.select_for_update().select_related("township").get(pk=flag.pk)
+    if flag.state != RemovalState.FLAGGED:
+        raise ValidationError(_("警示名单仅供提醒，不需要决定。"))
+    if flag.decision:
+        raise ValidationError(
+            _("该预警已于 %(d)s 决定（%(x)s），不能再次决定。")
+            % {"d": timezone.localtime(flag.decided_at).strftime("%Y-%m-%d"), "x": flag.get_decision_display()}
+        )
+    flag.decision, flag.opinion = decision, opinion.strip()
+    flag.decided_by, flag.decided_at = actor_or_none(actor), timezone.now()
+    flag.save(update_fields=["decision", "opinion", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=flag,
+        detail={"removal_decision": decision, "opinion": flag.opinion, "year": flag.year},
+        request=request,
+    )
+    county_id = flag.township.county_id
+    for later in sorted(
+        set(
+            AnnualRating.objects.filter(township__county_id=county_id, year__gt=flag.year).values_list(
+                "year", flat=True
+            )
+        )
+    ):
+        removal_rule_apply(county_id=county_id, year=later)
+    return flag
+
+
+@transaction.atomic
+def excellent_ties_decide(*, actor, county_id, year, chosen, opinion, request=None):
+    """The county decides the ties left at the 优秀 quota boundary: ``chosen`` rating ids become 优秀,
+    the other tied ones 称职. Exactly as many as the places left must be chosen."""
+    if not (opinion or "").strip():
+        raise ValidationError({"opinion": _("请填写决定意见。")})
+    tied = list(
+        AnnualRating.objects.select_for_update().filter(
+            township__county_id=county_id, year=year, tie_pending=True, signed_off_by__isnull=True
+        )
+    )
+    if not tied:
+        raise ValidationError(_("该年度没有待决定的并列人员。"))
+    conf = settings_for(county_id)
+    by_township = conf["grade.quota_scope"] == "township"
+    groups = {}
+    for rating in tied:
+        groups.setdefault(rating.township_id if by_township else county_id, []).append(rating)
+    chosen = {int(c) for c in chosen}
+    unknown = chosen - {r.pk for r in tied}
+    if unknown:
+        raise ValidationError(_("所选人员不在并列名单中。"))
+    everyone = AnnualRating.objects.filter(township__county_id=county_id, year=year)
+    for group, members in groups.items():
+        pool = everyone.filter(township_id=group) if by_township else everyone
+        places = scoring.quota_places(
+            pool.count(),
+            Decimal(str(conf["grade.excellent_quota"])),
+            rounding=conf["grade.quota_rounding"],
+            min_pool=conf["grade.quota_min_pool"],
+        )
+        free = places - pool.filter(grade=Grade.EXCELLENT).count()
+        picked = [r for r in members if r.pk in chosen]
+        if len(picked) != free:
+            raise ValidationError(
+                _("并列 %(n)s 人，剩余优秀名额 %(f)s 个：请恰好选择 %(f)s 人。") % {"n": len(members), "f": free}
+            )
+        for rating in members:
+            rating.grade = Grade.EXCELLENT if rating.pk in chosen else Grade.COMPETENT
+            rating.reason = (
+                _("并列于优秀名额边界，县委组织部决定：%(g)s（%(o)s）")
+                % {"g": Grade(rating.grade).label, "o": opinion.strip()}
+            )[:300]
+            rating.tie_pending = False
+            rating.save(update_fields=["grade", "reason", "tie_pending"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=tied[0],
+        detail={"excellent_ties": year, "chosen": sorted(chosen), "opinion": opinion.strip()},
+        request=request,
+    )
+    return len(tied)
+
+
+@transaction.atomic
+def annual_ratings_sign_off(*, actor, county_id, year, request=None):
+    """The year's grades (the 优秀 commendation list with them) take effect when a named county user signs."""
+    ratings = AnnualRating.objects.filter(township__county_id=county_id, year=year, signed_off_by__isnull=True)
+    if ratings.filter(tie_pending=True).exists():
+        raise ValidationError(_("还有人员并列于优秀名额边界，请先决定后再审定。"))
+    count = ratings.update(signed_off_by=actor_or_none(actor), signed_off_at=timezone.now())
+    if not count:
+        raise ValidationError(_("该年度没有待审定的评定结果。"))
+    excellent = AnnualRating.objects.filter(township__county_id=county_id, year=year, grade="excellent").count()
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=Township.objects.filter(county_id=county_id).first(),
+        detail={"annual_ratings": year, "signed": count, "excellent": excellent},
+        request=request,
+    )
+    return count

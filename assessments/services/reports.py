@@ -1,0 +1,207 @@
+"""Monthly reports (月报): filing, submission with late marking and mismatches, review, corrections, closing a month."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from townships.choices import AuditAction
+from townships.county_settings import settings_for
+from townships.services import audit_record
+
+from ..choices import (
+    PeriodKind,
+    ReportStatus,
+    RunKind,
+    SchemeStatus,
+)
+from ..metrics import METRICS, REPORTED_CODES, parse_reported
+from ..models import (
+    MonthlyReport,
+    PeriodLock,
+    ReportCorrection,
+    Scheme,
+    Score,
+    ScoringRun,
+)
+from ..selectors import derived_metrics, month_coverage, period_is_closed
+from .common import actor_or_none
+from .runs import scoring_run_start
+
+
+def _deadline(county_id, year, month):
+    day = settings_for(county_id)["report.deadline_day"]
+    next_month = month % 12 + 1
+    return datetime.date(year + (month == 12), next_month, day)
+
+
+def clean_report_values(raw):
+    values, errors = {}, {}
+    for code in REPORTED_CODES:
+        try:
+            value = parse_reported(code, raw.get(code))
+        except ValueError as exc:
+            errors[code] = str(exc)
+            continue
+        if value is not None:
+            values[code] = value
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def report_save(*, actor, village, year, month, values, request=None):
+    """Create or update a draft (or returned) report; approved reports are locked."""
+    if period_is_closed(village.township.county_id, year, month):
+        raise ValidationError(_("%(y)s年%(m)s月已关账，不能再填报。") % {"y": year, "m": month})
+    today = timezone.localdate()
+    if (year, month) > (today.year, today.month):
+        raise ValidationError(_("不能填报未来月份。"))
+    cleaned = clean_report_values(values)
+    report, _created = MonthlyReport.objects.select_for_update().get_or_create(
+        village=village, year=year, month=month, defaults={"township_id": village.township_id}
+    )
+    if report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+        raise ValidationError(_("该报表已报送或已审核，不能再修改；如需更正请联系县委组织部。"))
+    report.values = cleaned
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_submit(*, actor, report, request=None):
+    report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ValidationError(_("只有草稿或退回的报表可以报送。"))
+    missing = [str(METRICS[c].label) for c in REPORTED_CODES if c not in report.values]
+    if missing:
+        raise ValidationError(
+            _("还有未填写的项目：%(m)s。") % {"m": "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")}
+        )
+    now = timezone.now()
+    report.status, report.submitted_at, report.submitted_by = ReportStatus.SUBMITTED, now, actor_or_none(actor)
+    report.is_late = timezone.localdate(now) > _deadline(report.township.county_id, report.year, report.month)
+    report.mismatches = _mismatches(report)
+    report.save()
+    return report
+
+
+def _mismatches(report):
+    """Where a reported value can be compared with the records, note the difference for the reviewer."""
+    values, _staffed, _appraised = derived_metrics(
+        township_id=report.township_id,
+        year=report.year,
+        month=report.month,
+        conf=settings_for(report.township.county_id),
+    )
+    found = []
+    for code, reported in report.values.items():
+        other = METRICS[code].compare_with
+        if other:
+            recorded = values.get(report.village_id, {}).get(other, 0)
+            if Decimal(str(reported)) != Decimal(str(recorded)):
+                found.append({"metric": code, "reported": reported, "recorded": recorded})
+    return found
+
+
+@transaction.atomic
+def report_review(*, actor, report, approve, reason="", request=None):
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("只有已报送的报表可以审核。"))
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("退回须说明原因。")})
+    report.status = ReportStatus.APPROVED if approve else ReportStatus.RETURNED
+    report.return_reason = "" if approve else reason.strip()
+    report.reviewed_at, report.reviewed_by = timezone.now(), actor_or_none(actor)
+    report.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=report,
+        detail={"approved": approve, "reason": report.return_reason},
+        request=request,
+    )
+    if approve:
+        county_id = report.township.county_id
+        expected, approved = month_coverage(county_id=county_id, year=report.year, month=report.month)
+        scored_before = ScoringRun.objects.filter(
+            county_id=county_id, kind=RunKind.MONTHLY, year=report.year, period=report.month
+        ).exists()
+        if approved >= expected or scored_before:
+            # The month is complete, or was already scored without this village (a late report):
+            # score it (again) once the approval has committed.
+            transaction.on_commit(
+                lambda: _start_if_idle(county_id=county_id, year=report.year, month=report.month, actor=actor)
+            )
+    return report
+
+
+def _start_if_idle(*, county_id, year, month, actor):
+    try:
+        scoring_run_start(
+            actor=actor, county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month, allow_missing=True
+        )
+    except ValidationError:
+        pass  # a run for this month is already queued or running, or the month is closed
+
+
+@transaction.atomic
+def report_correct(*, actor, report, metric, value, reason, request=None):
+    """A county correction of an approved (locked) report: recorded with its reason."""
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("更正须说明原因。")})
+    if metric not in REPORTED_CODES:
+        raise ValidationError({"metric": _("没有这个填报项目。")})
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.APPROVED:
+        raise ValidationError(_("只有已审核的报表需要更正；未审核的请退回由乡镇修改。"))
+    try:
+        new_value = parse_reported(metric, value)
+    except ValueError as exc:
+        raise ValidationError({"value": str(exc)}) from None
+    old = report.values.get(metric)
+    report.values = {**report.values, metric: new_value}
+    report.save(update_fields=["values", "updated_at"])
+    ReportCorrection.objects.create(
+        report=report,
+        metric=metric,
+        old_value=old,
+        new_value=new_value,
+        reason=reason.strip(),
+        corrected_by=actor_or_none(actor),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.OVERRIDE,
+        target=report,
+        detail={"metric": metric, "old": old, "new": new_value, "reason": reason.strip()},
+        request=request,
+    )
+    return report
+
+
+@transaction.atomic
+def period_close(*, actor, county, year, month, request=None):
+    """关账: lock the month; the schemes used for it become locked (changes go into a new version)."""
+    lock, created = PeriodLock.objects.get_or_create(
+        county=county, year=year, month=month, defaults={"closed_by": actor_or_none(actor)}
+    )
+    if not created:
+        raise ValidationError(_("该月已关账。"))
+    used = Score.objects.filter(township__county=county, period_kind=PeriodKind.MONTH, year=year, period=month).values(
+        "scheme_id"
+    )
+    Scheme.objects.filter(pk__in=used).update(status=SchemeStatus.LOCKED)
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=county,
+        detail={"closed": f"{year}-{month:02d}"},
+        request=request,
+    )
+    return lock

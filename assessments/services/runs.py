@@ -1,0 +1,475 @@
+"""Scoring runs: one chunk per township fanned out on Celery (claimed with compare-and-swap), finalize in one
+transaction, the sweeper for what a killed worker left, and the one orchestration both the tasks and the
+synchronous path (commands, the demo) call."""
+
+import datetime
+import time
+import traceback
+from decimal import Decimal
+
+from celery import chord
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from townships.choices import AuditAction
+from townships.county_settings import settings_for
+from townships.models import County, Township
+from townships.services import audit_record
+from villages.models import Village
+
+from .. import scoring
+from ..choices import (
+    PeriodKind,
+    ReportStatus,
+    RunKind,
+    RunStatus,
+    SchemeStatus,
+    Target,
+)
+from ..metrics import METRICS
+from ..models import (
+    Indicator,
+    MonthlyReport,
+    Scheme,
+    Score,
+    ScoreItem,
+    ScoringChunk,
+    ScoringRun,
+)
+from ..selectors import derived_metrics, month_coverage, month_secretaries, period_is_closed
+from .bulletins import bulletin_compute
+from .common import WRITE_BATCH, actor_or_none, chunk_lease
+from .ratings import annual_rating_compute
+from .schemes import active_schemes
+from .scores import item_parts, rank_scores
+
+
+def scoring_run_start(*, actor, county_id, kind, year, period=0, request=None, enqueue=True, allow_missing=False):
+    """Queue a run: one chunk per township; the work starts after this transaction commits.
+
+    A monthly run with reports still missing is the county's choice (``allow_missing``): the
+    villages without an approved report are left out and listed on the run; a month with no
+    approved report at all is refused.
+    """
+    # Enqueue: the tasks module imports this one, so the task is looked up when it is sent.
+    from ..tasks import run_scoring
+
+    if kind == RunKind.MONTHLY and not 1 <= int(period) <= 12:
+        raise ValidationError({"period": _("月份应在 1 到 12 之间。")})
+    if kind == RunKind.QUARTERLY and not 1 <= int(period) <= 4:
+        raise ValidationError({"period": _("季度应在 1 到 4 之间。")})
+    if kind == RunKind.MONTHLY and period_is_closed(county_id, year, period):
+        raise ValidationError(_("%(y)s年%(m)s月已关账，分数只能通过人工调整更改。") % {"y": year, "m": period})
+    if kind == RunKind.MONTHLY:
+        expected, approved = month_coverage(county_id=county_id, year=year, month=period)
+        if not approved:
+            raise ValidationError(
+                _("%(y)s年%(m)s月还没有已审核的月报，无法评分。") % {"y": year, "m": period}, code="no_reports"
+            )
+        if approved < expected and not allow_missing:
+            raise ValidationError(
+                _(
+                    "%(y)s年%(m)s月应报 %(e)s 个村（社区），已审核 %(a)s 个，还有 %(n)s 个缺报或待审核。"
+                    "确认计算后这些村不计分、不参加排名，补报审核后自动重算。"
+                )
+                % {"y": year, "m": period, "e": expected, "a": approved, "n": expected - approved},
+                code="missing_reports",
+            )
+    schemes = active_schemes(county_id=county_id, year=year)
+    if not schemes and kind != RunKind.QUARTERLY:
+        raise ValidationError(_("%(y)s 年没有启用的考核方案。") % {"y": year})
+    try:
+        with transaction.atomic():
+            run = ScoringRun.objects.create(
+                county_id=county_id, kind=kind, year=year, period=period, requested_by=actor_or_none(actor)
+            )
+            townships = list(Township.objects.filter(county_id=county_id, is_active=True).values_list("pk", flat=True))
+            if kind == RunKind.MONTHLY:
+                ScoringChunk.objects.bulk_create([ScoringChunk(run=run, township_id=t) for t in townships])
+                run.chunks_total = len(townships)
+                run.save(update_fields=["chunks_total"])
+            audit_record(actor=actor, action=AuditAction.CREATE, target=run, detail={"kind": kind}, request=request)
+    except IntegrityError:
+        raise ValidationError(_("该期间已有正在排队或计算中的评分批次。")) from None
+    if enqueue:
+        transaction.on_commit(lambda: run_scoring.delay(run.pk))
+    return run
+
+
+def run_claim(run_id):
+    """Compare-and-swap pending → running: only one worker (or message) gets the run."""
+    return ScoringRun.objects.filter(pk=run_id, status=RunStatus.PENDING).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    )
+
+
+def chunk_claim(chunk_id):
+    now = timezone.now()
+    return (
+        ScoringChunk.objects.filter(pk=chunk_id)
+        .filter(Q(status=RunStatus.PENDING) | Q(status=RunStatus.RUNNING, claimed_at__lt=now - chunk_lease()))
+        .update(status=RunStatus.RUNNING, claimed_at=now)
+    )
+
+
+def _value_of(code, report_values, derived, staffed, appraised, village_id):
+    if code == "secretary_vacant":
+        return int(village_id not in staffed)
+    if code == "appraisal_done":
+        return int(village_id in appraised)
+    if METRICS[code].source == "report":
+        return (report_values or {}).get(code)
+    return derived.get(village_id, {}).get(code, 0)
+
+
+def score_chunk_compute(chunk_id):
+    """Score every village of one township for the run's month; store the result on the chunk.
+
+    No data, no score (DOMAIN §6): a village without an approved report for the month gets
+    no total; it is listed in ``left_out`` with its report's state and takes no part in ranks.
+    """
+    chunk = ScoringChunk.objects.select_related("run").get(pk=chunk_id)
+    run = chunk.run
+    pause = getattr(settings, "SCORING_CHUNK_PAUSE", 0)
+    if pause:
+        time.sleep(pause)  # failure drills only: widens the window in which a worker can be killed
+    conf = settings_for(run.county_id)
+    schemes = active_schemes(county_id=run.county_id, year=run.year)
+    # A month already scored keeps the scheme versions it was scored with (re-running a past period
+    # gives the result it gave then); a version activated later applies from the next month on.
+    schemes.update(
+        {
+            s.target: s
+            for s in Scheme.objects.filter(
+                pk__in=Score.objects.filter(
+                    township__county_id=run.county_id, period_kind=PeriodKind.MONTH, year=run.year, period=run.period
+                ).values("scheme_id")
+            )
+        }
+    )
+    indicators = {target: [i for i in scheme.indicators.all() if i.method] for target, scheme in schemes.items()}
+    villages = list(
+        Village.objects.filter(township_id=chunk.township_id, is_active=True)
+        .order_by("sort_key", "name")
+        .values_list("pk", "name")
+    )
+    statuses, reports = {}, {}
+    for village_id, status, values in MonthlyReport.objects.filter(
+        township_id=chunk.township_id, year=run.year, month=run.period
+    ).values_list("village_id", "status", "values"):
+        statuses[village_id] = status
+        if status == ReportStatus.APPROVED:
+            reports[village_id] = values
+    left_out = [
+        {"village": pk, "name": name, "status": statuses.get(pk, "missing")}
+        for pk, name in villages
+        if pk not in reports
+    ]
+    scored = [pk for pk, _name in villages if pk in reports]
+    derived, staffed, appraised = derived_metrics(
+        township_id=chunk.township_id, year=run.year, month=run.period, conf=conf
+    )
+    secretaries = month_secretaries(township_id=chunk.township_id, year=run.year, month=run.period)
+    result = []
+    for target, scheme in schemes.items():
+        leaves = indicators[target]
+        # A secretary is rated only where one held the post this month.
+        rated = [v for v in scored if target != Target.VILLAGE_SECRETARY or v in secretaries]
+        # Rank indicators compare the township's rated villages with each other.
+        ranked = {
+            indicator.pk: scoring.rank_points(
+                indicator.max_points,
+                indicator.params,
+                {v: _value_of(indicator.metric, reports.get(v), derived, staffed, appraised, v) for v in rated},
+            )
+            for indicator in leaves
+            if indicator.method == scoring.Method.RANK
+        }
+        for village_id in rated:
+            items, parts = [], []
+            for indicator in leaves:
+                value = None
+                if indicator.method == scoring.Method.MANUAL:
+                    points = scoring.Points(Decimal("0.00"), _("待评分人评定（人工评分项）。"))
+                elif indicator.method == scoring.Method.RANK:
+                    value = _value_of(
+                        indicator.metric, reports.get(village_id), derived, staffed, appraised, village_id
+                    )
+                    points = ranked[indicator.pk][village_id]
+                else:
+                    value = _value_of(
+                        indicator.metric, reports.get(village_id), derived, staffed, appraised, village_id
+                    )
+                    if value is None:
+                        points = scoring.Points(Decimal("0.00"), _("报表未填此项，计 0 分。"))
+                    else:
+                        points = scoring.score(indicator.method, indicator.max_points, indicator.params, value)
+                parts.append(
+                    scoring.ItemPoints(
+                        category=indicator.category,
+                        points=points.points,
+                        is_bonus=indicator.is_bonus,
+                        veto=points.veto,
+                        veto_name=indicator.name,
+                        manual_pending=indicator.method == scoring.Method.MANUAL,
+                    )
+                )
+                items.append([indicator.pk, value, str(points.points), points.explanation, points.veto])
+            total = scoring.monthly_total(parts, bonus_cap=scheme.bonus_cap)
+            result.append(
+                {
+                    "target": target,
+                    "scheme": scheme.pk,
+                    "village": village_id,
+                    "person": secretaries.get(village_id),
+                    "items": items,
+                    # For reading only: finalize recomputes the total with the kept overrides.
+                    "total": str(total.total),
+                }
+            )
+    with transaction.atomic():
+        updated = ScoringChunk.objects.filter(pk=chunk.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.SUCCEEDED,
+            result=result,
+            left_out=left_out,
+            finished_at=timezone.now(),
+            targets_scored=len(result),
+        )
+    return updated
+
+
+def chunk_fail(chunk_id, error):
+    chunk = ScoringChunk.objects.get(pk=chunk_id)
+    ScoringChunk.objects.filter(pk=chunk_id).update(
+        status=RunStatus.FAILED, error=error[-2000:], finished_at=timezone.now()
+    )
+    run_fail(chunk.run_id, _("乡镇分块计算失败：%(e)s") % {"e": error[-1500:]})
+
+
+def run_fail(run_id, error):
+    ScoringRun.objects.filter(pk=run_id, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
+        status=RunStatus.FAILED, error=error[-4000:], finished_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def run_finalize(run_id):
+    """Write every chunk's scores in one transaction, keep recorded overrides, rank, finish the run."""
+    run = ScoringRun.objects.select_for_update().get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return 0
+    chunks = list(ScoringChunk.objects.filter(run=run).select_related("township"))
+    if any(c.status != RunStatus.SUCCEEDED for c in chunks):
+        return 0  # not all chunks are done yet (the sweeper will come back)
+    now = timezone.now()
+    rows = [row for chunk in chunks for row in chunk.result]
+    left_out = [{**entry, "township": chunk.township.name} for chunk in chunks for entry in chunk.left_out]
+    township_of = dict(Village.objects.filter(township__county_id=run.county_id).values_list("pk", "township_id"))
+    schemes = {s.pk: s for s in Scheme.objects.filter(pk__in={row["scheme"] for row in rows})}
+    indicators = {i.pk: i for i in Indicator.objects.filter(scheme__in=schemes)}
+    key = {"period_kind": PeriodKind.MONTH, "year": run.year, "period": run.period}
+    existing = Score.objects.filter(township__county_id=run.county_id, **key)
+    overrides = {
+        (item.score.target, item.score.village_id, item.indicator_id): item
+        for item in ScoreItem.objects.filter(score__in=existing, override_points__isnull=False).select_related("score")
+    }
+    scores = []
+    for row in rows:
+        effective = []
+        for indicator_id, _value, points, _explanation, veto in row["items"]:
+            kept = overrides.get((row["target"], row["village"], indicator_id))
+            effective.append((indicator_id, kept.override_points if kept else points, veto, kept is not None))
+        total = scoring.monthly_total(item_parts(effective, indicators), bonus_cap=schemes[row["scheme"]].bonus_cap)
+        scores.append(
+            Score(
+                target=row["target"],
+                village_id=row["village"],
+                person_id=row["person"],
+                township_id=township_of[row["village"]],
+                scheme_id=row["scheme"],
+                total=total.total,
+                by_category={k: str(v) for k, v in total.by_category.items()},
+                veto=total.veto,
+                veto_reason=total.veto_reason[:300],
+                manual_pending=total.manual_pending,
+                run=run,
+                computed_at=now,
+                updated_at=now,
+                **key,
+            )
+        )
+    Score.objects.bulk_create(
+        scores,
+        batch_size=WRITE_BATCH,
+        update_conflicts=True,
+        unique_fields=["target", "village", "period_kind", "year", "period"],
+        update_fields=[
+            "person",
+            "township",
+            "scheme",
+            "total",
+            "by_category",
+            "veto",
+            "veto_reason",
+            "manual_pending",
+            "run",
+            "computed_at",
+            "updated_at",
+        ],
+    )
+    saved = {(s.target, s.village_id): s for s in Score.objects.filter(run=run, **key)}
+    existing.exclude(run=run).delete()  # villages no longer scored (no approved report, deactivated, no secretary)
+    ScoreItem.objects.filter(score__in=saved.values()).delete()
+    items = []
+    for row in rows:
+        score = saved[(row["target"], row["village"])]
+        for indicator_id, value, points, explanation, veto in row["items"]:
+            item = ScoreItem(
+                score=score,
+                indicator_id=indicator_id,
+                metric_value=value,
+                points=Decimal(points),
+                explanation=explanation,
+                veto=veto,
+            )
+            kept = overrides.get((row["target"], row["village"], indicator_id))
+            if kept is not None:
+                item.override_points, item.override_reason = kept.override_points, kept.override_reason
+                item.overridden_by_id, item.overridden_at = kept.overridden_by_id, kept.overridden_at
+            items.append(item)
+    ScoreItem.objects.bulk_create(items, batch_size=WRITE_BATCH)
+    rank_scores(county_id=run.county_id, **key)
+    # A scheme that has scored a month is never edited in place again: changes go into a new version.
+    Scheme.objects.filter(pk__in=schemes, status=SchemeStatus.ACTIVE).update(status=SchemeStatus.LOCKED)
+    expected = Village.objects.filter(township__county_id=run.county_id, is_active=True).count()
+    ScoringRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        chunks_done=len(chunks),
+        targets_scored=len(rows),
+        villages_expected=expected,
+        villages_scored=expected - len(left_out),
+        left_out=left_out,
+    )
+    return len(rows)
+
+
+def sweep_runs():
+    """Re-enqueue what a killed worker left behind: stale chunks and runs whose chunks are all done."""
+    # Enqueue: the tasks module imports this one, so the tasks are looked up when they are sent.
+    from ..tasks import finalize_run, run_scoring, score_chunk
+
+    requeued = 0
+    for run in ScoringRun.objects.filter(status=RunStatus.RUNNING, kind=RunKind.MONTHLY):
+        chunks = list(run.chunks.all())
+        stale = [
+            c
+            for c in chunks
+            if c.status == RunStatus.PENDING
+            or (c.status == RunStatus.RUNNING and c.claimed_at and c.claimed_at < timezone.now() - chunk_lease())
+        ]
+        for chunk in stale:
+            score_chunk.delay(chunk.pk)
+            requeued += 1
+        if chunks and all(c.status == RunStatus.SUCCEEDED for c in chunks):
+            finalize_run.delay(None, run.pk)
+            requeued += 1
+    for run in ScoringRun.objects.filter(status=RunStatus.PENDING, created_at__lt=timezone.now() - chunk_lease()):
+        run_scoring.delay(run.pk)
+        requeued += 1
+    return requeued
+
+
+def run_dispatch(run_id, *, synchronous=False):
+    """The one orchestration of a run, for the Celery tasks and the synchronous path alike.
+
+    Claims the run (a duplicated message does nothing and returns None). A monthly run scores one
+    chunk per township — a Celery chord ending in finalize, or here in this process when
+    ``synchronous`` — and a quarterly or annual run computes here; each ends succeeded or failed
+    with its reason.
+    """
+    if not run_claim(run_id):
+        return None
+    run = ScoringRun.objects.get(pk=run_id)
+    if run.kind == RunKind.MONTHLY:
+        chunk_ids = list(run.chunks.values_list("pk", flat=True))
+        if synchronous:
+            for chunk_id in chunk_ids:
+                chunk_run(chunk_id)
+            return run_finish(run_id)
+        # Enqueue: the tasks module imports this one, so the tasks are looked up when they are sent.
+        from ..tasks import finalize_run, score_chunk
+
+        chord(score_chunk.s(chunk_id) for chunk_id in chunk_ids)(finalize_run.s(run_id))
+        return len(chunk_ids)
+    try:
+        if run.kind == RunKind.ANNUAL:
+            count = annual_rating_compute(county_id=run.county_id, year=run.year, run=run)
+        else:
+            bulletin_compute(county_id=run.county_id, year=run.year, quarter=run.period, run=run)
+            count = 1
+    except Exception:
+        run_fail(run_id, traceback.format_exc())
+        raise
+    ScoringRun.objects.filter(pk=run_id).update(
+        status=RunStatus.SUCCEEDED, finished_at=timezone.now(), targets_scored=count
+    )
+    return count
+
+
+def chunk_run(chunk_id):
+    """Claim and score one township's chunk; a failure marks the chunk and its run failed."""
+    if not chunk_claim(chunk_id):
+        return 0
+    try:
+        return score_chunk_compute(chunk_id)
+    except Exception:
+        chunk_fail(chunk_id, traceback.format_exc())
+        raise
+
+
+def run_finish(run_id):
+    """Finalize a monthly run once its chunks are done; a failure marks the run failed with its reason."""
+    try:
+        return run_finalize(run_id)
+    except Exception:
+        run_fail(run_id, traceback.format_exc())
+        raise
+
+
+def run_synchronously(run):
+    """Do a queued run in this process (management commands, the demo loader): the same steps as the tasks."""
+    result = run_dispatch(run.pk, synchronous=True)
+    if result is None:
+        raise ValidationError(_("该批次已被其他进程领取。"))
+    return result
+
+
+def score_last_month(*, today):
+    """Beat: score last month for every county with an active scheme (a no-op where one is queued).
+
+    After the deadline the month is scored with what has been approved; villages still missing
+    are left out and listed, and a late approval scores the month again.
+    """
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    started = 0
+    for county_id in County.objects.filter(is_active=True).values_list("pk", flat=True):
+        if period_is_closed(county_id, last.year, last.month):
+            continue
+        try:
+            scoring_run_start(
+                actor=None,
+                county_id=county_id,
+                kind=RunKind.MONTHLY,
+                year=last.year,
+                period=last.month,
+                allow_missing=True,
+            )
+            started += 1
+        except ValidationError:
+            continue
+    return started
