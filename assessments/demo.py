@@ -10,7 +10,7 @@ from django.utils import timezone
 from cadres.choices import PostKind
 from cadres.models import Meeting, Tenure
 
-from .choices import Category, ReportStatus, RunKind, SchemeStatus, Target
+from .choices import Category, PeriodKind, ReportStatus, RunKind, SchemeStatus, Target
 from .models import AnnualRating, Indicator, MonthlyReport, Scheme, Score, ScoreItem, VoteResult
 from .services import (
     annual_rating_compute,
@@ -152,7 +152,7 @@ def _enter_manual_items(*, rng, run, quality):
             override_points=points, override_reason="评分人评定（演示数据）", overridden_at=now
         )
     scores_retotal(Score.objects.filter(run=run).values_list("pk", flat=True))
-    rank_scores(county_id=run.county_id, period_kind="month", year=run.year, period=run.period)
+    rank_scores(county_id=run.county_id, period_kind=PeriodKind.MONTH, year=run.year, period=run.period)
 
 
 def generate_assessment(*, rng, county, today, years=None):

@@ -12,22 +12,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from .choices import Grade, Method
+
 CENT = Decimal("0.01")
-
-
-class Method:
-    """The method codes (their labels are ``assessments.choices.Method``)."""
-
-    RATIO = "ratio"
-    PER_ITEM = "per_item"
-    DEDUCTION = "deduction"
-    TIERED = "tiered"
-    BINARY = "binary"
-    MANUAL = "manual"
-    RANK = "rank"
-    VETO = "veto"
-
-    ALL = (RATIO, PER_ITEM, DEDUCTION, TIERED, BINARY, MANUAL, RANK, VETO)
 
 
 class ParameterError(ValueError):
@@ -57,7 +44,7 @@ def _fmt(value):
 def validate_parameters(method, max_points, params):
     """Check an indicator's definition; raise ParameterError naming what is wrong."""
     max_points = _d(max_points)
-    if method not in Method.ALL:
+    if method not in Method.values:
         raise ParameterError(_("未知的计分方法：%(m)s。") % {"m": method})
     if method == Method.VETO:
         if max_points != 0:
@@ -286,15 +273,6 @@ def competition_ranks(rows, key):
 
 
 # --- Grades and the removal rule --------------------------------------------
-
-
-class Grade:
-    EXCELLENT = "excellent"
-    COMPETENT = "competent"
-    BASIC = "basic"
-    INCOMPETENT = "incompetent"
-
-    ORDER = (EXCELLENT, COMPETENT, BASIC, INCOMPETENT)
 
 
 def combine_annual(*, daily, concentrated, vote, weights):

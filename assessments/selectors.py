@@ -21,7 +21,7 @@ from townships.models import Township
 from townships.scoping import scope_for
 from villages.models import Matter, PartyOrganization, Village, WeakDesignation
 
-from .choices import Category, ReportStatus, Target
+from .choices import Category, PeriodKind, RemovalState, ReportStatus, Target
 from .models import AnnualRating, Indicator, MonthlyReport, PeriodLock, RemovalFlag, Scheme, Score, ScoringRun
 
 
@@ -168,13 +168,13 @@ def county_dashboard(*, user, year, month):
     last_run = scope_for(user, ScoringRun.objects.all()).order_by("-created_at").first()
     coverage = {
         "expected": sum(t.village_count for t in townships),
-        "scored": scope_for(user, Score.objects.filter(year=year, period=month, period_kind="month"))
+        "scored": scope_for(user, Score.objects.filter(year=year, period=month, period_kind=PeriodKind.MONTH))
         .values("village_id")
         .distinct()
         .count(),
     }
     scores = scope_for(
-        user, Score.objects.filter(year=year, period=month, period_kind="month", target=Target.VILLAGE_SECRETARY)
+        user, Score.objects.filter(year=year, period=month, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY)
     )
     month_rows = list(scores.values_list("township_id", "total", "by_category"))
     maxima = {c.value: Decimal(0) for c in Category}
@@ -218,7 +218,7 @@ def county_dashboard(*, user, year, month):
     top = list(scores.select_related("village", "township").order_by("rank_in_county")[:10])
     bottom = list(scores.select_related("village", "township").order_by("-rank_in_county")[:10])
     trend = list(
-        scope_for(user, Score.objects.filter(year=year, period_kind="month", target=Target.VILLAGE_SECRETARY))
+        scope_for(user, Score.objects.filter(year=year, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY))
         .values_list("period")
         .annotate(avg=Avg("total"))
         .order_by("period")
@@ -233,9 +233,9 @@ def county_dashboard(*, user, year, month):
         if last_rating_year
         else {}
     )
-    weak_open = scope_for(user, WeakDesignation.objects.filter(status="rectifying")).count()
+    weak_open = scope_for(user, WeakDesignation.objects.filter(status=WeakDesignation.Status.RECTIFYING)).count()
     removal = dict(
-        scope_for(user, RemovalFlag.objects.filter(state="flagged", decision=""))
+        scope_for(user, RemovalFlag.objects.filter(state=RemovalState.FLAGGED, decision=""))
         .values_list("state")
         .annotate(n=Count("pk"))
     )
@@ -269,7 +269,7 @@ def township_dashboard(*, township, year, month):
     returned = [(pk, name) for pk, name in villages if reports.get(pk) == ReportStatus.RETURNED]
     scores = list(
         Score.objects.filter(
-            township=township, year=year, period=month, period_kind="month", target=Target.VILLAGE_SECRETARY
+            township=township, year=year, period=month, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY
         )
         .select_related("village")
         .order_by("rank_in_township")
@@ -287,7 +287,7 @@ def weak_candidates(*, user, today):
     conf = settings_for(user.county_id)
     townships = scope_for(user, Township.objects.filter(is_active=True))
     open_ids = set(
-        WeakDesignation.objects.filter(township__in=townships, status="rectifying").values_list("village_id", flat=True)
+        WeakDesignation.objects.filter(township__in=townships, status=WeakDesignation.Status.RECTIFYING).values_list("village_id", flat=True)
     )
     reasons = {}
     wanted = {AlertCode.SECRETARY_VACANT, AlertCode.MEETINGS_MISSING, AlertCode.NO_CANDIDATE}

@@ -369,7 +369,7 @@ def annual_ratings_sign_off(*, actor, county_id, year, request=None):
     count = ratings.update(signed_off_by=actor_or_none(actor), signed_off_at=timezone.now())
     if not count:
         raise ValidationError(_("该年度没有待审定的评定结果。"))
-    excellent = AnnualRating.objects.filter(township__county_id=county_id, year=year, grade="excellent").count()
+    excellent = AnnualRating.objects.filter(township__county_id=county_id, year=year, grade=Grade.EXCELLENT).count()
     audit_record(
         actor=actor,
         action=AuditAction.APPROVE,

@@ -18,7 +18,7 @@ from townships.web import (
 )
 
 from .. import services
-from ..choices import RemovalDecision, RemovalState, Target
+from ..choices import PeriodKind, RemovalDecision, RemovalState, Target
 from ..filtersets import AnnualRatingFilterSet
 from ..models import AnnualRating, RemovalFlag, Score
 
@@ -150,7 +150,7 @@ def secretary_detail(request, person_pk):
     """A village Party secretary: this year's monthly scores, annual grades and the removal rule's view."""
     person = get_scoped_or_404(request.user, Person.objects.select_related("township", "village"), pk=person_pk)
     scores = list(
-        Score.objects.filter(person=person, target=Target.VILLAGE_SECRETARY, period_kind="month")
+        Score.objects.filter(person=person, target=Target.VILLAGE_SECRETARY, period_kind=PeriodKind.MONTH)
         .select_related("village")
         .order_by("-year", "-period")[:24]
     )

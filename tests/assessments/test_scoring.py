@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments import scoring
-from assessments.scoring import Grade, GradeInput, Method
+from assessments.choices import Grade, Method
+from assessments.scoring import GradeInput
 
 money = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False, allow_infinity=False)
 
@@ -140,7 +141,7 @@ def test_removal_rule(grades, flagged, watch):
     assert (status.flagged, status.watch) == (flagged, watch)
 
 
-@given(st.lists(st.sampled_from(Grade.ORDER), min_size=1, max_size=12))
+@given(st.lists(st.sampled_from(Grade.values), min_size=1, max_size=12))
 def test_removal_rule_matches_its_definition(grades):
     """Independent statement: flagged in the year whose 不称职 completes 2 in a row or 3 in all;
     otherwise any 不称职 puts the person on the watch list."""
