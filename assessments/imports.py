@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cadres.imports import ImportResult, _digest, _previous_batch, another_townships_file
 from townships.choices import AuditAction
+from townships.imports import ImportResult, another_townships_file, file_digest, previous_batch
 from townships.models import ImportBatch
 from townships.services import audit_record
 from townships.xlsx import (
@@ -96,7 +96,7 @@ def _check_workbook_is_for(info, *, township, year, month):
 
 
 def reports_import(*, actor, township, year, month, upload, request=None):
-    sha = _digest(upload)
+    sha = file_digest(upload)
     try:
         workbook = open_workbook(upload)
         try:
@@ -110,7 +110,7 @@ def reports_import(*, actor, township, year, month, upload, request=None):
             workbook.close()
     except WorkbookRejected as exc:
         return ImportResult(ok=False, message=str(exc))
-    previous = _previous_batch(township.county_id, f"reports-{year}-{month}", sha)
+    previous = previous_batch(township.county_id, f"reports-{year}-{month}", sha)
     if refusal := another_townships_file(previous, township):
         return refusal
     if previous is not None:
