@@ -1,12 +1,11 @@
 import hashlib
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Max, Prefetch
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -27,10 +26,6 @@ from .serializers import (
     ScoreSerializer,
     ScoringRunSerializer,
 )
-
-
-def _drf_error(error):
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
 
 
 class SchemeViewSet(ScopedReadOnlyViewSet):
@@ -74,17 +69,14 @@ class MonthlyReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=data["village"].pk)
         if not can_edit_in_township(request.user, village.township_id):
             raise PermissionDenied("没有填报此村月报的权限。")
-        try:
-            report = services.report_save(
-                actor=request.user,
-                village=village,
-                year=data["year"],
-                month=data["month"],
-                values=data["values"],
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
+        report = services.report_save(
+            actor=request.user,
+            village=village,
+            year=data["year"],
+            month=data["month"],
+            values=data["values"],
+            request=request,
+        )
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
@@ -92,10 +84,7 @@ class MonthlyReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         report = self.get_object()
         if not can_edit_in_township(request.user, report.township_id):
             raise PermissionDenied("没有报送此月报的权限。")
-        try:
-            report = services.report_submit(actor=request.user, report=report, request=request)
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
+        report = services.report_submit(actor=request.user, report=report, request=request)
         return Response(self.get_serializer(report).data)
 
 
@@ -113,12 +102,9 @@ class ScoringRunViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         serializer.is_valid(raise_exception=True)
         if request.user.county_id is None:
             raise PermissionDenied("没有所属县。")
-        try:
-            run = services.scoring_run_start(
-                actor=request.user, county_id=request.user.county_id, request=request, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
+        run = services.scoring_run_start(
+            actor=request.user, county_id=request.user.county_id, request=request, **serializer.validated_data
+        )
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
