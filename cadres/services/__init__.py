@@ -14,12 +14,12 @@ from .membership import (
     member_move,
     member_post_assign,
     member_register,
-    member_transition,
     mobile_contact,
     mobile_end,
     mobile_start,
 )
 from .people import household_key, person_create, person_reveal, person_update
+from .transitions import member_transition
 
 __all__ = [
     "ACTIVE_MEMBER_STAGES",

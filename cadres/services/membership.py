@@ -1,8 +1,9 @@
-"""Writes for the membership pipeline (发展党员), the roster, mobile members, posts and corrections.
+"""Writes for the roster: applications, registration, moves, mobile members, posts and corrections.
 
-Every membership transition goes through ``member_transition``; it gathers the
-facts, asks cadres.rules, and either writes the step with its evidence and an
-audit row, or raises a ValidationError naming the rule and writes nothing.
+The pipeline's steps after the application go through ``member_transition``
+(services/transitions.py); it gathers the facts, asks cadres.rules, and either
+writes the step with its evidence and an audit row, or raises a ValidationError
+naming the rule and writes nothing.
 """
 
 from django.core.exceptions import ValidationError
@@ -15,8 +16,9 @@ from townships.services import audit_record
 
 from .. import rules
 from ..choices import REJOIN_BARRED_REASONS, CorrectionOutcome, LeaveReason, Stage, Transition
-from ..models import Correction, MemberPost, MembershipEvent, MobileRecord, PartyMember, Tenure
-from .common import ACTIVE_MEMBER_STAGES, _breach, _today
+from ..models import Correction, MemberPost, MobileRecord, PartyMember, Tenure
+from .common import ACTIVE_MEMBER_STAGES, _breach, _event, _today
+from .transitions import member_transition
 
 # --- Membership pipeline ----------------------------------------------------
 
@@ -37,18 +39,6 @@ def _placement(organization):
         "township_id": organization.township_id,
         "village_id": organization.village_id,
     }
-
-
-def _event(member, transition, on_date, actor, detail=None, notice_from=None, notice_to=None):
-    return MembershipEvent.objects.create(
-        member=member,
-        transition=transition,
-        on_date=on_date,
-        detail=detail or {},
-        notice_from=notice_from,
-        notice_to=notice_to,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
 
 
 @transaction.atomic
@@ -74,151 +64,6 @@ def member_apply(*, actor, person, organization, applied_on, request=None, today
     )
     _event(member, Transition.APPLY, applied_on, actor)
     audit_record(actor=actor, action=AuditAction.CREATE, target=member, detail={"transition": "apply"}, request=request)
-    return member
-
-
-def _stages_of(members):
-    return [m.stage if m.is_active else None for m in members]
-
-
-def _vote(data):
-    try:
-        return rules.Vote(
-            entitled=int(data["entitled"]), present=int(data["present"]), in_favour=int(data["in_favour"])
-        )
-    except (KeyError, TypeError, ValueError):
-        raise ValidationError(_("请填写表决情况：应到、实到和赞成人数。")) from None
-
-
-@transaction.atomic
-def member_transition(*, actor, member, transition, on_date, request=None, **data):
-    """Move a member one step, or record a step's evidence; refuse what the rules forbid."""
-    member = PartyMember.objects.select_for_update().select_related("person", "township").get(pk=member.pk)
-    if not member.is_active:
-        raise ValidationError(_("此记录已不在册，不能再办理发展环节。"))
-    if on_date > _today():
-        raise ValidationError({"on_date": _("日期不能晚于今天。")})
-    conf = settings_for(member.township.county_id)
-    notice_from, notice_to = data.get("notice_from"), data.get("notice_to")
-    detail = {}
-    audit_action = AuditAction.UPDATE
-    try:
-        if transition == Transition.TALK:
-            late = rules.talk_is_late(
-                applied_on=member.applied_on, talked_on=on_date, within_days=conf["pipeline.talk_within_days"]
-            )
-            member.talked_on = on_date
-            detail["late"] = late
-        elif transition == Transition.REVIEW:
-            if member.stage not in (Stage.ACTIVIST, Stage.CANDIDATE):
-                raise rules.RuleBreach(_("只有入党积极分子和发展对象需要定期考察。"))
-            member.last_reviewed_on = on_date
-            detail["summary"] = data.get("summary", "")
-        elif transition == Transition.ACTIVIST:
-            mentors = list(data.get("mentors") or [])
-            rules.check_activist(
-                stage=member.stage,
-                applied_on=member.applied_on,
-                activist_on=on_date,
-                mentor_stages=_stages_of(mentors),
-                mentors_min=conf["pipeline.mentors_min"],
-                mentors_max=conf["pipeline.mentors_max"],
-            )
-            rules.check_notice(notice_from, notice_to, on_date, conf["pipeline.notice_working_days"])
-            member.stage, member.activist_on, member.last_reviewed_on = Stage.ACTIVIST, on_date, on_date
-            member.mentors.set(mentors)
-            detail["mentors"] = [m.pk for m in mentors]
-        elif transition == Transition.CANDIDATE:
-            sponsors = list(data.get("sponsors") or [])
-            training_days, training_hours = int(data.get("training_days") or 0), int(data.get("training_hours") or 0)
-            rules.check_candidate(
-                stage=member.stage,
-                activist_on=member.activist_on,
-                candidate_on=on_date,
-                min_months=conf["pipeline.activist_min_months"],
-                sponsor_stages=_stages_of(sponsors),
-                sponsors_required=conf["pipeline.sponsors"],
-                political_check=data.get("political_check"),
-                training_days=training_days,
-                training_hours=training_hours,
-                min_training_days=conf["pipeline.training_days"],
-                min_training_hours=conf["pipeline.training_hours"],
-            )
-            rules.check_notice(notice_from, notice_to, on_date, conf["pipeline.notice_working_days"])
-            member.stage, member.candidate_on = Stage.CANDIDATE, on_date
-            member.political_check = data["political_check"]
-            member.training_days, member.training_hours = training_days, training_hours
-            member.sponsors.set(sponsors)
-            detail.update(sponsors=[s.pk for s in sponsors], training_days=training_days, training_hours=training_hours)
-        elif transition == Transition.ADMIT:
-            vote = _vote(data)
-            approved_on = data.get("approved_on")
-            if approved_on is None:
-                raise rules.RuleBreach(_("请填写乡镇党委审批日期。"), "approved_on")
-            rules.check_admission(
-                stage=member.stage,
-                candidate_on=member.candidate_on,
-                meeting_on=on_date,
-                vote=vote,
-                approved_on=approved_on,
-                approval_months=conf["pipeline.approval_months"],
-                approval_max_months=conf["pipeline.approval_max_months"],
-                delay_reason=data.get("delay_reason", ""),
-            )
-            rules.check_notice(notice_from, notice_to, on_date, conf["pipeline.notice_working_days"])
-            member.stage, member.admitted_on, member.approved_on = Stage.PROBATIONARY, on_date, approved_on
-            member.probation_end = rules.add_months(on_date, conf["pipeline.probation_months"])
-            detail.update(
-                vote=vote.__dict__, approved_on=approved_on.isoformat(), delay_reason=data.get("delay_reason", "")
-            )
-            audit_action = AuditAction.APPROVE
-        elif transition == Transition.CONFIRM:
-            vote = _vote(data)
-            rules.check_confirmation(
-                stage=member.stage, probation_end=member.probation_end, meeting_on=on_date, vote=vote
-            )
-            rules.check_notice(notice_from, notice_to, on_date, conf["pipeline.notice_working_days"])
-            member.stage, member.confirmed_on = Stage.FULL, on_date
-            detail["vote"] = vote.__dict__
-            audit_action = AuditAction.APPROVE
-        elif transition == Transition.EXTEND:
-            months = int(data.get("months") or 0)
-            rules.check_extension(
-                stage=member.stage,
-                already_extended=member.probation_extended,
-                months=months,
-                min_months=conf["pipeline.extension_min_months"],
-                max_months=conf["pipeline.extension_max_months"],
-            )
-            member.probation_end = rules.add_months(member.probation_end, months)
-            member.probation_extended = True
-            detail["months"] = months
-            audit_action = AuditAction.APPROVE
-        elif transition == Transition.CANCEL:
-            if member.stage != Stage.PROBATIONARY:
-                raise rules.RuleBreach(_("只有预备党员才能取消预备党员资格。"))
-            member.is_active, member.left_on, member.leave_reason = False, on_date, LeaveReason.PROBATION_CANCELLED
-            audit_action = AuditAction.APPROVE
-        elif transition == Transition.LEAVE:
-            reason = data.get("reason")
-            if reason not in LeaveReason.values or reason == LeaveReason.PROBATION_CANCELLED:
-                raise rules.RuleBreach(_("请选择出党或转出原因。"), "reason")
-            if reason == LeaveReason.WITHDRAWN and member.stage in ACTIVE_MEMBER_STAGES:
-                raise rules.RuleBreach(_("党员不能“撤回入党申请”，请选择其他原因。"), "reason")
-            member.is_active, member.left_on, member.leave_reason = False, on_date, reason
-            MobileRecord.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on_date)
-            detail["reason"] = reason
-        else:
-            raise rules.RuleBreach(_("不支持的办理环节。"))
-    except rules.RuleBreach as exc:
-        raise _breach(exc) from None
-    if data.get("note"):
-        detail["note"] = str(data["note"])[:500]
-    member.save()
-    _event(member, transition, on_date, actor, detail, notice_from, notice_to)
-    audit_record(
-        actor=actor, action=audit_action, target=member, detail={"transition": transition, **detail}, request=request
-    )
     return member
 
 
