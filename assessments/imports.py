@@ -1,48 +1,92 @@
-"""Workbooks of the assessment: the township's monthly report (one row per village) and the scheme."""
+"""Workbooks of the assessment: the township's monthly report (one row per village) and the scheme.
+
+Both imports run on the skeleton in townships.imports; each states its sheet, its row
+form and its write.
+"""
 
 import json
+from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
 
-from townships.choices import AuditAction
-from townships.imports import ImportResult, another_townships_file, file_digest, previous_batch
-from townships.models import ImportBatch
-from townships.services import audit_record
-from townships.xlsx import (
-    CellError,
-    WorkbookRejected,
-    iter_sheet_rows,
-    normalize_cell,
-    open_workbook,
-    parse_period,
-)
+from townships.imports import ImportResult, LabelColumn, RawColumn, RowForm, TextColumn, WorkbookImport
+from townships.xlsx import WorkbookRejected, normalize_cell, parse_period
 from villages.models import Village
 
-from .choices import ReportStatus
+from . import scoring
+from .choices import Category, Method, ReportStatus, SchemeStatus
 from .metrics import METRICS, REPORTED_CODES, parse_reported
-from .models import MonthlyReport
-from .services import period_is_closed, report_save, report_submit
+from .models import Indicator, MonthlyReport
+from .services import period_is_closed, report_save, report_submit, scheme_problems
 
 SHEET = "月度报表"
-
-
-def headers():
-    return ["村（社区）", *[f"{METRICS[c].label}" for c in REPORTED_CODES]]
-
-
 INFO_SHEET = "说明"
 FILED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 # The label our template writes first; the others are how people retitle it.
 PERIOD_LABELS = ("年月", "月份", "报表月份", "填报月份")
 
 
+# --- Monthly reports ------------------------------------------------------------
+
+
+class MetricColumn(forms.Field):
+    """One reported metric: numbers ≥ 0, percentages ≤ 100, whole numbers where counted."""
+
+    def __init__(self, code, **kwargs):
+        kwargs.setdefault("error_messages", {"required": gettext_lazy("不能为空。")})
+        super().__init__(label=METRICS[code].label, **kwargs)
+        self.code = code
+
+    def to_python(self, value):
+        try:
+            return parse_reported(self.code, value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class _VillageRowForm(RowForm):
+    village = RawColumn(label="村（社区）", required=False)
+
+    def clean_village(self):
+        name = self.cleaned_data["village"]
+        importer = self.importer
+        village = importer.villages.get(name or "")
+        if village is None:
+            raise ValidationError(_("本乡镇没有名为“%(n)s”的村（社区）。") % {"n": name or ""})
+        if village.pk in importer.seen:
+            raise ValidationError(_("该村在文件中出现了两次。"))
+        status = importer.statuses.get(village.pk)
+        if status in FILED:
+            raise ValidationError(
+                _("%(v)s %(y)s年%(m)s月的月报%(s)s，不能再导入；如需修改，请由县委组织部退回后重报。")
+                % {"v": village.name, "y": importer.year, "m": importer.month, "s": ReportStatus(status).label}
+            )
+        return village
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            self.importer.seen.add(data["village"].pk)
+        return data
+
+
+# One village's month (月度报表): its name, then a column per reported metric.
+ReportRowForm = type(
+    "ReportRowForm", (_VillageRowForm,), {"__module__": __name__} | {c: MetricColumn(c) for c in REPORTED_CODES}
+)
+
+
+def headers():
+    return ReportRowForm.headers()
+
+
 def template(*, township, year, month):
     """The month's workbook: one row per village still to file. Villages whose report is
     already submitted or approved are left out (and named on the instructions sheet)."""
-    from openpyxl import Workbook
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -95,120 +139,141 @@ def _check_workbook_is_for(info, *, township, year, month):
             )
 
 
-def reports_import(*, actor, township, year, month, upload, request=None):
-    sha = file_digest(upload)
-    try:
-        workbook = open_workbook(upload)
-        try:
-            if SHEET not in workbook.sheetnames:
-                raise WorkbookRejected(_("找不到工作表“%(s)s”，请使用系统提供的模板。") % {"s": SHEET})
-            # Whose file it is comes before "already imported": another township's file,
-            # imported by that township, must be refused as theirs, not as a duplicate.
-            _check_workbook_is_for(_workbook_info(workbook), township=township, year=year, month=month)
-            rows = list(iter_sheet_rows(workbook[SHEET], headers()))
-        finally:
-            workbook.close()
-    except WorkbookRejected as exc:
-        return ImportResult(ok=False, message=str(exc))
-    previous = previous_batch(township.county_id, f"reports-{year}-{month}", sha)
-    if refusal := another_townships_file(previous, township):
-        return refusal
-    if previous is not None:
-        return ImportResult(ok=True, already_imported=True, message=_("此文件已导入过，本次未重复添加任何记录。"))
-    if period_is_closed(township.county_id, year, month):
-        return ImportResult(ok=False, message=_("%(y)s年%(m)s月已关账，不能再填报。") % {"y": year, "m": month})
-    villages = {
-        normalize_cell(v.name): v
-        for v in Village.objects.filter(township=township, is_active=True).select_related("township")
-    }
-    existing = dict(
-        MonthlyReport.objects.filter(township=township, year=year, month=month).values_list("village_id", "status")
-    )
-    errors, parsed, seen = [], [], set()
-    for number, values in rows:
-        before = len(errors)
-        village = villages.get(values["村（社区）"] or "")
-        if village is None:
-            errors.append(
-                CellError(
-                    SHEET,
-                    number,
-                    "村（社区）",
-                    _("本乡镇没有名为“%(n)s”的村（社区）。") % {"n": values["村（社区）"] or ""},
-                )
+class ReportsImport(WorkbookImport):
+    """A township's month: every village's report saved and submitted, or none."""
+
+    sheet = SHEET
+    form_class = ReportRowForm
+
+    def __init__(self, *, year, month, **kwargs):
+        super().__init__(**kwargs)
+        self.year, self.month = year, month
+
+    @property
+    def kind(self):
+        return f"reports-{self.year}-{self.month}"
+
+    def check_workbook(self, workbook):
+        _check_workbook_is_for(_workbook_info(workbook), township=self.township, year=self.year, month=self.month)
+
+    def refusal(self):
+        if period_is_closed(self.township.county_id, self.year, self.month):
+            return _("%(y)s年%(m)s月已关账，不能再填报。") % {"y": self.year, "m": self.month}
+        return None
+
+    def prepare(self):
+        villages = Village.objects.filter(township=self.township, is_active=True).select_related("township")
+        self.villages = {normalize_cell(v.name): v for v in villages}
+        self.statuses = dict(
+            MonthlyReport.objects.filter(township=self.township, year=self.year, month=self.month).values_list(
+                "village_id", "status"
             )
-        elif village.pk in seen:
-            errors.append(CellError(SHEET, number, "村（社区）", _("该村在文件中出现了两次。")))
-        elif existing.get(village.pk) in FILED:
-            errors.append(
-                CellError(
-                    SHEET,
-                    number,
-                    "村（社区）",
-                    _("%(v)s %(y)s年%(m)s月的月报%(s)s，不能再导入；如需修改，请由县委组织部退回后重报。")
-                    % {"v": village.name, "y": year, "m": month, "s": ReportStatus(existing[village.pk]).label},
-                )
-            )
-        cleaned = {}
-        for code in REPORTED_CODES:
-            label = str(METRICS[code].label)
-            try:
-                value = parse_reported(code, values[label])
-            except ValueError as exc:
-                errors.append(CellError(SHEET, number, label, str(exc)))
-                continue
-            if value is None:
-                errors.append(CellError(SHEET, number, label, _("不能为空。")))
-            else:
-                cleaned[code] = value
-        if len(errors) == before:
-            seen.add(village.pk)
-            parsed.append((village, cleaned))
-    if errors:
-        return ImportResult(
-            ok=False,
-            errors=errors,
-            rows=len(rows),
-            message=_("共 %(n)s 处错误，所有记录均未导入。请修改后重新上传。") % {"n": len(errors)},
         )
-    try:
-        with transaction.atomic():
-            for village, cleaned in parsed:
-                report = report_save(
-                    actor=actor, village=village, year=year, month=month, values=cleaned, request=request
-                )
-                report_submit(actor=actor, report=report, request=request)
-            ImportBatch.objects.create(
-                county_id=township.county_id,
-                township=township,
-                kind=f"reports-{year}-{month}",
-                sha256=sha,
-                filename=(getattr(upload, "name", "") or "")[:200],
-                rows=len(rows),
-                created=len(parsed),
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        self.seen = set()  # villages of the rows accepted so far
+
+    def write(self, rows):
+        for row in rows:
+            values = {code: row.data[code] for code in REPORTED_CODES}
+            report = report_save(
+                actor=self.actor,
+                village=row.data["village"],
+                year=self.year,
+                month=self.month,
+                values=values,
+                request=self.request,
             )
-            audit_record(
-                actor=actor,
-                action=AuditAction.IMPORT,
-                target=township,
-                detail={"kind": "reports", "year": year, "month": month, "rows": len(parsed)},
-                request=request,
-            )
-    except ValidationError as exc:
-        return ImportResult(ok=False, message=" ".join(exc.messages))
-    return ImportResult(
-        ok=True,
-        rows=len(rows),
-        created=len(parsed),
-        message=_("已导入并报送 %(n)s 个村（社区）的月报。") % {"n": len(parsed)},
-    )
+            report_submit(actor=self.actor, report=report, request=self.request)
+        return len(rows)
+
+    def audit_detail(self, *, rows, created):
+        return {"kind": "reports", "year": self.year, "month": self.month, "rows": created}
+
+    def success_message(self, created, skipped):
+        return _("已导入并报送 %(n)s 个村（社区）的月报。") % {"n": created}
+
+
+def reports_import(*, actor, township, year, month, upload, request=None):
+    return ReportsImport(actor=actor, township=township, year=year, month=month, upload=upload, request=request).run()
 
 
 # --- Schemes as workbooks -----------------------------------------------------
 
 SCHEME_SHEET = "考核指标"
-SCHEME_HEADERS = ["编号", "名称", "类别", "分值", "计分方法", "数据指标", "参数", "评分部门", "需佐证", "加分项"]
+
+
+def _yes(value):
+    return value == "是"
+
+
+class SchemeRowForm(RowForm):
+    """One scored indicator of an assessment scheme (考核指标)."""
+
+    code = TextColumn(label="编号", error_messages={"required": gettext_lazy("编号不能为空。")})
+    name = TextColumn(label="名称", required=False)
+    category = LabelColumn(
+        label="类别",
+        choices={label: value for value, label in Category.choices},
+        invalid=gettext_lazy("类别应为：%(choices)s。"),
+    )
+    max_points = RawColumn(label="分值", required=False)
+    method = LabelColumn(
+        label="计分方法",
+        choices={label: value for value, label in Method.choices},
+        invalid=gettext_lazy("计分方法应为：%(choices)s。"),
+    )
+    metric = TextColumn(label="数据指标", required=False)
+    params = RawColumn(label="参数", required=False)
+    department = TextColumn(label="评分部门", required=False)
+    evidence_required = RawColumn(label="需佐证", required=False)
+    is_bonus = RawColumn(label="加分项", required=False)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if code in self.importer.codes:
+            raise ValidationError(_("编号重复。"))
+        self.importer.codes.add(code)
+        return code
+
+    def clean_max_points(self):
+        try:
+            return Decimal(str(self.cleaned_data["max_points"]))
+        except InvalidOperation:
+            raise ValidationError(_("请填写数字。")) from None
+
+    def clean_metric(self):
+        metric = self.cleaned_data["metric"]
+        method = self.cleaned_data.get("method")
+        if method and method != Method.MANUAL and metric not in METRICS:
+            raise ValidationError(_("数据指标“%(m)s”不存在。") % {"m": metric})
+        return metric
+
+    def clean_params(self):
+        value = self.cleaned_data["params"]
+        try:
+            params = json.loads(value) if value else {}
+            if not isinstance(params, dict):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValidationError(_('参数须为 JSON 对象，如 {"per_event": 10}。')) from None
+        return params
+
+    def clean_evidence_required(self):
+        return _yes(self.cleaned_data["evidence_required"])
+
+    def clean_is_bonus(self):
+        return _yes(self.cleaned_data["is_bonus"])
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                scoring.validate_parameters(data["method"], data["max_points"], data["params"])
+            except scoring.ParameterError as exc:
+                self.add_error("params", str(exc))
+        return data
+
+
+SCHEME_HEADERS = SchemeRowForm.headers()
 
 
 def scheme_rows(scheme):
@@ -229,111 +294,72 @@ def scheme_rows(scheme):
     ]
 
 
-def scheme_import(*, actor, scheme, upload, request=None):
-    """Replace a draft scheme's scored indicators with a workbook's, all or nothing."""
-    from decimal import Decimal, InvalidOperation
+class SchemeImport(WorkbookImport):
+    """A draft scheme's scored indicators replaced by a workbook's. No batch: importing the
+    same workbook again replaces the draft with the same indicators."""
 
-    from . import scoring
-    from .choices import Category, Method, SchemeStatus
-    from .models import Indicator
-    from .services import scheme_problems
+    sheet = SCHEME_SHEET
+    form_class = SchemeRowForm
+    missing_sheet_hint = gettext_lazy("请先导出方案再修改。")
 
-    if scheme.status != SchemeStatus.DRAFT:
-        return ImportResult(ok=False, message=_("只能导入到草稿方案；启用或锁定的方案请先复制或生成新版本。"))
-    try:
-        workbook = open_workbook(upload)
-        if SCHEME_SHEET not in workbook.sheetnames:
-            raise WorkbookRejected(_("找不到工作表“%(s)s”，请先导出方案再修改。") % {"s": SCHEME_SHEET})
-        rows = list(iter_sheet_rows(workbook[SCHEME_SHEET], SCHEME_HEADERS))
-        workbook.close()
-    except WorkbookRejected as exc:
-        return ImportResult(ok=False, message=str(exc))
-    # Keys normalized like the cells (NFKC turns （） into ()).
-    categories = {normalize_cell(str(label)): value for value, label in Category.choices}
-    methods = {normalize_cell(str(label)): value for value, label in Method.choices}
-    errors, parsed, codes = [], [], set()
-    for number, values in rows:
-        before = len(errors)
+    def __init__(self, *, scheme, **kwargs):
+        super().__init__(**kwargs)
+        self.scheme = scheme
 
-        def err(column, message, number=number):
-            errors.append(CellError(SCHEME_SHEET, number, column, message))
+    def prepare(self):
+        self.codes = set()  # codes of the rows read so far
 
-        code = str(values["编号"] or "")
-        if not code:
-            err("编号", _("编号不能为空。"))
-        elif code in codes:
-            err("编号", _("编号重复。"))
-        codes.add(code)
-        category = categories.get(values["类别"] or "")
-        if category is None:
-            err("类别", _("类别应为：%(c)s。") % {"c": "、".join(categories)})
-        method = methods.get(values["计分方法"] or "")
-        if method is None:
-            err("计分方法", _("计分方法应为：%(c)s。") % {"c": "、".join(methods)})
-        try:
-            points = Decimal(str(values["分值"]))
-        except (InvalidOperation, TypeError):
-            err("分值", _("请填写数字。"))
-            points = None
-        try:
-            params = json.loads(values["参数"]) if values["参数"] else {}
-            if not isinstance(params, dict):
-                raise ValueError
-        except ValueError:
-            err("参数", _('参数须为 JSON 对象，如 {"per_event": 10}。'))
-            params = None
-        metric = values["数据指标"] or ""
-        if method and method != Method.MANUAL and metric not in METRICS:
-            err("数据指标", _("数据指标“%(m)s”不存在。") % {"m": metric})
-        if len(errors) == before:
-            try:
-                scoring.validate_parameters(method, points, params)
-            except scoring.ParameterError as exc:
-                err("参数", str(exc))
-        if len(errors) == before:
-            parsed.append(
-                Indicator(
-                    scheme=scheme,
-                    code=code,
-                    name=values["名称"] or code,
-                    category=category,
-                    max_points=points,
-                    method=method,
-                    metric=metric,
-                    params=params,
-                    department=values["评分部门"] or "",
-                    evidence_required=values["需佐证"] == "是",
-                    is_bonus=values["加分项"] == "是",
-                    position=len(parsed),
-                )
+    def check_rows(self, rows, *, complete):
+        self.indicators = [
+            Indicator(
+                scheme=self.scheme,
+                code=d["code"],
+                name=d["name"] or d["code"],
+                category=d["category"],
+                max_points=d["max_points"],
+                method=d["method"],
+                metric=d["metric"],
+                params=d["params"],
+                department=d["department"],
+                evidence_required=d["evidence_required"],
+                is_bonus=d["is_bonus"],
+                position=position,
             )
-    if not errors:
-        problems = scheme_problems(scheme, parsed)
-        errors = [CellError(SCHEME_SHEET, 0, "—", p) for p in problems]
-    if errors:
-        return ImportResult(
-            ok=False,
-            errors=errors,
-            rows=len(rows),
-            message=_("方案有 %(n)s 处问题，未作任何修改。") % {"n": len(errors)},
-        )
-    with transaction.atomic():
+            for position, d in enumerate(r.data for r in rows)
+        ]
+        if not complete:
+            return []  # the points add up only over the whole set
+        return [self.cell_error(0, "—", problem) for problem in scheme_problems(self.scheme, self.indicators)]
+
+    def write(self, rows):
         roots = {}
         for position, (value, label) in enumerate(Category.choices):
             roots[value], _created = Indicator.objects.get_or_create(
-                scheme=scheme, code="ABCD"[position], defaults={"name": label, "category": value, "position": position}
+                scheme=self.scheme,
+                code="ABCD"[position],
+                defaults={"name": label, "category": value, "position": position},
             )
-        scheme.indicators.exclude(method="").delete()
-        for indicator in parsed:
+        self.scheme.indicators.exclude(method="").delete()
+        for indicator in self.indicators:
             indicator.parent = roots[indicator.category]
-        Indicator.objects.bulk_create(parsed)
-        audit_record(
-            actor=actor,
-            action=AuditAction.IMPORT,
-            target=scheme,
-            detail={"kind": "scheme", "indicators": len(parsed)},
-            request=request,
-        )
-    return ImportResult(
-        ok=True, rows=len(rows), created=len(parsed), message=_("已导入 %(n)s 个指标。") % {"n": len(parsed)}
-    )
+        Indicator.objects.bulk_create(self.indicators)
+        return len(self.indicators)
+
+    def audit_target(self):
+        return self.scheme
+
+    def audit_detail(self, *, rows, created):
+        return {"kind": "scheme", "indicators": created}
+
+    def errors_message(self, count):
+        return _("方案有 %(n)s 处问题，未作任何修改。") % {"n": count}
+
+    def success_message(self, created, skipped):
+        return _("已导入 %(n)s 个指标。") % {"n": created}
+
+
+def scheme_import(*, actor, scheme, upload, request=None):
+    """Replace a draft scheme's scored indicators with a workbook's, all or nothing."""
+    if scheme.status != SchemeStatus.DRAFT:
+        return ImportResult(ok=False, message=_("只能导入到草稿方案；启用或锁定的方案请先复制或生成新版本。"))
+    return SchemeImport(actor=actor, scheme=scheme, upload=upload, request=request).run()
