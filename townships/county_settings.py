@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .models import CountySetting
+
 
 @dataclass(frozen=True)
 class SettingDef:
@@ -468,7 +470,6 @@ class CountySettings:
 
 def settings_for(county_id):
     """One query for every stored setting of the county."""
-    from .models import CountySetting
 
     if county_id is None:
         return CountySettings({})

@@ -12,7 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .choices import AuditAction
+from .forms import bootstrapify
 from .scoping import can_reveal_personal_data
+from .services import audit_record
+from .xlsx import xlsx_response
 
 PAGE_SIZE = 50
 
@@ -95,7 +99,6 @@ def spec_state(request, spec):
         sorts=sorts,
         default_sort=spec.default_sort,
     )
-    from .forms import bootstrapify
 
     state.filterset.form.compact = True
     bootstrapify(state.filterset.form)
@@ -129,9 +132,6 @@ def render_list(request, spec, template="inc/list_page.html", extra=None):
 
 
 def export_list(request, spec):
-    from .choices import AuditAction
-    from .services import audit_record
-    from .xlsx import xlsx_response
 
     state = spec_state(request, spec)
     rows = [[c.value(obj) for c in spec.columns] for obj in state.rows]

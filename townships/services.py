@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import AuditAction
-from .models import AuditEvent, Township
+from .county_settings import BY_KEY, settings_for
+from .models import AuditEvent, CountySetting, Township
 
 
 def client_ip(request):
@@ -41,6 +42,7 @@ def changed_fields(instance, data):
 
 
 def enqueue_township_totals(township_id):
+    # Enqueue: the tasks module imports this one, so the task is looked up when it is sent.
     from .tasks import refresh_township_totals
 
     transaction.on_commit(lambda: refresh_township_totals.delay(township_id))
@@ -119,8 +121,6 @@ def county_settings_update(*, actor, county, values, request=None):
 
     ``values`` maps key → raw value. All or nothing: one bad value saves none.
     """
-    from .county_settings import BY_KEY, settings_for
-    from .models import CountySetting
 
     errors, cleaned = {}, {}
     for key, raw in values.items():

@@ -2,10 +2,12 @@
 
 from celery import shared_task
 
+from .models import Township
+from .services import township_refresh_totals
+
 
 @shared_task(acks_late=True)
 def refresh_township_totals(township_id):
-    from .services import township_refresh_totals
 
     return township_refresh_totals(township_ids=[township_id])
 
@@ -17,8 +19,6 @@ TOTALS_BATCH_SIZE = 200
 
 @shared_task(acks_late=True)
 def refresh_all_township_totals():
-    from .models import Township
-    from .services import township_refresh_totals
 
     ids = list(Township.objects.values_list("pk", flat=True).order_by("pk"))
     done = 0

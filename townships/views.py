@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .choices import AuditAction
+from .county_settings import DEFINITIONS, settings_for
 from .filtersets import TownshipFilterSet
 from .forms import LoginForm, TownshipForm, bootstrapify
 from .listing import list_state, paginate
 from .models import Township
 from .scoping import can_manage_registry, get_scoped_or_404
 from .selectors import township_list
-from .services import audit_record, township_create, township_set_active, township_update
+from .services import audit_record, county_settings_update, township_create, township_set_active, township_update
 from .web import apply_form_errors, require_registry_manager
 from .xlsx import xlsx_response
 
@@ -140,8 +141,6 @@ def township_set_active_view(request, pk):
 
 @login_required
 def county_settings_view(request):
-    from .county_settings import DEFINITIONS, settings_for
-    from .services import county_settings_update
 
     county = request.user.county
     if county is None:

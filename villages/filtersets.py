@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from townships.models import Township
+from townships.scoping import scope_for
 
 from .choices import OrganizationKind, ShowcaseType, VillageKind
 from .models import Matter, PartyOrganization, Village
@@ -9,7 +10,6 @@ from .models import Matter, PartyOrganization, Village
 
 def scoped_townships(request):
     """Township choices limited to the requesting user's scope."""
-    from townships.scoping import scope_for
 
     if request is None:
         return Township.objects.none()

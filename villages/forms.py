@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from townships.forms import BootstrapModelForm
+from townships.forms import BootstrapModelForm, bootstrapify
 from townships.models import Township
 from townships.scoping import scope_for
 
@@ -70,7 +70,6 @@ class MatterForm(forms.Form):
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):
-        from townships.forms import bootstrapify
 
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = scope_for(user, Village.objects.filter(is_active=True)).select_related(
@@ -86,7 +85,6 @@ class MatterStepForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
-        from townships.forms import bootstrapify
 
         super().__init__(*args, **kwargs)
         bootstrapify(self)

@@ -7,14 +7,16 @@ Chinese message and nothing saved.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction
+from townships.county_settings import settings_for
 from townships.evidence import validate_evidence
 from townships.services import audit_record, changed_fields, enqueue_township_totals
 
-from .choices import ALLOWED_PARENT_KINDS, OrganizationKind
-from .models import PartyOrganization, Village
+from .choices import ALLOWED_PARENT_KINDS, MatterStep, OrganizationKind
+from .models import Matter, MatterStepRecord, PartyOrganization, RectificationStep, Village, WeakDesignation
 
 # A tree is at most committee → committee → general branch → branch → group;
 # a longer chain of parents can only be a cycle or corrupted data.
@@ -163,7 +165,6 @@ def organization_set_active(*, actor, organization, active, request=None):
 
 @transaction.atomic
 def matter_create(*, actor, village, title, description="", request=None):
-    from .models import Matter
 
     matter = Matter(village=village, township_id=village.township_id, title=title, description=description)
     matter.full_clean()
@@ -175,12 +176,6 @@ def matter_create(*, actor, village, title, description="", request=None):
 @transaction.atomic
 def matter_record_step(*, actor, matter, step, done_on, evidence=None, evidence_kind="minutes", note="", request=None):
     """Record one of the six steps; each needs the one before it, on or before its date."""
-    from django.utils import timezone
-
-    from townships.county_settings import settings_for
-
-    from .choices import MatterStep
-    from .models import Matter, MatterStepRecord
 
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     recorded = dict(matter.steps.values_list("step", "done_on"))
@@ -218,7 +213,6 @@ def matter_record_step(*, actor, matter, step, done_on, evidence=None, evidence_
 
 @transaction.atomic
 def weak_designate(*, actor, village, year, reason, source="", request=None):
-    from .models import WeakDesignation
 
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("认定须说明理由。")})
@@ -244,9 +238,6 @@ def weak_designate(*, actor, village, year, reason, source="", request=None):
 
 @transaction.atomic
 def weak_add_step(*, actor, designation, done_on, description, request=None):
-    from django.utils import timezone
-
-    from .models import RectificationStep, WeakDesignation
 
     if designation.status != WeakDesignation.Status.RECTIFYING:
         raise ValidationError(_("已销号，不能再添加整顿措施。"))
@@ -269,9 +260,6 @@ def weak_add_step(*, actor, designation, done_on, description, request=None):
 @transaction.atomic
 def weak_accept(*, actor, designation, note, request=None):
     """销号: the county accepts the rectification; the record and its steps stay."""
-    from django.utils import timezone
-
-    from .models import WeakDesignation
 
     designation = WeakDesignation.objects.select_for_update().get(pk=designation.pk)
     if designation.status != WeakDesignation.Status.RECTIFYING:

@@ -19,7 +19,7 @@ from townships.xlsx import xlsx_response
 from .choices import MatterStep
 from .filtersets import MatterFilterSet, PartyOrganizationFilterSet, VillageFilterSet
 from .forms import MatterForm, MatterStepForm, OrganizationForm, VillageForm, VillageStatisticsForm
-from .models import Matter, PartyOrganization, Village
+from .models import Matter, PartyOrganization, Village, WeakDesignation
 from .selectors import organization_list, organization_tree, village_list
 from .services import (
     matter_create,
@@ -30,6 +30,8 @@ from .services import (
     village_create,
     village_set_active,
     village_update,
+    weak_accept,
+    weak_add_step,
 )
 
 VILLAGE_SORTS = {
@@ -432,9 +434,6 @@ def matter_detail(request, pk):
 @login_required
 def weak_detail(request, pk):
     import datetime
-
-    from .models import WeakDesignation
-    from .services import weak_accept, weak_add_step
 
     designation = get_scoped_or_404(
         request.user,
