@@ -153,3 +153,17 @@ class Rating(models.TextChoices):
     QUALIFIED = "qualified", _("合格")
     BASIC = "basic", _("基本合格")
     UNQUALIFIED = "unqualified", _("不合格")
+
+
+class AlertCode(models.TextChoices):
+    """What a derived alert (预警) on a village is about."""
+
+    NO_NEW_MEMBER = "no_new_member", _("多年未发展党员")
+    NO_CANDIDATE = "no_candidate", _("无发展对象")
+    AGING = "aging", _("党员老龄化")
+    NO_YOUNG_MEMBER = "no_young_member", _("无40岁以下党员")
+    LOST_CONTACT = "lost_contact", _("流动党员失联")
+    PIPELINE_OVERDUE = "pipeline_overdue", _("发展环节逾期")
+    SECRETARY_VACANT = "secretary_vacant", _("书记岗位空缺")
+    MEETINGS_MISSING = "meetings_missing", _("组织生活未按要求开展")
+    FAMILY_APPLICANTS = "family_applicants", _("同户多人申请入党（家族化风险）")

@@ -9,7 +9,7 @@ from townships.demo import BATCH_SIZE
 from villages.choices import MatterStep, OrganizationKind
 from villages.models import Matter, MatterStepRecord, PartyOrganization, Village
 
-from .choices import MeetingKind, MemberPostType, PostKind, Rating, Stage, Transition
+from .choices import Education, Gender, MeetingKind, MemberPostType, PoliticalCheck, PostKind, Rating, Stage, Transition
 from .identity import check_digit
 from .models import (
     Appraisal,
@@ -92,11 +92,20 @@ def generate_records(*, rng, counties, today):
                             name=rng.choice(names.SURNAMES)
                             + rng.choice(names.GIVEN)
                             + (rng.choice(names.GIVEN) if rng.random() < 0.6 else ""),
-                            gender="male" if male else "female",
+                            gender=Gender.MALE if male else Gender.FEMALE,
                             birth_date=birth,
                             id_number=_id_number(region, birth, used_ids, male),
                             phone=f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}",
-                            education=rng.choice(["primary", "junior", "junior", "secondary", "college", "bachelor"]),
+                            education=rng.choice(
+                                [
+                                    Education.PRIMARY,
+                                    Education.JUNIOR,
+                                    Education.JUNIOR,
+                                    Education.SECONDARY,
+                                    Education.COLLEGE,
+                                    Education.BACHELOR,
+                                ]
+                            ),
                             occupation=rng.choice(["农民", "农民", "个体经营", "村干部", "教师", "退休", "外出务工"]),
                             household_address=f"{village.name}{rng.randint(1, max(1, village.villager_groups))}组{rng.randint(1, 200)}号",
                         )
@@ -153,7 +162,7 @@ def generate_records(*, rng, counties, today):
                     member.activist_on = _add_months(member.candidate_on, -rng.randint(12, 20))
                     member.applied_on = _add_months(member.activist_on, -rng.randint(3, 10))
                     member.last_reviewed_on = member.candidate_on
-                    member.political_check, member.training_days = "passed", 3
+                    member.political_check, member.training_days = PoliticalCheck.PASSED, 3
                 elif stage == Stage.ACTIVIST:
                     member.activist_on = today - datetime.timedelta(days=rng.randint(30, 500))
                     member.applied_on = _add_months(member.activist_on, -rng.randint(3, 10))

@@ -282,7 +282,7 @@ class Tenure(models.Model):
             models.UniqueConstraint(
                 fields=["village", "post"],
                 condition=Q(ended_on__isnull=True)
-                & Q(post__in=["village_secretary", "committee_director", "supervision_director"]),
+                & Q(post__in=[PostKind.VILLAGE_SECRETARY, PostKind.COMMITTEE_DIRECTOR, PostKind.SUPERVISION_DIRECTOR]),
                 name="tenure_one_current_holder_per_village_post",
                 violation_error_message=_("该村此职务已有在任人员，请先办理离任。"),
             ),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .choices import PARTY_ORGANIZATION_POSTS, Stage
+from .choices import PARTY_ORGANIZATION_POSTS, PoliticalCheck, Rating, Stage
 
 
 class RuleBreach(ValueError):
@@ -158,7 +158,7 @@ def check_candidate(
         raise RuleBreach(
             _("违反细则第十九条：发展对象须有 %(n)s 名正式党员作入党介绍人。") % {"n": sponsors_required}, "sponsors"
         )
-    if political_check != "passed":
+    if political_check != PoliticalCheck.PASSED:
         raise RuleBreach(_("违反细则第十六条：须对发展对象进行政治审查，且结论合格。"), "political_check")
     if training_days < min_training_days and training_hours < min_training_hours:
         raise RuleBreach(
@@ -224,8 +224,6 @@ def check_ratings(*, ratings, excellent_max_share):
 
     ``ratings`` is a list of (stage, rating) pairs.
     """
-    from .choices import Rating
-
     if not ratings:
         raise RuleBreach(_("评议至少要包含一名党员。"), "ratings")
     if any(stage == Stage.PROBATIONARY and rating == Rating.EXCELLENT for stage, rating in ratings):

@@ -18,8 +18,8 @@ from villages.choices import OrganizationKind
 from villages.models import PartyOrganization, Village
 
 from . import rules
-from .choices import PostKind, Stage
-from .models import Meeting, MobileRecord, PartyMember, Person, Tenure
+from .choices import AlertCode, MeetingKind, PostKind, Stage
+from .models import Meeting, MobileRecord, PartyMember, Person, ReserveCadre, Tenure, VillageContact
 from .periods import MEETING_REQUIREMENTS, previous_month, units_ending_within
 
 ROSTER_STAGES = (Stage.PROBATIONARY, Stage.FULL)
@@ -97,8 +97,6 @@ class OrganizationCompliance:
 
 
 def _required_kinds(org_kind):
-    from .choices import MeetingKind
-
     if org_kind == OrganizationKind.GROUP:
         return [MeetingKind.GROUP]
     return [k for k in MEETING_REQUIREMENTS if k != MeetingKind.GROUP]
@@ -150,30 +148,6 @@ def meeting_compliance(*, organizations, start, end, conf):
 # --- Alerts -----------------------------------------------------------------
 
 
-class AlertCode:
-    NO_NEW_MEMBER = "no_new_member"
-    NO_CANDIDATE = "no_candidate"
-    AGING = "aging"
-    NO_YOUNG_MEMBER = "no_young_member"
-    LOST_CONTACT = "lost_contact"
-    PIPELINE_OVERDUE = "pipeline_overdue"
-    SECRETARY_VACANT = "secretary_vacant"
-    MEETINGS_MISSING = "meetings_missing"
-    FAMILY_APPLICANTS = "family_applicants"
-
-    LABELS = {
-        NO_NEW_MEMBER: "多年未发展党员",
-        NO_CANDIDATE: "无发展对象",
-        AGING: "党员老龄化",
-        NO_YOUNG_MEMBER: "无40岁以下党员",
-        LOST_CONTACT: "流动党员失联",
-        PIPELINE_OVERDUE: "发展环节逾期",
-        SECRETARY_VACANT: "书记岗位空缺",
-        MEETINGS_MISSING: "组织生活未按要求开展",
-        FAMILY_APPLICANTS: "同户多人申请入党（家族化风险）",
-    }
-
-
 @dataclass(frozen=True)
 class Alert:
     code: str
@@ -186,7 +160,7 @@ class Alert:
 
     @property
     def label(self):
-        return _(AlertCode.LABELS[self.code])
+        return str(AlertCode(self.code).label)
 
 
 def alerts_for(*, townships, today):
@@ -376,8 +350,6 @@ class VillageCadres:
 
 def village_cadre_overview(*, townships, today, conf):
     """One row per village; five queries whatever the number of villages."""
-    from .models import ReserveCadre, VillageContact
-
     villages = list(
         Village.objects.filter(township__in=townships, is_active=True)
         .select_related("township")

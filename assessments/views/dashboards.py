@@ -7,7 +7,6 @@ the highest app they read from.
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cadres.selectors import AlertCode, alerts_for
 from townships.models import Township
@@ -29,7 +28,7 @@ def home(request):
     counts = {}
     for alert in alerts:
         counts[alert.code] = counts.get(alert.code, 0) + 1
-    alert_counts = [(code, _(label), counts.get(code, 0)) for code, label in AlertCode.LABELS.items()]
+    alert_counts = [(code, label, counts.get(code, 0)) for code, label in AlertCode.choices]
     year, month = month_param(request)
     dashboard = county_dashboard(user=user, year=year, month=month)
     charts = {

@@ -63,7 +63,9 @@ def member_apply(*, actor, person, organization, applied_on, request=None, today
         person=person, stage=Stage.APPLICANT, applied_on=applied_on, **_placement(organization)
     )
     _event(member, Transition.APPLY, applied_on, actor)
-    audit_record(actor=actor, action=AuditAction.CREATE, target=member, detail={"transition": "apply"}, request=request)
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, target=member, detail={"transition": Transition.APPLY}, request=request
+    )
     return member
 
 
@@ -107,7 +109,11 @@ def member_register(*, actor, person, organization, stage, request=None, **dates
         member.save()
         _event(member, Transition.REGISTER, dates[required], actor, {"stage": stage})
         audit_record(
-            actor=actor, action=AuditAction.CREATE, target=member, detail={"transition": "register"}, request=request
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=member,
+            detail={"transition": Transition.REGISTER},
+            request=request,
         )
     return member
 

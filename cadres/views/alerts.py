@@ -5,10 +5,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from townships.choices import AuditAction
 from townships.models import Township
 from townships.scoping import scope_for
+from townships.services import audit_record
+from townships.xlsx import xlsx_response
 
 from .. import selectors
+from ..choices import AlertCode
 
 
 @login_required
@@ -22,7 +26,7 @@ def alert_list(request):
         "cadres/alert_list.html",
         {
             "alerts": alerts,
-            "codes": selectors.AlertCode.LABELS,
+            "codes": dict(AlertCode.choices),
             "code": code,
             "counts": _alert_counts(_alerts(request)),
         },
@@ -44,10 +48,6 @@ def _alert_counts(alerts):
 
 @login_required
 def alert_export(request):
-    from townships.choices import AuditAction
-    from townships.services import audit_record
-    from townships.xlsx import xlsx_response
-
     alerts = _alerts(request)
     rows = [[a.township_name, a.village_name, str(a.label), a.message, a.count] for a in alerts]
     audit_record(

@@ -22,7 +22,7 @@ from villages.models import PartyOrganization
 from .. import imports, selectors, services
 from ..filtersets import MeetingFilterSet
 from ..forms import AppraisalForm, MeetingForm
-from ..models import Meeting, PartyMember
+from ..models import Appraisal, Meeting, PartyMember
 from .common import _date, _import_page, _yes, require_writer
 
 
@@ -127,8 +127,6 @@ def meeting_compliance(request):
 
 @login_required
 def appraisal_list(request):
-    from .models import Appraisal
-
     appraisals = scope_for(request.user, Appraisal.objects.select_related("organization", "township")).order_by(
         "-year", "organization__name"
     )[:200]

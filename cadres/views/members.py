@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from townships.choices import AuditAction
 from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, link, list_views
 from townships.models import Township
@@ -20,6 +21,7 @@ from townships.scoping import (
     get_scoped_or_404,
     scope_for,
 )
+from townships.services import audit_record
 from townships.web import FORM_TEMPLATE, apply_form_errors, service_form, workbook_response
 
 from .. import imports, selectors, services
@@ -90,9 +92,6 @@ def member_export(request):
     if request.GET.get("full") == "1":
         if not can_reveal_personal_data(request.user):
             raise PermissionDenied(_("您的角色不能导出完整的身份证号和电话。"))
-        from townships.choices import AuditAction
-        from townships.services import audit_record
-
         audit_record(
             actor=request.user,
             action=AuditAction.REVEAL,

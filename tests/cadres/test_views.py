@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from cadres.choices import MeetingKind, PostKind, Stage
 from cadres.imports import ROSTER_HEADERS
-from cadres.models import Correction, Meeting, MemberPost, MobileRecord, PartyMember, Tenure
+from cadres.models import Appraisal, Correction, Meeting, MemberPost, MobileRecord, PartyMember, Tenure
 from tests import factories
 from townships.models import AuditEvent, CountySetting
 from villages.choices import OrganizationKind
@@ -396,3 +396,15 @@ def test_small_record_forms_save_through_their_services_or_show_the_refusal(
     )
     tenure.refresh_from_db()
     assert tenure.ended_on == D(2026, 1, 1)
+
+
+def test_the_appraisal_list_shows_only_the_users_township(client, staff_user, branch, other_branch):
+    Appraisal.objects.create(organization=branch, township=branch.township, year=2025, held_on=D(2025, 12, 20))
+    Appraisal.objects.create(
+        organization=other_branch, township=other_branch.township, year=2025, held_on=D(2025, 12, 21)
+    )
+    client.force_login(staff_user)
+    response = client.get(reverse("appraisal-list"))
+    assert response.status_code == 200
+    assert branch.name in response.content.decode()
+    assert other_branch.name not in response.content.decode()
