@@ -69,13 +69,13 @@ def _candidate(**overrides):
         "min_training_hours": 24,
     }
     values.update(overrides)
-    rules.check_candidate(**values)
+    return rules.check_candidate(**values)
 
 
 def test_an_activist_of_eleven_months_cannot_become_a_candidate():
     with pytest.raises(rules.RuleBreach, match="细则第十四条.*最早 2026-01-10"):
         _candidate(candidate_on=D(2025, 12, 10))
-    _candidate()
+    assert _candidate() is None
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,10 @@ def test_candidate_rules_name_the_rule_they_enforce(overrides, rule):
 
 
 def test_twenty_four_hours_of_training_is_enough_without_three_days():
-    _candidate(training_days=1, training_hours=24)
+    # The rules return None when the step is allowed and raise RuleBreach when it is refused.
+    assert _candidate(training_days=1, training_hours=24) is None
+    with pytest.raises(rules.RuleBreach, match="第十七条"):
+        _candidate(training_days=1, training_hours=23)
 
 
 @pytest.mark.parametrize(
@@ -138,14 +141,14 @@ def _admission(**overrides):
         "delay_reason": "",
     }
     values.update(overrides)
-    rules.check_admission(**values)
+    return rules.check_admission(**values)
 
 
 def test_approval_within_three_months_or_six_with_a_reason():
-    _admission()
+    assert _admission() is None
     with pytest.raises(rules.RuleBreach, match="3 个月内审批"):
         _admission(approved_on=D(2026, 6, 2))
-    _admission(approved_on=D(2026, 6, 2), delay_reason="党委换届")
+    assert _admission(approved_on=D(2026, 6, 2), delay_reason="党委换届") is None
     with pytest.raises(rules.RuleBreach, match="最长不得超过"):
         _admission(approved_on=D(2026, 9, 2), delay_reason="党委换届")
 
