@@ -174,7 +174,8 @@ def county_dashboard(*, user, year, month):
         .count(),
     }
     scores = scope_for(
-        user, Score.objects.filter(year=year, period=month, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY)
+        user,
+        Score.objects.filter(year=year, period=month, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY),
     )
     month_rows = list(scores.values_list("township_id", "total", "by_category"))
     maxima = {c.value: Decimal(0) for c in Category}
@@ -287,7 +288,9 @@ def weak_candidates(*, user, today):
     conf = settings_for(user.county_id)
     townships = scope_for(user, Township.objects.filter(is_active=True))
     open_ids = set(
-        WeakDesignation.objects.filter(township__in=townships, status=WeakDesignation.Status.RECTIFYING).values_list("village_id", flat=True)
+        WeakDesignation.objects.filter(township__in=townships, status=WeakDesignation.Status.RECTIFYING).values_list(
+            "village_id", flat=True
+        )
     )
     reasons = {}
     wanted = {AlertCode.SECRETARY_VACANT, AlertCode.MEETINGS_MISSING, AlertCode.NO_CANDIDATE}
