@@ -133,3 +133,52 @@ class PartyMemberFactory(factory.django.DjangoModelFactory):
     candidate_on = datetime.date(2011, 10, 1)
     admitted_on = datetime.date(2012, 1, 10)
     confirmed_on = datetime.date(2013, 1, 15)
+
+
+# --- cadres' posts and the assessment -------------------------------------------------
+
+from assessments.choices import ReportStatus  # noqa: E402
+from assessments.metrics import REPORTED_CODES  # noqa: E402
+from assessments.models import MonthlyReport  # noqa: E402
+from cadres.choices import PostKind  # noqa: E402
+from cadres.models import Tenure  # noqa: E402
+
+
+class TenureFactory(factory.django.DjangoModelFactory):
+    """A village Party secretary in office since 2021 by default (created directly, as records are imported)."""
+
+    class Meta:
+        model = Tenure
+
+    person = factory.SubFactory(PersonFactory, township=factory.SelfAttribute("..township"))
+    township = factory.SelfAttribute("village.township")
+    village = factory.SubFactory(VillageFactory)
+    post = PostKind.VILLAGE_SECRETARY
+    started_on = datetime.date(2021, 1, 1)
+    ended_on = None
+
+
+def village_with_secretary(township, name, started_on=datetime.date(2021, 1, 1)):
+    """A village whose Party secretary has been in office since ``started_on``."""
+    village = VillageFactory(township=township, name=name)
+    TenureFactory(village=village, person=PersonFactory(township=township, village=village), started_on=started_on)
+    return village
+
+
+def report_values(**overrides):
+    """A monthly report's values: every reported item 0 unless given."""
+    return dict.fromkeys(REPORTED_CODES, 0) | overrides
+
+
+class MonthlyReportFactory(factory.django.DjangoModelFactory):
+    """An approved monthly report (created directly: the review workflow is tested on its own)."""
+
+    class Meta:
+        model = MonthlyReport
+
+    village = factory.SubFactory(VillageFactory)
+    township = factory.SelfAttribute("village.township")
+    year = 2026
+    month = 3
+    status = ReportStatus.APPROVED
+    values = factory.LazyFunction(report_values)

@@ -10,8 +10,6 @@ from assessments.choices import ReportStatus, RunKind
 from assessments.demo import create_scheme
 from assessments.metrics import REPORTED_CODES
 from assessments.models import MonthlyReport, Score
-from cadres.choices import PostKind
-from cadres.models import Tenure
 from tests import factories
 from townships.models import AuditEvent
 
@@ -20,34 +18,17 @@ D = datetime.date
 YEAR, MONTH = 2026, 3
 
 
-@pytest.fixture(autouse=True)
-def commits(monkeypatch):
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
-
-
 def values(**overrides):
-    v = dict.fromkeys(REPORTED_CODES, 0)
-    v.update(satisfaction=90, key_project_progress=80, environment_score=80, collective_income=30000)
-    v.update(overrides)
-    return v
-
-
-def _village(township, name):
-    village = factories.VillageFactory(township=township, name=name)
-    person = factories.PersonFactory(township=township, village=village)
-    Tenure.objects.create(
-        person=person, post=PostKind.VILLAGE_SECRETARY, township=township, village=village, started_on=D(2021, 1, 1)
+    return factories.report_values(
+        satisfaction=90, key_project_progress=80, environment_score=80, collective_income=30000, **overrides
     )
-    return village
 
 
 @pytest.fixture
 def scored(county, township, other_township, admin_user):
     create_scheme(county=county, year=YEAR)
-    villages = [_village(township, f"本乡{i}村") for i in range(3)] + [
-        _village(other_township, f"外乡{i}村") for i in range(2)
+    villages = [factories.village_with_secretary(township, f"本乡{i}村") for i in range(3)] + [
+        factories.village_with_secretary(other_township, f"外乡{i}村") for i in range(2)
     ]
     for village in villages:
         MonthlyReport.objects.create(
@@ -63,8 +44,8 @@ def scored(county, township, other_township, admin_user):
 
 
 def test_township_staff_file_and_submit_a_report_through_the_api(staff_user, county, township, other_township):
-    village = _village(township, "接口村")
-    foreign = _village(other_township, "外乡村")
+    village = factories.village_with_secretary(township, "接口村")
+    foreign = factories.village_with_secretary(other_township, "外乡村")
     api = APIClient()
     api.force_authenticate(staff_user)
     response = api.post(
@@ -131,7 +112,7 @@ def test_assessment_pages_have_a_pinned_query_count(
     with CaptureQueriesContext(connection) as first:
         assert client.get(reverse(name)).status_code == 200
     # More villages, reports and scores: the same number of queries.
-    more = [_village(scored[0].township, f"新增{i}村") for i in range(4)]
+    more = [factories.village_with_secretary(scored[0].township, f"新增{i}村") for i in range(4)]
     for village in more:
         MonthlyReport.objects.create(
             village=village,
@@ -176,7 +157,7 @@ def test_scorecard_explains_every_point_and_the_override_is_audited(client, admi
 
 def test_report_form_and_review_by_page(client, staff_user, admin_user, county, township):
     create_scheme(county=county, year=YEAR)
-    village = _village(township, "页面村")
+    village = factories.village_with_secretary(township, "页面村")
     client.force_login(staff_user)
     data = dict.fromkeys(REPORTED_CODES, "0") | {"satisfaction": "95"}
     response = client.post(reverse("report-form", args=[village.pk, YEAR, MONTH]), data | {"submit": "1"})
@@ -205,7 +186,7 @@ def test_the_county_dashboard_reads_stored_results_in_a_fixed_number_of_queries(
         page = client.get(reverse("home"), {"year": YEAR, "month": MONTH}).content.decode()
     assert "本月月报进度" in page and "chart-heatmap" in page and "dashboard-data" in page
     for i in range(5):
-        village = _village(scored[0].township, f"看板{i}村")
+        village = factories.village_with_secretary(scored[0].township, f"看板{i}村")
         MonthlyReport.objects.create(
             village=village,
             township=village.township,
@@ -224,9 +205,9 @@ def test_the_township_landing_page_lists_what_to_do_next(
     client, staff_user, township, other_township, county, django_assert_num_queries
 ):
     create_scheme(county=county, year=YEAR)
-    filed = _village(township, "已报村")
-    _village(township, "未报村")
-    _village(other_township, "别乡村")
+    filed = factories.village_with_secretary(township, "已报村")
+    factories.village_with_secretary(township, "未报村")
+    factories.village_with_secretary(other_township, "别乡村")
     MonthlyReport.objects.create(
         village=filed,
         township=township,
@@ -248,7 +229,7 @@ def test_the_township_landing_page_lists_what_to_do_next(
     with CaptureQueriesContext(connection) as first:
         client.get(response["Location"], {"year": YEAR, "month": MONTH})
     for i in range(4):
-        _village(township, f"又一{i}村")
+        factories.village_with_secretary(township, f"又一{i}村")
     with django_assert_num_queries(len(first)):
         client.get(response["Location"], {"year": YEAR, "month": MONTH})
 
@@ -276,7 +257,7 @@ def test_scorecards_per_village_per_secretary_per_township(scored, admin_user, t
 
 def test_another_townships_reports_and_runs_answer_404(client, staff_user, other_township, county):
     create_scheme(county=county, year=YEAR)
-    foreign = _village(other_township, "外乡报表村")
+    foreign = factories.village_with_secretary(other_township, "外乡报表村")
     report = MonthlyReport.objects.create(
         village=foreign, township=other_township, year=YEAR, month=MONTH, values=values()
     )

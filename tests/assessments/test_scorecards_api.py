@@ -1,48 +1,28 @@
-import datetime
-
 import pytest
-from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from assessments import services
 from assessments.api.views import ScorecardThrottle
-from assessments.choices import ReportStatus, RunKind
+from assessments.choices import RunKind
 from assessments.demo import create_scheme
-from assessments.metrics import REPORTED_CODES
-from assessments.models import MonthlyReport, Score, ScoreItem
-from cadres.choices import PostKind
-from cadres.models import Tenure
+from assessments.models import Score, ScoreItem
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 YEAR, MONTH = 2026, 5
 
 
-@pytest.fixture(autouse=True)
-def commits(monkeypatch):
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
-    cache.clear()
-
-
 @pytest.fixture
 def client_api(county, township, admin_user):
     create_scheme(county=county, year=YEAR)
     for i in range(4):
-        village = factories.VillageFactory(township=township, name=f"卡{i}村")
-        person = factories.PersonFactory(township=township, village=village)
-        Tenure.objects.create(
-            person=person,
-            post=PostKind.VILLAGE_SECRETARY,
-            township=township,
+        village = factories.village_with_secretary(township, f"卡{i}村")
+        factories.MonthlyReportFactory(
             village=village,
-            started_on=datetime.date(2021, 1, 1),
-        )
-        values = dict.fromkeys(REPORTED_CODES, 0) | {"satisfaction": 70 + i, "collective_income": 10000 * i}
-        MonthlyReport.objects.create(
-            village=village, township=township, year=YEAR, month=MONTH, status=ReportStatus.APPROVED, values=values
+            year=YEAR,
+            month=MONTH,
+            values=factories.report_values(satisfaction=70 + i, collective_income=10000 * i),
         )
     services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
     _instance, token = AuthToken.objects.create(user=factories.api_client_user(county))

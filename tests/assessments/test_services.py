@@ -9,8 +9,6 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments import services
 from assessments.choices import ReportStatus, RunKind, RunStatus, SchemeStatus, Target
-from assessments.demo import create_scheme
-from assessments.metrics import REPORTED_CODES
 from assessments.models import (
     AnnualRating,
     Indicator,
@@ -21,20 +19,10 @@ from assessments.models import (
     ScoringRun,
     VoteResult,
 )
-from cadres.choices import PostKind
-from cadres.models import Tenure
 from tests import factories
 from townships.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def commits(django_capture_on_commit_callbacks, monkeypatch):
-    """Run what an operation enqueues after commit (the scoring run) as soon as it returns, eagerly."""
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
 
 
 D = datetime.date
@@ -42,33 +30,14 @@ YEAR, MONTH = 2026, 3
 
 
 def good_values(**overrides):
-    values = dict.fromkeys(REPORTED_CODES, 0)
-    values.update(
-        key_project_progress=80, satisfaction=90, environment_score=85, collective_income=60000, pledged_matters_done=3
+    return factories.report_values(
+        key_project_progress=80,
+        satisfaction=90,
+        environment_score=85,
+        collective_income=60000,
+        pledged_matters_done=3,
+        **overrides,
     )
-    values.update(overrides)
-    return values
-
-
-@pytest.fixture
-def scheme(county):
-    return create_scheme(county=county, year=YEAR)
-
-
-def _village_with_secretary(township, name):
-    village = factories.VillageFactory(township=township, name=name)
-    person = factories.PersonFactory(township=township, village=village)
-    Tenure.objects.create(
-        person=person, post=PostKind.VILLAGE_SECRETARY, township=township, village=village, started_on=D(2021, 10, 1)
-    )
-    return village
-
-
-@pytest.fixture
-def villages(township, other_township):
-    return [_village_with_secretary(township, f"村{i}") for i in range(3)] + [
-        _village_with_secretary(other_township, "外村")
-    ]
 
 
 def _approve_all(villages, admin, month=MONTH, **overrides):
@@ -200,7 +169,7 @@ def test_one_open_run_per_period_and_cas_claims(villages, admin_user, scheme):
 
 def test_a_chunk_runs_a_fixed_number_of_queries(township, admin_user, scheme):
     for size in (3, 9):
-        villages = [_village_with_secretary(township, f"{size}-{i}") for i in range(size)]
+        villages = [factories.village_with_secretary(township, f"{size}-{i}") for i in range(size)]
         _approve_all(villages, admin_user, month=size)
         run = services.scoring_run_start(
             actor=admin_user,

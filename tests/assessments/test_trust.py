@@ -16,7 +16,6 @@ from rest_framework.test import APIClient
 
 from assessments import services
 from assessments.choices import RunKind, RunStatus, SchemeStatus, Target
-from assessments.demo import create_scheme
 from assessments.models import (
     Indicator,
     RemovalFlag,
@@ -26,33 +25,13 @@ from assessments.models import (
     ScoringRun,
 )
 from tests import factories
-from tests.assessments.test_services import _approve_all, _village_with_secretary, good_values
+from tests.assessments.test_services import _approve_all, good_values
 from townships.models import AuditEvent, CountySetting
 from townships.services import county_settings_update
 
 pytestmark = pytest.mark.django_db
 
 YEAR, MONTH = 2026, 3
-
-
-@pytest.fixture(autouse=True)
-def commits(monkeypatch):
-    """Run what an operation enqueues after commit (the scoring run) as soon as it returns, eagerly."""
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
-
-
-@pytest.fixture
-def scheme(county):
-    return create_scheme(county=county, year=YEAR)
-
-
-@pytest.fixture
-def villages(township, other_township):
-    return [_village_with_secretary(township, f"村{i}") for i in range(3)] + [
-        _village_with_secretary(other_township, "外村")
-    ]
 
 
 def _counts():
