@@ -12,3 +12,10 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// Back buttons (no javascript: links).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-back]")) {
+    window.history.back();
+  }
+});
