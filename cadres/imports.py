@@ -12,6 +12,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from townships.county_settings import settings_for
 from townships.imports import (
@@ -411,9 +413,6 @@ def meetings_import(*, actor, township, upload, request=None):
 
 def _template(sheet_name, headers, example, text_columns, notes):
     """A template workbook: the header row, text-formatted columns, and a sheet of instructions."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name

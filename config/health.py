@@ -2,6 +2,7 @@
 
 import time
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -23,8 +24,6 @@ def _check_database():
 def _check_broker():
     if not settings.REDIS_URL:
         return {"configured": False, "ok": True}
-    import redis
-
     started = time.monotonic()
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
