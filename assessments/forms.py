@@ -26,20 +26,7 @@ class IndicatorForm(BootstrapModelForm):
 
     class Meta:
         model = Indicator
-        fields = [
-            "parent",
-            "code",
-            "name",
-            "category",
-            "max_points",
-            "method",
-            "metric",
-            "params",
-            "department",
-            "evidence_required",
-            "is_bonus",
-            "position",
-        ]
+        fields = [*Indicator.EDITABLE_FIELDS, "position"]
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)

@@ -83,6 +83,21 @@ class Indicator(models.Model):
     is_bonus = models.BooleanField(_("加分项"), default=False)
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
+    # What a county edits (form, workbook, API); the rest is the scheme's and the tree's.
+    EDITABLE_FIELDS = (
+        "parent",
+        "code",
+        "name",
+        "category",
+        "max_points",
+        "method",
+        "metric",
+        "params",
+        "department",
+        "evidence_required",
+        "is_bonus",
+    )
+
     class Meta:
         verbose_name = _("考核指标")
         verbose_name_plural = _("考核指标")

@@ -75,15 +75,20 @@ def township_set_active(*, actor, township, active, request=None):
     """Deactivate (or restore) a township; never delete what assessments refer to."""
     if not active and township.villages.filter(is_active=True).exists():
         raise ValidationError(_("该乡镇下还有启用的村（社区），请先停用或调整这些村（社区）。"))
-    Township.objects.filter(pk=township.pk).update(is_active=active)
-    township.is_active = active
+    return record_set_active(actor=actor, instance=township, active=active, request=request)
+
+
+def record_set_active(*, actor, instance, active, request=None):
+    """Deactivate or restore a registry record (never deleted: records and scores refer to it), audited."""
+    type(instance).objects.filter(pk=instance.pk).update(is_active=active)
+    instance.is_active = active
     audit_record(
         actor=actor,
         action=AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
-        target=township,
+        target=instance,
         request=request,
     )
-    return township
+    return instance
 
 
 def township_refresh_totals(*, township_ids):

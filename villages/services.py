@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
 from townships.evidence import validate_evidence
-from townships.services import audit_record, changed_fields, enqueue_township_totals
+from townships.services import audit_record, changed_fields, enqueue_township_totals, record_set_active
 
 from .choices import ALLOWED_PARENT_KINDS, MatterStep, OrganizationKind
 from .models import Matter, MatterStepRecord, PartyOrganization, RectificationStep, Village, WeakDesignation
@@ -62,14 +62,7 @@ def village_update(*, actor, village, request=None, **data):
 @transaction.atomic
 def village_set_active(*, actor, village, active, request=None):
     """Deactivate or restore a village; its records and scores stay."""
-    Village.objects.filter(pk=village.pk).update(is_active=active)
-    village.is_active = active
-    audit_record(
-        actor=actor,
-        action=AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
-        target=village,
-        request=request,
-    )
+    record_set_active(actor=actor, instance=village, active=active, request=request)
     enqueue_township_totals(village.township_id)
     return village
 
@@ -149,15 +142,7 @@ def organization_update(*, actor, organization, joint_villages=None, request=Non
 def organization_set_active(*, actor, organization, active, request=None):
     if not active and organization.children.filter(is_active=True).exists():
         raise ValidationError(_("该组织下还有启用的下级组织，请先停用下级组织。"))
-    PartyOrganization.objects.filter(pk=organization.pk).update(is_active=active)
-    organization.is_active = active
-    audit_record(
-        actor=actor,
-        action=AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
-        target=organization,
-        request=request,
-    )
-    return organization
+    return record_set_active(actor=actor, instance=organization, active=active, request=request)
 
 
 # --- 四议两公开 --------------------------------------------------------------

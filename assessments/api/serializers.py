@@ -7,20 +7,7 @@ from assessments.models import Indicator, MonthlyReport, Scheme, Score, ScoreIte
 class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
-        fields = [
-            "id",
-            "parent",
-            "code",
-            "name",
-            "category",
-            "max_points",
-            "method",
-            "metric",
-            "params",
-            "department",
-            "evidence_required",
-            "is_bonus",
-        ]
+        fields = ["id", *Indicator.EDITABLE_FIELDS]
         extra_kwargs = {
             "code": {"help_text": "指标编号"},
             "name": {"help_text": "指标名称"},
@@ -86,24 +73,6 @@ class ScoringRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScoringRun
-        fields = [
-            "id",
-            "kind",
-            "year",
-            "period",
-            "status",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "chunks_total",
-            "chunks_done",
-            "targets_scored",
-            "villages_expected",
-            "villages_scored",
-            "left_out",
-            "allow_missing",
-            "error",
-        ]
         read_only_fields = [
             "status",
             "created_at",
@@ -116,6 +85,7 @@ class ScoringRunSerializer(serializers.ModelSerializer):
             "villages_scored",
             "error",
         ]
+        fields = ["id", "kind", "year", "period", "allow_missing", "left_out", *read_only_fields]
         extra_kwargs = {
             "kind": {"help_text": "monthly 月度评分，quarterly 季度通报，annual 年度评定"},
             "period": {"help_text": "月份或季度；年度为 0"},
