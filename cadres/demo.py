@@ -274,29 +274,19 @@ def generate_records(*, rng, counties, today):
                     stage=secretary.stage,
                     in_village_organization=secretary.village_id == village.pk,
                 )
-                if rng.random() < 0.03:
-                    ended = today - datetime.timedelta(days=rng.randint(100, 260))
-                    tenures.append(
-                        Tenure(
-                            person_id=secretary.person_id,
-                            post=PostKind.VILLAGE_SECRETARY,
-                            township_id=village.township_id,
-                            village=village,
-                            started_on=term,
-                            ended_on=ended,
-                            end_reason="调整",
-                        )
+                # A few secretaries left during the year: the post is vacant since.
+                ended = today - datetime.timedelta(days=rng.randint(100, 260)) if rng.random() < 0.03 else None
+                tenures.append(
+                    Tenure(
+                        person_id=secretary.person_id,
+                        post=PostKind.VILLAGE_SECRETARY,
+                        township_id=village.township_id,
+                        village=village,
+                        started_on=term,
+                        ended_on=ended,
+                        end_reason="调整" if ended else "",
                     )
-                else:
-                    tenures.append(
-                        Tenure(
-                            person_id=secretary.person_id,
-                            post=PostKind.VILLAGE_SECRETARY,
-                            township_id=village.township_id,
-                            village=village,
-                            started_on=term,
-                        )
-                    )
+                )
                 director = secretary if rng.random() < 0.7 else rng.choice(pool)
                 tenures.append(
                     Tenure(
