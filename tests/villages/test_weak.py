@@ -4,8 +4,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assessments.models import AnnualRating, MonthlyReport
-from tests import factories
 from townships.models import AuditEvent
 from villages.models import WeakDesignation
 from villages.services import weak_accept, weak_add_step, weak_designate
@@ -32,45 +30,6 @@ def test_designate_rectify_and_accept_keeps_the_history(admin_user, staff_user, 
     # A later designation of the same village is a new record; the old one stays.
     weak_designate(actor=admin_user, village=village, year=2027, reason="再次涣散")
     assert WeakDesignation.objects.filter(village=village).count() == 2
-
-
-def test_candidates_come_from_the_records(client, admin_user, township, village, other_village):
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    last = today.replace(day=1) - datetime.timedelta(days=1)
-    MonthlyReport.objects.create(
-        village=village,
-        township=township,
-        year=last.year,
-        month=last.month,
-        status="approved",
-        values={"satisfaction": 45, "petitions": 7},
-    )
-    person = factories.PersonFactory(township=other_village.township, village=other_village)
-    AnnualRating.objects.create(
-        person=person,
-        village=other_village,
-        township=other_village.township,
-        year=2025,
-        daily=500,
-        total=500,
-        grade="incompetent",
-        reason="x",
-        rank_in_county=99,
-    )
-    client.force_login(admin_user)
-    page = client.get(reverse("weak-list")).content.decode()
-    assert "群众满意度 45" in page and "信访集中" in page and "最后一名" in page
-    response = client.post(
-        reverse("weak-list"), {"village": village.pk, "reason": "满意度低、信访集中", "source": "low_satisfaction"}
-    )
-    designation = WeakDesignation.objects.get(village=village)
-    assert response.status_code == 302 and designation.designated_by == admin_user
-    assert (
-        "满意度低"
-        not in client.get(reverse("weak-list")).content.decode().split("系统提示的候选")[-1].split("人工认定理由")[0]
-    )
 
 
 def test_township_staff_record_steps_for_their_own_villages_only(
