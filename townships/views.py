@@ -1,32 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .choices import AuditAction
 from .county_settings import DEFINITIONS, settings_for
 from .filtersets import TownshipFilterSet
-from .forms import LoginForm, TownshipForm, bootstrapify
-from .listing import list_state, paginate
+from .forms import LoginForm, TownshipForm
+from .listing import Column, ListSpec, link, render_list, spec_state
 from .models import Township
 from .scoping import can_manage_registry, get_scoped_or_404
 from .selectors import township_list
-from .services import audit_record, county_settings_update, township_create, township_set_active, township_update
-from .web import apply_form_errors, require_registry_manager
-from .xlsx import xlsx_response
-
-TOWNSHIP_SORTS = {
-    "name": ["sort_key", "name"],
-    "kind": "kind",
-    "village_count": "village_count",
-    "population": "population",
-    "households": "households",
-}
+from .services import county_settings_update, township_create, township_set_active, township_update
+from .web import apply_form_errors, audited_xlsx_response, require_registry_manager
 
 
 class LoginView(auth_views.LoginView):
@@ -34,61 +26,73 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _township_state(request):
-    state = list_state(
-        request,
-        township_list(user=request.user),
+def _active_badge(obj):
+    if obj.is_active:
+        return format_html('<span class="badge text-bg-success">{}</span>', _("启用"))
+    return format_html('<span class="badge text-bg-secondary">{}</span>', _("已停用"))
+
+
+def townships_spec(request):
+    return ListSpec(
+        title=_("乡镇（街道）"),
+        queryset=lambda r: township_list(user=r.user),
         filterset_class=TownshipFilterSet,
-        sorts=TOWNSHIP_SORTS,
+        columns=(
+            Column(
+                _("名称"),
+                lambda t: t.name,
+                "name",
+                ("sort_key", "name"),
+                html=link("township-detail", lambda t: t.name),
+            ),
+            Column(_("类型"), lambda t: t.get_kind_display(), "kind", ("kind",)),
+            Column(_("行政区划代码"), lambda t: t.division_code),
+            Column(_("村（社区）"), lambda t: t.village_count, "village_count", ("village_count",), numeric=True),
+            Column(
+                _("人口"),
+                lambda t: t.population,
+                "population",
+                ("population",),
+                html=lambda t: intcomma(t.population),
+                numeric=True,
+            ),
+            Column(
+                _("户数"),
+                lambda t: t.households,
+                "households",
+                ("households",),
+                html=lambda t: intcomma(t.households),
+                numeric=True,
+            ),
+            Column(_("状态"), lambda t: "是" if t.is_active else "否", html=_active_badge),
+        ),
         default_sort="name",
+        export_name="township-export",
+        filename="乡镇列表",
+        create_url=lambda r: reverse("township-create") if can_manage_registry(r.user) else None,
+        create_label=_("新建乡镇"),
     )
-    state.filterset.form.compact = True
-    bootstrapify(state.filterset.form)
-    return state
 
 
 @login_required
 def township_list_view(request):
-    state = paginate(request, _township_state(request))
-    return render(
-        request,
-        "townships/township_list.html",
-        {
-            "state": state,
-            "filterset": state.filterset,
-            "page": state.page,
-            "sort": state.sort,
-            "querystring": state.querystring,
-            "export_url": reverse("township-export"),
-            "can_manage": can_manage_registry(request.user),
-        },
-    )
+    return render_list(request, townships_spec(request))
 
 
 @login_required
 def township_export(request):
-    state = _township_state(request)
-    rows = [
-        [
-            t.name,
-            t.get_kind_display(),
-            t.division_code,
-            t.village_count,
-            t.population,
-            t.households,
-            "是" if t.is_active else "否",
-        ]
-        for t in state.rows
-    ]
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
+    """The page's rows and columns; the export keeps its own sheet name, headers and audit record."""
+    spec = townships_spec(request)
+    state = spec_state(request, spec)
+    rows = [[column.value(t) for column in spec.columns] for t in state.rows]
+    headers = [_("名称"), _("类型"), _("行政区划代码"), _("村（社区）数"), _("人口"), _("户数"), _("启用")]
+    return audited_xlsx_response(
+        request,
+        f"{spec.filename}-{timezone.localdate():%Y%m%d}.xlsx",
+        [(_("乡镇"), headers, rows)],
         detail={"list": "townships", "rows": len(rows), "filters": state.querystring},
-        request=request,
         target_repr=_("乡镇列表"),
     )
-    headers = [_("名称"), _("类型"), _("行政区划代码"), _("村（社区）数"), _("人口"), _("户数"), _("启用")]
-    return xlsx_response(f"乡镇列表-{timezone.localdate():%Y%m%d}.xlsx", [(_("乡镇"), headers, rows)])
 
 
 @login_required

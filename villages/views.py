@@ -1,20 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from townships.choices import AuditAction
-from townships.forms import bootstrapify
-from townships.listing import Column, ListSpec, link, list_state, list_views, paginate
+from townships.listing import Column, ListSpec, link, list_views, render_list, spec_state
 from townships.scoping import can_edit_in_township, can_manage_registry, can_write_records, get_scoped_or_404, scope_for
-from townships.services import audit_record
-from townships.web import FORM_TEMPLATE, apply_form_errors, require_registry_manager
-from townships.xlsx import xlsx_response
+from townships.web import FORM_TEMPLATE, apply_form_errors, audited_xlsx_response, require_registry_manager
 
 from .choices import MatterStep
 from .filtersets import MatterFilterSet, PartyOrganizationFilterSet, VillageFilterSet
@@ -34,98 +32,112 @@ from .services import (
     weak_add_step,
 )
 
-VILLAGE_SORTS = {
-    "township": ["township__sort_key", "township__name", "sort_key", "name"],
-    "name": ["sort_key", "name"],
-    "kind": "kind",
-    "households": "households",
-    "population": "population",
-    "villager_groups": "villager_groups",
-}
-ORGANIZATION_SORTS = {
-    "township": ["township__sort_key", "township__name", "name"],
-    "name": "name",
-    "kind": "kind",
-    "term_end": "term_end",
-}
+
+def _active_badge(obj):
+    if obj.is_active:
+        return format_html('<span class="badge text-bg-success">{}</span>', _("启用"))
+    return format_html('<span class="badge text-bg-secondary">{}</span>', _("已停用"))
 
 
-def _compact(state):
-    state.filterset.form.compact = True
-    bootstrapify(state.filterset.form)
-    return state
+def _yes_no(flag):
+    return "是" if flag else "否"
 
 
-def _list_context(state, export_name):
-    return {
-        "filterset": state.filterset,
-        "page": state.page,
-        "sort": state.sort,
-        "querystring": state.querystring,
-        "export_url": reverse(export_name),
-    }
+def _registry_export(request, spec, columns, *, list_name, sheet, target_repr):
+    """The page's filtered, sorted rows with the export's own columns, sheet name and audit record."""
+    state = spec_state(request, spec)
+    rows = [[value(obj) for _header, value in columns] for obj in state.rows]
+    return audited_xlsx_response(
+        request,
+        f"{spec.filename}-{timezone.localdate():%Y%m%d}.xlsx",
+        [(sheet, [header for header, _value in columns], rows)],
+        detail={"list": list_name, "rows": len(rows), "filters": state.querystring},
+        target_repr=target_repr,
+    )
 
 
 # --- Villages ---------------------------------------------------------------
 
 
-def _village_state(request):
-    return _compact(
-        list_state(
-            request,
-            village_list(user=request.user),
-            filterset_class=VillageFilterSet,
-            sorts=VILLAGE_SORTS,
-            default_sort="township",
-        )
+def villages_spec(request):
+    return ListSpec(
+        title=_("村（社区）"),
+        queryset=lambda r: village_list(user=r.user),
+        filterset_class=VillageFilterSet,
+        columns=(
+            Column(
+                _("乡镇"),
+                lambda v: v.township.name,
+                "township",
+                ("township__sort_key", "township__name", "sort_key", "name"),
+            ),
+            Column(
+                _("名称"), lambda v: v.name, "name", ("sort_key", "name"), html=link("village-detail", lambda v: v.name)
+            ),
+            Column(_("类型"), lambda v: v.get_kind_display(), "kind", ("kind",)),
+            Column(_("村民小组"), lambda v: v.villager_groups, "villager_groups", ("villager_groups",), numeric=True),
+            Column(
+                _("户数"),
+                lambda v: v.households,
+                "households",
+                ("households",),
+                html=lambda v: intcomma(v.households),
+                numeric=True,
+            ),
+            Column(
+                _("人口"),
+                lambda v: v.population,
+                "population",
+                ("population",),
+                html=lambda v: intcomma(v.population),
+                numeric=True,
+            ),
+            Column(
+                _("示范村类型"),
+                lambda v: v.get_showcase_type_display(),
+                html=lambda v: (
+                    format_html('<span class="badge text-bg-warning">{}</span>', v.get_showcase_type_display())
+                    if v.showcase_type
+                    else ""
+                ),
+            ),
+            Column(_("状态"), lambda v: _yes_no(v.is_active), html=_active_badge),
+        ),
+        default_sort="township",
+        export_name="village-export",
+        filename="村社区列表",
+        create_url=lambda r: reverse("village-create") if can_manage_registry(r.user) else None,
+        create_label=_("新建村（社区）"),
     )
 
 
 @login_required
 def village_list_view(request):
-    state = paginate(request, _village_state(request))
-    context = _list_context(state, "village-export") | {"can_manage": can_manage_registry(request.user)}
-    return render(request, "villages/village_list.html", context)
+    return render_list(request, villages_spec(request))
 
 
 @login_required
 def village_export(request):
-    state = _village_state(request)
-    rows = [
-        [
-            v.township.name,
-            v.name,
-            v.get_kind_display(),
-            v.division_code,
-            v.natural_villages,
-            v.villager_groups,
-            v.households,
-            v.population,
-            v.get_showcase_type_display(),
-            "是" if v.is_active else "否",
-        ]
-        for v in state.rows
+    columns = [
+        (_("乡镇"), lambda v: v.township.name),
+        (_("名称"), lambda v: v.name),
+        (_("类型"), lambda v: v.get_kind_display()),
+        (_("行政区划代码"), lambda v: v.division_code),
+        (_("自然村数"), lambda v: v.natural_villages),
+        (_("村民小组数"), lambda v: v.villager_groups),
+        (_("户数"), lambda v: v.households),
+        (_("人口"), lambda v: v.population),
+        (_("示范村类型"), lambda v: v.get_showcase_type_display()),
+        (_("启用"), lambda v: _yes_no(v.is_active)),
     ]
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        detail={"list": "villages", "rows": len(rows), "filters": state.querystring},
-        request=request,
+    return _registry_export(
+        request,
+        villages_spec(request),
+        columns,
+        list_name="villages",
+        sheet=_("村（社区）"),
         target_repr=_("村（社区）列表"),
     )
-    headers = [
-        _("乡镇"),
-        _("名称"),
-        _("类型"),
-        _("行政区划代码"),
-        _("自然村数"),
-        _("村民小组数"),
-        _("户数"),
-        _("人口"),
-        _("示范村类型"),
-        _("启用"),
-    ]
-    return xlsx_response(f"村社区列表-{timezone.localdate():%Y%m%d}.xlsx", [(_("村（社区）"), headers, rows)])
 
 
 @login_required
@@ -200,65 +212,71 @@ def village_set_active_view(request, pk):
 # --- Organizations ----------------------------------------------------------
 
 
-def _organization_state(request):
-    return _compact(
-        list_state(
-            request,
-            organization_list(user=request.user),
-            filterset_class=PartyOrganizationFilterSet,
-            sorts=ORGANIZATION_SORTS,
-            default_sort="township",
-        )
+_organization_link = link("organization-detail", lambda o: o.name)
+
+
+def _organization_name(o):
+    if o.n_joint:
+        return format_html('{} <span class="badge text-bg-info">{}</span>', _organization_link(o), _("联合"))
+    return _organization_link(o)
+
+
+def organizations_spec(request):
+    return ListSpec(
+        title=_("党组织"),
+        queryset=lambda r: organization_list(user=r.user),
+        filterset_class=PartyOrganizationFilterSet,
+        columns=(
+            Column(_("乡镇"), lambda o: o.township.name, "township", ("township__sort_key", "township__name", "name")),
+            Column(_("名称"), lambda o: o.name, "name", ("name",), html=_organization_name),
+            Column(
+                _("类型"),
+                lambda o: o.get_kind_display(),
+                "kind",
+                ("kind",),
+                html=lambda o: format_html('<span class="badge text-bg-light border">{}</span>', o.get_kind_display()),
+            ),
+            Column(_("上级组织"), lambda o: o.parent.name if o.parent else None),
+            Column(_("所属村（社区）"), lambda o: o.village.name if o.village else None),
+            Column(_("任期届满"), lambda o: o.term_end.isoformat() if o.term_end else None, "term_end", ("term_end",)),
+            Column(_("状态"), lambda o: _yes_no(o.is_active), html=_active_badge),
+        ),
+        default_sort="township",
+        export_name="organization-export",
+        filename="党组织列表",
+        create_url=lambda r: (
+            reverse("organization-create") if can_manage_registry(r.user) or r.user.is_township_staff else None
+        ),
+        create_label=_("新建党组织"),
     )
 
 
 @login_required
 def organization_list_view(request):
-    state = paginate(request, _organization_state(request))
-    can_create = can_manage_registry(request.user) or request.user.is_township_staff
-    return render(
-        request,
-        "villages/organization_list.html",
-        _list_context(state, "organization-export") | {"can_create": can_create},
-    )
+    return render_list(request, organizations_spec(request))
 
 
 @login_required
 def organization_export(request):
-    state = _organization_state(request)
-    rows = [
-        [
-            o.township.name,
-            o.name,
-            o.get_kind_display(),
-            o.parent.name if o.parent else "",
-            o.village.name if o.village else "",
-            "是" if o.n_joint else "否",
-            o.term_start.isoformat() if o.term_start else "",
-            o.term_end.isoformat() if o.term_end else "",
-            "是" if o.is_active else "否",
-        ]
-        for o in state.rows
+    columns = [
+        (_("乡镇"), lambda o: o.township.name),
+        (_("名称"), lambda o: o.name),
+        (_("类型"), lambda o: o.get_kind_display()),
+        (_("上级组织"), lambda o: o.parent.name if o.parent else ""),
+        (_("所属村（社区）"), lambda o: o.village.name if o.village else ""),
+        (_("联合党支部"), lambda o: _yes_no(o.n_joint)),
+        (_("任期开始"), lambda o: o.term_start.isoformat() if o.term_start else ""),
+        (_("任期届满"), lambda o: o.term_end.isoformat() if o.term_end else ""),
+        (_("启用"), lambda o: _yes_no(o.is_active)),
     ]
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        detail={"list": "organizations", "rows": len(rows), "filters": state.querystring},
-        request=request,
+    return _registry_export(
+        request,
+        organizations_spec(request),
+        columns,
+        list_name="organizations",
+        sheet=_("党组织"),
         target_repr=_("党组织列表"),
     )
-    headers = [
-        _("乡镇"),
-        _("名称"),
-        _("类型"),
-        _("上级组织"),
-        _("所属村（社区）"),
-        _("联合党支部"),
-        _("任期开始"),
-        _("任期届满"),
-        _("启用"),
-    ]
-    return xlsx_response(f"党组织列表-{timezone.localdate():%Y%m%d}.xlsx", [(_("党组织"), headers, rows)])
 
 
 @login_required

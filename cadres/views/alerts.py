@@ -5,11 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from townships.choices import AuditAction
 from townships.models import Township
 from townships.scoping import scope_for
-from townships.services import audit_record
-from townships.xlsx import xlsx_response
+from townships.web import audited_xlsx_response
 
 from .. import selectors
 from ..choices import AlertCode
@@ -50,12 +48,11 @@ def _alert_counts(alerts):
 def alert_export(request):
     alerts = _alerts(request)
     rows = [[a.township_name, a.village_name, str(a.label), a.message, a.count] for a in alerts]
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
+    headers = [_("乡镇"), _("村（社区）"), _("预警"), _("说明"), _("数量")]
+    return audited_xlsx_response(
+        request,
+        f"预警清单-{timezone.localdate():%Y%m%d}.xlsx",
+        [(_("预警"), headers, rows)],
         detail={"list": "alerts", "rows": len(rows)},
-        request=request,
         target_repr=_("预警"),
     )
-    headers = [_("乡镇"), _("村（社区）"), _("预警"), _("说明"), _("数量")]
-    return xlsx_response(f"预警清单-{timezone.localdate():%Y%m%d}.xlsx", [(_("预警"), headers, rows)])

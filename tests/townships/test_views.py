@@ -117,3 +117,39 @@ def test_township_export_is_scoped_audited_and_formula_safe(client, staff_user, 
     assert names == ["=HYPERLINK(1)"]
     assert sheet.cell(row=2, column=1).data_type == "s"
     assert AuditEvent.objects.filter(action="export", actor=staff_user).count() == 1
+
+
+# session, user, rows, the audit record, the idle-timeout session save (savepoint, update, release).
+EXPORT_QUERIES = 7
+
+
+def test_township_export_query_count_is_pinned(client, admin_user, many_townships, django_assert_num_queries):
+    client.force_login(admin_user)
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert client.get(reverse("township-export")).status_code == 200
+    for _ in range(5):
+        factories.TownshipFactory(county=admin_user.county)
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert client.get(reverse("township-export")).status_code == 200
+
+
+def test_township_export_keeps_its_sheet_headers_and_audit_record(client, admin_user, township):
+    client.force_login(admin_user)
+    response = client.get(reverse("township-export"), {"sort": "-population"})
+    assert "%E4%B9%A1%E9%95%87%E5%88%97%E8%A1%A8-" in response["Content-Disposition"]  # 乡镇列表-
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "乡镇"
+    assert [c.value for c in sheet[1]] == ["名称", "类型", "行政区划代码", "村（社区）数", "人口", "户数", "启用"]
+    assert [c.value for c in sheet[2]][0] == township.name and [c.value for c in sheet[2]][-1] == "是"
+    event = AuditEvent.objects.get(action="export", actor=admin_user)
+    assert event.detail == {"list": "townships", "rows": 1, "filters": "sort=-population"}
+    assert event.target_repr == "乡镇列表"
+
+
+def test_only_the_county_admin_sees_the_new_township_button(client, admin_user, viewer_user, township):
+    client.force_login(admin_user)
+    page = client.get(reverse("township-list")).content.decode()
+    assert reverse("township-create") in page and "新建乡镇" in page
+    assert reverse("township-detail", args=[township.pk]) in page and "启用" in page
+    client.force_login(viewer_user)
+    assert reverse("township-create") not in client.get(reverse("township-list")).content.decode()

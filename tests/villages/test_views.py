@@ -191,3 +191,81 @@ def test_nonsense_filters_and_pages_never_fail(client, admin_user, tree):
     ):
         assert client.get(reverse("village-list"), params).status_code == 200
         assert client.get(reverse("organization-list"), params).status_code == 200
+
+
+# session, user, rows, the audit record, the idle-timeout session save (savepoint, update, release).
+EXPORT_QUERIES = 7
+
+
+@pytest.mark.parametrize("name", ["village-export", "organization-export"])
+def test_exports_are_pinned_and_do_not_grow(
+    client, admin_user, tree, township, committee, name, django_assert_num_queries
+):
+    client.force_login(admin_user)
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert client.get(reverse(name)).status_code == 200
+    for i in range(5):
+        village = factories.VillageFactory(township=township)
+        factories.PartyOrganizationFactory(
+            township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name=f"新支部{i}"
+        )
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_village_export_keeps_its_columns_and_audit_record(client, admin_user, village):
+    client.force_login(admin_user)
+    sheet = load_workbook(io.BytesIO(client.get(reverse("village-export")).content)).active
+    assert sheet.title == "村（社区）"
+    assert [c.value for c in sheet[1]] == [
+        "乡镇",
+        "名称",
+        "类型",
+        "行政区划代码",
+        "自然村数",
+        "村民小组数",
+        "户数",
+        "人口",
+        "示范村类型",
+        "启用",
+    ]
+    assert [c.value for c in sheet[2]][:2] == [village.township.name, village.name]
+    event = AuditEvent.objects.get(action="export")
+    assert event.detail == {"list": "villages", "rows": 1, "filters": ""}
+    assert event.target_repr == "村（社区）列表"
+
+
+def test_organization_export_keeps_its_columns_and_audit_record(client, admin_user, tree, committee):
+    client.force_login(admin_user)
+    response = client.get(reverse("organization-export"), {"kind": "committee"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "党组织"
+    assert [c.value for c in sheet[1]] == [
+        "乡镇",
+        "名称",
+        "类型",
+        "上级组织",
+        "所属村（社区）",
+        "联合党支部",
+        "任期开始",
+        "任期届满",
+        "启用",
+    ]
+    assert [[c.value for c in row][:2] for row in sheet.iter_rows(min_row=2)] == [
+        [committee.township.name, committee.name]
+    ]
+    event = AuditEvent.objects.get(action="export")
+    assert event.detail == {"list": "organizations", "rows": 1, "filters": "kind=committee"}
+    assert event.target_repr == "党组织列表"
+
+
+def test_the_new_buttons_follow_the_permissions(client, admin_user, viewer_user, staff_user, tree):
+    client.force_login(admin_user)
+    assert reverse("village-create") in client.get(reverse("village-list")).content.decode()
+    assert reverse("organization-create") in client.get(reverse("organization-list")).content.decode()
+    client.force_login(staff_user)
+    assert reverse("village-create") not in client.get(reverse("village-list")).content.decode()
+    assert reverse("organization-create") in client.get(reverse("organization-list")).content.decode()
+    client.force_login(viewer_user)
+    assert reverse("village-create") not in client.get(reverse("village-list")).content.decode()
+    assert reverse("organization-create") not in client.get(reverse("organization-list")).content.decode()
