@@ -8,4 +8,4 @@ class TownshipsConfig(AppConfig):
     verbose_name = _("乡镇与用户")
 
     def ready(self):
-        from . import signals  # noqa: F401  (login auditing)
+        from . import signals  # noqa: F401  (signals connect once the app registry is ready: login auditing)

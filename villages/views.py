@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -451,8 +453,6 @@ def matter_detail(request, pk):
 
 @login_required
 def weak_detail(request, pk):
-    import datetime
-
     designation = get_scoped_or_404(
         request.user,
         WeakDesignation.objects.select_related("village", "township", "designated_by", "accepted_by"),

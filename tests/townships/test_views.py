@@ -18,29 +18,6 @@ def many_townships(county):
     return rows
 
 
-def test_county_home_shows_the_county_at_a_glance(client, admin_user, many_townships, django_assert_num_queries):
-    client.force_login(admin_user)
-    # session, user, village totals, organization counts, townships; the derived alerts
-    # (8 aggregate queries); the assessment dashboard (12, from stored scores, with the month's coverage); then the
-    # idle-timeout session save (savepoint, update, release).
-    with django_assert_num_queries(28):
-        response = client.get(reverse("home"))
-    for township in many_townships:
-        factories.VillageFactory(township=township)
-    with django_assert_num_queries(28):
-        client.get(reverse("home"))
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "全县概览" in page
-    assert all(t.name in page for t in many_townships)
-
-
-def test_township_staff_land_on_their_township(client, staff_user, township):
-    client.force_login(staff_user)
-    response = client.get(reverse("home"))
-    assert response.status_code == 302 and response["Location"] == reverse("township-detail", args=[township.pk])
-
-
 def test_township_list_query_count_is_pinned(client, admin_user, many_townships, django_assert_num_queries):
     client.force_login(admin_user)
     with django_assert_num_queries(7):  # session, user, count, page, session save (3)
