@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from rest_framework.test import APIClient
 
 from tests import factories
 
@@ -53,6 +54,26 @@ def staff_user(township):
 @pytest.fixture
 def other_staff_user(other_township):
     return factories.township_staff(other_township, username="other-town-staff")
+
+
+@pytest.fixture
+def many_townships(county):
+    """Six townships of the county with a village each (for query counts that must not grow)."""
+    rows = [factories.TownshipFactory(county=county) for _ in range(6)]
+    for township in rows:
+        factories.VillageFactory(township=township)
+    return rows
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def client_user(county):
+    """A read-only API client of the county."""
+    return factories.api_client_user(county, username="city-bi")
 
 
 # --- Celery and the integration tests ------------------------------------------------

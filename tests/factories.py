@@ -2,6 +2,7 @@
 
 import factory
 from django.contrib.auth import get_user_model
+from knox.models import AuthToken
 
 from townships.choices import Role, TownshipKind
 from townships.models import County, Township
@@ -182,3 +183,10 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
     month = 3
     status = ReportStatus.APPROVED
     values = factory.LazyFunction(report_values)
+
+
+def use_token(api, user):
+    """Authenticate an APIClient with a new token of ``user``; returns the clear token."""
+    _instance, token = AuthToken.objects.create(user=user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return token

@@ -8,14 +8,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def many_townships(county):
-    rows = [factories.TownshipFactory(county=county) for _ in range(6)]
-    for township in rows:
-        factories.VillageFactory(township=township)
-    return rows
-
-
 def test_county_home_shows_the_county_at_a_glance(client, admin_user, many_townships, django_assert_num_queries):
     client.force_login(admin_user)
     # session, user, village totals, organization counts, townships; the derived alerts

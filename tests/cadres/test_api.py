@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from knox.models import AuthToken
-from rest_framework.test import APIClient
 
 from cadres.choices import MeetingKind, PostKind
 from cadres.models import Appraisal, AppraisalRating, Meeting, Tenure
@@ -13,11 +12,6 @@ from villages.models import Matter, MatterStepRecord
 pytestmark = pytest.mark.django_db
 D = datetime.date
 ENDPOINTS = ["people", "members", "tenures", "meetings", "appraisals", "matters"]
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def _branch(township, village, name):

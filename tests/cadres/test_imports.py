@@ -60,14 +60,6 @@ def roster_row(name, birth, seq, org="中共李家村支部委员会", male=True
     return [row[h] for h in ROSTER_HEADERS]
 
 
-@pytest.fixture
-def branch(township, village):
-    committee = factories.PartyOrganizationFactory(township=township, name="中共城关镇委员会")
-    return factories.PartyOrganizationFactory(
-        township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name="中共李家村支部委员会"
-    )
-
-
 def test_a_valid_roster_is_imported_once(staff_user, township, branch):
     rows = [roster_row(f"党员{i}", D(1970 + i, 3, 4), i) for i in range(5)]
     upload = xlsx("党员名册", ROSTER_HEADERS, rows)

@@ -15,14 +15,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-@pytest.fixture
-def branch(township, village):
-    committee = factories.PartyOrganizationFactory(township=township, name="中共城关镇委员会")
-    return factories.PartyOrganizationFactory(
-        township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name="李家村支部"
-    )
-
-
 def _meet(org, kind, day):
     return Meeting.objects.create(
         organization=org,

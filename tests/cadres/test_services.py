@@ -9,18 +9,9 @@ from cadres.choices import CorrectionOutcome, LeaveReason, MeetingKind, PostKind
 from cadres.models import Correction, Meeting, MembershipEvent, PartyMember, Tenure
 from tests import factories
 from townships.models import AuditEvent, CountySetting
-from villages.choices import OrganizationKind
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-
-
-@pytest.fixture
-def branch(township, village):
-    committee = factories.PartyOrganizationFactory(township=township, name="中共城关镇委员会")
-    return factories.PartyOrganizationFactory(
-        township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name="中共李家村支部委员会"
-    )
 
 
 @pytest.fixture

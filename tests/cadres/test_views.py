@@ -21,14 +21,6 @@ FIXED = 5
 
 
 @pytest.fixture
-def branch(township, village):
-    committee = factories.PartyOrganizationFactory(township=township, name="中共城关镇委员会")
-    return factories.PartyOrganizationFactory(
-        township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name="中共李家村支部委员会"
-    )
-
-
-@pytest.fixture
 def other_branch(other_township, other_village):
     committee = factories.PartyOrganizationFactory(township=other_township, name="中共青石乡委员会")
     return factories.PartyOrganizationFactory(

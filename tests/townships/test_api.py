@@ -1,10 +1,9 @@
 """/api/v1/townships/ and what every endpoint shares: authentication, scoping, paging, ordering, methods."""
 
 import pytest
-from knox.models import AuthToken
-from rest_framework.test import APIClient
 
 from tests import factories
+from tests.factories import use_token
 from townships.choices import TownshipKind
 from townships.models import Township
 
@@ -15,22 +14,6 @@ LIST = "/api/v1/townships/"
 
 def detail(pk):
     return f"{LIST}{pk}/"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def client_user(county):
-    return factories.api_client_user(county, username="city-bi")
-
-
-def use_token(api, user):
-    _instance, token = AuthToken.objects.create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return token
 
 
 @pytest.fixture

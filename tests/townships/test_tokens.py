@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.test import APIClient
 
 from tests import factories
 from townships.choices import AuditAction, Role
@@ -21,11 +20,6 @@ from townships.tokens import token_issue, token_revoke, tokens_delete
 pytestmark = pytest.mark.django_db
 
 VILLAGES = "/api/v1/villages/"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def issue(*args):

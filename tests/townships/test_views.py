@@ -10,14 +10,6 @@ from townships.models import AuditEvent, Township
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def many_townships(county):
-    rows = [factories.TownshipFactory(county=county) for _ in range(6)]
-    for township in rows:
-        factories.VillageFactory(township=township)
-    return rows
-
-
 def test_township_list_query_count_is_pinned(client, admin_user, many_townships, django_assert_num_queries):
     client.force_login(admin_user)
     with django_assert_num_queries(7):  # session, user, count, page, session save (3)

@@ -3,31 +3,15 @@
 import datetime
 
 import pytest
-from knox.models import AuthToken
-from rest_framework.test import APIClient
 
 from tests import factories
+from tests.factories import use_token
 from villages.choices import OrganizationKind, ShowcaseType, VillageKind
 
 pytestmark = pytest.mark.django_db
 
 VILLAGES = "/api/v1/villages/"
 ORGANIZATIONS = "/api/v1/organizations/"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def client_user(county):
-    return factories.api_client_user(county, username="city-bi")
-
-
-def use_token(api, user):
-    _instance, token = AuthToken.objects.create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def authenticate(api, role, users):
