@@ -116,7 +116,12 @@ def score_detail(request, pk):
                 return redirect("score-detail", pk=score.pk)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
-    rating = AnnualRating.objects.filter(village=score.village).order_by("-year").first()
+    # The secretary's own latest rating (ratings are per person); a village's own scorecard shows its secretary's.
+    ratings = AnnualRating.objects.filter(person=score.person) if score.person_id else AnnualRating.objects.none()
+    rating = (
+        ratings.order_by("-year").first()
+        or AnnualRating.objects.filter(village=score.village).order_by("-year").first()
+    )
     trend = list(
         Score.objects.filter(village=score.village, target=score.target, period_kind=score.period_kind, year=score.year)
         .order_by("period")
