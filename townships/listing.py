@@ -88,6 +88,18 @@ class ListSpec:
     create_url: Callable | None = None  # (request) -> URL or None
     create_label: str = ""
     links: Callable | None = None  # (request) -> list of (label, url) shown above the table
+    # The export: the page's columns unless it has its own ((header, value) pairs), its sheet
+    # name (default: the title), and the audit record's list name and label (default: the URL
+    # name and the title).
+    export_columns: tuple | None = None
+    export_sheet: str = ""
+    audit_list: str = ""
+    audit_label: str = ""
+
+    def exported(self):
+        """(headers, value functions) of the export."""
+        pairs = self.export_columns or tuple((c.label, c.value) for c in self.columns)
+        return [str(header) for header, _value in pairs], [value for _header, value in pairs]
 
 
 def spec_state(request, spec):
@@ -132,19 +144,20 @@ def render_list(request, spec, template="inc/list_page.html", extra=None):
 
 
 def export_list(request, spec):
-
+    """The page's filtered, sorted rows as a workbook, audited."""
     state = spec_state(request, spec)
-    rows = [[c.value(obj) for c in spec.columns] for obj in state.rows]
+    headers, values = spec.exported()
+    rows = [[value(obj) for value in values] for obj in state.rows]
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
-        detail={"list": spec.export_name, "rows": len(rows), "filters": state.querystring},
+        detail={"list": spec.audit_list or spec.export_name, "rows": len(rows), "filters": state.querystring},
         request=request,
-        target_repr=str(spec.title),
+        target_repr=str(spec.audit_label or spec.title),
     )
     return xlsx_response(
         f"{spec.filename}-{timezone.localdate():%Y%m%d}.xlsx",
-        [(str(spec.title), [str(c.label) for c in spec.columns], rows)],
+        [(str(spec.export_sheet or spec.title), headers, rows)],
     )
 
 

@@ -5,7 +5,6 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,12 +12,12 @@ from django.views.decorators.http import require_POST
 from .county_settings import DEFINITIONS, settings_for
 from .filtersets import TownshipFilterSet
 from .forms import LoginForm, TownshipForm
-from .listing import Column, ListSpec, link, render_list, spec_state
+from .listing import Column, ListSpec, link, list_views
 from .models import Township
 from .scoping import can_manage_registry, get_scoped_or_404
 from .selectors import township_list
 from .services import county_settings_update, township_create, township_set_active, township_update
-from .web import apply_form_errors, audited_xlsx_response, require_registry_manager
+from .web import apply_form_errors, require_registry_manager
 
 
 class LoginView(auth_views.LoginView):
@@ -71,28 +70,23 @@ def townships_spec(request):
         filename="乡镇列表",
         create_url=lambda r: reverse("township-create") if can_manage_registry(r.user) else None,
         create_label=_("新建乡镇"),
+        # The export keeps its own headers, sheet name and audit record.
+        export_columns=(
+            (_("名称"), lambda t: t.name),
+            (_("类型"), lambda t: t.get_kind_display()),
+            (_("行政区划代码"), lambda t: t.division_code),
+            (_("村（社区）数"), lambda t: t.village_count),
+            (_("人口"), lambda t: t.population),
+            (_("户数"), lambda t: t.households),
+            (_("启用"), lambda t: "是" if t.is_active else "否"),
+        ),
+        export_sheet=_("乡镇"),
+        audit_list="townships",
+        audit_label=_("乡镇列表"),
     )
 
 
-@login_required
-def township_list_view(request):
-    return render_list(request, townships_spec(request))
-
-
-@login_required
-def township_export(request):
-    """The page's rows and columns; the export keeps its own sheet name, headers and audit record."""
-    spec = townships_spec(request)
-    state = spec_state(request, spec)
-    rows = [[column.value(t) for column in spec.columns] for t in state.rows]
-    headers = [_("名称"), _("类型"), _("行政区划代码"), _("村（社区）数"), _("人口"), _("户数"), _("启用")]
-    return audited_xlsx_response(
-        request,
-        f"{spec.filename}-{timezone.localdate():%Y%m%d}.xlsx",
-        [(_("乡镇"), headers, rows)],
-        detail={"list": "townships", "rows": len(rows), "filters": state.querystring},
-        target_repr=_("乡镇列表"),
-    )
+township_list_view, township_export = list_views(townships_spec)
 
 
 @login_required

@@ -12,9 +12,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from townships.listing import Column, ListSpec, link, list_views, render_list, spec_state
+from townships.listing import Column, ListSpec, link, list_views
 from townships.scoping import can_edit_in_township, can_manage_registry, can_write_records, get_scoped_or_404, scope_for
-from townships.web import FORM_TEMPLATE, apply_form_errors, audited_xlsx_response, require_registry_manager
+from townships.web import FORM_TEMPLATE, apply_form_errors, require_registry_manager
 
 from .choices import MatterStep
 from .filtersets import MatterFilterSet, PartyOrganizationFilterSet, VillageFilterSet
@@ -43,19 +43,6 @@ def _active_badge(obj):
 
 def _yes_no(flag):
     return "是" if flag else "否"
-
-
-def _registry_export(request, spec, columns, *, list_name, sheet, target_repr):
-    """The page's filtered, sorted rows with the export's own columns, sheet name and audit record."""
-    state = spec_state(request, spec)
-    rows = [[value(obj) for _header, value in columns] for obj in state.rows]
-    return audited_xlsx_response(
-        request,
-        f"{spec.filename}-{timezone.localdate():%Y%m%d}.xlsx",
-        [(sheet, [header for header, _value in columns], rows)],
-        detail={"list": list_name, "rows": len(rows), "filters": state.querystring},
-        target_repr=target_repr,
-    )
 
 
 # --- Villages ---------------------------------------------------------------
@@ -110,36 +97,25 @@ def villages_spec(request):
         filename="村社区列表",
         create_url=lambda r: reverse("village-create") if can_manage_registry(r.user) else None,
         create_label=_("新建村（社区）"),
+        export_columns=(
+            (_("乡镇"), lambda v: v.township.name),
+            (_("名称"), lambda v: v.name),
+            (_("类型"), lambda v: v.get_kind_display()),
+            (_("行政区划代码"), lambda v: v.division_code),
+            (_("自然村数"), lambda v: v.natural_villages),
+            (_("村民小组数"), lambda v: v.villager_groups),
+            (_("户数"), lambda v: v.households),
+            (_("人口"), lambda v: v.population),
+            (_("示范村类型"), lambda v: v.get_showcase_type_display()),
+            (_("启用"), lambda v: _yes_no(v.is_active)),
+        ),
+        export_sheet=_("村（社区）"),
+        audit_list="villages",
+        audit_label=_("村（社区）列表"),
     )
 
 
-@login_required
-def village_list_view(request):
-    return render_list(request, villages_spec(request))
-
-
-@login_required
-def village_export(request):
-    columns = [
-        (_("乡镇"), lambda v: v.township.name),
-        (_("名称"), lambda v: v.name),
-        (_("类型"), lambda v: v.get_kind_display()),
-        (_("行政区划代码"), lambda v: v.division_code),
-        (_("自然村数"), lambda v: v.natural_villages),
-        (_("村民小组数"), lambda v: v.villager_groups),
-        (_("户数"), lambda v: v.households),
-        (_("人口"), lambda v: v.population),
-        (_("示范村类型"), lambda v: v.get_showcase_type_display()),
-        (_("启用"), lambda v: _yes_no(v.is_active)),
-    ]
-    return _registry_export(
-        request,
-        villages_spec(request),
-        columns,
-        list_name="villages",
-        sheet=_("村（社区）"),
-        target_repr=_("村（社区）列表"),
-    )
+village_list_view, village_export = list_views(villages_spec)
 
 
 @login_required
@@ -250,35 +226,24 @@ def organizations_spec(request):
             reverse("organization-create") if can_manage_registry(r.user) or r.user.is_township_staff else None
         ),
         create_label=_("新建党组织"),
+        export_columns=(
+            (_("乡镇"), lambda o: o.township.name),
+            (_("名称"), lambda o: o.name),
+            (_("类型"), lambda o: o.get_kind_display()),
+            (_("上级组织"), lambda o: o.parent.name if o.parent else ""),
+            (_("所属村（社区）"), lambda o: o.village.name if o.village else ""),
+            (_("联合党支部"), lambda o: _yes_no(o.n_joint)),
+            (_("任期开始"), lambda o: o.term_start.isoformat() if o.term_start else ""),
+            (_("任期届满"), lambda o: o.term_end.isoformat() if o.term_end else ""),
+            (_("启用"), lambda o: _yes_no(o.is_active)),
+        ),
+        export_sheet=_("党组织"),
+        audit_list="organizations",
+        audit_label=_("党组织列表"),
     )
 
 
-@login_required
-def organization_list_view(request):
-    return render_list(request, organizations_spec(request))
-
-
-@login_required
-def organization_export(request):
-    columns = [
-        (_("乡镇"), lambda o: o.township.name),
-        (_("名称"), lambda o: o.name),
-        (_("类型"), lambda o: o.get_kind_display()),
-        (_("上级组织"), lambda o: o.parent.name if o.parent else ""),
-        (_("所属村（社区）"), lambda o: o.village.name if o.village else ""),
-        (_("联合党支部"), lambda o: _yes_no(o.n_joint)),
-        (_("任期开始"), lambda o: o.term_start.isoformat() if o.term_start else ""),
-        (_("任期届满"), lambda o: o.term_end.isoformat() if o.term_end else ""),
-        (_("启用"), lambda o: _yes_no(o.is_active)),
-    ]
-    return _registry_export(
-        request,
-        organizations_spec(request),
-        columns,
-        list_name="organizations",
-        sheet=_("党组织"),
-        target_repr=_("党组织列表"),
-    )
+organization_list_view, organization_export = list_views(organizations_spec)
 
 
 @login_required
