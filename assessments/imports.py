@@ -21,7 +21,8 @@ from . import scoring
 from .choices import Category, Method, ReportStatus, SchemeStatus
 from .metrics import METRICS, REPORTED_CODES, parse_reported
 from .models import Indicator, MonthlyReport
-from .services import period_is_closed, report_save, report_submit, scheme_problems
+from .selectors import period_is_closed
+from .services import report_save, report_submit, scheme_problems
 
 SHEET = "月度报表"
 INFO_SHEET = "说明"

@@ -236,9 +236,11 @@ class ScoringChunk(models.Model):
         return f"{self.run_id}/{self.township_id}"
 
 
-class ScoreQuerySet(models.QuerySet):
+class VetoQuerySet(models.QuerySet):
+    """Scores and ratings: ordering by ("-clean", "-total") puts every vetoed one last (DOMAIN §6)."""
+
     def with_clean(self):
-        """``clean`` is true without a veto: ordering by ("-clean", "-total") puts every vetoed score last."""
+        """``clean`` is true without a veto."""
         return self.annotate(clean=models.ExpressionWrapper(Q(veto=False), output_field=models.BooleanField()))
 
 
@@ -269,7 +271,7 @@ class Score(models.Model):
     # Moves on every write (a run or an override): the scorecard API's Last-Modified and ETag.
     updated_at = models.DateTimeField(_("更新时间"), null=True, blank=True, db_index=True)
 
-    objects = ScoreQuerySet.as_manager()
+    objects = VetoQuerySet.as_manager()
 
     scope_county_path = "township__county"
     scope_township_path = "township"
@@ -354,6 +356,8 @@ class AnnualRating(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+
+    objects = VetoQuerySet.as_manager()
 
     scope_county_path = "township__county"
     scope_township_path = "township"

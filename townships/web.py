@@ -5,13 +5,10 @@ Public names only: the apps above import these, never each other's private helpe
 """
 
 import datetime
-import re
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +19,7 @@ from .forms import bootstrapify
 from .models import Township
 from .scoping import can_manage_registry, scope_for
 from .services import audit_record
-from .xlsx import XLSX_CONTENT_TYPE, xlsx_response
+from .xlsx import xlsx_response
 
 FORM_TEMPLATE = "inc/form_page.html"
 
@@ -100,15 +97,6 @@ class UploadForm(BootstrapForm):
                 label=gettext_lazy("导入到乡镇"), queryset=scope_for(user, Township.objects.filter(is_active=True))
             )
             bootstrapify(self)
-
-
-def workbook_response(workbook, filename):
-    """An openpyxl workbook (e.g. an import template) as a download."""
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    ascii_name = re.sub(r"[^A-Za-z0-9_.-]", "_", filename) or "template.xlsx"
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    workbook.save(response)
-    return response
 
 
 def audited_xlsx_response(request, filename, sheets, *, detail, target=None, target_repr=""):

@@ -221,10 +221,15 @@ def build_workbook(sheets):
     return workbook
 
 
-def xlsx_response(filename, sheets):
-    """An HTTP download of the workbook; the Chinese filename goes in RFC 5987 form."""
+def workbook_response(workbook, filename):
+    """An HTTP download of an openpyxl workbook; the Chinese filename goes in RFC 5987 form."""
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     ascii_name = re.sub(r"[^A-Za-z0-9_.-]", "_", filename) or "export.xlsx"
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    build_workbook(sheets).save(response)
+    workbook.save(response)
     return response
+
+
+def xlsx_response(filename, sheets):
+    """An HTTP download of the rows as a workbook (``build_workbook``)."""
+    return workbook_response(build_workbook(sheets), filename)

@@ -7,7 +7,6 @@ score of the county in one transaction (upserts under unique constraints) and ra
 failed run leaves the previous scores standing and a re-run replaces, never duplicates.
 """
 
-from ..selectors import month_coverage, period_is_closed
 from .bulletins import bulletin_compute
 from .common import WRITE_BATCH, actor_or_none, chunk_lease
 from .ratings import (
@@ -56,9 +55,7 @@ __all__ = [
     "excellent_ties_decide",
     "indicator_save",
     "item_parts",
-    "month_coverage",
     "period_close",
-    "period_is_closed",
     "rank_scores",
     "removal_decide",
     "removal_rule_apply",

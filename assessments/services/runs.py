@@ -190,7 +190,7 @@ def score_chunk_compute(chunk_id):
             if indicator.method == scoring.Method.RANK
         }
         for village_id in rated:
-            items, parts = [], []
+            items = []
             for indicator in leaves:
                 value = None
                 if indicator.method == scoring.Method.MANUAL:
@@ -208,18 +208,8 @@ def score_chunk_compute(chunk_id):
                         points = scoring.Points(Decimal("0.00"), _("报表未填此项，计 0 分。"))
                     else:
                         points = scoring.score(indicator.method, indicator.max_points, indicator.params, value)
-                parts.append(
-                    scoring.ItemPoints(
-                        category=indicator.category,
-                        points=points.points,
-                        is_bonus=indicator.is_bonus,
-                        veto=points.veto,
-                        veto_name=indicator.name,
-                        manual_pending=indicator.method == scoring.Method.MANUAL,
-                    )
-                )
                 items.append([indicator.pk, value, str(points.points), points.explanation, points.veto])
-            total = scoring.monthly_total(parts, bonus_cap=scheme.bonus_cap)
+            # The total is made once, in finalize, after the recorded overrides are applied.
             result.append(
                 {
                     "target": target,
@@ -227,8 +217,6 @@ def score_chunk_compute(chunk_id):
                     "village": village_id,
                     "person": secretaries.get(village_id),
                     "items": items,
-                    # For reading only: finalize recomputes the total with the kept overrides.
-                    "total": str(total.total),
                 }
             )
     with transaction.atomic():

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,9 +27,7 @@ def ratings_spec(request):
         title=gettext_lazy("村党组织书记年度评定"),
         queryset=lambda r: scope_for(
             r.user,
-            AnnualRating.objects.select_related("person", "village", "township").annotate(
-                clean=ExpressionWrapper(Q(veto=False), output_field=BooleanField())
-            ),
+            AnnualRating.objects.with_clean().select_related("person", "village", "township"),
         ),
         filterset_class=AnnualRatingFilterSet,
         columns=(

@@ -15,8 +15,8 @@ from townships.web import (
     UploadForm,
     apply_form_errors,
     month_param,
-    workbook_response,
 )
+from townships.xlsx import workbook_response
 from villages.models import Village
 
 from .. import imports, services
@@ -25,6 +25,7 @@ from ..filtersets import ReportFilterSet
 from ..forms import CorrectionForm, ReasonForm, ReportForm
 from ..metrics import METRICS, REPORTED_CODES
 from ..models import MonthlyReport
+from ..selectors import period_is_closed
 
 
 @login_required
@@ -53,7 +54,7 @@ def report_overview(request):
             "townships": townships,
             "done": done,
             "total": len(rows),
-            "closed": township and services.period_is_closed(township.county_id, year, month),
+            "closed": township and period_is_closed(township.county_id, year, month),
             "can_edit": township
             and can_edit_in_township(request.user, township.pk)
             and request.user.role != "county_viewer",

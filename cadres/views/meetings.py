@@ -16,7 +16,8 @@ from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, link, list_views
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
-from townships.web import FORM_TEMPLATE, apply_form_errors, workbook_response
+from townships.web import FORM_TEMPLATE, apply_form_errors
+from townships.xlsx import workbook_response
 from villages.models import PartyOrganization
 
 from .. import imports, selectors, services

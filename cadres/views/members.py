@@ -22,7 +22,8 @@ from townships.scoping import (
     scope_for,
 )
 from townships.services import audit_record
-from townships.web import FORM_TEMPLATE, apply_form_errors, service_form, workbook_response
+from townships.web import FORM_TEMPLATE, apply_form_errors, service_form
+from townships.xlsx import workbook_response
 
 from .. import imports, selectors, services
 from ..choices import Stage, Transition
