@@ -5,6 +5,32 @@ from rest_framework.test import APIClient
 
 from tests import factories
 
+# --- Figures ------------------------------------------------------------------
+# The reliability and security checks (docs/reliability.md) each state a figure:
+# "0 revealed of 412 requests". A check records it with the ``figure`` fixture and
+# pytest prints every recorded figure at the end of the run, so the figure in the
+# docs is one a reader can reproduce by running the check.
+
+_FIGURES = []
+
+
+@pytest.fixture
+def figure(request):
+    """Record a check's figure: ``figure("isolation", "0 revealed of 412 requests")``."""
+
+    def record(name, text):
+        _FIGURES.append((name, str(text)))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _FIGURES:
+        return
+    terminalreporter.section("figures")
+    for name, text in _FIGURES:
+        terminalreporter.write_line(f"{name}: {text}")
+
 
 @pytest.fixture
 def county(db):
