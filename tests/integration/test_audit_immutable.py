@@ -1,0 +1,134 @@
+"""Issue 10, check 5 ("0 alterable"): on PostgreSQL the audit trail is append-only.
+
+A trigger (townships/migrations/0005_audit_immutable.py) refuses UPDATE, DELETE and TRUNCATE on
+the audit table, whether through the ORM or raw SQL. The one change it lets through is Django's
+own on_delete=SET_NULL when a user is deleted: actor_id becomes NULL and nothing else changes,
+so the user's audit rows survive the account with actor_name still naming them.
+"""
+
+import json
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from tests import factories
+from townships.choices import AuditAction
+from townships.models import AuditEvent, User
+from townships.services import audit_record
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+REFUSED = "audit rows cannot be altered"
+
+
+def columns(event_id):
+    """Every column of one audit row, as the database holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_jsonb(t) FROM townships_auditevent t WHERE id = %s", [event_id])
+        row = cursor.fetchone()
+    return json.loads(row[0]) if row else None  # Django leaves jsonb undecoded on raw cursors
+
+
+def refused(attempt):
+    """Run one attempt in a savepoint; True when the database refused it with the trigger's message."""
+    try:
+        with transaction.atomic():
+            attempt()
+    except DatabaseError as exc:
+        assert REFUSED in str(exc), exc
+        return True
+    return False
+
+
+def raw(sql, params=()):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    return run
+
+
+@pytest.fixture
+def event(county):
+    actor = factories.county_admin(county, username="auditor")
+    return audit_record(actor=actor, action=AuditAction.EXPORT, target=county, detail={"rows": 12})
+
+
+def test_updates_are_refused_through_the_orm_and_raw_sql(event):
+    before = columns(event.pk)
+
+    def save():
+        event.target_repr = "改过的"
+        event.save()
+
+    assert refused(save)
+    assert refused(lambda: AuditEvent.objects.filter(pk=event.pk).update(action=AuditAction.LOGIN))
+    assert refused(raw("UPDATE townships_auditevent SET detail = '{}'::jsonb WHERE id = %s", [event.pk]))
+    assert refused(
+        raw("UPDATE townships_auditevent SET created_at = now() - interval '1 year' WHERE id = %s", [event.pk])
+    )
+    # Clearing the actor is allowed only on its own: not together with another change...
+    assert refused(raw("UPDATE townships_auditevent SET actor_id = NULL, actor_name = 'x' WHERE id = %s", [event.pk]))
+    # ...and the actor cannot be moved to another user.
+    other = factories.county_viewer(event.actor.county, username="someone-else")
+    assert refused(lambda: AuditEvent.objects.filter(pk=event.pk).update(actor=other))
+    assert columns(event.pk) == before
+
+
+def test_a_row_without_actor_cannot_be_given_one(county, admin_user):
+    anonymous = audit_record(actor=None, action=AuditAction.LOGIN_FAILED, detail={"username": "nobody"})
+    assert refused(lambda: AuditEvent.objects.filter(pk=anonymous.pk).update(actor=admin_user))
+
+
+def test_deletes_are_refused_through_the_orm_and_raw_sql(event):
+    assert refused(event.delete)
+    assert refused(AuditEvent.objects.all().delete)
+    assert refused(raw("DELETE FROM townships_auditevent WHERE id = %s", [event.pk]))
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_truncate_is_refused_unless_the_session_opted_in(event):
+    def truncate():
+        with connection.cursor() as cursor:
+            # Django's test databases opt in by default so `flush` works between tests; production never does.
+            cursor.execute("SET LOCAL app.allow_audit_truncate = 'off'")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # else "pending trigger events" of this test's inserts
+            cursor.execute("TRUNCATE townships_auditevent")
+
+    assert refused(truncate)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_deleting_a_user_keeps_their_audit_rows_with_the_name(county, event):
+    actor = event.actor
+    other = audit_record(actor=actor, action=AuditAction.LOGIN, request=None)
+    before = {pk: columns(pk) for pk in (event.pk, other.pk)}
+
+    actor.delete()
+
+    assert not User.objects.filter(pk=actor.pk).exists()
+    for pk, old in before.items():
+        new = columns(pk)
+        assert new["actor_id"] is None
+        assert new["actor_name"] == "auditor"
+        assert {k: v for k, v in new.items() if k != "actor_id"} == {k: v for k, v in old.items() if k != "actor_id"}
+
+
+def test_figure_audit_rows_alterable(event, figure):
+    before = columns(event.pk)
+
+    def truncate():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL app.allow_audit_truncate = 'off'")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # else "pending trigger events" of this test's inserts
+            cursor.execute("TRUNCATE townships_auditevent")
+
+    attempts = {
+        "update": raw("UPDATE townships_auditevent SET actor_name = 'someone' WHERE id = %s", [event.pk]),
+        "delete": raw("DELETE FROM townships_auditevent WHERE id = %s", [event.pk]),
+        "truncate": truncate,
+    }
+    altered = [name for name, attempt in attempts.items() if not refused(attempt)]
+    assert columns(event.pk) == before
+    figure("audit rows alterable", f"{len(altered)} of {len(attempts)} attempts ({', '.join(attempts)})")
+    assert altered == []
