@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from townships.filtersets import IntegerFilter
 from villages.filtersets import scoped_townships
 
 from .choices import Grade, PeriodKind, ReportStatus, Target
@@ -11,16 +12,16 @@ from .models import AnnualRating, MonthlyReport, Score
 class ScoreFilterSet(django_filters.FilterSet):
     """Shared by the rankings page and /api/v1/scores/."""
 
-    year = django_filters.NumberFilter(label=_("年度"))
-    period = django_filters.NumberFilter(label=_("月份"))
+    year = IntegerFilter(label=_("年度"))
+    period = IntegerFilter(label=_("月份"))
     period_kind = django_filters.ChoiceFilter(choices=PeriodKind.choices, label=_("期间类型"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
     target = django_filters.ChoiceFilter(choices=Target.choices, label=_("考核对象"))
-    village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
-    person = django_filters.NumberFilter(field_name="person_id", label=_("书记（人员编号）"))
+    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
+    person = IntegerFilter(field_name="person_id", label=_("书记（人员编号）"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, method="filter_grade", label=_("年度等次"))
-    rank_min = django_filters.NumberFilter(field_name="rank_in_county", lookup_expr="gte", label=_("名次不前于"))
-    rank_max = django_filters.NumberFilter(field_name="rank_in_county", lookup_expr="lte", label=_("名次不后于"))
+    rank_min = IntegerFilter(field_name="rank_in_county", lookup_expr="gte", label=_("名次不前于"))
+    rank_max = IntegerFilter(field_name="rank_in_county", lookup_expr="lte", label=_("名次不后于"))
 
     class Meta:
         model = Score
@@ -47,8 +48,8 @@ class ScoreFilterSet(django_filters.FilterSet):
 
 
 class ReportFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("年度"))
-    month = django_filters.NumberFilter(label=_("月份"))
+    year = IntegerFilter(label=_("年度"))
+    month = IntegerFilter(label=_("月份"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("状态"))
     is_late = django_filters.BooleanFilter(label=_("逾期"))
@@ -59,7 +60,7 @@ class ReportFilterSet(django_filters.FilterSet):
 
 
 class AnnualRatingFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = IntegerFilter(label=_("年度"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("等次"))
 

@@ -1,10 +1,11 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Person
-from townships.models import County, Township
+from townships.models import MONTH_VALIDATORS, YEAR_VALIDATORS, County, Township
 from villages.models import Village
 
 from .choices import (
@@ -30,7 +31,7 @@ class Scheme(models.Model):
     """
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="schemes", verbose_name=_("县"))
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     target = models.CharField(_("考核对象"), max_length=24, choices=Target.choices)
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     name = models.CharField(_("名称"), max_length=100)
@@ -117,8 +118,8 @@ class MonthlyReport(models.Model):
 
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="reports", verbose_name=_("村（社区）"))
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="reports", verbose_name=_("乡镇"))
-    year = models.PositiveSmallIntegerField(_("年"))
-    month = models.PositiveSmallIntegerField(_("月"))
+    year = models.PositiveSmallIntegerField(_("年"), validators=YEAR_VALIDATORS)
+    month = models.PositiveSmallIntegerField(_("月"), validators=MONTH_VALIDATORS)
     status = models.CharField(_("状态"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     values = models.JSONField(_("填报数据"), default=dict)
     is_late = models.BooleanField(_("逾期报送"), default=False)
@@ -176,8 +177,10 @@ class ScoringRun(models.Model):
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="scoring_runs")
     kind = models.CharField(_("类型"), max_length=12, choices=RunKind.choices)
-    year = models.PositiveSmallIntegerField(_("年度"))
-    period = models.PositiveSmallIntegerField(_("期间"), default=0, help_text=_("月份或季度；年度评定为 0"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    period = models.PositiveSmallIntegerField(
+        _("期间"), default=0, help_text=_("月份或季度；年度评定为 0"), validators=[MaxValueValidator(12)]
+    )
     status = models.CharField(_("状态"), max_length=12, choices=RunStatus.choices, default=RunStatus.PENDING)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -256,7 +259,7 @@ class Score(models.Model):
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="scores")
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="scores")
     period_kind = models.CharField(_("期间类型"), max_length=8, choices=PeriodKind.choices)
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     period = models.PositiveSmallIntegerField(_("期间"))
     total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
     by_category = models.JSONField(_("分类得分"), default=dict)
@@ -339,7 +342,7 @@ class AnnualRating(models.Model):
     months = models.PositiveSmallIntegerField(_("任职月数"), default=0)
     villages = models.JSONField(_("任职村"), default=list, blank=True)
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     daily = models.DecimalField(_("日常考核"), max_digits=8, decimal_places=2)
     concentrated = models.DecimalField(_("集中考核"), max_digits=8, decimal_places=2, null=True, blank=True)
     vote = models.DecimalField(_("民主测评"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -381,7 +384,7 @@ class RemovalFlag(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="removal_flags")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     state = models.CharField(_("状态"), max_length=10, choices=RemovalState.choices)
     incompetent_count = models.PositiveSmallIntegerField(_("不称职次数"))
     reason = models.CharField(_("依据"), max_length=300)
@@ -411,7 +414,7 @@ class Bulletin(models.Model):
     """A quarterly bulletin (季度通报): the stored figures of one quarter's rankings."""
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="bulletins")
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     quarter = models.PositiveSmallIntegerField(_("季度"))
     data = models.JSONField(_("通报内容"))
     run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -434,8 +437,8 @@ class PeriodLock(models.Model):
     """A closed month (关账): its reports and scores change only through recorded corrections and overrides."""
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("年"))
-    month = models.PositiveSmallIntegerField(_("月"))
+    year = models.PositiveSmallIntegerField(_("年"), validators=YEAR_VALIDATORS)
+    month = models.PositiveSmallIntegerField(_("月"), validators=MONTH_VALIDATORS)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     closed_at = models.DateTimeField(_("关账时间"), auto_now_add=True)
 
@@ -457,7 +460,7 @@ class VoteResult(models.Model):
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="vote_results")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="vote_results")
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
     score = models.DecimalField(_("测评得分（千分制）"), max_digits=7, decimal_places=2)
     incompetent_share = models.DecimalField(_("“不称职”票比例"), max_digits=5, decimal_places=4, default=0)
 

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from townships.filtersets import IntegerFilter
 from villages.filtersets import scoped_townships
 
 from .choices import CorrectionOutcome, Education, Gender, MeetingKind, MemberPostType, PostKind, Stage
@@ -12,7 +13,7 @@ class PersonFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("姓名包含"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
+    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("性别"))
     education = django_filters.ChoiceFilter(choices=Education.choices, label=_("学历"))
 
@@ -26,8 +27,8 @@ class PartyMemberFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label=_("姓名包含"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("党组织编号"))
+    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
+    organization = IntegerFilter(field_name="organization_id", label=_("党组织编号"))
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("发展阶段"))
     is_active = django_filters.BooleanFilter(label=_("在册"))
     mobile = django_filters.BooleanFilter(method="filter_mobile", label=_("流动党员"))
@@ -48,7 +49,7 @@ class TenureFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label=_("姓名包含"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
+    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
     post = django_filters.ChoiceFilter(choices=PostKind.choices, label=_("职务"))
     current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("现任"))
 
@@ -61,8 +62,8 @@ class MeetingFilterSet(django_filters.FilterSet):
     """Shared by the organizational life page and /api/v1/meetings/."""
 
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("党组织编号"))
+    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
+    organization = IntegerFilter(field_name="organization_id", label=_("党组织编号"))
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("类型"))
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("开始日期"))
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("结束日期"))

@@ -9,7 +9,11 @@ from villages.api.urls import routes as village_routes
 
 app_name = "api"
 
+# No format suffixes (/reports/1/submit.json): JSON is the only format, chosen by the
+# Accept header; a suffix on a custom action used to reach the action as an unexpected
+# keyword argument and answer 500. Now every suffixed path is a plain 404.
 router = DefaultRouter()
+router.include_format_suffixes = False
 for prefix, viewset, basename in [*township_routes, *village_routes, *cadre_routes, *assessment_routes]:
     router.register(prefix, viewset, basename=basename)
 

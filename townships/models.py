@@ -1,10 +1,23 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction, Role, TownshipKind
+
+# The years and months a record may name. Forms and the API check them through the
+# model fields, so a month 13 or a year 1457 is a 400 with this message, not a failed
+# database constraint.
+YEAR_VALIDATORS = [
+    MinValueValidator(2000, _("年份应在 2000 到 2100 之间。")),
+    MaxValueValidator(2100, _("年份应在 2000 到 2100 之间。")),
+]
+MONTH_VALIDATORS = [
+    MinValueValidator(1, _("月份应在 1 到 12 之间。")),
+    MaxValueValidator(12, _("月份应在 1 到 12 之间。")),
+]
 
 
 class County(models.Model):
@@ -85,6 +98,12 @@ class User(AbstractUser):
                 violation_error_message=_("乡镇人员必须指定所属乡镇。"),
             ),
         ]
+
+    @property
+    def display_name(self):
+        """How the interface names a user: the name given (first_name holds the whole Chinese
+        name), else the full name, else the account name."""
+        return self.first_name or self.get_full_name() or self.get_username()
 
     @property
     def is_county_admin(self):

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from townships.filtersets import IntegerFilter
 from townships.models import Township
 from townships.scoping import scope_for
 
@@ -24,8 +25,8 @@ class VillageFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=VillageKind.choices, label=_("类型"))
     showcase_type = django_filters.ChoiceFilter(choices=ShowcaseType.choices, label=_("示范村类型"))
     is_active = django_filters.BooleanFilter(label=_("启用"))
-    population_min = django_filters.NumberFilter(field_name="population", lookup_expr="gte", label=_("人口不少于"))
-    population_max = django_filters.NumberFilter(field_name="population", lookup_expr="lte", label=_("人口不多于"))
+    population_min = IntegerFilter(field_name="population", lookup_expr="gte", label=_("人口不少于"))
+    population_max = IntegerFilter(field_name="population", lookup_expr="lte", label=_("人口不多于"))
 
     class Meta:
         model = Village
@@ -37,9 +38,9 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
+    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("类型"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("上级组织编号"))
+    parent = IntegerFilter(field_name="parent_id", label=_("上级组织编号"))
     is_active = django_filters.BooleanFilter(label=_("启用"))
 
     class Meta:
@@ -52,7 +53,7 @@ class MatterFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("事项包含"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = django_filters.NumberFilter(field_name="village_id", label=_("村（社区）编号"))
+    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
 
     class Meta:
         model = Matter

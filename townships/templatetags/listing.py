@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -28,3 +29,12 @@ def with_page(context, number):
     params = context["request"].GET.copy()
     params["page"] = number
     return params.urlencode()
+
+
+@register.filter
+def user_name(user, absent=None):
+    """A user as people read them: their name. No user (an account deleted since) shows
+    ``absent``, by default "（已删除的用户）"; never an error, never the account name."""
+    if user is None or user == "":
+        return absent if absent is not None else _("（已删除的用户）")
+    return user.display_name
