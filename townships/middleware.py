@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 
 SESSION_LOGIN_AT = "_login_at"
@@ -28,3 +29,32 @@ class AbsoluteSessionTimeoutMiddleware:
                     messages.info(request, _("登录已超过 12 小时，请重新登录。"))
                     return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class CacheControlMiddleware:
+    """No browser or proxy keeps a copy of what a signed-in user was shown.
+
+    Pages, exports and API answers carry Party members' ID numbers, phones and
+    addresses; a shared county office computer must not hand them to the next
+    person through its cache. So every response to a signed-in user or a token
+    client, and every download, is ``no-store`` unless its view chose otherwise
+    (the scorecards API keeps ``private, no-cache`` with its ETag). The pages a
+    signed-out visitor sees (the login page) may be kept but must be revalidated.
+    Static files never reach here: WhiteNoise answers them further up.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or "HTTP_AUTHORIZATION" in request.META or response.has_header("Content-Disposition"):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        else:
+            patch_cache_control(response, no_cache=True, private=True)
+        return response

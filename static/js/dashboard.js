@@ -1,6 +1,7 @@
 (function () {
   var data = JSON.parse(document.getElementById("dashboard-data").textContent);
-  var links = window.DASHBOARD_LINKS || {};
+  var linkData = document.getElementById("dashboard-links");
+  var links = linkData ? linkData.dataset : {};
   function chart(id, option, onClick) {
     var el = document.getElementById(id);
     if (!el) return;

@@ -47,8 +47,15 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
+    # Whatever a test does, the Content-Security-Policy must not have to block anything:
+    # a blocked script or style is a page that silently half-works.
+    blocked = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield page
     context.close()
+    assert blocked == [], blocked
 
 
 def shot(page, name):
