@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt worker beat bench clean demo-province
+.PHONY: run test lint fmt worker beat bench clean demo-province restore-drill
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ beat: $(STAMP)
 ## Benchmarks at province scale (measured, never asserted in tests).
 bench: $(STAMP)
 	$(PY) -m tests.bench.run
+
+## Backup drill: pg_dump -Fc the demo county, pg_restore into a fresh database, compare every table, smoke-test, time it.
+restore-drill: $(STAMP)
+	$(PY) -m tests.drills.restore
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
