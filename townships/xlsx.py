@@ -171,7 +171,7 @@ def _scan_part(archive, info):
             else:
                 piece, carry = data, b""
             if b"<!DOCTYPE" in piece or b"<!ENTITY" in piece:
-                raise WorkbookRejected(_("文件含有不安全的 XML 内容（DTD 或实体声明），拒绝处理。"))
+                raise WorkbookRejected(_("文件含有不安全的 XML 内容（DTD、实体或外部引用），拒绝处理。"))
             if info.filename == "[Content_Types].xml" and (b"macroEnabled" in piece or b"vbaProject" in piece):
                 raise _macros()
             if sheet is None:
@@ -280,10 +280,8 @@ def open_workbook(upload):
     upload.seek(0)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
-    except DefusedXmlException:
-        raise _unsafe_xml() from None
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise _damaged() from None
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise _unreadable(exc) from None
     try:
         _check_dimensions(workbook)
     except BaseException:
@@ -292,8 +290,14 @@ def open_workbook(upload):
     return workbook
 
 
-def _unsafe_xml():
-    return WorkbookRejected(_("文件含有不安全的 XML 内容（实体或外部引用），拒绝处理。"))
+def _unreadable(exc):
+    """The refusal of a file openpyxl failed on: unsafe XML when defusedxml refused it
+    (openpyxl wraps that in a ValueError of its own), damaged otherwise."""
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return WorkbookRejected(_("文件含有不安全的 XML 内容（DTD、实体或外部引用），拒绝处理。"))
+        exc = exc.__cause__ or exc.__context__
+    return _damaged()
 
 
 def normalize_cell(value):
@@ -343,10 +347,8 @@ def _parsed_rows(sheet):
             row = next(rows)
         except StopIteration:
             return
-        except DefusedXmlException:
-            raise _unsafe_xml() from None
-        except Exception:  # openpyxl raises many kinds for a damaged sheet
-            raise _damaged() from None
+        except Exception as exc:  # openpyxl raises many kinds for a damaged sheet
+            raise _unreadable(exc) from None
         yield row
 
 

@@ -2,11 +2,13 @@
 
 import datetime
 import io
+import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from townships.xlsx import HEADER_SCAN_ROWS, WorkbookRejected, iter_sheet_rows, parse_period
+from townships.xlsx import HEADER_SCAN_ROWS, WorkbookRejected, iter_sheet_rows, open_workbook, parse_period
 
 HEADERS = ["姓名", "所在党组织（支部）"]
 
@@ -103,3 +105,37 @@ def test_the_closest_row_names_the_missing_column():
 def test_an_empty_sheet_is_refused():
     with pytest.raises(WorkbookRejected, match="是空的"):
         list(iter_sheet_rows(read_only_sheet([]), HEADERS))
+
+
+# --- Hostile files, refused before parsing (issue 10; the full set is tests/security) ---
+
+
+def _zipped(*entries):
+    buffer = io.BytesIO()
+    workbook = Workbook()
+    workbook.active.append(["姓名"])
+    workbook.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        for name, content in entries:
+            target.writestr(zipfile.ZipInfo(name), content)
+    return SimpleUploadedFile("x.xlsx", out.getvalue())
+
+
+def test_a_workbook_with_a_macro_part_is_refused():
+    with pytest.raises(WorkbookRejected, match="含有宏"):
+        open_workbook(_zipped(("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0")))
+
+
+@pytest.mark.parametrize("name", ["../../evil.sh", "/etc/evil", "C:\\evil.bat", "xl\\..\\evil", "xl/../../evil"])
+def test_an_entry_outside_the_archive_is_refused(name):
+    with pytest.raises(WorkbookRejected, match="异常的路径"):
+        open_workbook(_zipped((name, b"x")))
+
+
+def test_a_sound_workbook_still_opens():
+    workbook = open_workbook(_zipped())
+    assert workbook.sheetnames == ["Sheet"]
+    workbook.close()
