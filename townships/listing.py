@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_safe
 
 from .choices import AuditAction
 from .forms import bootstrapify
@@ -164,10 +165,12 @@ def export_list(request, spec):
 def list_views(spec_factory):
     """A (list view, export view) pair for a spec built per request."""
 
+    @require_safe
     @login_required
     def list_view(request):
         return render_list(request, spec_factory(request))
 
+    @require_safe
     @login_required
     def export_view(request):
         return export_list(request, spec_factory(request))

@@ -3,11 +3,22 @@ from django.urls import path
 
 from . import views
 
+# Django's form views treat PUT as POST; pages here answer only the methods they state.
+FORM_METHODS = ["get", "head", "post"]
+
 urlpatterns = [
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views.LoginView.as_view(http_method_names=FORM_METHODS), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(http_method_names=FORM_METHODS),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(http_method_names=["get", "head"]),
+        name="password_change_done",
+    ),
     path("settings/", views.county_settings_view, name="county-settings"),
     path("townships/", views.township_list_view, name="township-list"),
     path("townships/export.xlsx", views.township_export, name="township-export"),

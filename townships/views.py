@@ -17,7 +17,7 @@ from .models import Township
 from .scoping import can_manage_registry, get_scoped_or_404
 from .selectors import township_list
 from .services import county_settings_update, township_create, township_set_active, township_update
-from .web import apply_form_errors, require_registry_manager
+from .web import apply_form_errors, require_get_or_post, require_registry_manager
 
 
 class LoginView(auth_views.LoginView):
@@ -89,6 +89,7 @@ def townships_spec(request):
 township_list_view, township_export = list_views(townships_spec)
 
 
+@require_get_or_post
 @login_required
 def township_create_view(request):
     require_registry_manager(request.user)
@@ -106,6 +107,7 @@ def township_create_view(request):
     return render(request, "townships/township_form.html", {"form": form, "township": None})
 
 
+@require_get_or_post
 @login_required
 def township_update_view(request, pk):
     township = get_scoped_or_404(request.user, Township.objects.all(), pk=pk)
@@ -137,6 +139,7 @@ def township_set_active_view(request, pk):
     return redirect("township-detail", pk=township.pk)
 
 
+@require_get_or_post
 @login_required
 def county_settings_view(request):
 

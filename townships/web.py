@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from .choices import AuditAction
 from .forms import bootstrapify
@@ -20,6 +21,11 @@ from .models import Township
 from .scoping import can_manage_registry, scope_for
 from .services import audit_record
 from .xlsx import xlsx_response
+
+# Every page states the methods it answers; anything else is a 405. A page that shows
+# something is ``django.views.decorators.http.require_safe`` (GET and HEAD); a page
+# with a form is this; an action button's target is ``require_POST``.
+require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
 FORM_TEMPLATE = "inc/form_page.html"
 

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from townships.listing import Column, ListSpec, link, list_views
 from townships.scoping import can_edit_in_township, can_manage_registry, can_write_records, get_scoped_or_404, scope_for
-from townships.web import FORM_TEMPLATE, apply_form_errors, require_registry_manager
+from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post, require_registry_manager
 
 from .choices import MatterStep
 from .filtersets import MatterFilterSet, PartyOrganizationFilterSet, VillageFilterSet
@@ -118,6 +118,7 @@ def villages_spec(request):
 village_list_view, village_export = list_views(villages_spec)
 
 
+@require_safe
 @login_required
 def village_detail(request, pk):
     village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=pk)
@@ -136,6 +137,7 @@ def village_detail(request, pk):
     )
 
 
+@require_get_or_post
 @login_required
 def village_create_view(request):
     require_registry_manager(request.user)
@@ -151,6 +153,7 @@ def village_create_view(request):
     return render(request, "villages/village_form.html", {"form": form, "village": None})
 
 
+@require_get_or_post
 @login_required
 def village_update_view(request, pk):
     village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=pk)
@@ -246,6 +249,7 @@ def organizations_spec(request):
 organization_list_view, organization_export = list_views(organizations_spec)
 
 
+@require_safe
 @login_required
 def organization_detail(request, pk):
     organization = get_scoped_or_404(
@@ -271,6 +275,7 @@ def _organization_data(form):
     return data, joint
 
 
+@require_get_or_post
 @login_required
 def organization_create_view(request):
     if not (can_manage_registry(request.user) or request.user.is_township_staff):
@@ -290,6 +295,7 @@ def organization_create_view(request):
     return render(request, "villages/organization_form.html", {"form": form, "organization": None})
 
 
+@require_get_or_post
 @login_required
 def organization_update_view(request, pk):
     organization = get_scoped_or_404(request.user, PartyOrganization.objects.all(), pk=pk)
@@ -360,6 +366,7 @@ def matters_spec(request):
 matter_list, matter_export = list_views(matters_spec)
 
 
+@require_get_or_post
 @login_required
 def matter_create_view(request):
 
@@ -374,6 +381,7 @@ def matter_create_view(request):
     return render(request, FORM_TEMPLATE, {"form": form, "title": _("登记“四议两公开”事项")})
 
 
+@require_get_or_post
 @login_required
 def matter_detail(request, pk):
 
@@ -416,6 +424,7 @@ def matter_detail(request, pk):
 # --- 软弱涣散 -----------------------------------------------------------------
 
 
+@require_get_or_post
 @login_required
 def weak_detail(request, pk):
     designation = get_scoped_or_404(

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from townships.models import Township
 from townships.scoping import scope_for
@@ -25,6 +26,7 @@ def _visible_townships(request):
     return set(scope_for(request.user, Township.objects.all()).values_list("pk", flat=True))
 
 
+@require_safe
 @login_required
 def bulletin_export(request, year, quarter):
     bulletin = _bulletin_or_404(request, year, quarter)
@@ -85,6 +87,7 @@ def bulletin_export(request, year, quarter):
     )
 
 
+@require_safe
 @login_required
 def bulletin_detail(request, year, quarter):
     bulletin = _bulletin_or_404(request, year, quarter)

@@ -7,6 +7,7 @@ the highest app they read from.
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from cadres.selectors import AlertCode, alerts_for
 from townships.models import Township
@@ -19,6 +20,7 @@ from ..choices import Grade
 from ..selectors import county_dashboard, township_dashboard
 
 
+@require_safe
 @login_required
 def home(request):
     user = request.user
@@ -53,6 +55,7 @@ def home(request):
     )
 
 
+@require_safe
 @login_required
 def township_detail(request, pk):
     township = get_scoped_or_404(request.user, Township.objects.select_related("county"), pk=pk)

@@ -6,12 +6,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from cadres.models import Person, Tenure
 from townships.listing import Column, ListSpec, list_views, render_list
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
     int_param,
+    require_get_or_post,
     require_registry_manager,
     user_county,
 )
@@ -59,6 +61,7 @@ def ratings_spec(request):
 _rating_list, rating_export = list_views(ratings_spec)
 
 
+@require_get_or_post
 @login_required
 def rating_list(request):
     if request.method == "POST" and "ties" in request.POST:
@@ -108,6 +111,7 @@ def rating_list(request):
     )
 
 
+@require_get_or_post
 @login_required
 def removal_list(request):
     flags = scope_for(request.user, RemovalFlag.objects.select_related("person", "township", "decided_by")).order_by(
@@ -142,6 +146,7 @@ def removal_list(request):
     )
 
 
+@require_safe
 @login_required
 def secretary_detail(request, person_pk):
     """A village Party secretary: this year's monthly scores, annual grades and the removal rule's view."""

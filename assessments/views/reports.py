@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from townships.listing import Column, ListSpec, link, list_views
 from townships.models import Township
@@ -15,6 +16,7 @@ from townships.web import (
     UploadForm,
     apply_form_errors,
     month_param,
+    require_get_or_post,
 )
 from townships.xlsx import workbook_response
 from villages.models import Village
@@ -28,6 +30,7 @@ from ..models import MonthlyReport
 from ..selectors import period_is_closed
 
 
+@require_safe
 @login_required
 def report_overview(request):
     """A township's month: every village, its report's state, and what to do."""
@@ -62,6 +65,7 @@ def report_overview(request):
     )
 
 
+@require_get_or_post
 @login_required
 def report_form(request, village_pk, year, month):
     village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=village_pk)
@@ -113,6 +117,7 @@ def review_spec(request):
 report_list, report_export = list_views(review_spec)
 
 
+@require_get_or_post
 @login_required
 def report_detail(request, pk):
     report = get_scoped_or_404(
@@ -165,6 +170,7 @@ def report_detail(request, pk):
     )
 
 
+@require_safe
 @login_required
 def report_template(request):
     year, month = month_param(request)
@@ -176,6 +182,7 @@ def report_template(request):
     )
 
 
+@require_get_or_post
 @login_required
 def report_import(request):
     year, month = month_param(request)

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
@@ -15,6 +15,7 @@ from townships.web import (
     UploadForm,
     apply_form_errors,
     audited_xlsx_response,
+    require_get_or_post,
     require_registry_manager,
 )
 
@@ -24,6 +25,7 @@ from ..metrics import METRICS
 from ..models import Indicator, Scheme
 
 
+@require_safe
 @login_required
 def scheme_list(request):
     schemes = scope_for(request.user, Scheme.objects.all()).annotate(
@@ -36,6 +38,7 @@ def scheme_list(request):
     )
 
 
+@require_safe
 @login_required
 def scheme_detail(request, pk):
     scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
@@ -81,6 +84,7 @@ def scheme_action(request, pk, action):
     return redirect("scheme-detail", pk=scheme.pk)
 
 
+@require_get_or_post
 @login_required
 def indicator_edit(request, pk, indicator_pk=None):
     scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
@@ -108,6 +112,7 @@ def indicator_edit(request, pk, indicator_pk=None):
     return render(request, FORM_TEMPLATE, {"form": form, "title": _("编辑指标") if indicator else _("新增指标")})
 
 
+@require_safe
 @login_required
 def scheme_export(request, pk):
     scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
@@ -121,6 +126,7 @@ def scheme_export(request, pk):
     )
 
 
+@require_get_or_post
 @login_required
 def scheme_import(request, pk):
     scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)

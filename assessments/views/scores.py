@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from townships.listing import Column, ListSpec, link, list_views
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
     apply_form_errors,
     audited_xlsx_response,
+    require_get_or_post,
     require_registry_manager,
     user_county,
 )
@@ -26,6 +28,7 @@ from ..metrics import METRICS
 from ..models import AnnualRating, MonthlyReport, Score, ScoringRun
 
 
+@require_get_or_post
 @login_required
 def run_list(request):
     runs = scope_for(request.user, ScoringRun.objects.select_related("requested_by")).order_by("-created_at")[:50]
@@ -94,6 +97,7 @@ def ranking_spec(request):
 score_list, score_export = list_views(ranking_spec)
 
 
+@require_get_or_post
 @login_required
 def score_detail(request, pk):
     score = get_scoped_or_404(
@@ -144,6 +148,7 @@ def score_detail(request, pk):
     )
 
 
+@require_safe
 @login_required
 def score_export_one(request, pk):
     score = get_scoped_or_404(request.user, Score.objects.select_related("village", "township"), pk=pk)

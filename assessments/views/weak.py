@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
-from townships.web import int_param, require_registry_manager
+from townships.web import int_param, require_get_or_post, require_registry_manager
 from villages.models import Village, WeakDesignation
 from villages.services import weak_designate
 
 from ..selectors import weak_candidates
 
 
+@require_get_or_post
 @login_required
 def weak_list(request):
     if request.method == "POST":

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from townships.models import Township
 from townships.scoping import scope_for
@@ -13,6 +14,7 @@ from .. import selectors
 from ..choices import AlertCode
 
 
+@require_safe
 @login_required
 def alert_list(request):
     alerts = _alerts(request)
@@ -44,6 +46,7 @@ def _alert_counts(alerts):
     return counts
 
 
+@require_safe
 @login_required
 def alert_export(request):
     alerts = _alerts(request)

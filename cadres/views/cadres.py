@@ -7,12 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, link, list_views
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
-from townships.web import FORM_TEMPLATE, apply_form_errors, service_form
+from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post, service_form
 
 from .. import selectors, services
 from ..filtersets import TenureFilterSet
@@ -51,6 +52,7 @@ def tenures_spec(request):
 tenure_list, tenure_export = list_views(tenures_spec)
 
 
+@require_get_or_post
 @login_required
 def tenure_start(request, person_pk):
     person = get_scoped_or_404(request.user, Person.objects.select_related("township"), pk=person_pk)
@@ -70,6 +72,7 @@ def tenure_start(request, person_pk):
     return render(request, FORM_TEMPLATE, {"form": form, "title": _("任职：%(n)s") % {"n": person.name}})
 
 
+@require_get_or_post
 @login_required
 def tenure_end(request, pk):
     tenure = get_scoped_or_404(request.user, Tenure.objects.select_related("person"), pk=pk)
@@ -83,6 +86,7 @@ def tenure_end(request, pk):
     )
 
 
+@require_get_or_post
 @login_required
 def person_village_action(request, person_pk, action):
     """包村联村 (contact) or 后备干部 (reserve) for a person."""
@@ -118,6 +122,7 @@ def person_village_action(request, person_pk, action):
     return render(request, FORM_TEMPLATE, {"form": form, "title": title % {"n": person.name}})
 
 
+@require_safe
 @login_required
 def village_cadres(request):
     township_id = request.GET.get("township")

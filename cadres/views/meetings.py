@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, link, list_views
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
-from townships.web import FORM_TEMPLATE, apply_form_errors
+from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post
 from townships.xlsx import workbook_response
 from villages.models import PartyOrganization
 
@@ -58,6 +59,7 @@ def meetings_spec(request):
 meeting_list, meeting_export = list_views(meetings_spec)
 
 
+@require_get_or_post
 @login_required
 def meeting_create(request):
     require_writer(request.user)
@@ -75,6 +77,7 @@ def meeting_create(request):
     return render(request, FORM_TEMPLATE, {"form": form, "title": _("记录组织生活"), "multipart": True})
 
 
+@require_safe
 @login_required
 def meeting_detail(request, pk):
     meeting = get_scoped_or_404(
@@ -83,6 +86,7 @@ def meeting_detail(request, pk):
     return render(request, "cadres/meeting_detail.html", {"meeting": meeting})
 
 
+@require_safe
 @login_required
 def meeting_evidence(request, pk):
     """Evidence is served through scoping, never as a public media URL."""
@@ -94,6 +98,7 @@ def meeting_evidence(request, pk):
     )
 
 
+@require_safe
 @login_required
 def meeting_compliance(request):
     today = timezone.localdate()
@@ -126,6 +131,7 @@ def meeting_compliance(request):
     )
 
 
+@require_safe
 @login_required
 def appraisal_list(request):
     appraisals = scope_for(request.user, Appraisal.objects.select_related("organization", "township")).order_by(
@@ -134,6 +140,7 @@ def appraisal_list(request):
     return render(request, "cadres/appraisal_list.html", {"appraisals": appraisals})
 
 
+@require_get_or_post
 @login_required
 def appraisal_create(request, organization_pk):
     organization = get_scoped_or_404(
@@ -174,11 +181,13 @@ def appraisal_create(request, organization_pk):
     )
 
 
+@require_get_or_post
 @login_required
 def meeting_import(request):
     return _import_page(request, kind="meetings")
 
 
+@require_safe
 @login_required
 def meeting_template(request):
     return workbook_response(imports.meetings_template(), "组织生活导入模板.xlsx")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
@@ -22,7 +23,7 @@ from townships.scoping import (
     scope_for,
 )
 from townships.services import audit_record
-from townships.web import FORM_TEMPLATE, apply_form_errors, service_form
+from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post, service_form
 from townships.xlsx import workbook_response
 
 from .. import imports, selectors, services
@@ -88,6 +89,7 @@ def members_spec(request):
 member_list, _member_export = list_views(members_spec)
 
 
+@require_safe
 @login_required
 def member_export(request):
     if request.GET.get("full") == "1":
@@ -103,6 +105,7 @@ def member_export(request):
     return _member_export(request)
 
 
+@require_safe
 @login_required
 def member_detail(request, pk):
     member = get_scoped_or_404(
@@ -137,6 +140,7 @@ def member_detail(request, pk):
     )
 
 
+@require_get_or_post
 @login_required
 def member_apply(request, person_pk):
     person = get_scoped_or_404(request.user, Person.objects.all(), pk=person_pk)
@@ -175,6 +179,7 @@ def member_apply(request, person_pk):
     )
 
 
+@require_get_or_post
 @login_required
 def member_transition(request, pk, transition):
     member = get_scoped_or_404(request.user, PartyMember.objects.select_related("person"), pk=pk)
@@ -204,6 +209,7 @@ def member_transition(request, pk, transition):
     )
 
 
+@require_safe
 @login_required
 def member_due(request):
     today = timezone.localdate()
@@ -242,6 +248,7 @@ def mobile_spec(request):
 mobile_list, mobile_export = list_views(mobile_spec)
 
 
+@require_get_or_post
 @login_required
 def mobile_start(request, pk):
     member = get_scoped_or_404(request.user, PartyMember.objects.select_related("person"), pk=pk)
@@ -255,6 +262,7 @@ def mobile_start(request, pk):
     )
 
 
+@require_get_or_post
 @login_required
 def mobile_update(request, pk, action):
     record = get_scoped_or_404(request.user, MobileRecord.objects.select_related("member__person"), pk=pk)
@@ -302,6 +310,7 @@ def posts_spec(request):
 post_list, post_export = list_views(posts_spec)
 
 
+@require_get_or_post
 @login_required
 def member_post_assign(request, pk):
     member = get_scoped_or_404(request.user, PartyMember.objects.select_related("person"), pk=pk)
@@ -341,6 +350,7 @@ def corrections_spec(request):
 correction_list, correction_export = list_views(corrections_spec)
 
 
+@require_get_or_post
 @login_required
 def correction_close(request, pk):
     correction = get_scoped_or_404(request.user, Correction.objects.select_related("member__person"), pk=pk)
@@ -354,11 +364,13 @@ def correction_close(request, pk):
     )
 
 
+@require_get_or_post
 @login_required
 def member_import(request):
     return _import_page(request, kind="roster")
 
 
+@require_safe
 @login_required
 def member_template(request):
     return workbook_response(imports.roster_template(), "党员名册导入模板.xlsx")

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from townships.listing import Column, ListSpec, link, list_views
 from townships.scoping import (
@@ -17,7 +17,7 @@ from townships.scoping import (
     get_scoped_or_404,
     scope_for,
 )
-from townships.web import FORM_TEMPLATE, apply_form_errors
+from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post
 
 from .. import services
 from ..filtersets import PersonFilterSet
@@ -52,6 +52,7 @@ def people_spec(request):
 person_list, person_export = list_views(people_spec)
 
 
+@require_safe
 @login_required
 def person_detail(request, pk, revealed=False):
     person = get_scoped_or_404(request.user, Person.objects.select_related("township", "village"), pk=pk)
@@ -81,6 +82,7 @@ def person_reveal(request, pk):
     return person_detail(request, pk, revealed=True)
 
 
+@require_get_or_post
 @login_required
 def person_form(request, pk=None):
     person = get_scoped_or_404(request.user, Person.objects.all(), pk=pk) if pk else None
