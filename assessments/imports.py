@@ -98,6 +98,8 @@ def template(*, township, year, month):
     villages = Village.objects.filter(township=township, is_active=True).order_by("sort_key", "name")
     for name in villages.exclude(pk__in=filed).values_list("name", flat=True):
         sheet.append([name])
+        # A name such as "=HYPERLINK(...)" stays text: appended to a normal workbook it would be a formula.
+        sheet.cell(row=sheet.max_row, column=1).data_type = "s"
     info = workbook.create_sheet(INFO_SHEET)
     info.append(["乡镇", township.name])
     info.append(["年月", f"{year}-{month:02d}"])
