@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -178,9 +177,7 @@ class ScoringRun(models.Model):
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="scoring_runs")
     kind = models.CharField(_("类型"), max_length=12, choices=RunKind.choices)
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
-    period = models.PositiveSmallIntegerField(
-        _("期间"), default=0, help_text=_("月份或季度；年度评定为 0"), validators=[MaxValueValidator(12)]
-    )
+    period = models.PositiveSmallIntegerField(_("期间"), default=0, help_text=_("月份或季度；年度评定为 0"))
     status = models.CharField(_("状态"), max_length=12, choices=RunStatus.choices, default=RunStatus.PENDING)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -9,7 +9,7 @@ what a killed worker left.
 from celery import shared_task
 from django.utils import timezone
 
-from .services import runs
+from .services import recovery, runs
 
 
 @shared_task(acks_late=True)
@@ -29,7 +29,7 @@ def finalize_run(_results, run_id):
 
 @shared_task(acks_late=True)
 def sweep_scoring_runs():
-    return runs.sweep_runs()
+    return recovery.sweep_runs()
 
 
 @shared_task(acks_late=True)

@@ -147,9 +147,12 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to a miss when Redis is unavailable (townships/cache.py); the short
+            # timeouts keep a paused Redis from hanging a request.
+            "BACKEND": "townships.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "dj",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -162,8 +165,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Short socket timeouts: a request publishing a task (townships.queue.publish) gives up
+# within ~2 s when Redis is down or paused, never hangs; the run row stays the intent.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_timeout": 2, "socket_connect_timeout": 2}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -189,10 +197,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.score_last_month",
         "schedule": crontab(day_of_month=8, hour=3, minute=0),
     },
-    # Every five minutes: re-enqueue scoring work a killed worker left behind.
+    # Every 30 seconds: publish again the scoring work a killed worker, a database restart
+    # or a broker outage left behind (the run rows are the durable intent).
     "sweep-scoring-runs": {
         "task": "assessments.tasks.sweep_scoring_runs",
-        "schedule": crontab(minute="*/5"),
+        "schedule": timedelta(seconds=30),
     },
 }
 # Failure drills only (tests/integration): a pause inside each scoring chunk, so a
@@ -202,7 +211,11 @@ try:
 except ValueError:
     raise ImproperlyConfigured("SCORING_CHUNK_PAUSE must be a number of seconds.") from None
 # How long a claimed scoring chunk may stay unfinished before the sweeper hands it to another worker.
-SCORING_CHUNK_LEASE_SECONDS = _env_int("SCORING_CHUNK_LEASE_SECONDS", 300)
+# A chunk takes seconds; 60 s plus the sweeper's 30 s puts an interrupted run back to work
+# within two minutes of the worker's or the database's return.
+SCORING_CHUNK_LEASE_SECONDS = _env_int("SCORING_CHUNK_LEASE_SECONDS", 60)
+# How often a chunk is handed out again before its run is marked failed with the reason.
+SCORING_CHUNK_MAX_ATTEMPTS = _env_int("SCORING_CHUNK_MAX_ATTEMPTS", 5)
 
 # --- Authentication, sessions, lockout -------------------------------------
 

@@ -24,7 +24,7 @@ def figure(request):
     return record
 
 
-def pytest_terminal_summary(terminalreporter):
+def _print_figures(terminalreporter):
     if not _FIGURES:
         return
     terminalreporter.section("figures")
@@ -137,6 +137,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    _print_figures(terminalreporter)
     skipped = [
         report
         for report in terminalreporter.stats.get("skipped", [])

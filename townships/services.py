@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from .choices import AuditAction
 from .county_settings import BY_KEY, settings_for
 from .models import AuditEvent, CountySetting, Township
+from .queue import publish_on_commit
 
 
 def client_ip(request):
@@ -45,7 +46,7 @@ def enqueue_township_totals(township_id):
     # Enqueue: the tasks module imports this one, so the task is looked up when it is sent.
     from .tasks import refresh_township_totals
 
-    transaction.on_commit(lambda: refresh_township_totals.delay(township_id))
+    publish_on_commit(refresh_township_totals, township_id)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from .ratings import (
     removal_decide,
     removal_rule_apply,
 )
+from .recovery import sweep_runs
 from .reports import (
     clean_report_values,
     period_close,
@@ -35,7 +36,6 @@ from .runs import (
     run_synchronously,
     score_chunk_compute,
     scoring_run_start,
-    sweep_runs,
 )
 from .schemes import active_schemes, indicator_save, scheme_activate, scheme_copy, scheme_problems
 from .scores import item_parts, rank_scores, score_override, score_retotal, scores_retotal

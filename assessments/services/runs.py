@@ -10,14 +10,15 @@ from decimal import Decimal
 from celery import chord
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
 from townships.models import County, Township
+from townships.queue import publish_on_commit
 from townships.services import audit_record
 from villages.models import Village
 
@@ -96,7 +97,8 @@ def scoring_run_start(*, actor, county_id, kind, year, period=0, request=None, e
     except IntegrityError:
         raise ValidationError(_("该期间已有正在排队或计算中的评分批次。")) from None
     if enqueue:
-        transaction.on_commit(lambda: run_scoring.delay(run.pk))
+        # Never fails the request: if the broker is away the pending run is sent by the sweeper.
+        publish_on_commit(run_scoring, run.pk)
     return run
 
 
@@ -112,7 +114,7 @@ def chunk_claim(chunk_id):
     return (
         ScoringChunk.objects.filter(pk=chunk_id)
         .filter(Q(status=RunStatus.PENDING) | Q(status=RunStatus.RUNNING, claimed_at__lt=now - chunk_lease()))
-        .update(status=RunStatus.RUNNING, claimed_at=now)
+        .update(status=RunStatus.RUNNING, claimed_at=now, attempts=F("attempts") + 1)
     )
 
 
@@ -228,6 +230,20 @@ def score_chunk_compute(chunk_id):
             targets_scored=len(result),
         )
     return updated
+
+
+# The database went away (restart, failover, network): nothing can be recorded on this
+# connection. The step is left as it is (a chunk claimed, a run running) and the sweeper
+# hands it out again once the lease has run out and the database answers.
+LOST_DATABASE = (OperationalError, InterfaceError)
+
+
+def _forget_connection():
+    """Drop a connection the database has closed, so the next query opens a new one."""
+    try:
+        connection.close()
+    except DatabaseError:
+        pass
 
 
 def chunk_fail(chunk_id, error):
@@ -346,32 +362,6 @@ def run_finalize(run_id):
     return len(rows)
 
 
-def sweep_runs():
-    """Re-enqueue what a killed worker left behind: stale chunks and runs whose chunks are all done."""
-    # Enqueue: the tasks module imports this one, so the tasks are looked up when they are sent.
-    from ..tasks import finalize_run, run_scoring, score_chunk
-
-    requeued = 0
-    for run in ScoringRun.objects.filter(status=RunStatus.RUNNING, kind=RunKind.MONTHLY):
-        chunks = list(run.chunks.all())
-        stale = [
-            c
-            for c in chunks
-            if c.status == RunStatus.PENDING
-            or (c.status == RunStatus.RUNNING and c.claimed_at and c.claimed_at < timezone.now() - chunk_lease())
-        ]
-        for chunk in stale:
-            score_chunk.delay(chunk.pk)
-            requeued += 1
-        if chunks and all(c.status == RunStatus.SUCCEEDED for c in chunks):
-            finalize_run.delay(None, run.pk)
-            requeued += 1
-    for run in ScoringRun.objects.filter(status=RunStatus.PENDING, created_at__lt=timezone.now() - chunk_lease()):
-        run_scoring.delay(run.pk)
-        requeued += 1
-    return requeued
-
-
 def run_dispatch(run_id, *, synchronous=False):
     """The one orchestration of a run, for the Celery tasks and the synchronous path alike.
 
@@ -392,7 +382,10 @@ def run_dispatch(run_id, *, synchronous=False):
         # Enqueue: the tasks module imports this one, so the tasks are looked up when they are sent.
         from ..tasks import finalize_run, score_chunk
 
-        chord(score_chunk.s(chunk_id) for chunk_id in chunk_ids)(finalize_run.s(run_id))
+        try:
+            chord(score_chunk.s(chunk_id) for chunk_id in chunk_ids)(finalize_run.s(run_id))
+        except Exception:  # the broker went away between claim and fan-out: the sweeper sends the chunks
+            return 0
         return len(chunk_ids)
     try:
         if run.kind == RunKind.ANNUAL:
@@ -400,6 +393,9 @@ def run_dispatch(run_id, *, synchronous=False):
         else:
             bulletin_compute(county_id=run.county_id, year=run.year, quarter=run.period, run=run)
             count = 1
+    except LOST_DATABASE:
+        _forget_connection()
+        raise
     except Exception:
         run_fail(run_id, traceback.format_exc())
         raise
@@ -415,6 +411,9 @@ def chunk_run(chunk_id):
         return 0
     try:
         return score_chunk_compute(chunk_id)
+    except LOST_DATABASE:
+        _forget_connection()
+        raise
     except Exception:
         chunk_fail(chunk_id, traceback.format_exc())
         raise
@@ -424,6 +423,9 @@ def run_finish(run_id):
     """Finalize a monthly run once its chunks are done; a failure marks the run failed with its reason."""
     try:
         return run_finalize(run_id)
+    except LOST_DATABASE:
+        _forget_connection()
+        raise
     except Exception:
         run_fail(run_id, traceback.format_exc())
         raise

@@ -1,0 +1,36 @@
+"""Publishing work to the broker without letting the broker fail or hang a request.
+
+Work that must happen is first a row in the database (a pending scoring run, its
+chunks); the message only says "look at that row now". So when Redis is down or
+paused, ``publish`` gives up after the broker's short socket timeouts
+(``CELERY_BROKER_TRANSPORT_OPTIONS``), logs it and returns False, and the request that
+committed its change answers normally. ``assessments.tasks.sweep_scoring_runs`` (beat,
+every 30 seconds) publishes again whatever is still pending once the broker is back.
+
+With eager Celery (``make run``, no Redis) the task runs here and its errors propagate,
+as they would anywhere else in the request.
+"""
+
+import logging
+
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def publish(task, *args):
+    """Send ``task(*args)`` to the broker once, without retrying; False if it could not be sent."""
+    if task.app.conf.task_always_eager:
+        task.apply(args=args, throw=True)
+        return True
+    try:
+        task.apply_async(args=args, retry=False)
+    except Exception:  # kombu and redis raise many kinds; every one means "not sent"
+        log.warning("broker unavailable: %s%r not sent; the sweeper will send it again", task.name, args, exc_info=True)
+        return False
+    return True
+
+
+def publish_on_commit(task, *args):
+    """Publish once the current transaction has committed (never for work that was rolled back)."""
+    transaction.on_commit(lambda: publish(task, *args))
