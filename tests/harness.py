@@ -156,7 +156,8 @@ def main(argv):
             for process in processes:
                 process.terminate()
             raise
-        env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, CONN_MAX_AGE="0")
+        # TEST_REDIS_PID: the outage drills (tests/integration/test_outages.py) pause and resume it.
+        env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, CONN_MAX_AGE="0", TEST_REDIS_PID=str(redis.pid))
         print(
             f"make test: throwaway PostgreSQL ({database_url}) and Redis ({redis_url}); integration tests run.",
             flush=True,

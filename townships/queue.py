@@ -24,7 +24,9 @@ def publish(task, *args):
         task.apply(args=args, throw=True)
         return True
     try:
-        task.apply_async(args=args, retry=False)
+        # ignore_result: nobody waits on these results, and subscribing to one would make the
+        # result backend's reconnect loop (a minute with Redis paused) part of the request.
+        task.apply_async(args=args, retry=False, ignore_result=True)
     except Exception:  # kombu and redis raise many kinds; every one means "not sent"
         log.warning("broker unavailable: %s%r not sent; the sweeper will send it again", task.name, args, exc_info=True)
         return False

@@ -1,0 +1,83 @@
+"""Outage drills (issue 10, check 11) on PostgreSQL, Redis and a real worker.
+
+Redis is paused (SIGSTOP: the process holds its connections but answers nothing, the
+worst case for a client without timeouts) while the county approves a month's last
+report and while a township files a report through the API. Each request must answer,
+lose nothing, and the work it started must be done soon after Redis resumes."""
+
+import datetime
+import os
+import signal
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from assessments.choices import ReportStatus, RunKind, RunStatus
+from assessments.models import MonthlyReport, ScoringRun
+from assessments.services import recovery
+from tests import factories
+from tests.integration.conftest import wait_for
+from tests.integration.test_scoring import MONTH, YEAR, _county
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@contextmanager
+def redis_paused():
+    pid = int(os.environ["TEST_REDIS_PID"])
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def test_approving_the_last_report_while_redis_is_paused(celery_worker, client, figure):
+    county = _county()
+    last = MonthlyReport.objects.filter(township__county=county).order_by("pk").last()
+    MonthlyReport.objects.filter(pk=last.pk).update(status=ReportStatus.SUBMITTED)
+    client.force_login(factories.county_admin(county, username="outage-admin"))
+
+    with redis_paused():
+        started = time.monotonic()
+        response = client.post(reverse("report-detail", args=[last.pk]), {"approve": "1"})
+        answered = time.monotonic() - started
+    resumed = time.monotonic()
+
+    assert response.status_code == 302  # back to the report, with its message: no 500
+    last.refresh_from_db()
+    assert last.status == ReportStatus.APPROVED  # the approval committed and was kept
+    run = ScoringRun.objects.get(county=county, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    assert run.status == RunStatus.PENDING  # the intent is stored; its message could not be sent
+
+    # Beat's sweeper (every 30 s) sends it again; here we call it as beat would after the grace.
+    recovery.sweep_runs(now=timezone.now() + datetime.timedelta(seconds=21))
+    assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED, timeout=90)
+    done = time.monotonic() - resumed
+    figure(
+        "outage: Redis paused during the last approval",
+        f"answered in {answered:.1f} s, 0 lost, run done {done:.0f} s after resume",
+    )
+
+
+def test_a_township_files_through_the_api_while_redis_is_paused(figure):
+    county = factories.CountyFactory(name="停机县")
+    township = factories.TownshipFactory(county=county, name="停机镇")
+    village = factories.VillageFactory(township=township, name="停机村")
+    api = APIClient()
+    factories.use_token(api, factories.township_staff(township, username="outage-staff"))
+
+    with redis_paused():
+        started = time.monotonic()
+        response = api.post(
+            "/api/v1/reports/", {"village": village.pk, "year": YEAR, "month": MONTH, "values": {}}, format="json"
+        )
+        answered = time.monotonic() - started
+
+    assert response.status_code == 201, response.content  # the throttle degrades, it does not fail
+    assert MonthlyReport.objects.filter(village=village, year=YEAR, month=MONTH).count() == 1
+    figure("outage: Redis paused during an API filing", f"answered {response.status_code} in {answered:.1f} s, 0 lost")
