@@ -18,6 +18,8 @@ class ReportForm(forms.Form):
             self.fields[code] = forms.DecimalField(
                 label=f"{metric.label}（{metric.unit}）" if metric.unit else metric.label, min_value=0, required=False
             )
+        # The report's version this form was filled from (optimistic locking, see report_save).
+        self.fields["version"] = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
         bootstrapify(self)
 
 

@@ -133,6 +133,12 @@ class MonthlyReport(models.Model):
     return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
     mismatches = models.JSONField(_("与台账不符之处"), default=list, blank=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    # Optimistic locking: each save of the values adds one; a save based on an older
+    # version is refused (ReportConflict) instead of silently overwriting the other's values.
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     scope_county_path = "township__county"
     scope_township_path = "township"

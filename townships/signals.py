@@ -5,6 +5,7 @@ Signals are kept to authentication plumbing that Django only exposes this way.
 
 import time
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
@@ -29,4 +30,16 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         detail={"username": username},
         request=request,
         target_repr=username,
+    )
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender, request, username, ip_address, **kwargs):
+    """django-axes locked the account after repeated failures: 等保 asks for this event itself."""
+    audit_record(
+        actor=None,
+        action=AuditAction.LOCKED_OUT,
+        detail={"username": str(username or "")[:150]},
+        request=request,
+        target_repr=str(username or "")[:150],
     )

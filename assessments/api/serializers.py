@@ -53,13 +53,21 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
             "is_late",
             "return_reason",
             "mismatches",
+            "version",
         ]
         read_only_fields = ["township", "status", "is_late", "return_reason", "mismatches"]
+        # POST saves the village's report for the month, new or draft (report_save); the
+        # unique (village, year, month) is the service's to keep, so no "already exists" 400.
+        validators = []
         extra_kwargs = {
             "village": {"help_text": "村（社区）编号"},
             "year": {"help_text": "年"},
             "month": {"help_text": "月"},
             "status": {"help_text": "状态：draft/submitted/returned/approved"},
+            "version": {
+                "help_text": "版本：修改已有月报时传回读取到的版本；期间有人保存过则返回 409 和对方保存的内容",
+                "required": False,
+            },
         }
 
 

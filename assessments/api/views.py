@@ -69,14 +69,19 @@ class MonthlyReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=data["village"].pk)
         if not can_edit_in_township(request.user, village.township_id):
             raise PermissionDenied("没有填报此村月报的权限。")
-        report = services.report_save(
-            actor=request.user,
-            village=village,
-            year=data["year"],
-            month=data["month"],
-            values=data["values"],
-            request=request,
-        )
+        try:
+            report = services.report_save(
+                actor=request.user,
+                village=village,
+                year=data["year"],
+                month=data["month"],
+                values=data["values"],
+                version=data.get("version"),
+                request=request,
+            )
+        except services.ReportConflict as conflict:
+            body = {"detail": conflict.messages[0], "current": self.get_serializer(conflict.report).data}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])

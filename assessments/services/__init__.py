@@ -19,6 +19,7 @@ from .ratings import (
 )
 from .recovery import sweep_runs
 from .reports import (
+    ReportConflict,
     clean_report_values,
     period_close,
     report_correct,
@@ -41,6 +42,7 @@ from .schemes import active_schemes, indicator_save, scheme_activate, scheme_cop
 from .scores import item_parts, rank_scores, score_override, score_retotal, scores_retotal
 
 __all__ = [
+    "ReportConflict",
     "WRITE_BATCH",
     "active_schemes",
     "actor_or_none",

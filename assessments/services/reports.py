@@ -53,9 +53,30 @@ def clean_report_values(raw):
     return values
 
 
+class ReportConflict(ValidationError):
+    """Someone else saved the report after the version this save started from.
+
+    ``report`` is the report as it stands now (their values, who saved it and when), for
+    the page and the API to show next to the values that were not saved."""
+
+    def __init__(self, report):
+        who = report.saved_by.display_name if report.saved_by else _("其他用户")
+        when = timezone.localtime(report.updated_at).strftime("%H:%M")
+        super().__init__(
+            _("%(who)s 已于 %(when)s 修改了这份月报，您的修改没有保存。请对照对方保存的数值，确认后再保存。")
+            % {"who": who, "when": when},
+            code="conflict",
+        )
+        self.report = report
+
+
 @transaction.atomic
-def report_save(*, actor, village, year, month, values, request=None):
-    """Create or update a draft (or returned) report; approved reports are locked."""
+def report_save(*, actor, village, year, month, values, version=None, request=None):
+    """Create or update a draft (or returned) report; approved reports are locked.
+
+    ``version`` is the report's version the user started from (the form's hidden field,
+    the API's ``version``): if the report has been saved since, nothing is written and
+    ReportConflict says by whom. Without it (imports, the demo) the save is unconditional."""
     if period_is_closed(village.township.county_id, year, month):
         raise ValidationError(_("%(y)s年%(m)s月已关账，不能再填报。") % {"y": year, "m": month})
     today = timezone.localdate()
@@ -67,7 +88,11 @@ def report_save(*, actor, village, year, month, values, request=None):
     )
     if report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
         raise ValidationError(_("该报表已报送或已审核，不能再修改；如需更正请联系县委组织部。"))
+    if version is not None and int(version) != report.version:
+        raise ReportConflict(report)
     report.values = cleaned
+    report.version += 1
+    report.saved_by = actor_or_none(actor)
     report.save()
     return report
 
@@ -86,7 +111,11 @@ def report_submit(*, actor, report, request=None):
     report.status, report.submitted_at, report.submitted_by = ReportStatus.SUBMITTED, now, actor_or_none(actor)
     report.is_late = timezone.localdate(now) > _deadline(report.township.county_id, report.year, report.month)
     report.mismatches = _mismatches(report)
+    report.version += 1
     report.save()
+    audit_record(
+        actor=actor, action=AuditAction.SUBMIT, target=report, detail={"late": report.is_late}, request=request
+    )
     return report
 
 

@@ -14,6 +14,7 @@ from django.db import DatabaseError, IntegrityError, InterfaceError, Operational
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
@@ -384,7 +385,7 @@ def run_dispatch(run_id, *, synchronous=False):
 
         try:
             chord(score_chunk.s(chunk_id) for chunk_id in chunk_ids)(finalize_run.s(run_id))
-        except Exception:  # the broker went away between claim and fan-out: the sweeper sends the chunks
+        except BrokerUnavailable:  # the broker went away between claim and fan-out: the sweeper sends the chunks
             return 0
         return len(chunk_ids)
     try:

@@ -1,5 +1,7 @@
 """Monthly report pages: the month overview, the form, the review queue, workbooks."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -71,19 +73,36 @@ def report_form(request, village_pk, year, month):
     village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=village_pk)
     if not can_edit_in_township(request.user, village.township_id):
         raise PermissionDenied(_("您没有填报此村月报的权限。"))
-    report = MonthlyReport.objects.filter(village=village, year=year, month=month).first()
-    form = ReportForm(request.POST or None, initial=report.values if report else None)
+    report = MonthlyReport.objects.filter(village=village, year=year, month=month).select_related("saved_by").first()
+    initial = {**(report.values if report else {}), "version": report.version if report else 0}
+    form = ReportForm(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.pop("version")
         values = {k: v for k, v in form.cleaned_data.items() if v is not None}
         try:
             report = services.report_save(
-                actor=request.user, village=village, year=year, month=month, values=values, request=request
+                actor=request.user,
+                village=village,
+                year=year,
+                month=month,
+                values=values,
+                version=version,
+                request=request,
             )
             if "submit" in request.POST:
                 services.report_submit(actor=request.user, report=report, request=request)
                 messages.success(request, _("已报送。"))
             else:
                 messages.success(request, _("已保存草稿。"))
+        except services.ReportConflict as error:
+            # Keep what this user typed in the form; show the other's saved values beside it.
+            # Saving again now is a deliberate overwrite of the version they have seen.
+            conflict = _conflict_rows(error.report, values)
+            report = error.report
+            form.data = form.data.copy()
+            form.data["version"] = report.version
+            form.add_error(None, error)
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
@@ -91,8 +110,20 @@ def report_form(request, village_pk, year, month):
     return render(
         request,
         "assessments/report_form.html",
-        {"form": form, "village": village, "year": year, "month": month, "report": report},
+        {"form": form, "village": village, "year": year, "month": month, "report": report, "conflict": conflict},
     )
+
+
+def _conflict_rows(report, mine):
+    """(label, the value saved by the other user, the value this user typed, differs) per metric."""
+    rows = []
+    for code in REPORTED_CODES:
+        theirs, typed = report.values.get(code), mine.get(code)
+        differs = (theirs is None) != (typed is None) or (
+            theirs is not None and Decimal(str(theirs)) != Decimal(str(typed))
+        )
+        rows.append((METRICS[code].label, theirs, typed, differs))
+    return rows
 
 
 def review_spec(request):

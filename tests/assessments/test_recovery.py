@@ -8,14 +8,13 @@ import datetime
 
 import pytest
 from celery import Celery
-from django.utils import timezone
 
 from assessments.choices import RunKind, RunStatus
 from assessments.models import ScoringChunk, ScoringRun
 from assessments.services import recovery
 from townships import queue
 
-NOW = timezone.make_aware(datetime.datetime(2026, 11, 25, 10, 0, 0))
+NOW = datetime.datetime(2026, 11, 25, 2, 0, 0, tzinfo=datetime.UTC)
 
 
 def ago(seconds):
