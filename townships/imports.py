@@ -14,11 +14,12 @@ does the rest, the same way for every workbook:
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +27,8 @@ from .choices import AuditAction
 from .models import ImportBatch
 from .services import audit_record
 from .xlsx import CellError, WorkbookRejected, iter_sheet_rows, normalize_cell, open_workbook, parse_date
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -224,6 +227,9 @@ class WorkbookImport:
     def conflict_message(self):
         return _("导入时与已有记录冲突（可能有人同时导入了同一文件），所有记录均未导入，请重试。")
 
+    def database_error_message(self):
+        return _("导入时数据库出错，所有记录均未导入。请稍后重试；如仍失败，请联系系统管理员。")
+
     def success_message(self, created, skipped):
         return _("导入成功：新增 %(c)s 条，已有记录跳过 %(s)s 条。") % {"c": created, "s": skipped}
 
@@ -307,6 +313,18 @@ class WorkbookImport:
         except IntegrityError:
             # The batch's unique file, or a record someone else just wrote: nothing was kept.
             return ImportResult(ok=False, message=self.conflict_message())
+        except DatabaseError as exc:
+            # Any other database failure (disk full, a lost connection) rolled the whole file
+            # back: say so rather than answer 500. Only the error's kind is logged: a
+            # database's message can quote the row's values (ID numbers).
+            logger.error(
+                "import %s for township %s rolled back: %s (sqlstate %s)",
+                self.kind or type(self).__name__,
+                self.township.pk if self.township else "-",
+                type(exc).__name__,
+                getattr(exc, "pgcode", None) or getattr(getattr(exc, "__cause__", None), "pgcode", None) or "-",
+            )
+            return ImportResult(ok=False, message=self.database_error_message())
         except ValidationError as exc:
             return ImportResult(ok=False, message=" ".join(exc.messages))
         skipped = len(valid) - created
