@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt worker beat bench clean demo-province restore-drill
+.PHONY: run test lint fmt worker beat soak bench clean demo-province restore-drill
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat -l info
+
+## The long reliability checks (worker killed x10, PostgreSQL restart, 30-minute load): figures at the end.
+soak: $(STAMP)
+	REQUIRE_INTEGRATION=1 $(PY) -m tests.harness -- tests/soak -m soak -p no:cacheprovider -q
 
 ## Benchmarks at province scale (measured, never asserted in tests).
 bench: $(STAMP)

@@ -137,6 +137,14 @@ def start_redis(workdir):
     return process, f"redis://127.0.0.1:{port}/0"
 
 
+def _stop_restarted_postgres(workdir):
+    """A server the restart drill started with pg_ctl is not our child: stop it by its data directory."""
+    datadir = os.path.join(workdir, "pgdata")
+    if os.path.exists(os.path.join(datadir, "postmaster.pid")):
+        pg_ctl = os.path.join(_find_postgres(), "pg_ctl")
+        subprocess.run(_as_postgres_user([pg_ctl, "-D", datadir, "-m", "immediate", "stop"]), check=False)
+
+
 def main(argv):
     pytest_args = argv[1:] if argv and argv[0] == "--" else argv
     require = os.environ.get("REQUIRE_INTEGRATION") == "1"
@@ -157,7 +165,15 @@ def main(argv):
                 process.terminate()
             raise
         # TEST_REDIS_PID: the outage drills (tests/integration/test_outages.py) pause and resume it.
-        env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, CONN_MAX_AGE="0", TEST_REDIS_PID=str(redis.pid))
+        # TEST_PG_*: the PostgreSQL restart drill (tests/soak) restarts it with pg_ctl.
+        env.update(
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            CONN_MAX_AGE="0",
+            TEST_REDIS_PID=str(redis.pid),
+            TEST_PG_DATADIR=os.path.join(workdir, "pgdata"),
+            TEST_PG_BINDIR=_find_postgres(),
+        )
         print(
             f"make test: throwaway PostgreSQL ({database_url}) and Redis ({redis_url}); integration tests run.",
             flush=True,
@@ -184,6 +200,7 @@ def main(argv):
             except subprocess.TimeoutExpired:
                 process.kill()
         if workdir:
+            _stop_restarted_postgres(workdir)
             shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -54,7 +54,11 @@ person_list, person_export = list_views(people_spec)
 
 @require_safe
 @login_required
-def person_detail(request, pk, revealed=False):
+def person_detail(request, pk):
+    return _person_page(request, pk, revealed=False)
+
+
+def _person_page(request, pk, *, revealed):
     person = get_scoped_or_404(request.user, Person.objects.select_related("township", "village"), pk=pk)
     memberships = person.memberships.select_related("organization").order_by("-is_active", "-pk")
     tenures = person.tenures.select_related("village").order_by("-started_on")
@@ -79,7 +83,7 @@ def person_reveal(request, pk):
     if not can_reveal_personal_data(request.user):
         raise PermissionDenied(_("您的角色不能查看完整的身份证号和电话。"))
     services.person_reveal(actor=request.user, person=person, request=request)
-    return person_detail(request, pk, revealed=True)
+    return _person_page(request, pk, revealed=True)
 
 
 @require_get_or_post
