@@ -7,6 +7,9 @@ from assessments.views import dashboards, weak
 
 from .health import healthz
 
+# Every 403 is audited (townships.views.permission_denied).
+handler403 = "townships.views.permission_denied"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

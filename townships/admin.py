@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from knox import admin as knox_admin  # noqa: F401  registers knox's AuthTokenAdmin, replaced below
 from knox.models import AuthToken
 
-from .choices import Role
+from .choices import AuditAction, Role
 from .models import AuditEvent, County, Township, User
+from .services import audit_record
 from .tokens import token_issue, tokens_delete
 
 
@@ -41,6 +42,22 @@ class UserAdmin(DjangoUserAdmin):
         (_("角色与范围"), {"fields": ("role", "county", "township")}),
     )
     actions = ["issue_api_token"]
+    # Fields that decide what the account may see or do: changing any of them is audited.
+    POWER_FIELDS = ("role", "county", "township", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def save_model(self, request, obj, form, change):
+        changed = [name for name in self.POWER_FIELDS if name in form.changed_data]
+        before = type(obj).objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        if changed or not change:
+            detail = {
+                name: [str(getattr(before, name, "")) if before else "", str(getattr(obj, name, ""))]
+                for name in changed
+                if name not in ("groups", "user_permissions")
+            }
+            audit_record(
+                actor=request.user, action=AuditAction.ROLE_CHANGED, target=obj, detail=detail, request=request
+            )
 
     @admin.action(description=_("签发接口令牌（只显示一次）"))
     def issue_api_token(self, request, queryset):

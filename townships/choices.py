@@ -22,6 +22,8 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOCKED_OUT = "locked_out", _("账户锁定")
+    DENIED = "denied", _("拒绝访问")
+    ROLE_CHANGED = "role_changed", _("变更角色或权限")
     CREATE = "create", _("新建")
     UPDATE = "update", _("修改")
     DEACTIVATE = "deactivate", _("停用")

@@ -152,3 +152,15 @@ def county_settings_update(*, actor, county, values, request=None):
     if changes:
         audit_record(actor=actor, action=AuditAction.UPDATE, target=county, detail=changes, request=request)
     return changes
+
+
+def denial_record(request, reason=""):
+    """A request refused for lack of the right (a 403, page or API): who, what, from where."""
+    user = getattr(request, "user", None)
+    audit_record(
+        actor=user,
+        action=AuditAction.DENIED,
+        detail={"method": request.method, "path": request.path[:300], "reason": str(reason)[:300]},
+        request=request,
+        target_repr=request.path[:200],
+    )

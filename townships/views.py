@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.defaults import permission_denied as django_permission_denied
 
 from .county_settings import DEFINITIONS, settings_for
 from .filtersets import TownshipFilterSet
@@ -16,8 +17,14 @@ from .listing import Column, ListSpec, link, list_views
 from .models import Township
 from .scoping import can_manage_registry, get_scoped_or_404
 from .selectors import township_list
-from .services import county_settings_update, township_create, township_set_active, township_update
+from .services import county_settings_update, denial_record, township_create, township_set_active, township_update
 from .web import apply_form_errors, require_get_or_post, require_registry_manager
+
+
+def permission_denied(request, exception):
+    """handler403: every refusal is audited (等保: denials are security events), then Django's 403 page."""
+    denial_record(request, reason=exception)
+    return django_permission_denied(request, exception)
 
 
 class LoginView(auth_views.LoginView):
