@@ -215,9 +215,9 @@ try:
 except ValueError:
     raise ImproperlyConfigured("SCORING_CHUNK_PAUSE must be a number of seconds.") from None
 # How long a claimed scoring chunk may stay unfinished before the sweeper hands it to another worker.
-# A chunk takes seconds; 60 s plus the sweeper's 30 s puts an interrupted run back to work
+# A chunk takes seconds; 40 s plus the sweeper's 30 s puts an interrupted run back to work
 # within two minutes of the worker's or the database's return.
-SCORING_CHUNK_LEASE_SECONDS = _env_int("SCORING_CHUNK_LEASE_SECONDS", 60)
+SCORING_CHUNK_LEASE_SECONDS = _env_int("SCORING_CHUNK_LEASE_SECONDS", 40)
 # How often a chunk is handed out again before its run is marked failed with the reason.
 SCORING_CHUNK_MAX_ATTEMPTS = _env_int("SCORING_CHUNK_MAX_ATTEMPTS", 5)
 

@@ -1,6 +1,6 @@
 """The sweeper puts interrupted scoring work back to work, and publishing never fails a request.
 
-Times are given relative to ``NOW`` (the sweep's clock): the lease is 60 s, a pending run is
+Times are given relative to ``NOW`` (the sweep's clock): the lease is 40 s, a pending run is
 sent again after 20 s, a run running for 30 minutes is failed. Each case states what the
 sweeper must do, read from the rules in assessments/services/recovery.py's docstring."""
 
@@ -55,8 +55,8 @@ def test_a_pending_run_not_picked_up_within_20_seconds_is_sent_again(county, sen
 
 def test_a_chunk_past_its_lease_is_sent_again_and_one_within_it_is_left(county, township, other_township, sent):
     monthly = run(county, started=90)
-    dead = chunk(monthly, township, status=RunStatus.RUNNING, claimed=61, attempts=1)
-    chunk(monthly, other_township, status=RunStatus.RUNNING, claimed=59, attempts=1)
+    dead = chunk(monthly, township, status=RunStatus.RUNNING, claimed=41, attempts=1)
+    chunk(monthly, other_township, status=RunStatus.RUNNING, claimed=39, attempts=1)
     recovery.sweep_runs(now=NOW)
     assert sent == [("score_chunk", (dead.pk,))]
 
@@ -71,7 +71,7 @@ def test_a_pending_chunk_of_a_running_run_is_sent_again_after_the_grace(county, 
 def test_a_chunk_claimed_five_times_fails_its_run_with_the_reason(county, township, settings, sent):
     settings.SCORING_CHUNK_MAX_ATTEMPTS = 5
     monthly = run(county, started=600)
-    chunk(monthly, township, status=RunStatus.RUNNING, claimed=61, attempts=5)
+    chunk(monthly, township, status=RunStatus.RUNNING, claimed=41, attempts=5)
     recovery.sweep_runs(now=NOW)
     monthly.refresh_from_db()
     assert sent == []
@@ -88,7 +88,7 @@ def test_a_run_whose_chunks_are_all_done_is_finalized(county, township, other_to
 
 
 def test_an_annual_run_whose_worker_died_goes_back_to_pending_and_is_sent(county, sent):
-    annual = run(county, kind=RunKind.ANNUAL, period=0, started=61)
+    annual = run(county, kind=RunKind.ANNUAL, period=0, started=41)
     alive = run(county, kind=RunKind.QUARTERLY, period=1, started=10)
     recovery.sweep_runs(now=NOW)
     annual.refresh_from_db()
