@@ -174,6 +174,17 @@ def test_the_release_builds_and_serves_pages_static_files_and_the_api(release):
     assert status == 200, _log_text(log)
     assert b"\\u674e\\u5bb6\\u6751" in body or "李家村".encode() in body
 
+    # The production headers (check 15): HSTS, no sniffing, no framing, the CSP, and no copy of
+    # a signed-in page in any cache.
+    status, headers, _body = browser.request("/villages/")
+    assert status == 200
+    assert "max-age=31536000" in headers["Strict-Transport-Security"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "no-store" in headers["Cache-Control"]
+    assert "Secure" in headers.get("Set-Cookie", "Secure") and "HttpOnly" in headers.get("Set-Cookie", "HttpOnly")
+
     # A missing page is the product's 404, not a server error or a debug page.
     status, _headers, body = browser.request("/no-such-page/")
     assert status == 404 and b"Traceback" not in body
