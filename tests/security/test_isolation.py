@@ -1,0 +1,451 @@
+"""Check 1 of issue 10: the isolation matrix over every URL pattern and every API route.
+
+Every pattern of Django's resolver and every route of the /api/v1/ router is listed in
+``ROUTES`` with how to build its URL for an object of township A; a pattern the table
+does not list fails ``test_every_route_is_in_the_matrix``, so a new page or endpoint is
+covered the day it is added.
+
+The matrix then sends GET, POST, PUT, PATCH and DELETE to every route as
+- the staff of township B: on township A's objects the answer must be the 404 a missing
+  object gets, body for body (the same request with a primary key that does not exist);
+- the county viewer and the read-only API client: they may read the county, never write;
+- anonymous (and a token sent to a page, where tokens mean nothing): a redirect to the
+  login page (pages) or 401/403 (API), never data.
+Nothing may change for any of them: every request is followed by a count of every table
+and a read of the rows it aimed at, and every route by a dump of every table. The audit
+trail is left out: recording a refusal is the one write a refused request should make.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from config.api_urls import router
+from tests import factories
+
+from .world import MISSING, build_world
+
+METHODS = ["get", "post", "put", "patch", "delete"]
+
+# Left out of the matrix, each for its reason:
+EXCLUDED = {
+    "healthz",  # no data: answers "ok" to the load balancer
+    "login",  # the way in: shows a form to anyone
+    "logout",  # ends the session the matrix signs in with
+    "api-schema",  # the OpenAPI document: describes the API, holds no records
+    "api-docs",  # Swagger UI over that document (login required; tested in tests/test_schema.py)
+}
+EXCLUDED_NAMESPACES = {"admin"}  # Django's admin: superusers only, its own permission checks
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to build a route's URL.
+
+    kind "A": an object of township A, named by the world attribute ``attr``; ``rest`` fills
+    the other arguments. kind "county": a county-wide object (schemes, bulletins), any
+    user of the county may read it. kind "none": a list, form, import, export or template.
+    kind "own": the signed-in user's own account.
+    """
+
+    kind: str
+    attr: str = ""
+    rest: tuple = ()
+    county_args: object = None
+
+    def args(self, w, missing=False):
+        if self.kind == "A":
+            return [MISSING if missing else getattr(w, self.attr).pk, *self.rest]
+        if self.kind == "county":
+            return self.county_args(w)
+        return []
+
+    def targets(self, w):
+        if self.kind == "A":
+            return [getattr(w, self.attr)]
+        if self.kind == "county":
+            return [w.scheme, w.indicator, w.bulletin]
+        return []
+
+
+def obj(attr, *rest):
+    return Route("A", attr, rest)
+
+
+def county_obj(build):
+    return Route("county", county_args=build)
+
+
+NONE = Route("none")
+OWN = Route("own")
+SCHEME = county_obj(lambda w: [w.scheme.pk])
+BULLETIN = county_obj(lambda w: [w.bulletin.year, w.bulletin.quarter])
+
+ROUTES = {
+    # --- townships, dashboards, settings
+    "home": NONE,
+    "township-detail": obj("a"),
+    "township-list": NONE,
+    "township-export": NONE,
+    "township-create": NONE,
+    "township-update": obj("a"),
+    "township-set-active": obj("a"),
+    "county-settings": NONE,
+    "password_change": OWN,
+    "password_change_done": OWN,
+    # --- villages, organizations, matters, weak-and-lax
+    "village-list": NONE,
+    "village-export": NONE,
+    "village-create": NONE,
+    "village-detail": obj("village"),
+    "village-update": obj("village"),
+    "village-set-active": obj("village"),
+    "organization-list": NONE,
+    "organization-export": NONE,
+    "organization-create": NONE,
+    "organization-detail": obj("organization"),
+    "organization-update": obj("organization"),
+    "organization-set-active": obj("organization"),
+    "matter-list": NONE,
+    "matter-export": NONE,
+    "matter-create": NONE,
+    "matter-detail": obj("matter"),
+    "weak-list": NONE,
+    "weak-detail": obj("weak"),
+    # --- people, members, cadres, meetings
+    "person-list": NONE,
+    "person-export": NONE,
+    "person-create": NONE,
+    "person-detail": obj("person"),
+    "person-update": obj("person"),
+    "person-reveal": obj("person"),
+    "member-apply": obj("person"),
+    "tenure-start": obj("person"),
+    "person-village-action": obj("person", "contact"),
+    "member-list": NONE,
+    "member-export": NONE,
+    "member-due": NONE,
+    "member-import": NONE,
+    "member-template": NONE,
+    "member-detail": obj("member"),
+    "member-transition": obj("member", "leave"),
+    "mobile-start": obj("member"),
+    "post-assign": obj("member"),
+    "mobile-list": NONE,
+    "mobile-export": NONE,
+    "mobile-update": obj("mobile", "contact"),
+    "post-list": NONE,
+    "post-export": NONE,
+    "correction-list": NONE,
+    "correction-export": NONE,
+    "correction-close": obj("correction"),
+    "tenure-list": NONE,
+    "tenure-export": NONE,
+    "tenure-end": obj("tenure"),
+    "village-cadres": NONE,
+    "meeting-list": NONE,
+    "meeting-export": NONE,
+    "meeting-create": NONE,
+    "meeting-compliance": NONE,
+    "meeting-import": NONE,
+    "meeting-template": NONE,
+    "meeting-detail": obj("meeting"),
+    "meeting-evidence": obj("meeting"),
+    "appraisal-list": NONE,
+    "appraisal-create": obj("organization"),
+    "alert-list": NONE,
+    "alert-export": NONE,
+    # --- the assessment
+    "scheme-list": NONE,
+    "scheme-detail": SCHEME,
+    "scheme-export": SCHEME,
+    "indicator-create": SCHEME,
+    "indicator-edit": county_obj(lambda w: [w.scheme.pk, w.indicator.pk]),
+    "scheme-import": SCHEME,
+    "scheme-action": county_obj(lambda w: [w.scheme.pk, "activate"]),
+    "report-overview": NONE,
+    "report-list": NONE,
+    "report-export": NONE,
+    "report-template": NONE,
+    "report-import": NONE,
+    "report-detail": obj("report_submitted"),
+    "report-form": obj("village", 2026, 11),
+    "run-list": NONE,
+    "score-list": NONE,
+    "score-export": NONE,
+    "score-detail": obj("score"),
+    "score-export-one": obj("score"),
+    "secretary-detail": obj("secretary"),
+    "rating-list": NONE,
+    "rating-export": NONE,
+    "removal-list": NONE,
+    "bulletin-detail": BULLETIN,
+    "bulletin-export": BULLETIN,
+    # --- the API (/api/v1/, one router)
+    "api:api-root": NONE,
+    "api:township-list": NONE,
+    "api:township-detail": obj("a"),
+    "api:village-list": NONE,
+    "api:village-detail": obj("village"),
+    "api:organization-list": NONE,
+    "api:organization-detail": obj("organization"),
+    "api:matter-list": NONE,
+    "api:matter-detail": obj("matter"),
+    "api:person-list": NONE,
+    "api:person-detail": obj("person"),
+    "api:member-list": NONE,
+    "api:member-detail": obj("member"),
+    "api:tenure-list": NONE,
+    "api:tenure-detail": obj("tenure"),
+    "api:meeting-list": NONE,
+    "api:meeting-detail": obj("meeting"),
+    "api:appraisal-list": NONE,
+    "api:appraisal-detail": obj("appraisal"),
+    "api:scheme-list": NONE,
+    "api:scheme-detail": SCHEME,
+    "api:report-list": NONE,
+    "api:report-detail": obj("report_draft"),
+    "api:report-submit": obj("report_draft"),
+    "api:run-list": NONE,
+    "api:run-detail": county_obj(lambda w: [w.run.pk]),
+    "api:score-list": NONE,
+    "api:score-detail": obj("score"),
+    "api:scorecard-list": NONE,
+    "api:scorecard-detail": obj("score"),
+}
+
+
+def resolver_names(patterns=None, namespace=""):
+    """Every named pattern of the resolver, namespaced ("api:village-list"), but the admin."""
+    names = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= resolver_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"unnamed pattern {entry.pattern}: the matrix cannot list it"
+            names.add(namespace + entry.name)
+    return names
+
+
+def router_names():
+    """Every route of the API router: list, detail and each custom action of every viewset."""
+    names = {"api:" + router.root_view_name}
+    for _prefix, viewset, basename in router.registry:
+        for route in router.get_routes(viewset):
+            if any(hasattr(viewset, action) for action in route.mapping.values()):
+                names.add("api:" + route.name.format(basename=basename))
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    from_resolver = resolver_names() - EXCLUDED
+    assert router_names() <= from_resolver
+    assert set(ROUTES) == from_resolver, {
+        "not in the matrix": sorted(from_resolver - set(ROUTES)),
+        "gone from the URLs": sorted(set(ROUTES) - from_resolver),
+    }
+
+
+# --- the matrix ---------------------------------------------------------------------
+
+PAGE_PAYLOAD = {
+    "name": "越权篡改",
+    "title": "越权篡改",
+    "topic": "越权篡改",
+    "township": "{a}",
+    "village": "{village}",
+    "status": "approved",
+    "active": "0",
+    "approve": "1",
+    "reason": "越权",
+    "note": "越权",
+    "description": "越权",
+    "on_date": "2026-06-01",
+    "contacted_on": "2026-06-01",
+    "ended_on": "2026-06-01",
+    "done_on": "2026-06-01",
+    "year": "2026",
+}
+API_PAYLOAD = {
+    "village": "{village}",
+    "township": "{a}",
+    "year": 2026,
+    "month": 10,
+    "values": {},
+    "status": "approved",
+    "kind": "monthly",
+    "period": 5,
+    "name": "越权篡改",
+}
+
+# Tables left out of the snapshots: the audit trail (a refusal is recorded, by design).
+UNWATCHED = {"townships.AuditEvent"}
+
+
+def _fill(payload, w):
+    values = {"a": w.a.pk, "village": w.village.pk}
+    return {k: (int(v.format(**values)) if isinstance(v, str) and v.startswith("{") else v) for k, v in payload.items()}
+
+
+def _models():
+    return [
+        model
+        for label in ("townships", "villages", "cadres", "assessments")
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.label not in UNWATCHED
+    ]
+
+
+def _tables():
+    return [(model._meta.label, model._meta.db_table, model._meta.pk.column) for model in _models()]
+
+
+def counts():
+    """Rows per table, in one query (the matrix asks after every request)."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(f"(SELECT COUNT(*) FROM {qn(table)})" for _label, table, _pk in _tables())  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        return dict(zip([label for label, _t, _pk in _tables()], cursor.fetchone(), strict=True))
+
+
+def rows(objects):
+    return [type(o)._default_manager.filter(pk=o.pk).values().first() for o in objects]
+
+
+def dump():
+    """Every row of every watched table."""
+    qn = connection.ops.quote_name
+    result = {}
+    with connection.cursor() as cursor:
+        for label, table, pk in _tables():
+            cursor.execute(f"SELECT * FROM {qn(table)} ORDER BY {qn(pk)}")  # noqa: S608 (names from metadata)
+            result[label] = cursor.fetchall()
+    return result
+
+
+_NOISE = [
+    (re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"'), b'name="csrfmiddlewaretoken" value=""'),
+    (re.compile(rb'nonce="[^"]+"'), b'nonce=""'),
+]
+
+
+def body(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    for pattern, replacement in _NOISE:
+        content = pattern.sub(replacement, content)
+    return content
+
+
+def send(client, method, path, payload, api):
+    if method == "get":
+        return client.get(path)
+    if method == "delete":
+        return client.delete(path)
+    if api:
+        return getattr(client, method)(path, payload, format="json")
+    if method == "post":
+        return client.post(path, payload)
+    return getattr(client, method)(path)
+
+
+@pytest.fixture
+def world(db, monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+    cache.clear()  # the API's per-token throttle counts in the cache
+    return build_world()
+
+
+def actors(w):
+    """(actor, client, api) pairs: who knocks, on pages and on the API."""
+    page_b, page_viewer = Client(), Client()
+    page_b.force_login(w.staff_b)
+    page_viewer.force_login(w.viewer)
+    page_token = Client(HTTP_AUTHORIZATION=f"Token {factories.use_token(APIClient(), w.client_user)}")
+    api_b, api_viewer, api_token = APIClient(), APIClient(), APIClient()
+    factories.use_token(api_b, w.staff_b)
+    factories.use_token(api_viewer, w.viewer)
+    factories.use_token(api_token, w.client_user)
+    return {
+        False: [("other township", page_b), ("viewer", page_viewer), ("token", page_token), ("anonymous", Client())],
+        True: [("other township", api_b), ("viewer", api_viewer), ("token", api_token), ("anonymous", APIClient())],
+    }
+
+
+def judge(actor, route, api, response, missing_response):
+    """Why this answer reveals something, or None."""
+    status = response.status_code
+    if actor in ("anonymous", "token") and not api or actor == "anonymous":
+        if 200 <= status < 300:
+            return f"{status} with no login"
+        if 300 <= status < 400 and not response["Location"].startswith(reverse("login")):
+            return f"{status} to {response['Location']} with no login"
+        if api and status not in (401, 403):
+            return f"{status} (API, no credentials: 401 or 403 expected)"
+        return None
+    if actor == "other township" and route.kind == "A":
+        # 404 as for a missing object; 405 (a method the route never takes) and 403 (a role
+        # that never writes there: the API refuses township users' writes before any lookup)
+        # only when a missing object gets that very answer too.
+        if status not in (403, 404, 405):
+            return f"{status} (404 expected, as for a missing object)"
+        if (status, body(response)) != (missing_response.status_code, body(missing_response)):
+            return "a different answer from a missing object's"
+    return None
+
+
+def test_isolation_matrix(world, figure):
+    w = world
+    clients = actors(w)
+    page_payload, api_payload = _fill(PAGE_PAYLOAD, w), _fill(API_PAYLOAD, w)
+    revealed, changed, n = [], [], 0
+    before_route = dump()
+    for name, route in ROUTES.items():
+        api = name.startswith("api:")
+        path = reverse(name, args=route.args(w))
+        missing_path = reverse(name, args=route.args(w, missing=True)) if route.kind == "A" else None
+        targets = route.targets(w)
+        for actor, client in clients[api]:
+            for method in METHODS:
+                payload = api_payload if api else page_payload
+                before = (counts(), rows(targets))
+                response = send(client, method, path, payload, api)
+                n += 1
+                after = (counts(), rows(targets))
+                if after != before:
+                    changed.append(f"{actor} {method.upper()} {path}: {_diff(before, after)}")
+                missing_response = None
+                if missing_path and actor == "other township":
+                    missing_response = send(client, method, missing_path, payload, api)
+                    n += 1
+                reason = judge(actor, route, api, response, missing_response)
+                if reason:
+                    revealed.append(f"{actor} {method.upper()} {path}: {reason}")
+        after_route = dump()
+        if after_route != before_route:
+            tables = sorted(t for t in before_route if before_route[t] != after_route[t])
+            changed.append(f"{name}: rows changed in {tables}")
+        before_route = after_route
+    figure(
+        "isolation",
+        f"{len(revealed)} revealed, {len(changed)} changed, of {n} requests over {len(ROUTES)} routes",
+    )
+    assert not revealed, "\n".join(revealed)
+    assert not changed, "\n".join(changed)
+
+
+def _diff(before, after):
+    (counts_before, rows_before), (counts_after, rows_after) = before, after
+    tables = {t: (counts_before[t], counts_after[t]) for t in counts_before if counts_before[t] != counts_after[t]}
+    return {"counts": tables, "target rows": rows_before != rows_after}

@@ -1,0 +1,108 @@
+"""A small but complete county for the security checks (issue 10, checks 1–3).
+
+Two townships (A and B) of one county, two villages each, with every kind of record the
+product keeps: the demo generators fill members, meetings, tenures, matters, appraisals,
+reports, scores, ratings and bulletins; a few records the demo leaves out (a weak-and-lax
+designation, meeting evidence, a draft and a submitted report) are added here. Actors:
+the county administrator, the county viewer, one township user of each township and a
+read-only API client of the county.
+"""
+
+import contextlib
+import datetime
+import logging
+import random
+from types import SimpleNamespace
+
+from django.core.files.base import ContentFile
+
+from assessments.choices import ReportStatus
+from assessments.demo import generate_assessment
+from assessments.models import Bulletin, Indicator, MonthlyReport, Scheme, Score, ScoringRun
+from cadres.demo import generate_records
+from cadres.models import Appraisal, Correction, Meeting, MobileRecord, PartyMember, Person, Tenure
+from tests import factories
+from villages.choices import OrganizationKind
+from villages.demo import Size, generate_registry
+from villages.models import Matter, PartyOrganization, Village
+from villages.services import weak_add_step, weak_designate
+
+TODAY = datetime.date(2026, 6, 15)
+MISSING = 987654  # a primary key no table reaches in this world
+
+
+@contextlib.contextmanager
+def _quiet(name):
+    logger = logging.getLogger(name)
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _first(queryset):
+    row = queryset.order_by("pk").first()
+    assert row is not None, f"the world lacks a {queryset.model.__name__}"
+    return row
+
+
+def build_world():
+    """Build the county; the caller runs on_commit callbacks at once (the scoring runs)."""
+    rng = random.Random(2026)
+    counties, _summary = generate_registry(
+        rng=rng, size=Size(counties=1, townships_per_county=2, villages_per_township=2)
+    )
+    county = counties[0]
+    generate_records(rng=rng, counties=[county], today=TODAY)
+    with _quiet("celery.app.trace"):
+        generate_assessment(rng=rng, county=county, today=TODAY)
+    township_a, township_b = county.townships.order_by("sort_key", "pk")[:2]
+
+    w = SimpleNamespace(county=county, a=township_a, b=township_b)
+    w.admin = factories.county_admin(county, username="iso-admin")
+    w.viewer = factories.county_viewer(county, username="iso-viewer")
+    w.staff_a = factories.township_staff(township_a, username="iso-staff-a")
+    w.staff_b = factories.township_staff(township_b, username="iso-staff-b")
+    w.client_user = factories.api_client_user(county, username="iso-bi")
+
+    in_a = {"township": township_a}
+    w.village = _first(Village.objects.filter(**in_a))
+    w.organization = _first(
+        PartyOrganization.objects.filter(**in_a, village=w.village).exclude(kind=OrganizationKind.GROUP)
+    )
+    w.matter = _first(Matter.objects.filter(**in_a))
+    w.tenure = _first(Tenure.objects.filter(**in_a, village__isnull=False, ended_on__isnull=True))
+    w.secretary = w.tenure.person
+    w.person = _first(Person.objects.filter(**in_a))
+    w.member = _first(PartyMember.objects.filter(**in_a))
+    w.mobile = _first(MobileRecord.objects.filter(**in_a))
+    w.correction = Correction.objects.filter(**in_a).order_by("pk").first()
+    if w.correction is None:
+        w.correction = Correction.objects.create(
+            member=w.member,
+            township=township_a,
+            started_on=datetime.date(2026, 1, 10),
+            deadline=datetime.date(2026, 7, 10),
+            reason="限期改正",
+        )
+    w.meeting = _first(Meeting.objects.filter(**in_a))
+    w.meeting.evidence.save("minutes.pdf", ContentFile(b"%PDF-1.4 minutes of township A"), save=True)
+    w.score = _first(Score.objects.filter(**in_a))
+    w.weak = weak_designate(actor=w.admin, village=w.village, year=2026, reason="书记空缺")
+    weak_add_step(actor=w.staff_a, designation=w.weak, done_on=datetime.date(2026, 3, 1), description="选优配强")
+    w.report_draft = MonthlyReport.objects.create(
+        village=w.village, township=township_a, year=2026, month=11, status=ReportStatus.DRAFT,
+        values=factories.report_values(),
+    )  # fmt: skip
+    w.report_submitted = MonthlyReport.objects.create(
+        village=w.village, township=township_a, year=2026, month=12, status=ReportStatus.SUBMITTED,
+        values=factories.report_values(),
+    )  # fmt: skip
+    w.scheme = _first(Scheme.objects.filter(county=county))
+    w.indicator = _first(Indicator.objects.filter(scheme=w.scheme))
+    w.bulletin = _first(Bulletin.objects.filter(county=county))
+    w.run = _first(ScoringRun.objects.filter(county=county))
+    w.appraisal = _first(Appraisal.objects.filter(**in_a))
+    return w
