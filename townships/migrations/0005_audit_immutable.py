@@ -6,16 +6,14 @@ trigger lets exactly that through (actor_id from a value to NULL, every other co
 unchanged) so the rows survive the account and actor_name still says who acted.
 
 TRUNCATE is refused unless the session opted in with `SET app.allow_audit_truncate = 'on'`
-(never done by the application). Django's test databases opt in at the database level
-(Django's `flush`, which TransactionTestCase runs after every test, truncates every table);
-a test proves the refusal by setting it back to 'off'. Production databases never do.
+(never done by the application). The test suite's database opts in (tests/conftest.py:
+Django's `flush` after every transactional test truncates every table); a test proves the
+refusal by setting it back to 'off'. Production databases never do.
 
 SQLite (development) has no such trigger: the model admin and the services are the guard there.
 """
 
-from django.core import mail
 from django.db import migrations
-from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 
 TABLE = "townships_auditevent"
 
@@ -56,21 +54,11 @@ DROP FUNCTION IF EXISTS townships_auditevent_immutable();
 """
 
 
-def _is_test_database(connection):
-    """A database Django's test runner created: the test environment is set up (it gives
-    django.core.mail an outbox) and the database carries the test prefix."""
-    return hasattr(mail, "outbox") and connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX)
-
-
 def install(apps, schema_editor):
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
         return
     schema_editor.execute(INSTALL, params=None)  # no parameters: the % of RAISE stays as it is
-    if _is_test_database(connection):
-        name = connection.ops.quote_name(connection.settings_dict["NAME"])
-        schema_editor.execute(f"ALTER DATABASE {name} SET app.allow_audit_truncate = 'on'")
-        schema_editor.execute("SET app.allow_audit_truncate = 'on'")  # this session predates the default
 
 
 def uninstall(apps, schema_editor):
