@@ -71,6 +71,13 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
         }
 
 
+class ReportConflictSerializer(serializers.Serializer):
+    """409 on a save from an older version: who saved since, and the report as it is now."""
+
+    detail = serializers.CharField(help_text="冲突说明：谁在何时保存了新版本")
+    current = MonthlyReportSerializer(help_text="当前版本的月报（含 version），据此修改后重新保存")
+
+
 class ScoringRunSerializer(serializers.ModelSerializer):
     allow_missing = serializers.BooleanField(
         write_only=True,

@@ -3,6 +3,8 @@ import hashlib
 from django.db.models import Count, Max, Prefetch
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -21,6 +23,7 @@ from villages.models import Village
 
 from .serializers import (
     MonthlyReportSerializer,
+    ReportConflictSerializer,
     SchemeSerializer,
     ScoreDetailSerializer,
     ScoreSerializer,
@@ -62,6 +65,12 @@ class MonthlyReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     ordering_fields = ["year", "month"]
     ordering = ["-year", "-month", "township", "village", "id"]
 
+    @extend_schema(
+        responses={
+            201: MonthlyReportSerializer,
+            409: OpenApiResponse(ReportConflictSerializer, description="月报已被他人保存为新版本（version 不是最新）"),
+        }
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -102,6 +111,7 @@ class ScoringRunViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "id"]
 
+    @extend_schema(responses={202: OpenApiResponse(ScoringRunSerializer, description="已排队，稍后在后台计算")})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -169,6 +179,15 @@ class ScorecardViewSet(ScoreViewSet):
 
     throttle_classes = [ScorecardThrottle]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="上次响应的 ETag"),
+            OpenApiParameter(
+                "If-Modified-Since", OpenApiTypes.STR, OpenApiParameter.HEADER, description="上次响应的 Last-Modified"
+            ),
+        ],
+        responses={200: ScoreSerializer(many=True), 304: OpenApiResponse(description="数据未变（无响应体）")},
+    )
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         stamp = queryset.aggregate(last=Max("updated_at"), n=Count("pk"))

@@ -6,6 +6,7 @@ from townships.filtersets import TownshipFilterSet
 from townships.models import Township
 from townships.scoping import scope_for
 
+from .schema import DocumentedErrorsSchema
 from .serializers import TownshipSerializer
 
 
@@ -51,6 +52,10 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     base_queryset = None
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    schema = DocumentedErrorsSchema()  # every operation documents its 4xx answers too
+    # Any path segment reaches the view, so a malformed id (/people/1.5/) is the API's JSON 404
+    # like a missing one, not Django's HTML page for an unknown URL.
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return scope_for(self.request.user, self.base_queryset.all())
