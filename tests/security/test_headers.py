@@ -84,14 +84,15 @@ def test_every_page_sends_a_content_security_policy_without_inline_script(client
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 JAVASCRIPT_URL = re.compile(r"javascript:", re.I)
+STYLE_ELEMENT = re.compile(r"<style\b[^>]*>", re.I)
 
 
 def test_no_template_has_inline_script_or_event_handlers():
-    """What the CSP would block: an inline <script>, an onclick="…", a javascript: URL."""
+    """What the CSP would block: an inline <script>, an onclick="…", a javascript: URL, a <style> element."""
     offenders = []
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text()
-        for pattern in (INLINE_SCRIPT, EVENT_HANDLER, JAVASCRIPT_URL):
+        for pattern in (INLINE_SCRIPT, EVENT_HANDLER, JAVASCRIPT_URL, STYLE_ELEMENT):
             offenders += [f"{path.relative_to(TEMPLATES)}: {m.group(0)}" for m in pattern.finditer(text)]
     assert offenders == []
 
