@@ -81,3 +81,77 @@ def test_a_township_files_through_the_api_while_redis_is_paused(figure):
     assert response.status_code == 201, response.content  # the throttle degrades, it does not fail
     assert MonthlyReport.objects.filter(village=village, year=YEAR, month=MONTH).count() == 1
     figure("outage: Redis paused during an API filing", f"answered {response.status_code} in {answered:.1f} s, 0 lost")
+
+
+def _stop_redis():
+    pid = int(os.environ["TEST_REDIS_PID"])
+    os.kill(pid, signal.SIGTERM)
+    port = int(os.environ["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+    assert wait_for(lambda: not _port_open(port), timeout=30)
+    return port
+
+
+def _port_open(port):
+    import socket
+
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _start_redis(port):
+    """A new Redis on the same port, for the rest of the session (stopped when pytest exits)."""
+    import atexit
+    import shutil
+    import subprocess
+    import tempfile
+
+    process = subprocess.Popen(
+        [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1",
+         "--save", "", "--appendonly", "no", "--dir", tempfile.mkdtemp(prefix="redis-again-")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    atexit.register(process.terminate)
+    os.environ["TEST_REDIS_PID"] = str(process.pid)
+    assert wait_for(lambda: _port_open(port), timeout=30)
+
+
+def test_approving_and_filing_while_redis_is_down_then_recovering(celery_worker, client, figure):
+    """Redis stopped (connection refused), then started again: nothing lost, the run done after."""
+    county = _county()
+    last = MonthlyReport.objects.filter(township__county=county).order_by("pk").last()
+    MonthlyReport.objects.filter(pk=last.pk).update(status=ReportStatus.SUBMITTED)
+    client.force_login(factories.county_admin(county, username="down-admin"))
+    # The filing is another county's, so this county's month stays complete once approved.
+    township = factories.TownshipFactory(county=factories.CountyFactory(name="停机邻县"), name="邻县镇")
+    village = factories.VillageFactory(township=township, name="停机后补村")
+    api = APIClient()
+    factories.use_token(api, factories.township_staff(township, username="down-staff"))
+
+    port = _stop_redis()
+    try:
+        started = time.monotonic()
+        approval = client.post(reverse("report-detail", args=[last.pk]), {"approve": "1"})
+        filing = api.post(
+            "/api/v1/reports/", {"village": village.pk, "year": YEAR, "month": MONTH, "values": {}}, format="json"
+        )
+        answered = time.monotonic() - started
+    finally:
+        _start_redis(port)
+    back = time.monotonic()
+
+    assert approval.status_code == 302 and filing.status_code == 201, filing.content
+    last.refresh_from_db()
+    assert last.status == ReportStatus.APPROVED
+    assert MonthlyReport.objects.filter(village=village).count() == 1
+    run = ScoringRun.objects.get(county=county, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    assert run.status == RunStatus.PENDING
+    # The worker reconnects by itself; beat's sweeper (called here as beat would) sends the run.
+    assert wait_for(lambda: recovery.sweep_runs(now=timezone.now() + datetime.timedelta(seconds=21)) >= 1, 60, 2)
+    assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED, timeout=120)
+    done = time.monotonic() - back
+    figure(
+        "outage: Redis stopped during an approval and an API filing",
+        f"both answered in {answered:.1f} s, 0 lost, run done {done:.0f} s after Redis was back",
+    )
