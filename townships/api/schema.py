@@ -2,8 +2,8 @@
 
 drf-spectacular documents the success answer of each operation; the API also answers
 401 (no or bad token), 403 (a role that may not), 404 (missing or out of scope, and a
-page past the last), 429 (throttled), and 400 (bad filters or body) where the operation
-takes input. Clients — and the schemathesis check in tests/security/test_api_fuzz.py —
+page past the last), 429 (throttled), 400 (bad filters or body) where the operation
+takes input, and 415 (a body that cannot be parsed) where it takes a body. Clients — and the schemathesis check in tests/security/test_api_fuzz.py —
 rely on the schema listing them with the shape of their body.
 """
 
@@ -25,6 +25,7 @@ ERROR_DESCRIPTIONS = {
     "401": "未登录或令牌无效",
     "403": "当前角色无此权限",
     "404": "对象不存在或不在本用户范围内（两者的回答相同）；列表页码超出范围",
+    "415": "请求体的格式（Content-Type）无法解析：请用 application/json",
     "429": "请求过于频繁，稍后再试",
 }
 
@@ -57,6 +58,8 @@ class DocumentedErrorsSchema(AutoSchema):
         codes = ["401", "403", "404", "429"]
         if self._takes_input():
             codes.insert(0, "400")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")
         for code in codes:
             if code in responses:
                 continue
