@@ -367,8 +367,10 @@ def test_township_staff_cannot_decide_a_flag(client, township, staff_user):
     client.force_login(staff_user)  # logging in is audited: count after it
     before, row = _counts(), _flag_row(flag)
     response = client.post(reverse("removal-list"), {"flag": flag.pk, "decision": "agree", "opinion": "同意"})
-    assert response.status_code in (403, 404)
-    assert _counts() == before and _flag_row(flag) == row
+    assert response.status_code == 403
+    # Nothing changed but the audit trail, which records the refusal itself.
+    assert _counts() == before | {"AuditEvent": before["AuditEvent"] + 1} and _flag_row(flag) == row
+    assert AuditEvent.objects.filter(action="denied", actor=staff_user).count() == 1
 
 
 def test_a_decision_without_an_opinion_on_the_page_says_why_and_changes_nothing(client, township, admin_user):
