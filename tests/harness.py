@@ -114,8 +114,9 @@ def start_postgres(workdir):
     return process, f"postgres://postgres@127.0.0.1:{port}/township"
 
 
-def start_redis(workdir):
-    port = _free_port()
+def start_redis(workdir, port=None):
+    """A throwaway redis-server in ``workdir`` (on ``port``, or a free one)."""
+    port = port or _free_port()
     process = subprocess.Popen(
         [
             shutil.which("redis-server") or "/usr/bin/redis-server",

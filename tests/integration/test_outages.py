@@ -5,9 +5,11 @@ worst case for a client without timeouts) while the county approves a month's la
 report and while a township files a report through the API. Each request must answer,
 lose nothing, and the work it started must be done soon after Redis resumes."""
 
+import atexit
 import datetime
 import os
 import signal
+import tempfile
 import time
 from contextlib import contextmanager
 
@@ -20,6 +22,7 @@ from assessments.choices import ReportStatus, RunKind, RunStatus
 from assessments.models import MonthlyReport, ScoringRun
 from assessments.services import recovery
 from tests import factories
+from tests.harness import _port_open, start_redis
 from tests.integration.conftest import wait_for
 from tests.integration.test_scoring import MONTH, YEAR, _county
 
@@ -91,30 +94,11 @@ def _stop_redis():
     return port
 
 
-def _port_open(port):
-    import socket
-
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 def _start_redis(port):
     """A new Redis on the same port, for the rest of the session (stopped when pytest exits)."""
-    import atexit
-    import shutil
-    import subprocess
-    import tempfile
-
-    process = subprocess.Popen(
-        [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1",
-         "--save", "", "--appendonly", "no", "--dir", tempfile.mkdtemp(prefix="redis-again-")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    process, _url = start_redis(tempfile.mkdtemp(prefix="redis-again-"), port=port)
     atexit.register(process.terminate)
     os.environ["TEST_REDIS_PID"] = str(process.pid)
-    assert wait_for(lambda: _port_open(port), timeout=30)
 
 
 def test_approving_and_filing_while_redis_is_down_then_recovering(celery_worker, client, figure):

@@ -8,9 +8,7 @@ the county administrator, the county viewer, one township user of each township 
 read-only API client of the county.
 """
 
-import contextlib
 import datetime
-import logging
 import random
 from types import SimpleNamespace
 
@@ -22,6 +20,7 @@ from assessments.models import Bulletin, Indicator, MonthlyReport, Scheme, Score
 from cadres.demo import generate_records
 from cadres.models import Appraisal, Correction, Meeting, MobileRecord, PartyMember, Person, Tenure
 from tests import factories
+from townships.demo import quiet_logger
 from villages.choices import OrganizationKind
 from villages.demo import Size, generate_registry
 from villages.models import Matter, PartyOrganization, Village
@@ -29,17 +28,6 @@ from villages.services import weak_add_step, weak_designate
 
 TODAY = datetime.date(2026, 6, 15)
 MISSING = 987654  # a primary key no table reaches in this world
-
-
-@contextlib.contextmanager
-def _quiet(name):
-    logger = logging.getLogger(name)
-    previous = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)
 
 
 def _first(queryset):
@@ -56,7 +44,7 @@ def build_world():
     )
     county = counties[0]
     generate_records(rng=rng, counties=[county], today=TODAY)
-    with _quiet("celery.app.trace"):
+    with quiet_logger("celery.app.trace"):
         generate_assessment(rng=rng, county=county, today=TODAY)
     township_a, township_b = county.townships.order_by("sort_key", "pk")[:2]
 

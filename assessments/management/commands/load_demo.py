@@ -1,5 +1,3 @@
-import contextlib
-import logging
 import random
 import time
 from dataclasses import replace
@@ -10,22 +8,10 @@ from django.utils import timezone
 
 from assessments.demo import generate_assessment
 from cadres.demo import generate_records
-from townships.demo import DEMO_PASSWORD, DEMO_USERNAMES, create_demo_users, demo_logins
+from townships.demo import DEMO_PASSWORD, DEMO_USERNAMES, create_demo_users, demo_logins, quiet_logger
 from townships.models import County, User
 from villages.choices import OrganizationKind
 from villages.demo import DETAILED_COUNTIES, PRESETS, generate_registry
-
-
-@contextlib.contextmanager
-def _quiet(logger_name):
-    """Eager Celery logs every task at INFO; hundreds of lines would bury the logins table."""
-    logger = logging.getLogger(logger_name)
-    previous = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)
 
 
 class Command(BaseCommand):
@@ -112,7 +98,7 @@ class Command(BaseCommand):
             )
             if not options["without_assessment"]:
                 started = time.monotonic()
-                with _quiet("celery.app.trace"):
+                with quiet_logger("celery.app.trace"):
                     for county in detailed:
                         generate_assessment(rng=rng, county=county, today=timezone.localdate())
                 self.stdout.write(
