@@ -18,7 +18,7 @@ from .models import Township
 from .scoping import can_manage_registry, get_scoped_or_404
 from .selectors import township_list
 from .services import county_settings_update, denial_record, township_create, township_set_active, township_update
-from .web import apply_form_errors, require_get_or_post, require_registry_manager
+from .web import require_get_or_post, require_registry_manager, service_form
 
 
 def permission_denied(request, exception):
@@ -100,18 +100,15 @@ township_list_view, township_export = list_views(townships_spec)
 @login_required
 def township_create_view(request):
     require_registry_manager(request.user)
-    form = TownshipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            township = township_create(
-                actor=request.user, county=request.user.county, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已新建乡镇“%(name)s”。") % {"name": township.name})
-            return redirect("township-detail", pk=township.pk)
-    return render(request, "townships/township_form.html", {"form": form, "township": None})
+    return service_form(
+        request,
+        TownshipForm(request.POST or None),
+        save=lambda data: township_create(actor=request.user, county=request.user.county, request=request, **data),
+        message=lambda township: _("已新建乡镇“%(name)s”。") % {"name": township.name},
+        success_url=lambda township: reverse("township-detail", args=[township.pk]),
+        template="townships/township_form.html",
+        context={"township": None},
+    )
 
 
 @require_get_or_post
@@ -119,16 +116,15 @@ def township_create_view(request):
 def township_update_view(request, pk):
     township = get_scoped_or_404(request.user, Township.objects.all(), pk=pk)
     require_registry_manager(request.user)
-    form = TownshipForm(request.POST or None, instance=Township.objects.get(pk=township.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            township_update(actor=request.user, township=township, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("township-detail", pk=township.pk)
-    return render(request, "townships/township_form.html", {"form": form, "township": township})
+    return service_form(
+        request,
+        TownshipForm(request.POST or None, instance=Township.objects.get(pk=township.pk)),
+        save=lambda data: township_update(actor=request.user, township=township, request=request, **data),
+        message=_("已保存。"),
+        success_url=reverse("township-detail", args=[township.pk]),
+        template="townships/township_form.html",
+        context={"township": township},
+    )
 
 
 @require_POST

@@ -73,16 +73,23 @@ def apply_form_errors(form, error):
         form.add_error(None, error)
 
 
-def service_form(request, form, *, save, success_url, title, template=FORM_TEMPLATE, extra=None):
-    """The shape of every small record form: validate, call the service, show its refusal in place."""
+def service_form(request, form, *, save, success_url, title=None, template=FORM_TEMPLATE, context=None, message=None):
+    """The shape of every small record form: validate, call the service, show its refusal in place.
+
+    ``success_url`` and ``message`` (flashed on success) may be functions of what the service returned.
+    A page with its own template passes its variables as ``context``, with or without a ``title``.
+    """
     if request.method == "POST" and form.is_valid():
         try:
             result = save(form.cleaned_data)
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
+            if message is not None:
+                messages.success(request, message(result) if callable(message) else message)
             return redirect(success_url(result) if callable(success_url) else success_url)
-    return render(request, template, {"form": form, "title": title, **(extra or {})})
+    title_context = {} if title is None else {"title": title}
+    return render(request, template, {"form": form, **title_context, **(context or {})})
 
 
 class BootstrapForm(forms.Form):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from townships.listing import Column, ListSpec, link, list_views
 from townships.scoping import can_edit_in_township, can_manage_registry, can_write_records, get_scoped_or_404, scope_for
-from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post, require_registry_manager
+from townships.web import FORM_TEMPLATE, require_get_or_post, require_registry_manager, service_form
 
 from .choices import MatterStep
 from .filtersets import MatterFilterSet, PartyOrganizationFilterSet, VillageFilterSet
@@ -141,16 +141,15 @@ def village_detail(request, pk):
 @login_required
 def village_create_view(request):
     require_registry_manager(request.user)
-    form = VillageForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            village = village_create(actor=request.user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已新建“%(name)s”。") % {"name": village.name})
-            return redirect("village-detail", pk=village.pk)
-    return render(request, "villages/village_form.html", {"form": form, "village": None})
+    return service_form(
+        request,
+        VillageForm(request.POST or None, user=request.user),
+        save=lambda data: village_create(actor=request.user, request=request, **data),
+        message=lambda village: _("已新建“%(name)s”。") % {"name": village.name},
+        success_url=lambda village: reverse("village-detail", args=[village.pk]),
+        template="villages/village_form.html",
+        context={"village": None},
+    )
 
 
 @require_get_or_post
@@ -160,22 +159,16 @@ def village_update_view(request, pk):
     if not can_edit_in_township(request.user, village.township_id):
         raise PermissionDenied(_("您没有修改此村（社区）的权限。"))
     form_class = VillageForm if can_manage_registry(request.user) else VillageStatisticsForm
-    form = form_class(request.POST or None, instance=Village.objects.get(pk=village.pk), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        fields = form_class.Meta.fields
-        try:
-            village_update(
-                actor=request.user, village=village, request=request, **{f: form.cleaned_data[f] for f in fields}
-            )
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("village-detail", pk=village.pk)
-    return render(
+    return service_form(
         request,
-        "villages/village_form.html",
-        {"form": form, "village": village, "statistics_only": form_class is VillageStatisticsForm},
+        form_class(request.POST or None, instance=Village.objects.get(pk=village.pk), user=request.user),
+        save=lambda data: village_update(
+            actor=request.user, village=village, request=request, **{f: data[f] for f in form_class.Meta.fields}
+        ),
+        message=_("已保存。"),
+        success_url=reverse("village-detail", args=[village.pk]),
+        template="villages/village_form.html",
+        context={"village": village, "statistics_only": form_class is VillageStatisticsForm},
     )
 
 
@@ -269,8 +262,8 @@ def organization_detail(request, pk):
     )
 
 
-def _organization_data(form):
-    data = dict(form.cleaned_data)
+def _organization_data(cleaned_data):
+    data = dict(cleaned_data)
     joint = list(data.pop("joint_villages", []))
     return data, joint
 
@@ -280,19 +273,22 @@ def _organization_data(form):
 def organization_create_view(request):
     if not (can_manage_registry(request.user) or request.user.is_township_staff):
         raise PermissionDenied(_("您没有新建党组织的权限。"))
-    form = OrganizationForm(request.POST or None, user=request.user, initial={"parent": request.GET.get("parent")})
-    if request.method == "POST" and form.is_valid():
-        data, joint = _organization_data(form)
+
+    def save(cleaned_data):
+        data, joint = _organization_data(cleaned_data)
         if not can_edit_in_township(request.user, data["township"].pk):
             raise PermissionDenied
-        try:
-            organization = organization_create(actor=request.user, joint_villages=joint, request=request, **data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已新建“%(name)s”。") % {"name": organization.name})
-            return redirect("organization-detail", pk=organization.pk)
-    return render(request, "villages/organization_form.html", {"form": form, "organization": None})
+        return organization_create(actor=request.user, joint_villages=joint, request=request, **data)
+
+    return service_form(
+        request,
+        OrganizationForm(request.POST or None, user=request.user, initial={"parent": request.GET.get("parent")}),
+        save=save,
+        message=lambda organization: _("已新建“%(name)s”。") % {"name": organization.name},
+        success_url=lambda organization: reverse("organization-detail", args=[organization.pk]),
+        template="villages/organization_form.html",
+        context={"organization": None},
+    )
 
 
 @require_get_or_post
@@ -301,19 +297,22 @@ def organization_update_view(request, pk):
     organization = get_scoped_or_404(request.user, PartyOrganization.objects.all(), pk=pk)
     if not can_edit_in_township(request.user, organization.township_id):
         raise PermissionDenied(_("您没有修改此党组织的权限。"))
-    form = OrganizationForm(request.POST or None, instance=PartyOrganization.objects.get(pk=pk), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data, joint = _organization_data(form)
-        try:
-            organization_update(
-                actor=request.user, organization=organization, joint_villages=joint, request=request, **data
-            )
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("organization-detail", pk=organization.pk)
-    return render(request, "villages/organization_form.html", {"form": form, "organization": organization})
+
+    def save(cleaned_data):
+        data, joint = _organization_data(cleaned_data)
+        organization_update(
+            actor=request.user, organization=organization, joint_villages=joint, request=request, **data
+        )
+
+    return service_form(
+        request,
+        OrganizationForm(request.POST or None, instance=PartyOrganization.objects.get(pk=pk), user=request.user),
+        save=save,
+        message=_("已保存。"),
+        success_url=reverse("organization-detail", args=[organization.pk]),
+        template="villages/organization_form.html",
+        context={"organization": organization},
+    )
 
 
 @require_POST
@@ -393,31 +392,29 @@ def matter_detail(request, pk):
     )
     recorded = {s.step: s for s in matter.steps.all()}
     next_step = next((s for s in MatterStep if s not in recorded), None)
-    form = MatterStepForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if not can_edit or next_step is None:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                matter_record_step(
-                    actor=request.user,
-                    matter=matter,
-                    step=next_step,
-                    done_on=form.cleaned_data["done_on"],
-                    evidence=form.cleaned_data["evidence"],
-                    note=form.cleaned_data["note"],
-                    request=request,
-                )
-            except ValidationError as error:
-                apply_form_errors(form, error)
-            else:
-                messages.success(request, _("已记录：%(s)s。") % {"s": next_step.label})
-                return redirect("matter-detail", pk=matter.pk)
-    steps = [(s, recorded.get(s)) for s in MatterStep]
-    return render(
+    if request.method == "POST" and (not can_edit or next_step is None):
+        raise PermissionDenied
+    return service_form(
         request,
-        "villages/matter_detail.html",
-        {"matter": matter, "steps": steps, "next_step": next_step, "form": form, "can_edit": can_edit},
+        MatterStepForm(request.POST or None, request.FILES or None),
+        save=lambda data: matter_record_step(
+            actor=request.user,
+            matter=matter,
+            step=next_step,
+            done_on=data["done_on"],
+            evidence=data["evidence"],
+            note=data["note"],
+            request=request,
+        ),
+        message=lambda step: _("已记录：%(s)s。") % {"s": next_step.label},
+        success_url=reverse("matter-detail", args=[matter.pk]),
+        template="villages/matter_detail.html",
+        context={
+            "matter": matter,
+            "steps": [(s, recorded.get(s)) for s in MatterStep],
+            "next_step": next_step,
+            "can_edit": can_edit,
+        },
     )
 
 
