@@ -11,12 +11,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
-    FORM_TEMPLATE,
     UploadForm,
-    apply_form_errors,
     audited_xlsx_response,
     require_get_or_post,
     require_registry_manager,
+    service_form,
 )
 
 from .. import imports, services
@@ -93,23 +92,26 @@ def indicator_edit(request, pk, indicator_pk=None):
     if indicator_pk and indicator is None:
         raise PermissionDenied
     form = IndicatorForm(request.POST or None, instance=indicator, scheme=scheme)
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in IndicatorForm.Meta.fields}
+
+    def save(cleaned_data):
+        data = {f: cleaned_data[f] for f in IndicatorForm.Meta.fields}
         data["params"] = data["params"] or {}
-        try:
-            services.indicator_save(
-                actor=request.user,
-                scheme=scheme,
-                indicator=Indicator.objects.get(pk=indicator.pk) if indicator else None,
-                request=request,
-                **data,
-            )
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("指标已保存；对下一次评分生效。"))
-            return redirect("scheme-detail", pk=scheme.pk)
-    return render(request, FORM_TEMPLATE, {"form": form, "title": _("编辑指标") if indicator else _("新增指标")})
+        services.indicator_save(
+            actor=request.user,
+            scheme=scheme,
+            indicator=Indicator.objects.get(pk=indicator.pk) if indicator else None,
+            request=request,
+            **data,
+        )
+
+    return service_form(
+        request,
+        form,
+        save=save,
+        message=_("指标已保存；对下一次评分生效。"),
+        success_url=reverse("scheme-detail", args=[scheme.pk]),
+        title=_("编辑指标") if indicator else _("新增指标"),
+    )
 
 
 @require_safe

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_safe
 from townships.listing import Column, ListSpec, link, list_views
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
-    apply_form_errors,
     audited_xlsx_response,
     require_get_or_post,
     require_registry_manager,
+    service_form,
     user_county,
 )
 
@@ -48,17 +48,16 @@ def run_list(request):
             except (ValidationError, ValueError, KeyError) as error:
                 messages.error(request, " ".join(getattr(error, "messages", [_("年月不正确。")])))
             return redirect("run-list")
-        if form.is_valid():
-            try:
-                services.scoring_run_start(
-                    actor=request.user, county_id=user_county(request).pk, request=request, **form.cleaned_data
-                )
-                messages.success(request, _("已提交评分任务，完成后自动更新。"))
-                return redirect("run-list")
-            except ValidationError as error:
-                apply_form_errors(form, error)
-    return render(
-        request, "assessments/run_list.html", {"runs": runs, "form": form, "can_run": can_manage_registry(request.user)}
+    return service_form(
+        request,
+        form,
+        save=lambda data: services.scoring_run_start(
+            actor=request.user, county_id=user_county(request).pk, request=request, **data
+        ),
+        message=_("已提交评分任务，完成后自动更新。"),
+        success_url=reverse("run-list"),
+        template="assessments/run_list.html",
+        context={"runs": runs, "can_run": can_manage_registry(request.user)},
     )
 
 

@@ -1,8 +1,7 @@
 """Cadres (干部): tenures, village contacts, reserve cadres and the village cadre overview."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, link, list_views
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
-from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post, service_form
+from townships.web import require_get_or_post, service_form
 
 from .. import selectors, services
 from ..filtersets import TenureFilterSet
@@ -57,19 +56,22 @@ tenure_list, tenure_export = list_views(tenures_spec)
 def tenure_start(request, person_pk):
     person = get_scoped_or_404(request.user, Person.objects.select_related("township"), pk=person_pk)
     require_writer(request.user)
-    form = TenureForm(
-        request.POST or None, user=request.user, initial={"township": person.township_id, "village": person.village_id}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data):
         require_writer(request.user, data["township"].pk)
-        try:
-            services.tenure_start(actor=request.user, person=person, request=request, **data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            return redirect("person-detail", pk=person.pk)
-    return render(request, FORM_TEMPLATE, {"form": form, "title": _("任职：%(n)s") % {"n": person.name}})
+        services.tenure_start(actor=request.user, person=person, request=request, **data)
+
+    return service_form(
+        request,
+        TenureForm(
+            request.POST or None,
+            user=request.user,
+            initial={"township": person.township_id, "village": person.village_id},
+        ),
+        save=save,
+        success_url=reverse("person-detail", args=[person.pk]),
+        title=_("任职：%(n)s") % {"n": person.name},
+    )
 
 
 @require_get_or_post
@@ -92,34 +94,35 @@ def person_village_action(request, person_pk, action):
     """包村联村 (contact) or 后备干部 (reserve) for a person."""
     person = get_scoped_or_404(request.user, Person.objects.all(), pk=person_pk)
     require_writer(request.user)
-    form = VillageDateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data):
         require_writer(request.user, data["village"].township_id)
-        try:
-            if action == "contact":
-                services.contact_assign(
-                    actor=request.user,
-                    person=person,
-                    village=data["village"],
-                    started_on=data["started_on"],
-                    request=request,
-                )
-            else:
-                services.reserve_add(
-                    actor=request.user,
-                    person=person,
-                    village=data["village"],
-                    added_on=data["started_on"],
-                    note=data["note"],
-                    request=request,
-                )
-        except ValidationError as error:
-            apply_form_errors(form, error)
+        if action == "contact":
+            services.contact_assign(
+                actor=request.user,
+                person=person,
+                village=data["village"],
+                started_on=data["started_on"],
+                request=request,
+            )
         else:
-            return redirect("person-detail", pk=person.pk)
+            services.reserve_add(
+                actor=request.user,
+                person=person,
+                village=data["village"],
+                added_on=data["started_on"],
+                note=data["note"],
+                request=request,
+            )
+
     title = _("包村联村：%(n)s") if action == "contact" else _("纳入后备干部：%(n)s")
-    return render(request, FORM_TEMPLATE, {"form": form, "title": title % {"n": person.name}})
+    return service_form(
+        request,
+        VillageDateForm(request.POST or None, user=request.user),
+        save=save,
+        success_url=reverse("person-detail", args=[person.pk]),
+        title=title % {"n": person.name},
+    )
 
 
 @require_safe

@@ -4,9 +4,8 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, link, list_views
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
-from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post
+from townships.web import require_get_or_post, service_form
 from townships.xlsx import workbook_response
 from villages.models import PartyOrganization
 
@@ -63,18 +62,20 @@ meeting_list, meeting_export = list_views(meetings_spec)
 @login_required
 def meeting_create(request):
     require_writer(request.user)
-    form = MeetingForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         require_writer(request.user, data["organization"].township_id)
-        try:
-            meeting = services.meeting_record(actor=request.user, request=request, **data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已记录。"))
-            return redirect("meeting-detail", pk=meeting.pk)
-    return render(request, FORM_TEMPLATE, {"form": form, "title": _("记录组织生活"), "multipart": True})
+        return services.meeting_record(actor=request.user, request=request, **data)
+
+    return service_form(
+        request,
+        MeetingForm(request.POST or None, request.FILES or None, user=request.user),
+        save=save,
+        message=_("已记录。"),
+        success_url=lambda meeting: reverse("meeting-detail", args=[meeting.pk]),
+        title=_("记录组织生活"),
+        context={"multipart": True},
+    )
 
 
 @require_safe
@@ -158,26 +159,20 @@ def appraisal_create(request, organization_pk):
     )
     form = AppraisalForm(request.POST or None, members=members)
     year = timezone.localdate().year
-    if request.method == "POST" and form.is_valid():
-        held_on = form.cleaned_data["held_on"]
-        try:
-            services.appraisal_record(
-                actor=request.user,
-                organization=organization,
-                year=held_on.year,
-                held_on=held_on,
-                ratings=form.ratings(),
-                request=request,
-            )
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("民主评议结果已保存。"))
-            return redirect("appraisal-list")
-    return render(
+    return service_form(
         request,
-        FORM_TEMPLATE,
-        {"form": form, "title": _("%(org)s %(year)s 年度民主评议党员") % {"org": organization.name, "year": year}},
+        form,
+        save=lambda data: services.appraisal_record(
+            actor=request.user,
+            organization=organization,
+            year=data["held_on"].year,
+            held_on=data["held_on"],
+            ratings=form.ratings(),
+            request=request,
+        ),
+        message=_("民主评议结果已保存。"),
+        success_url=reverse("appraisal-list"),
+        title=_("%(org)s %(year)s 年度民主评议党员") % {"org": organization.name, "year": year},
     )
 
 

@@ -1,10 +1,9 @@
 """Party members (党员): roster, pipeline steps, mobile members, posts, corrections, roster import."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from townships.scoping import (
     scope_for,
 )
 from townships.services import audit_record
-from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post, service_form
+from townships.web import require_get_or_post, service_form
 from townships.xlsx import workbook_response
 
 from .. import imports, selectors, services
@@ -147,35 +146,33 @@ def member_apply(request, person_pk):
     require_writer(request.user, person.township_id)
     register = request.GET.get("register") == "1" or request.POST.get("register") == "1"
     form_class = RegisterForm if register else ApplyForm
-    form = form_class(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(cleaned_data):
+        data = dict(cleaned_data)
         organization = data.pop("organization")
-        try:
-            if register:
-                stage = data.pop("stage")
-                member = services.member_register(
-                    actor=request.user,
-                    person=person,
-                    organization=organization,
-                    stage=stage,
-                    request=request,
-                    **{k: v for k, v in data.items() if v},
-                )
-            else:
-                member = services.member_apply(
-                    actor=request.user, person=person, organization=organization, request=request, **data
-                )
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已登记。"))
-            return redirect("member-detail", pk=member.pk)
+        if register:
+            stage = data.pop("stage")
+            return services.member_register(
+                actor=request.user,
+                person=person,
+                organization=organization,
+                stage=stage,
+                request=request,
+                **{k: v for k, v in data.items() if v},
+            )
+        return services.member_apply(
+            actor=request.user, person=person, organization=organization, request=request, **data
+        )
+
     title = _("登记在册党员：%(name)s") if register else _("递交入党申请：%(name)s")
-    return render(
+    return service_form(
         request,
-        FORM_TEMPLATE,
-        {"form": form, "title": title % {"name": person.name}, "hidden": {"register": "1" if register else ""}},
+        form_class(request.POST or None, user=request.user),
+        save=save,
+        message=_("已登记。"),
+        success_url=lambda member: reverse("member-detail", args=[member.pk]),
+        title=title % {"name": person.name},
+        context={"hidden": {"register": "1" if register else ""}},
     )
 
 
@@ -187,25 +184,21 @@ def member_transition(request, pk, transition):
     if transition not in TransitionForm.FIELDS:
         raise Http404
     form = TransitionForm(request.POST or None, transition=transition, member=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_transition(
-                actor=request.user,
-                member=member,
-                transition=transition,
-                on_date=form.cleaned_data["on_date"],
-                request=request,
-                **form.service_kwargs(),
-            )
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已办理：%(t)s。") % {"t": Transition(transition).label})
-            return redirect("member-detail", pk=member.pk)
-    return render(
+    return service_form(
         request,
-        FORM_TEMPLATE,
-        {"form": form, "title": f"{Transition(transition).label}：{member.person.name}", "member": member},
+        form,
+        save=lambda data: services.member_transition(
+            actor=request.user,
+            member=member,
+            transition=transition,
+            on_date=data["on_date"],
+            request=request,
+            **form.service_kwargs(),
+        ),
+        message=_("已办理：%(t)s。") % {"t": Transition(transition).label},
+        success_url=reverse("member-detail", args=[member.pk]),
+        title=f"{Transition(transition).label}：{member.person.name}",
+        context={"member": member},
     )
 
 
@@ -248,18 +241,23 @@ def mobile_spec(request):
 mobile_list, mobile_export = list_views(mobile_spec)
 
 
-@require_get_or_post
-@login_required
-def mobile_start(request, pk):
+def _member_form(request, pk, form_class, service, title):
+    """A small form on one member's record: the service gets the member, the page returns to the member."""
     member = get_scoped_or_404(request.user, PartyMember.objects.select_related("person"), pk=pk)
     require_writer(request.user, member.township_id)
     return service_form(
         request,
-        MobileForm(request.POST or None),
-        save=lambda data: services.mobile_start(actor=request.user, member=member, request=request, **data),
+        form_class(request.POST or None),
+        save=lambda data: service(actor=request.user, member=member, request=request, **data),
         success_url=reverse("member-detail", args=[member.pk]),
-        title=_("登记流动党员：%(n)s") % {"n": member.person.name},
+        title=title % {"n": member.person.name},
     )
+
+
+@require_get_or_post
+@login_required
+def mobile_start(request, pk):
+    return _member_form(request, pk, MobileForm, services.mobile_start, _("登记流动党员：%(n)s"))
 
 
 @require_get_or_post
@@ -269,19 +267,20 @@ def mobile_update(request, pk, action):
     require_writer(request.user, record.township_id)
     form = ContactDateForm(request.POST or None)
     form.fields["contacted_on"].label = _("联系日期") if action == "contact" else _("返回日期")
-    if request.method == "POST" and form.is_valid():
-        try:
-            if action == "contact":
-                services.mobile_contact(
-                    actor=request.user, record=record, contacted_on=form.cleaned_data["contacted_on"]
-                )
-            else:
-                services.mobile_end(actor=request.user, record=record, ended_on=form.cleaned_data["contacted_on"])
-        except ValidationError as error:
-            apply_form_errors(form, error)
+
+    def save(data):
+        if action == "contact":
+            services.mobile_contact(actor=request.user, record=record, contacted_on=data["contacted_on"])
         else:
-            return redirect("member-detail", pk=record.member_id)
-    return render(request, FORM_TEMPLATE, {"form": form, "title": record.member.person.name})
+            services.mobile_end(actor=request.user, record=record, ended_on=data["contacted_on"])
+
+    return service_form(
+        request,
+        form,
+        save=save,
+        success_url=reverse("member-detail", args=[record.member_id]),
+        title=record.member.person.name,
+    )
 
 
 def posts_spec(request):
@@ -313,15 +312,7 @@ post_list, post_export = list_views(posts_spec)
 @require_get_or_post
 @login_required
 def member_post_assign(request, pk):
-    member = get_scoped_or_404(request.user, PartyMember.objects.select_related("person"), pk=pk)
-    require_writer(request.user, member.township_id)
-    return service_form(
-        request,
-        MemberPostForm(request.POST or None),
-        save=lambda data: services.member_post_assign(actor=request.user, member=member, request=request, **data),
-        success_url=reverse("member-detail", args=[member.pk]),
-        title=_("设岗定责：%(n)s") % {"n": member.person.name},
-    )
+    return _member_form(request, pk, MemberPostForm, services.member_post_assign, _("设岗定责：%(n)s"))
 
 
 def corrections_spec(request):

@@ -1,9 +1,8 @@
 """People (人员): the list, detail, reveal and edit pages."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +16,7 @@ from townships.scoping import (
     get_scoped_or_404,
     scope_for,
 )
-from townships.web import FORM_TEMPLATE, apply_form_errors, require_get_or_post
+from townships.web import require_get_or_post, service_form
 
 from .. import services
 from ..filtersets import PersonFilterSet
@@ -101,22 +100,25 @@ def person_form(request, pk=None):
         form.fields["phone"].help_text = _("留空表示不修改（当前：%(m)s）") % {"m": person.phone_masked or "—"}
     elif person is not None:
         form.fields["id_number"].required = False
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(cleaned_data):
+        data = dict(cleaned_data)
         if person is not None:
             for key in ("id_number", "phone"):
                 if not data.get(key):
                     data.pop(key)
         if not can_edit_in_township(request.user, data["township"].pk):
             raise PermissionDenied
-        try:
-            if person is None:
-                person = services.person_create(actor=request.user, request=request, **data)
-            else:
-                services.person_update(actor=request.user, person=person, request=request, **data)
-        except ValidationError as error:
-            apply_form_errors(form, error)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("person-detail", pk=person.pk)
-    return render(request, FORM_TEMPLATE, {"form": form, "title": _("编辑人员") if person else _("登记人员")})
+        if person is None:
+            return services.person_create(actor=request.user, request=request, **data)
+        services.person_update(actor=request.user, person=person, request=request, **data)
+        return person
+
+    return service_form(
+        request,
+        form,
+        save=save,
+        message=_("已保存。"),
+        success_url=lambda saved: reverse("person-detail", args=[saved.pk]),
+        title=_("编辑人员") if person else _("登记人员"),
+    )
