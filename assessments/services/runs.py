@@ -44,10 +44,10 @@ from ..models import (
 )
 from ..selectors import derived_metrics, month_coverage, month_secretaries, period_is_closed
 from .bulletins import bulletin_compute
-from .common import WRITE_BATCH, actor_or_none, chunk_lease
+from .common import actor_or_none, chunk_lease
 from .ratings import annual_rating_compute
 from .schemes import active_schemes
-from .scores import item_parts, rank_scores
+from .scores import item_parts, rank_scores, scores_write
 
 
 def scoring_run_start(*, actor, county_id, kind, year, period=0, request=None, enqueue=True, allow_missing=False):
@@ -282,71 +282,37 @@ def run_finalize(run_id):
         (item.score.target, item.score.village_id, item.indicator_id): item
         for item in ScoreItem.objects.filter(score__in=existing, override_points__isnull=False).select_related("score")
     }
-    scores = []
+    score_rows, item_rows = [], []
     for row in rows:
         effective = []
-        for indicator_id, _value, points, _explanation, veto in row["items"]:
+        for indicator_id, value, points, explanation, veto in row["items"]:
             kept = overrides.get((row["target"], row["village"], indicator_id))
             effective.append((indicator_id, kept.override_points if kept else points, veto, kept is not None))
+            item_rows.append(
+                (row["target"], row["village"], indicator_id, value, points, explanation, veto)
+                + (
+                    (kept.override_points, kept.override_reason, kept.overridden_by_id, kept.overridden_at)
+                    if kept is not None
+                    else (None, "", None, None)
+                )
+            )
         total = scoring.monthly_total(item_parts(effective, indicators), bonus_cap=schemes[row["scheme"]].bonus_cap)
-        scores.append(
-            Score(
-                target=row["target"],
-                village_id=row["village"],
-                person_id=row["person"],
-                township_id=township_of[row["village"]],
-                scheme_id=row["scheme"],
-                total=total.total,
-                by_category={k: str(v) for k, v in total.by_category.items()},
-                veto=total.veto,
-                veto_reason=total.veto_reason[:300],
-                manual_pending=total.manual_pending,
-                run=run,
-                computed_at=now,
-                updated_at=now,
-                **key,
+        score_rows.append(
+            (
+                row["target"],
+                row["village"],
+                row["person"],
+                township_of[row["village"]],
+                row["scheme"],
+                total.total,
+                {k: str(v) for k, v in total.by_category.items()},
+                total.veto,
+                total.veto_reason[:300],
+                total.manual_pending,
             )
         )
-    Score.objects.bulk_create(
-        scores,
-        batch_size=WRITE_BATCH,
-        update_conflicts=True,
-        unique_fields=["target", "village", "period_kind", "year", "period"],
-        update_fields=[
-            "person",
-            "township",
-            "scheme",
-            "total",
-            "by_category",
-            "veto",
-            "veto_reason",
-            "manual_pending",
-            "run",
-            "computed_at",
-            "updated_at",
-        ],
-    )
-    saved = {(s.target, s.village_id): s for s in Score.objects.filter(run=run, **key)}
+    scores_write(run=run, score_rows=score_rows, item_rows=item_rows, now=now, **key)
     existing.exclude(run=run).delete()  # villages no longer scored (no approved report, deactivated, no secretary)
-    ScoreItem.objects.filter(score__in=saved.values()).delete()
-    items = []
-    for row in rows:
-        score = saved[(row["target"], row["village"])]
-        for indicator_id, value, points, explanation, veto in row["items"]:
-            item = ScoreItem(
-                score=score,
-                indicator_id=indicator_id,
-                metric_value=value,
-                points=Decimal(points),
-                explanation=explanation,
-                veto=veto,
-            )
-            kept = overrides.get((row["target"], row["village"], indicator_id))
-            if kept is not None:
-                item.override_points, item.override_reason = kept.override_points, kept.override_reason
-                item.overridden_by_id, item.overridden_at = kept.overridden_by_id, kept.overridden_at
-            items.append(item)
-    ScoreItem.objects.bulk_create(items, batch_size=WRITE_BATCH)
     rank_scores(county_id=run.county_id, **key)
     # A scheme that has scored a month is never edited in place again: changes go into a new version.
     Scheme.objects.filter(pk__in=schemes, status=SchemeStatus.ACTIVE).update(status=SchemeStatus.LOCKED)

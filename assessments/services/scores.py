@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from townships.bulk import copy_rows, staging_table
 from townships.choices import AuditAction
+from townships.models import Township
 from townships.services import audit_record
 
 from .. import scoring
@@ -38,24 +40,115 @@ def item_parts(items, indicators):
 
 def rank_scores(*, county_id, period_kind, year, period):
     """Ranks within the township and the county, per target: a vetoed score below every clean one,
-    then by total (competition ranking: equal totals share the better rank)."""
-    rows = list(
-        Score.objects.filter(
-            township__county_id=county_id, period_kind=period_kind, year=year, period=period
-        ).values_list("pk", "target", "township_id", "total", "veto")
-    )
-    county, township = {}, {}
-    for row in rows:
-        county.setdefault(row[1], []).append(row)
-        township.setdefault((row[1], row[2]), []).append(row)
-    rank_of = {pk: [None, None] for pk, *_rest in rows}
-    for slot, groups in ((0, county), (1, township)):
-        for members in groups.values():
-            ranks = scoring.competition_ranks(members, key=lambda r: scoring.ranking_key(r[3], r[4]))
-            for index, rank in ranks.items():
-                rank_of[members[index][0]][slot] = rank
-    updates = [Score(pk=pk, rank_in_county=c, rank_in_township=t) for pk, (c, t) in rank_of.items()]
-    Score.objects.bulk_update(updates, ["rank_in_county", "rank_in_township"], batch_size=WRITE_BATCH)
+    then by total (competition ranking: equal totals share the better rank). One ``UPDATE … FROM``
+    with window functions, whatever the county's size; ``scoring.competition_ranks`` states the
+    same rule in Python and the tests hold the two to each other."""
+    score, township = Score._meta.db_table, Township._meta.db_table
+    order = "ORDER BY s.veto, s.total DESC"  # false sorts before true: clean scores first
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {score} SET rank_in_county = r.c, rank_in_township = r.t
+            FROM (
+                SELECT s.id,
+                       RANK() OVER (PARTITION BY s.target {order}) AS c,
+                       RANK() OVER (PARTITION BY s.target, s.township_id {order}) AS t
+                FROM {score} s JOIN {township} tw ON tw.id = s.township_id
+                WHERE tw.county_id = %s AND s.period_kind = %s AND s.year = %s AND s.period = %s
+            ) r
+            WHERE {score}.id = r.id
+            """,  # noqa: S608 (table names from model metadata; values are parameters)
+            [county_id, period_kind, year, period],
+        )
+
+
+# The columns a finalize writes: the score rows and their items, keyed by (target, village).
+SCORE_COLUMNS = (
+    "target",
+    "village_id",
+    "person_id",
+    "township_id",
+    "scheme_id",
+    "total",
+    "by_category",
+    "veto",
+    "veto_reason",
+    "manual_pending",
+)
+ITEM_COLUMNS = (
+    "target",
+    "village_id",
+    "indicator_id",
+    "metric_value",
+    "points",
+    "explanation",
+    "veto",
+    "override_points",
+    "override_reason",
+    "overridden_by_id",
+    "overridden_at",
+)
+
+
+def _staging_types():
+    json_type = "jsonb" if connection.vendor == "postgresql" else "text"
+    return {
+        "target": "varchar(24)",
+        "village_id": "bigint",
+        "person_id": "bigint",
+        "township_id": "bigint",
+        "scheme_id": "bigint",
+        "indicator_id": "bigint",
+        "total": "numeric(8, 2)",
+        "points": "numeric(7, 2)",
+        "override_points": "numeric(7, 2)",
+        "by_category": json_type,
+        "metric_value": json_type,
+        "veto": "boolean",
+        "veto_reason": "varchar(300)",
+        "manual_pending": "integer",
+        "explanation": "text",
+        "override_reason": "varchar(300)",
+        "overridden_by_id": "bigint",
+        "overridden_at": "timestamp with time zone",
+    }
+
+
+def scores_write(*, run, score_rows, item_rows, now, period_kind, year, period):
+    """Upsert a run's scores and replace their items: COPY into staging tables, then one
+    ``INSERT … SELECT … ON CONFLICT`` for the scores and one ``INSERT … SELECT`` joined on
+    (target, village) for the items. A province's month is a few statements per county."""
+    types = _staging_types()
+    score, item = Score._meta.db_table, ScoreItem._meta.db_table
+    kept = [c for c in SCORE_COLUMNS if c not in ("target", "village_id")]
+    with (
+        staging_table("_score_in", ", ".join(f"{c} {types[c]}" for c in SCORE_COLUMNS)),
+        staging_table("_item_in", ", ".join(f"{c} {types[c]}" for c in ITEM_COLUMNS)),
+        connection.cursor() as cursor,
+    ):
+        copy_rows("_score_in", SCORE_COLUMNS, score_rows)
+        copy_rows("_item_in", ITEM_COLUMNS, item_rows)
+        cursor.execute(
+            f"""
+            INSERT INTO {score} ({", ".join(SCORE_COLUMNS)}, period_kind, year, period, run_id, computed_at, updated_at)
+            SELECT {", ".join(SCORE_COLUMNS)}, %s, %s, %s, %s, %s, %s FROM _score_in WHERE true
+            ON CONFLICT (target, village_id, period_kind, year, period) DO UPDATE SET
+            {", ".join(f"{c} = excluded.{c}" for c in kept)},
+            run_id = excluded.run_id, computed_at = excluded.computed_at, updated_at = excluded.updated_at
+            """,  # noqa: S608 (names from model metadata and constants)
+            [period_kind, year, period, run.pk, now, now],
+        )
+        cursor.execute(f"DELETE FROM {item} WHERE score_id IN (SELECT id FROM {score} WHERE run_id = %s)", [run.pk])  # noqa: S608
+        columns = [c for c in ITEM_COLUMNS if c not in ("target", "village_id")]
+        cursor.execute(
+            f"""
+            INSERT INTO {item} (score_id, {", ".join(columns)})
+            SELECT s.id, {", ".join(f"i.{c}" for c in columns)}
+            FROM _item_in i JOIN {score} s ON s.target = i.target AND s.village_id = i.village_id
+            WHERE s.period_kind = %s AND s.year = %s AND s.period = %s
+            """,  # noqa: S608 (names from model metadata and constants)
+            [period_kind, year, period],
+        )
 
 
 @transaction.atomic
