@@ -36,6 +36,7 @@ from .runs import (
     run_finalize,
     run_synchronously,
     score_chunk_compute,
+    score_counties,
     scoring_run_start,
 )
 from .schemes import active_schemes, indicator_save, scheme_activate, scheme_copy, scheme_problems
@@ -70,6 +71,7 @@ __all__ = [
     "run_fail",
     "run_finalize",
     "run_synchronously",
+    "score_counties",
     "scheme_activate",
     "scheme_copy",
     "scheme_problems",

@@ -3,6 +3,7 @@ transaction, the sweeper for what a killed worker left, and the one orchestratio
 synchronous path (commands, the demo) call."""
 
 import datetime
+import logging
 import time
 import traceback
 from decimal import Decimal
@@ -48,6 +49,8 @@ from .common import actor_or_none, chunk_lease
 from .ratings import annual_rating_compute
 from .schemes import active_schemes
 from .scores import item_parts, rank_scores, scores_write
+
+logger = logging.getLogger(__name__)
 
 
 def scoring_run_start(*, actor, county_id, kind, year, period=0, request=None, enqueue=True, allow_missing=False):
@@ -406,27 +409,47 @@ def run_synchronously(run):
     return result
 
 
+def score_counties(*, year, month, counties=None, allow_missing=True, enqueue=True, actor=None):
+    """Start a monthly run for every active county (or those given) that can be scored.
+
+    Returns ``(runs, skipped)``: the runs started, and ``(county, reason)`` for every county left
+    alone — its month closed, no active scheme for the year, no approved report, reports missing
+    without ``allow_missing``, or a run already queued — so a province is scored in one call and
+    says what it did not score and why.
+    """
+    if counties is None:
+        counties = County.objects.filter(is_active=True)
+    started, skipped = [], []
+    for county in counties.order_by("pk"):
+        if period_is_closed(county.pk, year, month):
+            skipped.append((county, _("%(y)s年%(m)s月已关账。") % {"y": year, "m": month}))
+            continue
+        try:
+            run = scoring_run_start(
+                actor=actor,
+                county_id=county.pk,
+                kind=RunKind.MONTHLY,
+                year=year,
+                period=month,
+                enqueue=enqueue,
+                allow_missing=allow_missing,
+            )
+        except ValidationError as exc:
+            skipped.append((county, " ".join(exc.messages)))
+        else:
+            started.append(run)
+    return started, skipped
+
+
 def score_last_month(*, today):
     """Beat: score last month for every county with an active scheme (a no-op where one is queued).
 
     After the deadline the month is scored with what has been approved; villages still missing
-    are left out and listed, and a late approval scores the month again.
+    are left out and listed, and a late approval scores the month again. Each county skipped is
+    logged with its reason.
     """
     last = today.replace(day=1) - datetime.timedelta(days=1)
-    started = 0
-    for county_id in County.objects.filter(is_active=True).values_list("pk", flat=True):
-        if period_is_closed(county_id, last.year, last.month):
-            continue
-        try:
-            scoring_run_start(
-                actor=None,
-                county_id=county_id,
-                kind=RunKind.MONTHLY,
-                year=last.year,
-                period=last.month,
-                allow_missing=True,
-            )
-            started += 1
-        except ValidationError:
-            continue
-    return started
+    started, skipped = score_counties(year=last.year, month=last.month)
+    for county, reason in skipped:
+        logger.info("score_last_month %s-%02d: skipped %s: %s", last.year, last.month, county.name, reason)
+    return len(started)

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.choices import RunKind
-from assessments.services import run_synchronously, scoring_run_start
+from assessments.services import run_synchronously, score_counties, scoring_run_start
 from assessments.verify import verify_month
 from townships.models import County
 
@@ -35,30 +35,42 @@ class Command(BaseCommand):
             counties = counties.filter(pk=county) if county.isdigit() else counties.filter(name=county)
         if kind == "verify":
             return self.verify(counties, year, period)
-        for c in counties:
-            try:
-                run = scoring_run_start(
-                    actor=None,
-                    county_id=c.pk,
-                    kind=kind,
-                    year=year,
-                    period=period,
-                    enqueue=not now,
-                    allow_missing=allow_missing,
-                )
-            except ValidationError as exc:
-                raise CommandError(f"{c.name}: {' '.join(exc.messages)}") from None
-            if now:
-                run_synchronously(run)
-                run.refresh_from_db()
-                self.stdout.write(f"{c.name}: run {run.pk} {run.status}, {run.targets_scored} scored.")
-                if run.left_out:
-                    self.stdout.write(
-                        f"  {len(run.left_out)} villages left out (no approved report): "
-                        + ", ".join(f"{v['township']} {v['name']}" for v in run.left_out[:20])
+        if kind == RunKind.MONTHLY:
+            runs, skipped = score_counties(
+                year=year, month=period, counties=counties, allow_missing=allow_missing, enqueue=not now
+            )
+        else:
+            runs, skipped = [], []
+            for c in counties.order_by("pk"):
+                try:
+                    runs.append(
+                        scoring_run_start(
+                            actor=None, county_id=c.pk, kind=kind, year=year, period=period, enqueue=not now
+                        )
                     )
-            else:
-                self.stdout.write(f"{c.name}: run {run.pk} queued.")
+                except ValidationError as exc:
+                    skipped.append((c, " ".join(exc.messages)))
+        for run in runs:
+            self.report(run, now)
+        for c, reason in skipped:
+            self.stdout.write(f"{c.name}: skipped: {reason}")
+        self.stdout.write(f"{len(runs)} county(ies) {'scored' if now else 'queued'}, {len(skipped)} skipped.")
+        if not runs and skipped:
+            raise CommandError("Nothing was scored.")
+
+    def report(self, run, now):
+        name = run.county.name
+        if not now:
+            self.stdout.write(f"{name}: run {run.pk} queued.")
+            return
+        run_synchronously(run)
+        run.refresh_from_db()
+        self.stdout.write(f"{name}: run {run.pk} {run.status}, {run.targets_scored} scored.")
+        if run.left_out:
+            self.stdout.write(
+                f"  {len(run.left_out)} villages left out (no approved report): "
+                + ", ".join(f"{v['township']} {v['name']}" for v in run.left_out[:20])
+            )
 
     def verify(self, counties, year, month):
         differences = 0
