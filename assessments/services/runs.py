@@ -69,6 +69,10 @@ def scoring_run_start(*, actor, county_id, kind, year, period=0, request=None, e
         raise ValidationError({"period": _("季度应在 1 到 4 之间。")})
     if kind == RunKind.MONTHLY and period_is_closed(county_id, year, period):
         raise ValidationError(_("%(y)s年%(m)s月已关账，分数只能通过人工调整更改。") % {"y": year, "m": period})
+    # The first reason a county cannot be scored is that it has no scheme for the year.
+    schemes = active_schemes(county_id=county_id, year=year)
+    if not schemes and kind != RunKind.QUARTERLY:
+        raise ValidationError(_("%(y)s 年没有启用的考核方案。") % {"y": year})
     if kind == RunKind.MONTHLY:
         expected, approved = month_coverage(county_id=county_id, year=year, month=period)
         if not approved:
@@ -84,9 +88,6 @@ def scoring_run_start(*, actor, county_id, kind, year, period=0, request=None, e
                 % {"y": year, "m": period, "e": expected, "a": approved, "n": expected - approved},
                 code="missing_reports",
             )
-    schemes = active_schemes(county_id=county_id, year=year)
-    if not schemes and kind != RunKind.QUARTERLY:
-        raise ValidationError(_("%(y)s 年没有启用的考核方案。") % {"y": year})
     try:
         with transaction.atomic():
             run = ScoringRun.objects.create(
