@@ -3,14 +3,17 @@ whitelist, page, and hand the same filtered rows to the Excel export."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .choices import AuditAction
@@ -122,6 +125,27 @@ def link(url_name, label_of=str, pk_of=None):
     """A column renderer linking to a detail page (of the row, or of the object ``pk_of`` names)."""
     pk_of = pk_of or (lambda obj: obj.pk)
     return lambda obj: format_html('<a href="{}">{}</a>', reverse(url_name, args=[pk_of(obj)]), label_of(obj))
+
+
+def township_column(*then_by):
+    """The 乡镇 column of a county-wide list, sorted in the townships' own order (then by ``then_by``)."""
+    return Column(
+        _("乡镇"), lambda obj: obj.township.name, "township", ("township__sort_key", "township__name", *then_by)
+    )
+
+
+def count_column(label, field):
+    """A sortable count (人口, 户数) shown with thousands separators and exported as the number."""
+    return Column(
+        label, attrgetter(field), field, (field,), html=lambda obj: intcomma(getattr(obj, field)), numeric=True
+    )
+
+
+def active_badge(obj):
+    """The 状态 cell of a record that can be deactivated."""
+    if obj.is_active:
+        return format_html('<span class="badge text-bg-success">{}</span>', _("启用"))
+    return format_html('<span class="badge text-bg-secondary">{}</span>', _("已停用"))
 
 
 def render_list(request, spec, template="inc/list_page.html", extra=None):

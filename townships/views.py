@@ -1,11 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.defaults import permission_denied as django_permission_denied
@@ -13,7 +11,7 @@ from django.views.defaults import permission_denied as django_permission_denied
 from .county_settings import DEFINITIONS, settings_for
 from .filtersets import TownshipFilterSet
 from .forms import LoginForm, TownshipForm
-from .listing import Column, ListSpec, link, list_views
+from .listing import Column, ListSpec, active_badge, count_column, link, list_views
 from .models import Township
 from .scoping import can_manage_registry, get_scoped_or_404
 from .selectors import township_list
@@ -32,12 +30,6 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _active_badge(obj):
-    if obj.is_active:
-        return format_html('<span class="badge text-bg-success">{}</span>', _("启用"))
-    return format_html('<span class="badge text-bg-secondary">{}</span>', _("已停用"))
-
-
 def townships_spec(request):
     return ListSpec(
         title=_("乡镇（街道）"),
@@ -54,23 +46,9 @@ def townships_spec(request):
             Column(_("类型"), lambda t: t.get_kind_display(), "kind", ("kind",)),
             Column(_("行政区划代码"), lambda t: t.division_code),
             Column(_("村（社区）"), lambda t: t.village_count, "village_count", ("village_count",), numeric=True),
-            Column(
-                _("人口"),
-                lambda t: t.population,
-                "population",
-                ("population",),
-                html=lambda t: intcomma(t.population),
-                numeric=True,
-            ),
-            Column(
-                _("户数"),
-                lambda t: t.households,
-                "households",
-                ("households",),
-                html=lambda t: intcomma(t.households),
-                numeric=True,
-            ),
-            Column(_("状态"), lambda t: "是" if t.is_active else "否", html=_active_badge),
+            count_column(_("人口"), "population"),
+            count_column(_("户数"), "households"),
+            Column(_("状态"), lambda t: "是" if t.is_active else "否", html=active_badge),
         ),
         default_sort="name",
         export_name="township-export",

@@ -28,6 +28,8 @@ from .xlsx import xlsx_response
 require_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
 
 FORM_TEMPLATE = "inc/form_page.html"
+# Every workbook import page (roster, meetings, reports, schemes) shares the one the roster import began with.
+UPLOAD_TEMPLATE = "cadres/import.html"
 
 
 def month_param(request):
@@ -90,6 +92,19 @@ def service_form(request, form, *, save, success_url, title=None, template=FORM_
             return redirect(success_url(result) if callable(success_url) else success_url)
     title_context = {} if title is None else {"title": title}
     return render(request, template, {"form": form, **title_context, **(context or {})})
+
+
+def upload_page(request, form, run, *, context, success_url=None):
+    """The shape of every import page: run the import on a valid upload and flash a clean result (then
+    leave for ``success_url`` when given); a refused workbook shows its problems beside the form."""
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = run(form.cleaned_data)
+        if result.ok:
+            messages.success(request, result.message)
+            if success_url is not None:
+                return redirect(success_url)
+    return render(request, UPLOAD_TEMPLATE, {"form": form, "result": result, **context})
 
 
 class BootstrapForm(forms.Form):

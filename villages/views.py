@@ -2,7 +2,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from townships.listing import Column, ListSpec, link, list_views
+from townships.listing import Column, ListSpec, active_badge, count_column, link, list_views, township_column
 from townships.scoping import can_edit_in_township, can_manage_registry, can_write_records, get_scoped_or_404, scope_for
 from townships.web import FORM_TEMPLATE, require_get_or_post, require_registry_manager, service_form
 
@@ -35,12 +34,6 @@ from .services import (
 )
 
 
-def _active_badge(obj):
-    if obj.is_active:
-        return format_html('<span class="badge text-bg-success">{}</span>', _("启用"))
-    return format_html('<span class="badge text-bg-secondary">{}</span>', _("已停用"))
-
-
 def _yes_no(flag):
     return "是" if flag else "否"
 
@@ -54,33 +47,14 @@ def villages_spec(request):
         queryset=lambda r: village_list(user=r.user),
         filterset_class=VillageFilterSet,
         columns=(
-            Column(
-                _("乡镇"),
-                lambda v: v.township.name,
-                "township",
-                ("township__sort_key", "township__name", "sort_key", "name"),
-            ),
+            township_column("sort_key", "name"),
             Column(
                 _("名称"), lambda v: v.name, "name", ("sort_key", "name"), html=link("village-detail", lambda v: v.name)
             ),
             Column(_("类型"), lambda v: v.get_kind_display(), "kind", ("kind",)),
             Column(_("村民小组"), lambda v: v.villager_groups, "villager_groups", ("villager_groups",), numeric=True),
-            Column(
-                _("户数"),
-                lambda v: v.households,
-                "households",
-                ("households",),
-                html=lambda v: intcomma(v.households),
-                numeric=True,
-            ),
-            Column(
-                _("人口"),
-                lambda v: v.population,
-                "population",
-                ("population",),
-                html=lambda v: intcomma(v.population),
-                numeric=True,
-            ),
+            count_column(_("户数"), "households"),
+            count_column(_("人口"), "population"),
             Column(
                 _("示范村类型"),
                 lambda v: v.get_showcase_type_display(),
@@ -90,7 +64,7 @@ def villages_spec(request):
                     else ""
                 ),
             ),
-            Column(_("状态"), lambda v: _yes_no(v.is_active), html=_active_badge),
+            Column(_("状态"), lambda v: _yes_no(v.is_active), html=active_badge),
         ),
         default_sort="township",
         export_name="village-export",
@@ -201,7 +175,7 @@ def organizations_spec(request):
         queryset=lambda r: organization_list(user=r.user),
         filterset_class=PartyOrganizationFilterSet,
         columns=(
-            Column(_("乡镇"), lambda o: o.township.name, "township", ("township__sort_key", "township__name", "name")),
+            township_column("name"),
             Column(_("名称"), lambda o: o.name, "name", ("name",), html=_organization_name),
             Column(
                 _("类型"),
@@ -213,7 +187,7 @@ def organizations_spec(request):
             Column(_("上级组织"), lambda o: o.parent.name if o.parent else None),
             Column(_("所属村（社区）"), lambda o: o.village.name if o.village else None),
             Column(_("任期届满"), lambda o: o.term_end.isoformat() if o.term_end else None, "term_end", ("term_end",)),
-            Column(_("状态"), lambda o: _yes_no(o.is_active), html=_active_badge),
+            Column(_("状态"), lambda o: _yes_no(o.is_active), html=active_badge),
         ),
         default_sort="township",
         export_name="organization-export",
@@ -343,7 +317,7 @@ def matters_spec(request):
         ),
         filterset_class=MatterFilterSet,
         columns=(
-            Column(_("乡镇"), lambda m: m.township.name, "township", ("township__sort_key", "township__name")),
+            township_column(),
             Column(_("村（社区）"), lambda m: m.village.name),
             Column(_("事项"), lambda m: m.title, html=link("matter-detail", lambda m: m.title)),
             Column(_("已完成步骤"), lambda m: f"{m.n_steps}/6", "steps", ("n_steps",)),

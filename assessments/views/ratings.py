@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from cadres.models import Person, Tenure
-from townships.listing import Column, ListSpec, list_views, render_list
+from townships.listing import Column, ListSpec, list_views, render_list, township_column
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
     int_param,
@@ -34,7 +34,7 @@ def ratings_spec(request):
         filterset_class=AnnualRatingFilterSet,
         columns=(
             Column(_("名次"), lambda a: a.rank_in_county, "rank", ("rank_in_county",), numeric=True),
-            Column(_("乡镇"), lambda a: a.township.name, "township", ("township__sort_key", "township__name")),
+            township_column(),
             Column(_("村（社区）"), lambda a: "、".join(a.villages) if a.villages else a.village.name),
             Column(_("书记"), lambda a: a.person.name),
             Column(_("年度"), lambda a: a.year, "year", ("year",)),

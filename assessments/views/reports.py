@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from townships.listing import Column, ListSpec, link, list_views
+from townships.listing import Column, ListSpec, link, list_views, township_column
 from townships.models import Township
 from townships.scoping import can_edit_in_township, can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
@@ -19,6 +19,7 @@ from townships.web import (
     apply_form_errors,
     month_param,
     require_get_or_post,
+    upload_page,
 )
 from townships.xlsx import workbook_response
 from villages.models import Village
@@ -132,7 +133,7 @@ def review_spec(request):
         queryset=lambda r: scope_for(r.user, MonthlyReport.objects.select_related("village", "township")),
         filterset_class=ReportFilterSet,
         columns=(
-            Column(_("乡镇"), lambda r: r.township.name, "township", ("township__sort_key", "township__name")),
+            township_column(),
             Column(_("村（社区）"), lambda r: r.village.name, html=link("report-detail", lambda r: r.village.name)),
             Column(_("年月"), lambda r: f"{r.year}-{r.month:02d}", "period", ("year", "month")),
             Column(_("状态"), lambda r: r.get_status_display(), "status", ("status",)),
@@ -201,13 +202,19 @@ def report_detail(request, pk):
     )
 
 
-@require_safe
-@login_required
-def report_template(request):
+def _month_and_township(request):
+    """The month (?year=&month=) and the township (?township=, or the user's own) of a month's workbook."""
     year, month = month_param(request)
     township = get_scoped_or_404(
         request.user, Township.objects.all(), pk=request.GET.get("township") or request.user.township_id or 0
     )
+    return year, month, township
+
+
+@require_safe
+@login_required
+def report_template(request):
+    year, month, township = _month_and_township(request)
     return workbook_response(
         imports.template(township=township, year=year, month=month), f"{township.name}{year}年{month}月月报.xlsx"
     )
@@ -216,32 +223,18 @@ def report_template(request):
 @require_get_or_post
 @login_required
 def report_import(request):
-    year, month = month_param(request)
-    township = get_scoped_or_404(
-        request.user, Township.objects.all(), pk=request.GET.get("township") or request.user.township_id or 0
-    )
+    year, month, township = _month_and_township(request)
     if not can_edit_in_township(request.user, township.pk) or request.user.role == "county_viewer":
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     form.fields.pop("township", None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = imports.reports_import(
-            actor=request.user,
-            township=township,
-            year=year,
-            month=month,
-            upload=form.cleaned_data["file"],
-            request=request,
-        )
-        if result.ok:
-            messages.success(request, result.message)
-    return render(
+    return upload_page(
         request,
-        "cadres/import.html",
-        {
-            "form": form,
-            "result": result,
+        form,
+        lambda data: imports.reports_import(
+            actor=request.user, township=township, year=year, month=month, upload=data["file"], request=request
+        ),
+        context={
             "title": _("%(t)s %(y)s年%(m)s月 月报导入") % {"t": township.name, "y": year, "m": month},
             "template_url": f"{reverse('report-template')}?year={year}&month={month}&township={township.pk}",
         },

@@ -16,6 +16,7 @@ from townships.web import (
     require_get_or_post,
     require_registry_manager,
     service_form,
+    upload_page,
 )
 
 from .. import imports, services
@@ -135,21 +136,13 @@ def scheme_import(request, pk):
     require_registry_manager(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     form.fields.pop("township", None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = imports.scheme_import(
-            actor=request.user, scheme=scheme, upload=form.cleaned_data["file"], request=request
-        )
-        if result.ok:
-            messages.success(request, result.message)
-            return redirect("scheme-detail", pk=scheme.pk)
-    return render(
+    return upload_page(
         request,
-        "cadres/import.html",
-        {
-            "form": form,
-            "result": result,
+        form,
+        lambda data: imports.scheme_import(actor=request.user, scheme=scheme, upload=data["file"], request=request),
+        context={
             "title": _("用 Excel 修改方案：%(n)s") % {"n": scheme.name},
             "template_url": reverse("scheme-export", args=[scheme.pk]),
         },
+        success_url=reverse("scheme-detail", args=[scheme.pk]),
     )

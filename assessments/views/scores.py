@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from townships.listing import Column, ListSpec, link, list_views
+from townships.listing import Column, ListSpec, link, list_views, township_column
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
     audited_xlsx_response,
@@ -71,7 +71,7 @@ def ranking_spec(request):
         columns=(
             Column(_("全县名次"), lambda s: s.rank_in_county, "rank", ("rank_in_county",), numeric=True),
             Column(_("乡镇内名次"), lambda s: s.rank_in_township, numeric=True),
-            Column(_("乡镇"), lambda s: s.township.name, "township", ("township__sort_key", "township__name")),
+            township_column(),
             Column(_("村（社区）"), lambda s: s.village.name, html=link("score-detail", lambda s: s.village.name)),
             Column(_("书记"), lambda s: s.person.name if s.person else ""),
             Column(_("期间"), lambda s: f"{s.year}-{s.period:02d}", "period", ("year", "period")),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from townships.county_settings import settings_for
-from townships.listing import Column, ListSpec, link, list_views
+from townships.listing import Column, ListSpec, link, list_views, township_column
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
 from townships.web import require_get_or_post, service_form
@@ -27,7 +27,7 @@ def tenures_spec(request):
         queryset=lambda r: scope_for(r.user, Tenure.objects.select_related("person", "township", "village")),
         filterset_class=TenureFilterSet,
         columns=(
-            Column(_("乡镇"), lambda t: t.township.name, "township", ("township__sort_key", "township__name")),
+            township_column(),
             Column(_("村（社区）"), lambda t: t.village.name if t.village else ""),
             Column(_("职务"), lambda t: t.get_post_display(), "post", ("post",)),
             Column(

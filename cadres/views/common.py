@@ -1,14 +1,12 @@
 """Helpers shared by the cadres pages."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from townships.models import Township
 from townships.scoping import can_edit_in_township, can_write_records
-from townships.web import UploadForm
+from townships.web import UploadForm, upload_page
 
 from .. import imports
 
@@ -28,24 +26,21 @@ def _yes(value):
 
 def _import_page(request, *, kind):
     require_writer(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        township = (
-            Township.objects.get(pk=request.user.township_id)
-            if request.user.is_township_staff
-            else form.cleaned_data["township"]
-        )
-        run = imports.roster_import if kind == "roster" else imports.meetings_import
-        result = run(actor=request.user, township=township, upload=form.cleaned_data["file"], request=request)
-        if result.ok:
-            messages.success(request, result.message)
-    return render(
+    run = imports.roster_import if kind == "roster" else imports.meetings_import
+    return upload_page(
         request,
-        "cadres/import.html",
-        {
-            "form": form,
-            "result": result,
+        UploadForm(request.POST or None, request.FILES or None, user=request.user),
+        lambda data: run(
+            actor=request.user,
+            township=(
+                Township.objects.get(pk=request.user.township_id)
+                if request.user.is_township_staff
+                else data["township"]
+            ),
+            upload=data["file"],
+            request=request,
+        ),
+        context={
             "kind": kind,
             "title": _("导入党员名册") if kind == "roster" else _("导入组织生活记录"),
             "template_url": reverse("member-template" if kind == "roster" else "meeting-template"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from townships.county_settings import settings_for
-from townships.listing import Column, ListSpec, link, list_views
+from townships.listing import Column, ListSpec, link, list_views, township_column
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
 from townships.web import require_get_or_post, service_form
@@ -33,7 +33,7 @@ def meetings_spec(request):
         queryset=lambda r: scope_for(r.user, Meeting.objects.select_related("organization", "township")),
         filterset_class=MeetingFilterSet,
         columns=(
-            Column(_("乡镇"), lambda m: m.township.name, "township", ("township__sort_key", "township__name")),
+            township_column(),
             Column(_("党组织"), lambda m: m.organization.name),
             Column(_("类型"), lambda m: m.get_kind_display(), "kind", ("kind",)),
             Column(_("日期"), lambda m: _date(m.held_on), "held_on", ("held_on",)),

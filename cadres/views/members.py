@@ -1,5 +1,7 @@
 """Party members (党员): roster, pipeline steps, mobile members, posts, corrections, roster import."""
 
+from operator import attrgetter
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
-from townships.listing import Column, ListSpec, link, list_views
+from townships.listing import Column, ListSpec, link, list_views, township_column
 from townships.models import Township
 from townships.scoping import (
     can_edit_in_township,
@@ -52,7 +54,7 @@ def members_spec(request):
         queryset=lambda r: selectors.member_list(members=scope_for(r.user, PartyMember.objects.all())),
         filterset_class=PartyMemberFilterSet,
         columns=(
-            Column(_("乡镇"), lambda m: m.township.name, "township", ("township__sort_key", "township__name")),
+            township_column(),
             Column(_("党组织"), lambda m: m.organization.name),
             Column(
                 _("姓名"),
@@ -212,6 +214,12 @@ def member_due(request):
     return render(request, "cadres/member_due.html", {"due": due, "today": today})
 
 
+def _member_name_column():
+    """The 姓名 column of a list of a member's records, linking to the member."""
+    name = attrgetter("member.person.name")
+    return Column(_("姓名"), name, html=link("member-detail", name, attrgetter("member_id")))
+
+
 def mobile_spec(request):
     return ListSpec(
         title=gettext_lazy("流动党员"),
@@ -220,12 +228,8 @@ def mobile_spec(request):
         ),
         filterset_class=MobileRecordFilterSet,
         columns=(
-            Column(_("乡镇"), lambda m: m.township.name, "township", ("township__sort_key", "township__name")),
-            Column(
-                _("姓名"),
-                lambda m: m.member.person.name,
-                html=link("member-detail", lambda m: m.member.person.name, lambda m: m.member_id),
-            ),
+            township_column(),
+            _member_name_column(),
             Column(_("流入地"), lambda m: m.destination),
             Column(_("外出日期"), lambda m: _date(m.since), "since", ("since",)),
             Column(_("联系人"), lambda m: m.contact_person.name if m.contact_person else ""),
@@ -289,12 +293,8 @@ def posts_spec(request):
         queryset=lambda r: scope_for(r.user, MemberPost.objects.select_related("member__person", "township")),
         filterset_class=MemberPostFilterSet,
         columns=(
-            Column(_("乡镇"), lambda p: p.township.name, "township", ("township__sort_key", "township__name")),
-            Column(
-                _("姓名"),
-                lambda p: p.member.person.name,
-                html=link("member-detail", lambda p: p.member.person.name, lambda p: p.member_id),
-            ),
+            township_column(),
+            _member_name_column(),
             Column(_("岗位"), lambda p: p.get_post_type_display(), "post_type", ("post_type",)),
             Column(_("职责"), lambda p: p.duty),
             Column(_("设岗日期"), lambda p: _date(p.started_on), "started_on", ("started_on",)),
@@ -321,12 +321,8 @@ def corrections_spec(request):
         queryset=lambda r: scope_for(r.user, Correction.objects.select_related("member__person", "township")),
         filterset_class=CorrectionFilterSet,
         columns=(
-            Column(_("乡镇"), lambda c: c.township.name, "township", ("township__sort_key", "township__name")),
-            Column(
-                _("姓名"),
-                lambda c: c.member.person.name,
-                html=link("member-detail", lambda c: c.member.person.name, lambda c: c.member_id),
-            ),
+            township_column(),
+            _member_name_column(),
             Column(_("原因"), lambda c: c.reason),
             Column(_("开始"), lambda c: _date(c.started_on), "started_on", ("started_on",)),
             Column(_("改正期限"), lambda c: _date(c.deadline), "deadline", ("deadline",)),

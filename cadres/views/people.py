@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from townships.listing import Column, ListSpec, link, list_views
+from townships.listing import Column, ListSpec, link, list_views, township_column
 from townships.scoping import (
     can_edit_in_township,
     can_reveal_personal_data,
@@ -31,7 +31,7 @@ def people_spec(request):
         queryset=lambda r: scope_for(r.user, Person.objects.select_related("township", "village")),
         filterset_class=PersonFilterSet,
         columns=(
-            Column(_("乡镇"), lambda p: p.township.name, "township", ("township__sort_key", "township__name")),
+            township_column(),
             Column(_("村（社区）"), lambda p: p.village.name if p.village else ""),
             Column(_("姓名"), lambda p: p.name, "name", ("name",), html=link("person-detail", lambda p: p.name)),
             Column(_("性别"), lambda p: p.get_gender_display()),
