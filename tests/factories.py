@@ -70,6 +70,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def village_branch(village, name, parent):
+    """A village's Party branch (党支部) under ``parent``, its township's committee."""
+    return PartyOrganizationFactory(
+        township=village.township, village=village, parent=parent, kind=OrganizationKind.BRANCH, name=name
+    )
+
+
+def branch_with_committee(village, name, committee_name):
+    """A village's Party branch under a new committee of its township."""
+    committee = PartyOrganizationFactory(township=village.township, name=committee_name)
+    return village_branch(village, name, committee)
+
+
 def county_admin(county, **kwargs):
     return UserFactory(role=Role.COUNTY_ADMIN, county=county, **kwargs)
 
@@ -141,8 +154,8 @@ class PartyMemberFactory(factory.django.DjangoModelFactory):
 from assessments.choices import ReportStatus  # noqa: E402
 from assessments.metrics import REPORTED_CODES  # noqa: E402
 from assessments.models import MonthlyReport  # noqa: E402
-from cadres.choices import PostKind  # noqa: E402
-from cadres.models import Tenure  # noqa: E402
+from cadres.choices import MeetingKind, PostKind  # noqa: E402
+from cadres.models import Meeting, Tenure  # noqa: E402
 
 
 class TenureFactory(factory.django.DjangoModelFactory):
@@ -157,6 +170,22 @@ class TenureFactory(factory.django.DjangoModelFactory):
     post = PostKind.VILLAGE_SECRETARY
     started_on = datetime.date(2021, 1, 1)
     ended_on = None
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A 主题党日 on 2026-01-01 with its one entitled member present (created directly, as records are imported)."""
+
+    class Meta:
+        model = Meeting
+
+    organization = factory.SubFactory(PartyOrganizationFactory)
+    township = factory.SelfAttribute("organization.township")
+    village = factory.SelfAttribute("organization.village")
+    kind = MeetingKind.PARTY_DAY
+    held_on = datetime.date(2026, 1, 1)
+    topic = factory.Sequence(lambda n: f"会议{n}")
+    entitled = 1
+    present = 1
 
 
 def village_with_secretary(township, name, started_on=datetime.date(2021, 1, 1)):

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from knox.models import AuthToken
 
-from cadres.choices import MeetingKind, PostKind
-from cadres.models import Appraisal, AppraisalRating, Meeting, Tenure
+from cadres.choices import PostKind
+from cadres.models import Appraisal, AppraisalRating
 from tests import factories
 from villages.choices import OrganizationKind
 from villages.models import Matter, MatterStepRecord
@@ -14,33 +14,15 @@ D = datetime.date
 ENDPOINTS = ["people", "members", "tenures", "meetings", "appraisals", "matters"]
 
 
-def _branch(township, village, name):
-    committee = factories.PartyOrganizationFactory(township=township, name=f"{name}党委")
-    return factories.PartyOrganizationFactory(
-        township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name=name
-    )
+def _branch(village, name):
+    return factories.branch_with_committee(village, name, f"{name}党委")
 
 
 def _records(branch, n):
     members = [factories.PartyMemberFactory(organization=branch) for _ in range(n)]
     for member in members:
-        Tenure.objects.create(
-            person=member.person,
-            post=PostKind.VILLAGE_MEMBER,
-            township=branch.township,
-            village=branch.village,
-            started_on=D(2021, 1, 1),
-        )
-        Meeting.objects.create(
-            organization=branch,
-            township=branch.township,
-            village=branch.village,
-            kind=MeetingKind.PARTY_DAY,
-            held_on=D(2026, 1, 1),
-            topic=f"t{member.pk}",
-            entitled=1,
-            present=1,
-        )
+        factories.TenureFactory(person=member.person, post=PostKind.VILLAGE_MEMBER, village=branch.village)
+        factories.MeetingFactory(organization=branch, topic=f"t{member.pk}")
         matter = Matter.objects.create(village=branch.village, township=branch.township, title=f"m{member.pk}")
         MatterStepRecord.objects.create(matter=matter, step=1, done_on=D(2026, 1, 2))
         appraisal = Appraisal.objects.create(
@@ -57,8 +39,8 @@ def _records(branch, n):
 
 @pytest.fixture
 def data(township, village, other_township, other_village):
-    mine = _records(_branch(township, village, "李家村支部"), 3)
-    theirs = _records(_branch(other_township, other_village, "王庄村支部"), 2)
+    mine = _records(_branch(village, "李家村支部"), 3)
+    theirs = _records(_branch(other_village, "王庄村支部"), 2)
     return mine, theirs
 
 
@@ -71,7 +53,7 @@ def test_records_endpoints_are_scoped_and_pinned(
         response = api.get(f"/api/v1/{endpoint}/")
     assert response.status_code == 200
     assert response.json()["count"] == 3
-    _records(_branch(township, village, "再来一个支部"), 4)
+    _records(_branch(village, "再来一个支部"), 4)
     with django_assert_num_queries(3 if endpoint in ("appraisals", "matters") else 2):
         assert api.get(f"/api/v1/{endpoint}/").json()["count"] == 7
 

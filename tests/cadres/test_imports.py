@@ -17,7 +17,6 @@ from cadres.imports import (
 from cadres.models import Meeting, PartyMember, Person
 from tests import factories
 from townships.models import AuditEvent
-from villages.choices import OrganizationKind
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -223,14 +222,7 @@ def test_meetings_with_a_merged_title_and_a_blank_row_above_the_header_import(st
 def test_a_roster_imported_by_another_township_is_refused_as_theirs(
     staff_user, other_staff_user, township, other_township, other_village, branch
 ):
-    committee = factories.PartyOrganizationFactory(township=other_township, name="中共青石乡委员会")
-    factories.PartyOrganizationFactory(
-        township=other_township,
-        village=other_village,
-        parent=committee,
-        kind=OrganizationKind.BRANCH,
-        name="中共王庄村支部委员会",
-    )
+    factories.branch_with_committee(other_village, "中共王庄村支部委员会", "中共青石乡委员会")
     rows = [roster_row(f"党员{i}", D(1970 + i, 3, 4), i, org="中共王庄村支部委员会") for i in range(2)]
     data = xlsx("党员名册", ROSTER_HEADERS, rows).read()
     theirs = roster_import(actor=other_staff_user, township=other_township, upload=SimpleUploadedFile("r.xlsx", data))

@@ -12,7 +12,6 @@ from cadres.choices import PostKind, Stage
 from cadres.models import Tenure
 from tests import factories
 from townships.models import AuditEvent
-from villages.choices import OrganizationKind
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -20,27 +19,9 @@ RULE = "根据《中国共产党农村基层组织工作条例》，村党组织
 
 
 @pytest.fixture
-def committee(township):
-    return factories.PartyOrganizationFactory(township=township, name="中共城关镇委员会")
-
-
-@pytest.fixture
-def branch(township, village, committee):
-    return factories.PartyOrganizationFactory(
-        township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name="中共李家村支部委员会"
-    )
-
-
-@pytest.fixture
 def neighbour_branch(township, committee):
     neighbour = factories.VillageFactory(township=township, name="张庄村")
-    return factories.PartyOrganizationFactory(
-        township=township,
-        village=neighbour,
-        parent=committee,
-        kind=OrganizationKind.BRANCH,
-        name="中共张庄村支部委员会",
-    )
+    return factories.village_branch(neighbour, "中共张庄村支部委员会", committee)
 
 
 def _member(branch, stage, **dates):

@@ -30,6 +30,52 @@ def _notice(end):
     return {"notice_from": end - datetime.timedelta(days=10), "notice_to": end}
 
 
+def _step(admin_user, member, transition, on_date, *, notice_to=None, **details):
+    """One pipeline step recorded by the county administrator; ``notice_to`` ends its public notice."""
+    if notice_to is not None:
+        details |= _notice(notice_to)
+    return services.member_transition(
+        actor=admin_user, member=member, transition=transition, on_date=on_date, **details
+    )
+
+
+def _activist(admin_user, member, mentors):
+    """The applicant becomes an activist on 2024-06-03, after the notice that ended 2024-05-31."""
+    _step(admin_user, member, Transition.ACTIVIST, D(2024, 6, 3), mentors=mentors, notice_to=D(2024, 5, 31))
+
+
+def _candidate(admin_user, member, sponsors, on_date, notice_to, **training):
+    """The activist becomes a candidate, the political check passed."""
+    _step(
+        admin_user,
+        member,
+        Transition.CANDIDATE,
+        on_date,
+        sponsors=sponsors,
+        political_check="passed",
+        notice_to=notice_to,
+        **training,
+    )
+
+
+def _meeting(admin_user, organization, *, kind=MeetingKind.BRANCH_GENERAL, topic="学习贯彻", **details):
+    """A meeting held on 2026-03-05."""
+    return services.meeting_record(
+        actor=admin_user, organization=organization, kind=kind, held_on=D(2026, 3, 5), topic=topic, **details
+    )
+
+
+def _secretary(admin_user, person, township, village, started_on):
+    return services.tenure_start(
+        actor=admin_user,
+        person=person,
+        post=PostKind.VILLAGE_SECRETARY,
+        township=township,
+        village=village,
+        started_on=started_on,
+    )
+
+
 def test_person_create_checks_the_id_number_against_birth_date_and_gender(admin_user, township):
     number = factories.make_id_number(D(1980, 5, 6), 3, male=True)
     with pytest.raises(ValidationError) as exc:
@@ -66,48 +112,15 @@ def test_reveal_is_audited(admin_user, township):
 
 def test_the_whole_pipeline_from_application_to_full_member(admin_user, branch, full_members):
     member = _applicant(branch, admin_user)
-    services.member_transition(actor=admin_user, member=member, transition=Transition.TALK, on_date=D(2024, 3, 20))
-    services.member_transition(
-        actor=admin_user,
-        member=member,
-        transition=Transition.ACTIVIST,
-        on_date=D(2024, 6, 3),
-        mentors=full_members[:2],
-        **_notice(D(2024, 5, 31)),
-    )
-    services.member_transition(
-        actor=admin_user,
-        member=member,
-        transition=Transition.CANDIDATE,
-        on_date=D(2025, 6, 10),
-        sponsors=full_members[2:4],
-        political_check="passed",
-        training_days=3,
-        **_notice(D(2025, 6, 6)),
-    )
-    services.member_transition(
-        actor=admin_user,
-        member=member,
-        transition=Transition.ADMIT,
-        on_date=D(2025, 9, 1),
-        entitled=7,
-        present=6,
-        in_favour=6,
-        approved_on=D(2025, 10, 15),
-        **_notice(D(2025, 8, 29)),
-    )
+    _step(admin_user, member, Transition.TALK, D(2024, 3, 20))
+    _activist(admin_user, member, full_members[:2])
+    _candidate(admin_user, member, full_members[2:4], D(2025, 6, 10), D(2025, 6, 6), training_days=3)
+    admit = {"entitled": 7, "present": 6, "in_favour": 6, "approved_on": D(2025, 10, 15)}
+    _step(admin_user, member, Transition.ADMIT, D(2025, 9, 1), notice_to=D(2025, 8, 29), **admit)
     member.refresh_from_db()
     assert (member.stage, member.probation_end) == (Stage.PROBATIONARY, D(2026, 9, 1))
-    services.member_transition(
-        actor=admin_user,
-        member=member,
-        transition=Transition.CONFIRM,
-        on_date=D(2026, 9, 2),
-        entitled=7,
-        present=7,
-        in_favour=7,
-        **_notice(D(2026, 9, 1)),
-    )
+    confirm = {"entitled": 7, "present": 7, "in_favour": 7}
+    _step(admin_user, member, Transition.CONFIRM, D(2026, 9, 2), notice_to=D(2026, 9, 1), **confirm)
     member.refresh_from_db()
     assert member.stage == Stage.FULL
     assert list(member.events.values_list("transition", flat=True)) == [
@@ -123,26 +136,10 @@ def test_the_whole_pipeline_from_application_to_full_member(admin_user, branch, 
 
 def test_an_activist_of_eleven_months_is_refused_and_nothing_is_saved(admin_user, branch, full_members):
     member = _applicant(branch, admin_user)
-    services.member_transition(
-        actor=admin_user,
-        member=member,
-        transition=Transition.ACTIVIST,
-        on_date=D(2024, 6, 3),
-        mentors=full_members[:1],
-        **_notice(D(2024, 5, 31)),
-    )
+    _activist(admin_user, member, full_members[:1])
     events_before = MembershipEvent.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services.member_transition(
-            actor=admin_user,
-            member=member,
-            transition=Transition.CANDIDATE,
-            on_date=D(2025, 5, 3),
-            sponsors=full_members[2:4],
-            political_check="passed",
-            training_days=3,
-            **_notice(D(2025, 4, 30)),
-        )
+        _candidate(admin_user, member, full_members[2:4], D(2025, 5, 3), D(2025, 4, 30), training_days=3)
     assert "细则第十四条" in str(exc.value)
     member.refresh_from_db()
     assert member.stage == Stage.ACTIVIST
@@ -153,24 +150,8 @@ def test_an_activist_of_eleven_months_is_refused_and_nothing_is_saved(admin_user
 def test_a_county_setting_changes_the_rule(admin_user, branch, full_members):
     CountySetting.objects.create(county=branch.township.county, key="pipeline.activist_min_months", value=6)
     member = _applicant(branch, admin_user)
-    services.member_transition(
-        actor=admin_user,
-        member=member,
-        transition=Transition.ACTIVIST,
-        on_date=D(2024, 6, 3),
-        mentors=full_members[:1],
-        **_notice(D(2024, 5, 31)),
-    )
-    services.member_transition(
-        actor=admin_user,
-        member=member,
-        transition=Transition.CANDIDATE,
-        on_date=D(2024, 12, 4),
-        sponsors=full_members[2:4],
-        political_check="passed",
-        training_hours=24,
-        **_notice(D(2024, 12, 3)),
-    )
+    _activist(admin_user, member, full_members[:1])
+    _candidate(admin_user, member, full_members[2:4], D(2024, 12, 4), D(2024, 12, 3), training_hours=24)
     member.refresh_from_db()
     assert member.stage == Stage.CANDIDATE
 
@@ -204,37 +185,20 @@ def test_leaving_keeps_the_history(admin_user, branch):
 
 def test_a_meeting_with_more_attendees_than_members_is_refused(admin_user, branch, full_members):
     with pytest.raises(ValidationError) as exc:
-        services.meeting_record(
-            actor=admin_user,
-            organization=branch,
-            kind=MeetingKind.BRANCH_GENERAL,
-            held_on=D(2026, 3, 5),
-            topic="学习贯彻",
-            entitled=9,
-            present=8,
-        )
+        _meeting(admin_user, branch, entitled=9, present=8)
     assert "多于该组织在册党员数" in str(exc.value)
     with pytest.raises(ValidationError, match="实到人数不能多于应到人数"):
-        services.meeting_record(
-            actor=admin_user,
-            organization=branch,
-            kind=MeetingKind.BRANCH_GENERAL,
-            held_on=D(2026, 3, 5),
-            topic="学习贯彻",
-            entitled=5,
-            present=6,
-        )
+        _meeting(admin_user, branch, entitled=5, present=6)
     assert not Meeting.objects.exists()
 
 
 def test_a_photo_that_is_not_an_image_is_refused(admin_user, branch, full_members):
     fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 this is an executable", content_type="image/jpeg")
     with pytest.raises(ValidationError, match="不是图片"):
-        services.meeting_record(
-            actor=admin_user,
-            organization=branch,
+        _meeting(
+            admin_user,
+            branch,
             kind=MeetingKind.PARTY_DAY,
-            held_on=D(2026, 3, 5),
             topic="主题党日",
             entitled=6,
             present=5,
@@ -243,11 +207,10 @@ def test_a_photo_that_is_not_an_image_is_refused(admin_user, branch, full_member
         )
     assert not Meeting.objects.exists()
     png = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
-    meeting = services.meeting_record(
-        actor=admin_user,
-        organization=branch,
+    meeting = _meeting(
+        admin_user,
+        branch,
         kind=MeetingKind.PARTY_DAY,
-        held_on=D(2026, 3, 5),
         topic="主题党日",
         entitled=6,
         present=5,
@@ -259,15 +222,7 @@ def test_a_photo_that_is_not_an_image_is_refused(admin_user, branch, full_member
 
 def test_group_meetings_belong_to_groups(admin_user, branch, full_members):
     with pytest.raises(ValidationError, match="党小组会只能由党小组召开"):
-        services.meeting_record(
-            actor=admin_user,
-            organization=branch,
-            kind=MeetingKind.GROUP,
-            held_on=D(2026, 3, 5),
-            topic="x",
-            entitled=1,
-            present=1,
-        )
+        _meeting(admin_user, branch, kind=MeetingKind.GROUP, topic="x", entitled=1, present=1)
 
 
 def test_appraisal_refuses_too_many_excellent_and_opens_corrections_for_unqualified(admin_user, branch, full_members):
@@ -300,33 +255,12 @@ def test_closing_a_correction_with_expulsion_takes_the_member_off_the_roster(adm
 def test_one_current_secretary_per_village(admin_user, township, village, full_members):
     # Secretaries are full members of the village's organization (see test_post_rules).
     first, second = full_members[0].person, full_members[1].person
-    services.tenure_start(
-        actor=admin_user,
-        person=first,
-        post=PostKind.VILLAGE_SECRETARY,
-        township=township,
-        village=village,
-        started_on=D(2021, 10, 1),
-    )
+    _secretary(admin_user, first, township, village, D(2021, 10, 1))
     with pytest.raises(ValidationError, match="已有在任人员"):
-        services.tenure_start(
-            actor=admin_user,
-            person=second,
-            post=PostKind.VILLAGE_SECRETARY,
-            township=township,
-            village=village,
-            started_on=D(2024, 1, 1),
-        )
+        _secretary(admin_user, second, township, village, D(2024, 1, 1))
     tenure = Tenure.objects.get(person=first)
     services.tenure_end(actor=admin_user, tenure=tenure, ended_on=D(2023, 12, 31), reason="调整")
-    services.tenure_start(
-        actor=admin_user,
-        person=second,
-        post=PostKind.VILLAGE_SECRETARY,
-        township=township,
-        village=village,
-        started_on=D(2024, 1, 1),
-    )
+    _secretary(admin_user, second, township, village, D(2024, 1, 1))
     assert Tenure.objects.filter(village=village, ended_on__isnull=True).count() == 1
 
 

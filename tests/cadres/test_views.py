@@ -11,25 +11,12 @@ from cadres.imports import ROSTER_HEADERS
 from cadres.models import Appraisal, Correction, Meeting, MemberPost, MobileRecord, PartyMember, Tenure
 from tests import factories
 from townships.models import AuditEvent, CountySetting
-from villages.choices import OrganizationKind
 from villages.models import Matter
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 # Every page pays: session, user, and the idle-timeout session save (savepoint, update, release).
 FIXED = 5
-
-
-@pytest.fixture
-def other_branch(other_township, other_village):
-    committee = factories.PartyOrganizationFactory(township=other_township, name="中共青石乡委员会")
-    return factories.PartyOrganizationFactory(
-        township=other_township,
-        village=other_village,
-        parent=committee,
-        kind=OrganizationKind.BRANCH,
-        name="王庄村支部",
-    )
 
 
 @pytest.fixture
@@ -58,23 +45,8 @@ def _more_rows(branch, n):
     for _ in range(n):
         member = factories.PartyMemberFactory(organization=branch)
         MobileRecord.objects.create(member=member, township=branch.township, destination="东莞", since=D(2025, 1, 1))
-        Tenure.objects.create(
-            person=member.person,
-            post=PostKind.VILLAGE_MEMBER,
-            township=branch.township,
-            village=branch.village,
-            started_on=D(2021, 1, 1),
-        )
-        Meeting.objects.create(
-            organization=branch,
-            township=branch.township,
-            village=branch.village,
-            kind=MeetingKind.PARTY_DAY,
-            held_on=D(2026, 1, 1),
-            topic=f"t{member.pk}",
-            entitled=1,
-            present=1,
-        )
+        factories.TenureFactory(person=member.person, post=PostKind.VILLAGE_MEMBER, village=branch.village)
+        factories.MeetingFactory(organization=branch, topic=f"t{member.pk}")
         Matter.objects.create(village=branch.village, township=branch.township, title=f"m{member.pk}")
         MemberPost.objects.create(member=member, township=branch.township, post_type="policy", started_on=D(2025, 3, 1))
         Correction.objects.create(

@@ -34,7 +34,6 @@ from cadres.models import Meeting, MembershipEvent, PartyMember, Person
 from tests import factories
 from townships.models import AuditEvent, ImportBatch
 from townships.xlsx import MAX_ROWS
-from villages.choices import OrganizationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -410,10 +409,7 @@ ROSTER_CONTENT = [
 
 @pytest.fixture
 def branch(township, village):
-    committee = factories.PartyOrganizationFactory(township=township, name="中共城关镇委员会")
-    return factories.PartyOrganizationFactory(
-        township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name=BRANCH
-    )
+    return factories.branch_with_committee(village, BRANCH, "中共城关镇委员会")
 
 
 def counts():

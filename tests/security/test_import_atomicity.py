@@ -21,7 +21,6 @@ from cadres.imports import ROSTER_HEADERS, ROSTER_SHEET, roster_import
 from cadres.models import MembershipEvent, PartyMember, Person
 from tests import factories
 from townships.models import AuditEvent, ImportBatch
-from villages.choices import OrganizationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -93,10 +92,7 @@ OUTCOMES = {}
 
 
 def make_branch(township, village):
-    committee = factories.PartyOrganizationFactory(township=township, name="中共城关镇委员会")
-    return factories.PartyOrganizationFactory(
-        township=township, village=village, parent=committee, kind=OrganizationKind.BRANCH, name=BRANCH
-    )
+    return factories.branch_with_committee(village, BRANCH, "中共城关镇委员会")
 
 
 @pytest.fixture
