@@ -44,7 +44,7 @@ soak: $(STAMP)
 
 ## Benchmarks at province scale (measured, never asserted in tests).
 bench: $(STAMP)
-	$(PY) -m tests.bench.run
+	ONLY="$(ONLY)" SIZE="$(SIZE)" $(PY) -m tests.bench.run
 
 ## Backup drill: pg_dump -Fc the demo county, pg_restore into a fresh database, compare every table, smoke-test, time it.
 restore-drill: $(STAMP)

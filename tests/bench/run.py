@@ -1,58 +1,662 @@
-"""`make bench`: province-scale timings, printed, never asserted.
+"""`make bench`: the benchmarks of issue 11, each a ratio to a floor measured back to back.
 
-Runs in a throwaway database (SQLite in a temporary directory unless
-BENCH_DATABASE_URL names a PostgreSQL database to use instead).
+    make bench                          # every benchmark at county, city and province
+    make bench ONLY=scoring SIZE=county # one benchmark (comma-separated lists work too)
+
+It runs on PostgreSQL (data directory var/bench/pgdata, kept between runs), a throwaway Redis,
+real Celery workers and gunicorn with DEBUG off. Each size has its own database (bench_county,
+bench_city, bench_province), generated with ``load_demo`` only when it is missing; the generation
+time is kept in var/bench/generated.json so a reused database still reports it. Every benchmark runs
+several times and reports the median; its floor is measured in the same run. A benchmark that fails
+is recorded with its error and the others go on. Results: one table on stdout, docs/benchmarks.md
+and docs/benchmarks.json (merged with earlier results when ONLY or SIZE narrows the run).
 """
 
+import datetime
+import json
 import os
+import platform
+import re
+import secrets
+import statistics
 import subprocess
 import sys
-import tempfile
 import time
+import traceback
+import urllib.request
 
-REQUESTS = 200
+import psycopg2
+
+from . import infra
+from .infra import BENCH_DIR, ROOT, log
+
+SIZES = ("county", "city", "province")
+BENCHMARKS = ("generate", "scoring", "rating", "workers", "landing", "export", "import", "api")
+# Runs per benchmark (median reported) and warm-up runs, by size.
+REPEAT = {"county": 5, "city": 3, "province": 3}
+GENERATED = BENCH_DIR / "generated.json"
+DOCS_JSON = ROOT / "docs" / "benchmarks.json"
+DOCS_MD = ROOT / "docs" / "benchmarks.md"
+GENERATE_GOAL_S = 600
+IMPORT_ROWS = 20_000
+WRK = ("-t2", "-c32", "-d10s")
+API_PATH = "/api/v1/scores/?page_size=100"
+BARE_PATH = "/bench/bare/"
 
 
-def main():
-    workdir = tempfile.mkdtemp(prefix="township-bench-")
-    env = dict(os.environ)
-    env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-    env.pop("REDIS_URL", None)
-    run = [sys.executable, "manage.py"]
-    subprocess.run([*run, "migrate", "-v0"], env=env, check=True)
+def _now():
+    return datetime.datetime.now().astimezone()
+
+
+def _list(value, allowed, what):
+    if not value:
+        return list(allowed)
+    chosen = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown:
+        raise SystemExit(f"make bench: unknown {what} {', '.join(unknown)}; choose from {', '.join(allowed)}")
+    return [v for v in allowed if v in chosen]
+
+
+def row(benchmark, size, *, median=None, floor=None, ratio=None, goal=None, direction="min", peak_mb=None, note=""):
+    if ratio is None and median is not None and floor:
+        ratio = median / floor
+    return {
+        "benchmark": benchmark,
+        "size": size,
+        "median_s": None if median is None else round(median, 4),
+        "floor_s": None if floor is None else round(floor, 4),
+        "ratio": None if ratio is None else round(ratio, 3),
+        "goal": goal,
+        "direction": direction,
+        "peak_mb": None if peak_mb is None else round(peak_mb, 1),
+        "met": None if ratio is None or goal is None else (ratio <= goal if direction == "min" else ratio >= goal),
+        "note": note,
+    }
+
+
+class Bench:
+    def __init__(self, sizes, only):
+        self.sizes = sizes
+        self.only = only
+        self.rows = []
+        self.pg = None
+        self.redis = None
+        self.workers = None
+        self.secret = "bench-" + secrets.token_hex(32)
+
+    # --- Environment -------------------------------------------------------------------
+
+    def env(self, size, **extra):
+        env = dict(os.environ)
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        env.update(
+            DATABASE_URL=self.pg.url(f"bench_{size}"),
+            REDIS_URL=self.redis.url,
+            DEBUG="false",
+            SECRET_KEY=self.secret,
+            ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+            SECURE_SSL_REDIRECT="false",
+            STATIC_ROOT=str(BENCH_DIR / "static"),
+            MEDIA_ROOT=str(BENCH_DIR / "media"),
+            API_RATE_LIMIT="100000000/hour",
+            SCORECARD_RATE_LIMIT="100000000/hour",
+            LOG_LEVEL="WARNING",
+        )
+        env.update(extra)
+        return env
+
+    def probe(self, size, name, args=None, timeout=3600, **env):
+        """Run tests/bench/probe.py NAME in a subprocess; its last line is JSON."""
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.bench.probe", name, json.dumps(args or {})],
+            cwd=ROOT,
+            env=self.env(size, **env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-6:]
+            raise RuntimeError(f"probe {name} failed: " + " | ".join(tail))
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def manage(self, size, *args, timeout=7200, **env):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(size, **env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+
+    # --- Data --------------------------------------------------------------------------
+
+    def _admin(self):
+        connection = psycopg2.connect(self.pg.url("postgres"))
+        connection.autocommit = True
+        return connection
+
+    def _has_county(self, database):
+        with self._admin() as admin, admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+            if cursor.fetchone() is None:
+                return False
+        try:
+            with psycopg2.connect(self.pg.url(database)) as connection, connection.cursor() as cursor:
+                cursor.execute("SELECT EXISTS (SELECT 1 FROM townships_county)")
+                return cursor.fetchone()[0]
+        except psycopg2.Error:
+            return False
+
+    def ensure_data(self, size):
+        database = f"bench_{size}"
+        generated = json.loads(GENERATED.read_text()) if GENERATED.exists() else {}
+        if self._has_county(database):
+            self.manage(size, "migrate", "--noinput", "-v0")
+            info = generated.get(size, {})
+            info["reused"] = True
+            log(f"{database}: reused (generated {info.get('at', '?')} in {info.get('seconds', '?')} s)")
+            return info
+        log(f"{database}: generating with load_demo --preset {size} (province: several minutes)")
+        admin = self._admin()
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            cursor.execute(f'CREATE DATABASE "{database}"')
+        admin.close()
+        self.manage(size, "migrate", "--noinput", "-v0")
+        started = time.monotonic()
+        # Eager Celery while generating: the demo loader scores inline.
+        self.manage(size, "load_demo", "--preset", size, "--force", REDIS_URL="")
+        seconds = round(time.monotonic() - started, 1)
+        generated[size] = {"seconds": seconds, "at": _now().isoformat(timespec="seconds")}
+        GENERATED.write_text(json.dumps(generated, indent=2))
+        log(f"{database}: generated in {seconds} s")
+        return {**generated[size], "reused": False}
+
+    # --- Workers -----------------------------------------------------------------------
+
+    def start_workers(self, size, count):
+        self.stop_workers()
+        self.redis.flush()
+        self.workers = infra.Workers(self.env(size), count)
+        self.workers.start()
+
+    def stop_workers(self):
+        if self.workers is not None:
+            self.workers.stop()
+            self.workers = None
+
+    def worker_peak_mb(self):
+        """The largest VmHWM among the workers' processes (the prefork children do the work)."""
+        peak = 0
+        for process in self.workers.processes if self.workers else []:
+            pids = [process.pid]
+            try:
+                pids += [int(p) for p in open(f"/proc/{process.pid}/task/{process.pid}/children").read().split()]
+            except OSError:
+                pass
+            for pid in pids:
+                try:
+                    for line in open(f"/proc/{pid}/status"):
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]) / 1024)
+                except OSError:
+                    pass
+        return peak or None
+
+    # --- Benchmarks --------------------------------------------------------------------
+
+    def run_size(self, size, largest):
+        try:
+            data = self.ensure_data(size)
+        except Exception as exc:
+            detail = getattr(exc, "stderr", "") or ""
+            note = f"data generation failed: {exc} {detail.strip()[-300:]}"
+            log(note)
+            for name in self.only:
+                self.rows.append(row(name, size, note=note))
+            return
+        target = None
+        for name in self.only:
+            if name == "workers" and not largest:
+                continue
+            log(f"{name} at {size}")
+            started = time.monotonic()
+            try:
+                if name == "generate":
+                    self.rows.append(self.bench_generate(size, data))
+                    continue
+                if target is None:
+                    target = self.probe(size, "scoring_target")
+                    log(f"  target: {target}")
+                self.rows.extend(getattr(self, f"bench_{name}")(size, target))
+            except Exception as exc:
+                traceback.print_exc()
+                self.rows.append(row(name, size, note=f"failed: {type(exc).__name__}: {str(exc)[:400]}"))
+            finally:
+                self.stop_workers()
+            log(f"  {name} at {size}: {time.monotonic() - started:.0f} s")
+
+    def bench_generate(self, size, data):
+        seconds = data.get("seconds")
+        if seconds is None:
+            return row("generate", size, note="generation time unknown (database made before generated.json)")
+        how = f"reused, generated {data.get('at')}" if data.get("reused") else "generated in this run"
+        return row(
+            "generate",
+            size,
+            median=seconds,
+            ratio=seconds / GENERATE_GOAL_S,
+            goal=1.0,
+            note=f"load_demo --preset {size}: {seconds:.0f} s ({how}); ratio = time / {GENERATE_GOAL_S} s",
+        )
+
+    def _scoring(self, size, target, workers):
+        if target["year"] is None:
+            raise RuntimeError("no month with approved reports to score")
+        repeat = REPEAT[size]
+        self.start_workers(size, workers)
+        args = {"county_id": target["county_id"], "year": target["year"], "month": target["month"]}
+        samples, floors, scored, errors = [], [], None, []
+        for i in range(repeat + 1):  # the first run warms up and is not counted
+            run = self.probe(size, "scoring_run", {**args, "kind": "monthly", "period": target["month"]})
+            if run["status"] != "succeeded":
+                errors.append(f"run {run['run']} {run['status']}: {run['error']}")
+                continue
+            floor = self.probe(size, "scoring_floor", {**args, "repeat": 1})
+            if i:
+                samples.append(run["seconds"])
+                floors.append(floor["samples"][0])
+            scored = run["villages_scored"]
+            floor_rows = f"{floor['inputs']} inputs, {floor['scores']} scores, {floor['items']} items"
+        if not samples:
+            raise RuntimeError("; ".join(errors) or "no run succeeded")
+        return statistics.median(samples), statistics.median(floors), scored, floor_rows, len(samples), errors
+
+    def bench_scoring(self, size, target):
+        median, floor, scored, floor_rows, runs, errors = self._scoring(size, target, 1)
+        per_village = median / scored if scored else None
+        self.scoring_one_worker = getattr(self, "scoring_one_worker", {})
+        self.scoring_one_worker[size] = median
+        note = (
+            f"{target['year']}-{target['month']:02d} of {target['county']}, {scored} villages, 1 worker, "
+            f"median of {runs}: {per_village * 1000:.2f} ms/village (floor {floor / scored * 1000:.2f}); "
+            f"floor = 1 input query + COPY of {floor_rows}"
+        )
+        if errors:
+            note += f"; failed runs: {'; '.join(errors)[:200]}"
+        result = row("scoring", size, median=median, floor=floor, goal=3.0, peak_mb=self.worker_peak_mb(), note=note)
+        result["villages"] = scored
+        return [result]
+
+    def bench_workers(self, size, target):
+        one = getattr(self, "scoring_one_worker", {}).get(size)
+        if one is None:
+            one = self._scoring(size, target, 1)[0]
+        two, _floor, scored, _rows, runs, errors = self._scoring(size, target, 2)
+        note = f"{scored} villages: 1 worker {one:.2f} s, 2 workers {two:.2f} s (median of {runs}); ratio = t1/t2"
+        if errors:
+            note += f"; failed runs: {'; '.join(errors)[:200]}"
+        return [row("workers", size, median=two, floor=one, ratio=one / two, goal=1.5, direction="max", note=note)]
+
+    def bench_rating(self, size, target):
+        year = target["rating_year"]
+        if year is None:
+            return [row("rating", size, note="not measured: no year with ratings or six scored months to rate")]
+        self.start_workers(size, 1)
+        args = {"county_id": target["county_id"], "year": year}
+        samples, floors, errors = [], [], []
+        for i in range(REPEAT[size] + 1):
+            run = self.probe(size, "scoring_run", {**args, "kind": "annual"})
+            if run["status"] != "succeeded":
+                errors.append(f"run {run['run']} {run['status']}: {run['error']}")
+                continue
+            floor = self.probe(size, "rating_floor", {**args, "repeat": 1})
+            if i:
+                samples.append(run["seconds"])
+                floors.append(floor["samples"][0])
+        if not samples:
+            return [row("rating", size, note=f"failed: {'; '.join(errors)[:400]}")]
+        note = (
+            f"annual {year} of {target['county']}, median of {len(samples)}; floor = read {floor['scores']} "
+            f"monthly scores + COPY of {floor['ratings']} rating rows"
+        )
+        return [
+            row(
+                "rating",
+                size,
+                median=statistics.median(samples),
+                floor=statistics.median(floors),
+                goal=3.0,
+                peak_mb=self.worker_peak_mb(),
+                note=note,
+            )
+        ]
+
+    def collectstatic(self, size):
+        """DEBUG off serves the manifest storage's files: the pages need collectstatic once."""
+        if not getattr(self, "static_ready", False):
+            self.manage(size, "collectstatic", "--noinput", "-v0")
+            self.static_ready = True
+
+    def bench_landing(self, size, target):
+        self.collectstatic(size)
+        result = self.probe(size, "landing", {"repeat": 10})
+        note = (
+            f"GET / as county, {result['queries']} queries, median of {len(result['samples'])}; "
+            "floor = replaying the request's captured SQL"
+        )
+        return [
+            row(
+                "landing",
+                size,
+                median=result["median"],
+                floor=result["floor_median"],
+                goal=1.5,
+                peak_mb=result["peak_mb"],
+                note=note,
+            )
+        ]
+
+    def bench_export(self, size, target):
+        self.collectstatic(size)
+        result = self.probe(size, "export", {"repeat": REPEAT[size]})
+        note = (
+            f"/assessment/scores/export.xlsx as county: {result['rows']} rows, {result['cells']} cells; "
+            "floor = openpyxl write-only of the same cells"
+        )
+        return [
+            row(
+                "export",
+                size,
+                median=result["median"],
+                floor=result["floor_median"],
+                goal=1.3,
+                peak_mb=result["peak_mb"],
+                note=note,
+            )
+        ]
+
+    def bench_import(self, size, target):
+        path = BENCH_DIR / f"roster-{size}-{IMPORT_ROWS}.xlsx"
+        prepared = self.probe(size, "import_prepare", {"rows": IMPORT_ROWS, "path": str(path)})
+        args = {"path": str(path), "township_id": prepared["township_id"], "repeat": 3}
+        imported = self.probe(size, "import_run", args)
+        parsed = self.probe(size, "import_parse", args)
+        note = (
+            f"{IMPORT_ROWS} rows into one township (rolled back): {imported['message']}; "
+            f"floor = openpyxl read-only parse (peak {parsed['peak_mb']:.0f} MB)"
+        )
+        return [
+            row(
+                "import",
+                size,
+                median=imported["median"],
+                floor=parsed["median"],
+                goal=2.0,
+                peak_mb=imported["peak_mb"],
+                note=note,
+            )
+        ]
+
+    def bench_api(self, size, target):
+        self.collectstatic(size)
+        token = self.probe(size, "api_token", {"name": "bench-client"})["token"]
+        body_path = BENCH_DIR / f"bare-body-{size}.json"
+        env = self.env(size, DJANGO_SETTINGS_MODULE="tests.bench.settings", BENCH_BARE_BODY=str(body_path))
+        self.redis.flush()
+        server = infra.Gunicorn(env, workers=2)
+        server.start()
+        try:
+            request = urllib.request.Request(  # noqa: S310 (our own http:// server)
+                server.base + API_PATH, headers={"Authorization": f"Token {token}"}
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                body = response.read()
+            body_path.write_bytes(body)
+            count = json.loads(body).get("count")
+            header = ["-H", f"Authorization: Token {token}"]
+            for path in (API_PATH, BARE_PATH):  # warm both
+                wrk(server.base + path, header, duration="2s")
+            api, bare = [], []
+            for _ in range(3):
+                api.append(wrk(server.base + API_PATH, header))
+                bare.append(wrk(server.base + BARE_PATH, header))
+        finally:
+            server.stop()
+        api_rps = statistics.median(r["rps"] for r in api)
+        bare_rps = statistics.median(r["rps"] for r in bare)
+        api_p99 = statistics.median(r["p99"] for r in api)
+        bare_p99 = statistics.median(r["p99"] for r in bare)
+        errors = sum(r["errors"] for r in api + bare)
+        note = (
+            f"gunicorn -w 2, wrk {' '.join(WRK)}, {len(body)} bytes/page of {count} scores: "
+            f"{api_rps:.0f} req/s vs bare {bare_rps:.0f} req/s; ratio = api/bare req/s; "
+            f"median/floor columns = s per request (1/req/s)"
+        )
+        if errors:
+            note += f"; {errors} non-2xx responses or socket errors"
+        return [
+            row(
+                "api",
+                size,
+                median=1 / api_rps if api_rps else None,
+                floor=1 / bare_rps if bare_rps else None,
+                ratio=api_rps / bare_rps if bare_rps else None,
+                goal=0.5,
+                direction="max",
+                note=note,
+            ),
+            row(
+                "api-p99",
+                size,
+                median=api_p99,
+                floor=bare_p99,
+                ratio=api_p99 * 1000,
+                goal=200,
+                note=f"p99 latency of the API {api_p99 * 1000:.0f} ms (bare {bare_p99 * 1000:.0f} ms); ratio = p99 in ms",
+            ),
+        ]
+
+
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def wrk(url, header, duration=None):
+    args = list(WRK)
+    if duration:
+        args[-1] = f"-d{duration}"
+    done = subprocess.run(
+        ["wrk", *args, "--latency", *header, url], capture_output=True, text=True, check=True, timeout=120
+    )
+    out = done.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    match = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+    p99 = float(match.group(1)) * _UNITS[match.group(2)] if match else None
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(g) for g in socket.groups()) if socket else 0)
+    return {"rps": rps, "p99": p99, "errors": errors}
+
+
+# --- Output ------------------------------------------------------------------------------
+
+
+def _goal_text(r):
+    if r["goal"] is None:
+        return "—"
+    sign = "≤" if r["direction"] == "min" else "≥"
+    if r["benchmark"] == "api-p99":
+        return f"p99 {sign} {r['goal']:g} ms"
+    if r["benchmark"] == "generate":
+        return f"< {GENERATE_GOAL_S} s"
+    return f"{sign} {r['goal']:g}×"
+
+
+def _fmt_s(value):
+    if value is None:
+        return "—"
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _ratio_text(r):
+    if r["ratio"] is None:
+        return "not measured"
+    mark = "" if r["met"] is None else (" ✓" if r["met"] else " ✗")
+    if r["benchmark"] == "api-p99":
+        return f"{r['ratio']:.0f} ms{mark}"
+    return f"{r['ratio']:.2f}{mark}"
+
+
+def table(rows):
+    lines = [
+        "| benchmark | size | median | floor | ratio | goal | peak memory | note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        peak = f"{r['peak_mb']:.0f} MB" if r.get("peak_mb") else "—"
+        note = (r.get("note") or "").replace("|", "/").replace("\n", " ")
+        lines.append(
+            f"| {r['benchmark']} | {r['size']} | {_fmt_s(r['median_s'])} | {_fmt_s(r['floor_s'])} | "
+            f"{_ratio_text(r)} | {_goal_text(r)} | {peak} | {note} |"
+        )
+    return "\n".join(lines)
+
+
+def flatness(rows):
+    """Per-village scoring time across sizes: max/min, goal within 20%."""
+    per = {
+        r["size"]: r["median_s"] / r["villages"]
+        for r in rows
+        if r["benchmark"] == "scoring" and r.get("median_s") and r.get("villages")
+    }
+    if not per:
+        return None
+    slow, fast = max(per.values()), min(per.values())
+    detail = ", ".join(f"{s} {v * 1000:.2f} ms" for s, v in per.items())
+    note = f"per-village scoring time, 1 worker: {detail}; ratio = slowest/fastest"
+    if len(per) < 2:
+        note += " (only one size measured so far)"
+    return row("scoring-flat", "all", median=slow, floor=fast, goal=1.2, note=note)
+
+
+def machine():
+    uname = platform.uname()
+    try:
+        memory = next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+        memory = f"{int(memory) / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        memory = "?"
+    return {
+        "uname": " ".join(uname),
+        "cpus": os.cpu_count(),
+        "memory": memory,
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+ORDER = {name: i for i, name in enumerate((*BENCHMARKS[:2], "scoring-flat", *BENCHMARKS[2:], "api-p99"))}
+
+
+def merge(rows):
+    """Earlier results for the (benchmark, size) pairs this run did not measure are kept."""
+    previous = []
+    if DOCS_JSON.exists():
+        try:
+            previous = json.loads(DOCS_JSON.read_text())
+        except ValueError:
+            previous = []
+    fresh = {(r["benchmark"], r["size"]) for r in rows}
+    merged = [r for r in previous if (r["benchmark"], r["size"]) not in fresh] + rows
+    merged = [r for r in merged if r["benchmark"] != "scoring-flat"]
+    flat = flatness(merged)
+    if flat:
+        merged.append(flat)
+    merged.sort(key=lambda r: (ORDER.get(r["benchmark"], 99), SIZES.index(r["size"]) if r["size"] in SIZES else 9))
+    return merged
+
+
+def write_docs(rows, header):
+    DOCS_JSON.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (tests/bench/run.py); see issue 11 for the goals and the README for how to run it.",
+        "Each ratio compares a median of several runs with a floor measured back to back in the same run;",
+        "✓ / ✗ say whether the goal is met. Rows not measured in the latest run keep their earlier figures",
+        "(each row's date is its `measured_at` in docs/benchmarks.json).",
+        "",
+        f"- date: {header['date']}",
+        f"- machine: `{header['machine']['uname']}`, {header['machine']['cpus']} CPUs, {header['machine']['memory']}",
+        f"- load average at the start / end: {header['load_start']} / {header['load_end']}",
+        f"- PostgreSQL: {header['postgres']}; Redis and Celery workers (prefork, -c 1) on the same machine",
+        f"- command: `{header['command']}`",
+        "",
+        table(rows),
+        "",
+    ]
+    DOCS_MD.write_text("\n".join(lines))
+
+
+def main(argv):
+    only = _list(os.environ.get("ONLY", ""), BENCHMARKS, "benchmark")
+    sizes = _list(os.environ.get("SIZE", ""), SIZES, "size")
+    missing = infra.ensure_packages()
+    if missing:
+        print(
+            f"make bench: {', '.join(missing)} not installed. Install them with\n"
+            f"    sudo apt-get install -y {' '.join(infra.APT_PACKAGES)}\n"
+            "and run make bench again (as root it installs them itself).",
+            file=sys.stderr,
+        )
+        return 2
+    load_start = machine()["load"]
+    bench = Bench(sizes, only)
     started = time.monotonic()
-    subprocess.run(
-        [*run, "load_demo", "--preset", "province", "--registry-only"], env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    generate = time.monotonic() - started
-    code = f"""
-import statistics, time
-from django.test import Client
-from townships.models import Township, User
-client = Client()
-client.force_login(User.objects.get(username="county"))
-townships = list(Township.objects.filter(county__name="青山县").values_list("pk", flat=True))
-samples = []
-for i in range({REQUESTS}):
-    t = time.perf_counter()
-    response = client.get("/api/v1/villages/", {{"township": townships[i % len(townships)]}})
-    assert response.status_code == 200
-    samples.append((time.perf_counter() - t) * 1000)
-samples.sort()
-print(f"{{statistics.median(samples):.1f}} {{samples[int(len(samples) * 0.95)]:.1f}}")
-"""
-    out = subprocess.run(
-        [*run, "shell", "-c", code], env=env, check=True, capture_output=True, text=True
-    ).stdout.split()
-    p50, p95 = out[-2], out[-1]
+    try:
+        bench.pg = infra.Postgres()
+        bench.pg.start()
+        bench.redis = infra.Redis()
+        log(f"PostgreSQL on port {bench.pg.port} (data in {infra.PGDATA}), Redis at {bench.redis.url}")
+        with bench._admin() as admin, admin.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            postgres = cursor.fetchone()[0]
+        for size in sizes:
+            bench.run_size(size, largest=size == sizes[-1])
+    except KeyboardInterrupt:
+        log("interrupted; writing what was measured")
+    finally:
+        bench.stop_workers()
+        if bench.redis:
+            bench.redis.stop()
+        if bench.pg:
+            bench.pg.stop()
+    if not bench.rows:
+        return 1
+    for r in bench.rows:
+        r["measured_at"] = _now().isoformat(timespec="seconds")
+    rows = merge(bench.rows)
+    env_args = " ".join(f"{k}={os.environ[k]}" for k in ("ONLY", "SIZE") if os.environ.get(k))
+    header = {
+        "date": _now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_start": load_start,
+        "load_end": machine()["load"],
+        "postgres": locals().get("postgres", "?"),
+        "command": f"make bench {env_args}".strip(),
+        "seconds": round(time.monotonic() - started),
+    }
+    write_docs(rows, header)
     print()
-    print("| benchmark | result |")
-    print("|---|---|")
-    print(
-        f"| load_demo --preset province --registry-only (90 counties, ~1,500 townships, ~25,000 villages) | {generate:.1f} s |"
-    )
-    print(f"| GET /api/v1/villages/?township=… ({REQUESTS} requests, county admin) | p50 {p50} ms, p95 {p95} ms |")
+    print(table(rows))
+    print()
+    log(f"done in {header['seconds']} s; results in docs/benchmarks.md and docs/benchmarks.json")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))
