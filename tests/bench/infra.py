@@ -51,6 +51,27 @@ def ensure_packages():
     return missing
 
 
+def peak_mb(pids):
+    """The largest VmHWM (peak resident memory) among ``pids`` and their children, in MB."""
+    peak = 0
+    for pid in pids:
+        family = [pid]
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as handle:
+                family += [int(child) for child in handle.read().split()]
+        except OSError:
+            pass
+        for member in family:
+            try:
+                with open(f"/proc/{member}/status") as handle:
+                    for line in handle:
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]) / 1024)
+            except OSError:
+                pass
+    return peak or None
+
+
 class Postgres:
     """A PostgreSQL server on var/bench/pgdata: initdb only when the directory is missing."""
 

@@ -191,22 +191,8 @@ class Bench:
             self.workers = None
 
     def worker_peak_mb(self):
-        """The largest VmHWM among the workers' processes (the prefork children do the work)."""
-        peak = 0
-        for process in self.workers.processes if self.workers else []:
-            pids = [process.pid]
-            try:
-                pids += [int(p) for p in open(f"/proc/{process.pid}/task/{process.pid}/children").read().split()]
-            except OSError:
-                pass
-            for pid in pids:
-                try:
-                    for line in open(f"/proc/{pid}/status"):
-                        if line.startswith("VmHWM:"):
-                            peak = max(peak, int(line.split()[1]) / 1024)
-                except OSError:
-                    pass
-        return peak or None
+        """Peak memory of the workers' processes (the prefork children do the work)."""
+        return infra.peak_mb([p.pid for p in self.workers.processes]) if self.workers else None
 
     # --- Benchmarks --------------------------------------------------------------------
 
@@ -226,6 +212,7 @@ class Bench:
                 continue
             log(f"{name} at {size}")
             started = time.monotonic()
+            first = len(self.rows)
             try:
                 if name == "generate":
                     self.rows.append(self.bench_generate(size, data))
@@ -239,6 +226,8 @@ class Bench:
                 self.rows.append(row(name, size, note=f"failed: {type(exc).__name__}: {str(exc)[:400]}"))
             finally:
                 self.stop_workers()
+                for measured in self.rows[first:]:
+                    measured["load"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
             log(f"  {name} at {size}: {time.monotonic() - started:.0f} s")
 
     def bench_generate(self, size, data):
@@ -426,6 +415,7 @@ class Bench:
             for _ in range(3):
                 api.append(wrk(server.base + API_PATH, header))
                 bare.append(wrk(server.base + BARE_PATH, header))
+            server_peak = infra.peak_mb([server.process.pid])
         finally:
             server.stop()
         api_rps = statistics.median(r["rps"] for r in api)
@@ -449,6 +439,7 @@ class Bench:
                 ratio=api_rps / bare_rps if bare_rps else None,
                 goal=0.5,
                 direction="max",
+                peak_mb=server_peak,
                 note=note,
             ),
             row(
