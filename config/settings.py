@@ -261,7 +261,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "townships.api.auth.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["townships.permissions.IsScopedUser"],
@@ -283,6 +283,11 @@ REST_FRAMEWORK = {
         "scorecards": env.str("SCORECARD_RATE_LIMIT", default="600/hour"),
     },
 }
+
+# A token is checked against the database at most this often per client (revocation drops it at once).
+API_TOKEN_CACHE_SECONDS = _env_int("API_TOKEN_CACHE_SECONDS", 60)
+# A page of the scores API is cached per user and ETag this long (a run or an override changes the ETag).
+API_SCORES_CACHE_SECONDS = _env_int("API_SCORES_CACHE_SECONDS", 60)
 
 REST_KNOX = {
     # Client tokens are long-lived but never eternal; revoke earlier in the admin.

@@ -9,3 +9,4 @@ class TownshipsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (signals connect once the app registry is ready: login auditing)
+        from .api import auth  # noqa: F401  (its signals drop a cached API token when it is revoked)

@@ -1,5 +1,7 @@
 import hashlib
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
@@ -16,6 +18,7 @@ from rest_framework.throttling import UserRateThrottle
 from assessments import services
 from assessments.filtersets import ReportFilterSet, ScoreFilterSet
 from assessments.models import Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
+from townships.api.pagination import KnownCount
 from townships.api.views import ScopedReadOnlyViewSet
 from townships.choices import Role
 from townships.scoping import can_edit_in_township, get_scoped_or_404, scope_for
@@ -28,6 +31,8 @@ from .serializers import (
     ScoreDetailSerializer,
     ScoreSerializer,
     ScoringRunSerializer,
+    score_rows,
+    score_values,
 )
 
 
@@ -162,6 +167,49 @@ class ScoreViewSet(ScopedReadOnlyViewSet):
     def get_serializer_class(self):
         return ScoreDetailSerializer if self.action == "retrieve" else ScoreSerializer
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="上次响应的 ETag"),
+            OpenApiParameter(
+                "If-Modified-Since", OpenApiTypes.STR, OpenApiParameter.HEADER, description="上次响应的 Last-Modified"
+            ),
+        ],
+        responses={200: ScoreSerializer(many=True), 304: OpenApiResponse(description="数据未变（无响应体）")},
+    )
+    def list(self, request, *args, **kwargs):
+        # A page of scores with ETag / Last-Modified (304 while nothing changed), served from lean
+        # ``values()`` rows and cached per user and ETag, so a polling client costs one small query.
+        # (A comment, not a docstring: the OpenAPI description stays the class's Chinese one.)
+        queryset = self.filter_queryset(self.get_queryset())
+        stamp = queryset.aggregate(last=Max("updated_at"), n=Count("pk"))
+        last = stamp["last"]
+        version = f"{stamp['n']}|{last.isoformat() if last else ''}"
+        etag = quote_etag(hashlib.sha256(f"{request.get_full_path()}|{version}".encode()).hexdigest()[:32])
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if last is not None:
+            headers["Last-Modified"] = http_date(last.timestamp())
+        if _not_modified(request, etag, last):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        page_id = f"{request.user.pk}|{request.build_absolute_uri()}|{version}"
+        key = "api-scores:" + hashlib.sha256(page_id.encode()).hexdigest()
+        data = cache.get(key)
+        if data is None:
+            page = self.paginate_queryset(KnownCount(score_values(queryset), stamp["n"]))
+            data = self.get_paginated_response(score_rows(page)).data
+            cache.set(key, data, settings.API_SCORES_CACHE_SECONDS)
+        return Response(data, headers=headers)
+
+
+def _not_modified(request, etag, last):
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
+    if_modified_since = request.headers.get("If-Modified-Since")
+    if if_modified_since and last is not None:
+        since = parse_http_date_safe(if_modified_since)
+        return since is not None and int(last.timestamp()) <= since
+    return False
+
 
 class ScorecardThrottle(UserRateThrottle):
     """Per token (per client user): polling clients get their own budget, set by SCORECARD_RATE_LIMIT."""
@@ -178,38 +226,3 @@ class ScorecardViewSet(ScoreViewSet):
     """
 
     throttle_classes = [ScorecardThrottle]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="上次响应的 ETag"),
-            OpenApiParameter(
-                "If-Modified-Since", OpenApiTypes.STR, OpenApiParameter.HEADER, description="上次响应的 Last-Modified"
-            ),
-        ],
-        responses={200: ScoreSerializer(many=True), 304: OpenApiResponse(description="数据未变（无响应体）")},
-    )
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        stamp = queryset.aggregate(last=Max("updated_at"), n=Count("pk"))
-        last = stamp["last"]
-        digest = hashlib.sha256(
-            f"{request.get_full_path()}|{stamp['n']}|{last.isoformat() if last else ''}".encode()
-        ).hexdigest()[:32]
-        etag = quote_etag(digest)
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-        if last is not None:
-            headers["Last-Modified"] = http_date(last.timestamp())
-        if_none_match = request.headers.get("If-None-Match")
-        if_modified_since = request.headers.get("If-Modified-Since")
-        not_modified = False
-        if if_none_match is not None:
-            not_modified = etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
-        elif if_modified_since and last is not None:
-            since = parse_http_date_safe(if_modified_since)
-            not_modified = since is not None and int(last.timestamp()) <= since
-        if not_modified:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        response = super().list(request, *args, **kwargs)
-        for key, value in headers.items():
-            response[key] = value
-        return response

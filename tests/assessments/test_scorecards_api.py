@@ -1,8 +1,11 @@
+import json
+
 import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from assessments import services
+from assessments.api.serializers import ScoreSerializer, score_rows, score_values
 from assessments.api.views import ScorecardThrottle
 from assessments.choices import RunKind
 from assessments.demo import create_scheme
@@ -82,3 +85,28 @@ def test_scorecards_filter_by_the_years_grade(client_api, county):
     body = client_api.get("/api/v1/scorecards/", {"year": YEAR, "grade": some_grade}).json()
     assert body["count"] == sum(1 for g in grades.values() if g == some_grade)
     assert client_api.get("/api/v1/scorecards/", {"grade": "superb"}).status_code == 400
+
+
+def test_the_lean_rows_are_the_serializers_body_to_the_byte(client_api):
+    """The list is served from values() rows; its body must stay what ScoreSerializer gives."""
+    # A total with trailing zeros and a vetoed score with its reason, so the formatting is exercised.
+    Score.objects.filter(pk=Score.objects.order_by("pk").first().pk).update(total="1000", veto=True, veto_reason="否决")
+    queryset = Score.objects.select_related("village", "township").order_by("pk")
+    lean = score_rows(score_values(queryset))
+    full = ScoreSerializer(queryset, many=True).data
+    assert json.dumps(lean, ensure_ascii=False) == json.dumps(full, ensure_ascii=False)
+    assert lean[0]["total"] == "1000.00" and lean[0]["veto"] is True
+
+
+def test_a_page_seen_before_costs_one_query_and_a_change_is_seen_at_once(
+    client_api, admin_user, django_assert_num_queries
+):
+    params = {"year": YEAR, "period": MONTH}
+    first = client_api.get("/api/v1/scores/", params).json()
+    with django_assert_num_queries(1):  # the ETag's count and latest change; token and page cached
+        assert client_api.get("/api/v1/scores/", params).json() == first
+    item = ScoreItem.objects.filter(indicator__code="A09").first()
+    services.score_override(actor=admin_user, item=item, points=20, reason="述职良好")
+    after = client_api.get("/api/v1/scores/", params).json()
+    changed = {row["id"]: row["total"] for row in after["results"]}
+    assert changed[item.score_id] != {row["id"]: row["total"] for row in first["results"]}[item.score_id]

@@ -1,6 +1,7 @@
 """/api/v1/townships/ and what every endpoint shares: authentication, scoping, paging, ordering, methods."""
 
 import pytest
+from knox.models import AuthToken
 
 from tests import factories
 from tests.factories import use_token
@@ -128,8 +129,23 @@ def test_list_query_count_is_pinned_for_session_and_token(
         assert api.get(LIST).status_code == 200
     for _ in range(6):
         factories.TownshipFactory(county=county)
-    with django_assert_num_queries(4):
+    # The token was checked a moment ago: it is taken from the cache (API_TOKEN_CACHE_SECONDS).
+    with django_assert_num_queries(2):
         assert api.get(LIST).json()["count"] == 11
+
+
+def test_a_cached_token_stops_working_the_moment_it_is_revoked_or_its_user_is_deactivated(
+    api, client_user, county, registry
+):
+    use_token(api, client_user)
+    assert api.get(LIST).status_code == 200  # now cached
+    AuthToken.objects.filter(user=client_user).delete()
+    assert api.get(LIST).status_code == 401
+    use_token(api, client_user)
+    assert api.get(LIST).status_code == 200
+    client_user.is_active = False
+    client_user.save()
+    assert api.get(LIST).status_code == 401
 
 
 # --- filters, ordering, paging ---------------------------------------------------------------
