@@ -22,10 +22,15 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def xlsx(sheet, headers, rows, name="roster.xlsx"):
+def xlsx(sheet, headers, rows, name="roster.xlsx", title=None):
+    """One sheet: the header, then the rows; with ``title``, a merged title and a blank row above the header."""
     workbook = Workbook()
     ws = workbook.active
     ws.title = sheet
+    if title:
+        ws.append([title])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+        ws.append([])
     ws.append(headers)
     for row in rows:
         ws.append(row)
@@ -180,18 +185,7 @@ def test_meetings_import_checks_attendance_and_is_idempotent(staff_user, townshi
 
 def titled_xlsx(sheet, headers, rows, name="titled.xlsx"):
     """A merged title over the columns, a blank row, then the header on row 3."""
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = sheet
-    ws.append([f"城关镇{sheet}（2026年）"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws.append([])
-    ws.append(headers)
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue())
+    return xlsx(sheet, headers, rows, name, title=f"城关镇{sheet}（2026年）")
 
 
 def test_a_roster_with_a_merged_title_and_a_blank_row_above_the_header_imports(staff_user, township, branch):

@@ -194,29 +194,12 @@ def test_a_meeting_with_more_attendees_than_members_is_refused(admin_user, branc
 
 def test_a_photo_that_is_not_an_image_is_refused(admin_user, branch, full_members):
     fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 this is an executable", content_type="image/jpeg")
+    party_day = {"kind": MeetingKind.PARTY_DAY, "topic": "主题党日", "entitled": 6, "present": 5}
     with pytest.raises(ValidationError, match="不是图片"):
-        _meeting(
-            admin_user,
-            branch,
-            kind=MeetingKind.PARTY_DAY,
-            topic="主题党日",
-            entitled=6,
-            present=5,
-            evidence=fake,
-            evidence_kind="photo",
-        )
+        _meeting(admin_user, branch, evidence=fake, evidence_kind="photo", **party_day)
     assert not Meeting.objects.exists()
     png = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
-    meeting = _meeting(
-        admin_user,
-        branch,
-        kind=MeetingKind.PARTY_DAY,
-        topic="主题党日",
-        entitled=6,
-        present=5,
-        evidence=png,
-        evidence_kind="photo",
-    )
+    meeting = _meeting(admin_user, branch, evidence=png, evidence_kind="photo", **party_day)
     assert meeting.evidence.name.endswith(".png")
 
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from cadres.choices import MeetingKind, PostKind, Stage
+from cadres.choices import PostKind, Stage
 from cadres.imports import ROSTER_HEADERS
 from cadres.models import Appraisal, Correction, Meeting, MemberPost, MobileRecord, PartyMember, Tenure
 from tests import factories
@@ -79,15 +79,7 @@ def test_list_pages_and_exports_are_scoped(client, staff_user, branch, foreign_m
 
 
 def test_another_townships_records_answer_404(client, staff_user, foreign_member, other_branch):
-    meeting = Meeting.objects.create(
-        organization=other_branch,
-        township=other_branch.township,
-        kind=MeetingKind.PARTY_DAY,
-        held_on=D(2026, 1, 1),
-        topic="x",
-        entitled=1,
-        present=1,
-    )
+    meeting = factories.MeetingFactory(organization=other_branch, village=None, topic="x")
     matter = Matter.objects.create(village=other_branch.village, township=other_branch.township, title="外乡事项")
     client.force_login(staff_user)
     for url in (
@@ -212,16 +204,7 @@ def test_a_meeting_with_too_many_attendees_is_refused_on_the_page(client, staff_
 
 
 def test_compliance_page_shows_what_is_missing(client, staff_user, branch, members):
-    Meeting.objects.create(
-        organization=branch,
-        township=branch.township,
-        village=branch.village,
-        kind=MeetingKind.PARTY_DAY,
-        held_on=D(2026, 1, 5),
-        topic="一月",
-        entitled=6,
-        present=6,
-    )
+    factories.MeetingFactory(organization=branch, held_on=D(2026, 1, 5), topic="一月", entitled=6, present=6)
     client.force_login(staff_user)
     page = client.get(reverse("meeting-compliance"), {"year": 2026}).content.decode()
     assert branch.name in page and "2026年2月" in page

@@ -23,6 +23,18 @@ def _committee(township, name="中共城关镇委员会"):
     return PartyOrganization.objects.create(township=township, name=name, kind=OrganizationKind.COMMITTEE)
 
 
+def _branch(admin_user, committee, name, **where):
+    """A branch under ``committee``, in the committee's township."""
+    return organization_create(
+        actor=admin_user,
+        name=name,
+        kind=OrganizationKind.BRANCH,
+        parent=committee,
+        township=committee.township,
+        **where,
+    )
+
+
 def test_village_create_audits_and_refreshes_township_totals(admin_user, township, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         village = village_create(actor=admin_user, township=township, name="石桥村", households=300, population=1000)
@@ -80,14 +92,7 @@ def test_deactivated_village_leaves_township_totals(admin_user, village, django_
 
 def test_branch_under_township_committee(admin_user, township, village):
     committee = _committee(township)
-    branch = organization_create(
-        actor=admin_user,
-        name="中共李家村支部委员会",
-        kind=OrganizationKind.BRANCH,
-        parent=committee,
-        township=township,
-        village=village,
-    )
+    branch = _branch(admin_user, committee, "中共李家村支部委员会", village=village)
     assert branch.parent == committee
 
 
@@ -131,49 +136,27 @@ def test_the_parent_must_be_in_the_same_township(admin_user, township, other_tow
 def test_joint_branch_covers_villages_of_its_township(admin_user, township, village):
     committee = _committee(township)
     neighbour = factories.VillageFactory(township=township, name="张湾村")
-    branch = organization_create(
-        actor=admin_user,
-        name="李家村张湾村联合党支部",
-        kind=OrganizationKind.BRANCH,
-        parent=committee,
-        township=township,
-        village=village,
-        joint_villages=[neighbour],
-    )
+    branch = _branch(admin_user, committee, "李家村张湾村联合党支部", village=village, joint_villages=[neighbour])
     assert list(branch.joint_villages.all()) == [neighbour]
 
 
 def test_joint_branch_refuses_a_village_of_another_township(admin_user, township, village, other_village):
     committee = _committee(township)
     with pytest.raises(ValidationError):
-        organization_create(
-            actor=admin_user,
-            name="跨乡联合党支部",
-            kind=OrganizationKind.BRANCH,
-            parent=committee,
-            township=township,
-            village=village,
-            joint_villages=[other_village],
-        )
+        _branch(admin_user, committee, "跨乡联合党支部", village=village, joint_villages=[other_village])
     assert not PartyOrganization.objects.filter(name="跨乡联合党支部").exists()
 
 
 def test_duplicate_name_under_one_parent_is_refused(admin_user, township):
     committee = _committee(township)
-    organization_create(
-        actor=admin_user, name="机关支部", kind=OrganizationKind.BRANCH, parent=committee, township=township
-    )
+    _branch(admin_user, committee, "机关支部")
     with pytest.raises(ValidationError):
-        organization_create(
-            actor=admin_user, name="机关支部", kind=OrganizationKind.BRANCH, parent=committee, township=township
-        )
+        _branch(admin_user, committee, "机关支部")
 
 
 def test_deactivating_an_organization_with_active_children_is_refused(admin_user, township):
     committee = _committee(township)
-    organization_create(
-        actor=admin_user, name="机关支部", kind=OrganizationKind.BRANCH, parent=committee, township=township
-    )
+    _branch(admin_user, committee, "机关支部")
     with pytest.raises(ValidationError):
         organization_set_active(actor=admin_user, organization=committee, active=False)
     committee.refresh_from_db()
