@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.score_last_month",
         "schedule": crontab(day_of_month=8, hour=3, minute=0),
     },
+    # Every 15 minutes: recompute the derived alerts the landing pages and the alert list read.
+    "refresh-alerts": {
+        "task": "cadres.tasks.refresh_alerts",
+        "schedule": timedelta(minutes=15),
+    },
     # Every 30 seconds: publish again the scoring work a killed worker, a database restart
     # or a broker outage left behind (the run rows are the durable intent).
     "sweep-scoring-runs": {
@@ -208,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=30),
     },
 }
+# Stored alerts older than this are recomputed when a page reads them (beat refreshes every 15 minutes).
+ALERTS_MAX_AGE_MINUTES = _env_int("ALERTS_MAX_AGE_MINUTES", 30)
 # Failure drills only (tests/integration): a pause inside each scoring chunk, so a
 # worker can be killed mid-run. Always 0 in production.
 try:

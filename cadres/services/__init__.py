@@ -4,6 +4,7 @@ Every public name is re-exported here, so ``from cadres.services import x`` and
 ``services.x`` work whichever module ``x`` lives in.
 """
 
+from .alerts import alerts_refresh, alerts_refresh_all, current_alerts
 from .cadres import contact_assign, reserve_add, tenure_end, tenure_start
 from .common import ACTIVE_MEMBER_STAGES
 from .meetings import GROUP_ONLY_KINDS, _subtree_ids, appraisal_record, meeting_record
@@ -25,8 +26,11 @@ __all__ = [
     "ACTIVE_MEMBER_STAGES",
     "GROUP_ONLY_KINDS",
     "_subtree_ids",  # cadres.imports and the appraisal page walk an organization's subtree
+    "alerts_refresh",
+    "alerts_refresh_all",
     "appraisal_record",
     "contact_assign",
+    "current_alerts",
     "correction_close",
     "correction_start",
     "household_key",
