@@ -13,6 +13,7 @@ and docs/benchmarks.json (merged with earlier results when ONLY or SIZE narrows 
 """
 
 import datetime
+import fcntl
 import json
 import os
 import platform
@@ -228,6 +229,7 @@ class Bench:
                 self.stop_workers()
                 for measured in self.rows[first:]:
                     measured["load"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                    measured["measured_at"] = _now().isoformat(timespec="seconds")
             log(f"  {name} at {size}: {time.monotonic() - started:.0f} s")
 
     def bench_generate(self, size, data):
@@ -536,14 +538,14 @@ def flatness(rows):
 
 
 def machine():
-    uname = platform.uname()
+    uname = subprocess.run(["uname", "-a"], capture_output=True, text=True, check=False).stdout.strip()
     try:
         memory = next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal"))
         memory = f"{int(memory) / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         memory = "?"
     return {
-        "uname": " ".join(uname),
+        "uname": uname or " ".join(platform.uname()),
         "cpus": os.cpu_count(),
         "memory": memory,
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
@@ -579,7 +581,8 @@ def write_docs(rows, header):
         "Written by `make bench` (tests/bench/run.py); see issue 11 for the goals and the README for how to run it.",
         "Each ratio compares a median of several runs with a floor measured back to back in the same run;",
         "✓ / ✗ say whether the goal is met. Rows not measured in the latest run keep their earlier figures",
-        "(each row's date is its `measured_at` in docs/benchmarks.json).",
+        "(each row's date and the load average when it was measured are its `measured_at` and `load` in",
+        "docs/benchmarks.json). The machine is shared: a high load makes both sides of a ratio slower.",
         "",
         f"- date: {header['date']}",
         f"- machine: `{header['machine']['uname']}`, {header['machine']['cpus']} CPUs, {header['machine']['memory']}",
@@ -605,6 +608,13 @@ def main(argv):
             file=sys.stderr,
         )
         return 2
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    lock = open(BENCH_DIR / "lock", "w")  # held until the process exits
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("make bench: another make bench is running on var/bench; wait for it to finish.", file=sys.stderr)
+        return 2
     load_start = machine()["load"]
     bench = Bench(sizes, only)
     started = time.monotonic()
@@ -628,8 +638,6 @@ def main(argv):
             bench.pg.stop()
     if not bench.rows:
         return 1
-    for r in bench.rows:
-        r["measured_at"] = _now().isoformat(timespec="seconds")
     rows = merge(bench.rows)
     env_args = " ".join(f"{k}={os.environ[k]}" for k in ("ONLY", "SIZE") if os.environ.get(k))
     header = {
