@@ -6,10 +6,10 @@ the highest app they read from.
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from cadres.selectors import AlertCode, alerts_for
+from cadres.selectors import AlertCode
+from cadres.services import current_alerts
 from townships.models import Township
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import month_param
@@ -26,7 +26,7 @@ def home(request):
     user = request.user
     if user.is_township_staff:
         return redirect("township-detail", pk=user.township_id)
-    alerts = alerts_for(townships=scope_for(user, Township.objects.filter(is_active=True)), today=timezone.localdate())
+    alerts, alerts_at = current_alerts(townships=scope_for(user, Township.objects.filter(is_active=True)))
     counts = {}
     for alert in alerts:
         counts[alert.code] = counts.get(alert.code, 0) + 1
@@ -47,6 +47,7 @@ def home(request):
         {
             "glance": county_glance(user=user),
             "alert_counts": alert_counts,
+            "alerts_at": alerts_at,
             "dash": dashboard,
             "charts": charts,
             "year": year,
@@ -67,7 +68,7 @@ def township_detail(request, pk):
     )
 
     year, month = month_param(request)
-    alerts = alerts_for(townships=Township.objects.filter(pk=township.pk), today=timezone.localdate())
+    alerts, alerts_at = current_alerts(townships=Township.objects.filter(pk=township.pk))
     todo = township_dashboard(township=township, year=year, month=month)
     todo["meetings"] = [a for a in alerts if a.code == AlertCode.MEETINGS_MISSING]
     todo["pipeline"] = [a for a in alerts if a.code == AlertCode.PIPELINE_OVERDUE]
@@ -77,6 +78,7 @@ def township_detail(request, pk):
         {
             "todo": todo,
             "alerts": alerts,
+            "alerts_at": alerts_at,
             "township": township,
             "villages": villages,
             "organizations": organizations,

@@ -10,14 +10,15 @@ from townships.models import Township
 from townships.scoping import scope_for
 from townships.web import audited_xlsx_response
 
-from .. import selectors
+from .. import services
 from ..choices import AlertCode
 
 
 @require_safe
 @login_required
 def alert_list(request):
-    alerts = _alerts(request)
+    alerts, computed_at = _alerts(request)
+    counts = _alert_counts(alerts)
     code = request.GET.get("code", "")
     if code:
         alerts = [a for a in alerts if a.code == code]
@@ -28,15 +29,15 @@ def alert_list(request):
             "alerts": alerts,
             "codes": dict(AlertCode.choices),
             "code": code,
-            "counts": _alert_counts(_alerts(request)),
+            "counts": counts,
+            "alerts_at": computed_at,
         },
     )
 
 
 def _alerts(request):
-    return selectors.alerts_for(
-        townships=scope_for(request.user, Township.objects.filter(is_active=True)), today=timezone.localdate()
-    )
+    """The stored alerts in the user's scope and when they were computed."""
+    return services.current_alerts(townships=scope_for(request.user, Township.objects.filter(is_active=True)))
 
 
 def _alert_counts(alerts):
@@ -49,7 +50,7 @@ def _alert_counts(alerts):
 @require_safe
 @login_required
 def alert_export(request):
-    alerts = _alerts(request)
+    alerts, _computed_at = _alerts(request)
     rows = [[a.township_name, a.village_name, str(a.label), a.message, a.count] for a in alerts]
     headers = [_("乡镇"), _("村（社区）"), _("预警"), _("说明"), _("数量")]
     return audited_xlsx_response(
