@@ -153,11 +153,25 @@ class Bench:
         except psycopg2.Error:
             return False
 
+    def _statements_extension(self, database):
+        """pg_stat_statements in the size's database, for profiling its hot queries after a run."""
+        if not self.pg.has_pg_stat_statements():
+            return
+        try:
+            connection = psycopg2.connect(self.pg.url(database))
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            connection.close()
+        except psycopg2.Error as exc:
+            log(f"pg_stat_statements not available in {database}: {exc}")
+
     def ensure_data(self, size):
         database = f"bench_{size}"
         generated = json.loads(GENERATED.read_text()) if GENERATED.exists() else {}
         if self._has_county(database):
             self.manage(size, "migrate", "--noinput", "-v0")
+            self._statements_extension(database)
             info = generated.get(size, {})
             info["reused"] = True
             log(f"{database}: reused (generated {info.get('at', '?')} in {info.get('seconds', '?')} s)")
@@ -176,6 +190,7 @@ class Bench:
         generated[size] = {"seconds": seconds, "at": _now().isoformat(timespec="seconds")}
         GENERATED.write_text(json.dumps(generated, indent=2))
         log(f"{database}: generated in {seconds} s")
+        self._statements_extension(database)
         return {**generated[size], "reused": False}
 
     # --- Workers -----------------------------------------------------------------------
@@ -588,7 +603,7 @@ def write_docs(rows, header):
         f"- machine: `{header['machine']['uname']}`, {header['machine']['cpus']} CPUs, {header['machine']['memory']}",
         f"- load average at the start / end: {header['load_start']} / {header['load_end']}",
         f"- PostgreSQL: {header['postgres']}; Redis and Celery workers (prefork, -c 1) on the same machine",
-        f"- command: `{header['command']}`",
+        f"- command: `{header['command']}` ({header['seconds']} s)",
         "",
         table(rows),
         "",
