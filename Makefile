@@ -42,7 +42,7 @@ beat: $(STAMP)
 soak: $(STAMP)
 	REQUIRE_INTEGRATION=1 $(PY) -m tests.harness -- tests/soak -m soak -p no:cacheprovider -q
 
-## Benchmarks at province scale (measured, never asserted in tests).
+## The benchmarks of issue 11 (measured, never asserted in tests): make bench [ONLY=scoring,api] [SIZE=county,city,province].
 bench: $(STAMP)
 	ONLY="$(ONLY)" SIZE="$(SIZE)" $(PY) -m tests.bench.run
 
