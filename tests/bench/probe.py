@@ -96,7 +96,7 @@ def scoring_run(args):
         enqueue=True,
         allow_missing=True,
     )
-    deadline = started + args.get("timeout", 1800)
+    deadline = started + args.get("timeout", 600)
     while time.perf_counter() < deadline:
         run = ScoringRun.objects.get(pk=run.pk)
         if run.status in TERMINAL:
@@ -105,7 +105,7 @@ def scoring_run(args):
     wall = time.perf_counter() - started
     return {
         "run": run.pk,
-        "status": run.status,
+        "status": run.status if run.status in TERMINAL else f"{run.status} after {wall:.0f} s (timed out)",
         "error": run.error[:300],
         "seconds": wall,
         "villages_scored": run.villages_scored,
