@@ -1,7 +1,7 @@
 """Reads for the assessment: derived metrics per township and period, scorecards, rankings.
 
-``derived_metrics`` runs a fixed number of aggregate queries for a township,
-whatever its number of villages: the scoring chunks call it once each.
+``derived_metrics`` runs a fixed number of aggregate queries for a set of townships,
+whatever their number of villages: each scoring task calls it once for its chunks.
 """
 
 import datetime
@@ -25,11 +25,11 @@ from .choices import Category, PeriodKind, RemovalState, ReportStatus, Target
 from .models import AnnualRating, Indicator, MonthlyReport, PeriodLock, RemovalFlag, Scheme, Score, ScoringRun
 
 
-def derived_metrics(*, township_id, year, month, conf):
-    """{village id: {metric code: value}} for one township and month (9 queries)."""
+def derived_metrics(*, township_ids, year, month, conf):
+    """{village id: {metric code: value}} for some townships and a month (9 queries, whatever their number)."""
     unit = month_unit(year, month)
     values = defaultdict(dict)
-    organizations = PartyOrganization.objects.filter(township_id=township_id, village__isnull=False)
+    organizations = PartyOrganization.objects.filter(township_id__in=township_ids, village__isnull=False)
     expected, held_capped = defaultdict(int), defaultdict(int)
     for org in meeting_compliance(organizations=organizations, start=unit.start, end=unit.end, conf=conf):
         expected[org.village_id] += org.expected
@@ -37,14 +37,14 @@ def derived_metrics(*, township_id, year, month, conf):
     for village_id, n in expected.items():
         values[village_id]["meetings_ratio"] = round(held_capped[village_id] / n, 4) if n else 1.0
     for village_id, n in (
-        Meeting.objects.filter(township_id=township_id, held_on__gte=unit.start, held_on__lte=unit.end)
+        Meeting.objects.filter(township_id__in=township_ids, held_on__gte=unit.start, held_on__lte=unit.end)
         .values_list("village_id")
         .annotate(n=Count("pk"))
     ):
         values[village_id]["meetings_held"] = n
     year_start = datetime.date(year, 1, 1)
     for row in (
-        PartyMember.objects.filter(township_id=township_id)
+        PartyMember.objects.filter(township_id__in=township_ids)
         .values("village_id")
         .annotate(
             developed=Count("pk", filter=Q(admitted_on__gte=year_start, admitted_on__lte=unit.end)),
@@ -55,19 +55,19 @@ def derived_metrics(*, township_id, year, month, conf):
         values[row["village_id"]]["candidates"] = row["candidates"]
     lost_cutoff = add_months(unit.end, -conf["alert.lost_contact_months"])
     for village_id, n in (
-        MobileRecord.objects.filter(township_id=township_id, ended_on__isnull=True, since__lte=unit.end)
+        MobileRecord.objects.filter(township_id__in=township_ids, ended_on__isnull=True, since__lte=unit.end)
         .filter(Q(last_contact_on__lt=lost_cutoff) | Q(last_contact_on__isnull=True))
         .values_list("member__village_id")
         .annotate(n=Count("pk"))
     ):
         values[village_id]["lost_contact_mobile"] = n
     staffed = set(
-        Tenure.objects.filter(township_id=township_id, post=PostKind.VILLAGE_SECRETARY, started_on__lte=unit.end)
+        Tenure.objects.filter(township_id__in=township_ids, post=PostKind.VILLAGE_SECRETARY, started_on__lte=unit.end)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=unit.end))
         .values_list("village_id", flat=True)
     )
     complete = (
-        Matter.objects.filter(township_id=township_id)
+        Matter.objects.filter(township_id__in=township_ids)
         .annotate(n=Count("steps"), last=Max("steps__done_on"))
         .filter(n=6, last__gte=year_start, last__lte=unit.end)
         .values_list("village_id")
@@ -77,7 +77,7 @@ def derived_metrics(*, township_id, year, month, conf):
         values[village_id]["matters_completed"] = n
     appraised = set(
         Appraisal.objects.filter(
-            township_id=township_id, year=year - 1, organization__village__isnull=False
+            township_id__in=township_ids, year=year - 1, organization__village__isnull=False
         ).values_list("organization__village_id", flat=True)
     )
     return values, staffed, appraised
@@ -101,12 +101,12 @@ def secretary_days(tenures, *, start, end):
     return best[1] if best else None
 
 
-def month_secretaries(*, township_id, year, month):
+def month_secretaries(*, township_ids, year, month):
     """{village id: person id} of each village's secretary for a month, by ``secretary_days`` (one query)."""
     unit = month_unit(year, month)
     by_village = defaultdict(list)
     for village_id, person_id, started_on, ended_on in (
-        Tenure.objects.filter(township_id=township_id, post=PostKind.VILLAGE_SECRETARY, started_on__lte=unit.end)
+        Tenure.objects.filter(township_id__in=township_ids, post=PostKind.VILLAGE_SECRETARY, started_on__lte=unit.end)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=unit.start))
         .values_list("village_id", "person_id", "started_on", "ended_on")
     ):

@@ -1,7 +1,8 @@
 """Thin Celery tasks around assessments.services.runs: ids in, one service call inside.
 
-A monthly run fans out as a chord: one ``score_chunk`` per township in parallel, then
-``finalize_run``. Every step is idempotent and claimed with a compare-and-swap update, so a
+A monthly run fans out as a chord: one ``score_chunks`` per group of townships
+(SCORING_TOWNSHIPS_PER_TASK) in parallel, then ``finalize_run``; the sweeper sends a stale
+chunk back alone (``score_chunk``). Every step is idempotent and claimed with a compare-and-swap update, so a
 duplicated or redelivered message does nothing twice; ``sweep_scoring_runs`` (beat) re-enqueues
 what a killed worker left.
 """
@@ -20,6 +21,11 @@ def run_scoring(run_id):
 @shared_task(acks_late=True)
 def score_chunk(chunk_id):
     return runs.chunk_run(chunk_id)
+
+
+@shared_task(acks_late=True)
+def score_chunks(chunk_ids):
+    return runs.chunks_run(chunk_ids)
 
 
 @shared_task(acks_late=True)

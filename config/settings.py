@@ -225,6 +225,9 @@ except ValueError:
 # A chunk takes seconds; 40 s plus the sweeper's 30 s puts an interrupted run back to work
 # within two minutes of the worker's or the database's return.
 SCORING_CHUNK_LEASE_SECONDS = _env_int("SCORING_CHUNK_LEASE_SECONDS", 40)
+# A monthly run's Celery tasks score this many townships each, reading their inputs once: fewer
+# queries per village, and still several tasks per county for the workers to share.
+SCORING_TOWNSHIPS_PER_TASK = _env_int("SCORING_TOWNSHIPS_PER_TASK", 4)
 # How often a chunk is handed out again before its run is marked failed with the reason.
 SCORING_CHUNK_MAX_ATTEMPTS = _env_int("SCORING_CHUNK_MAX_ATTEMPTS", 5)
 

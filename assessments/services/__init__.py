@@ -36,6 +36,7 @@ from .runs import (
     run_finalize,
     run_synchronously,
     score_chunk_compute,
+    score_chunks_compute,
     score_counties,
     scoring_run_start,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "scheme_copy",
     "scheme_problems",
     "score_chunk_compute",
+    "score_chunks_compute",
     "score_override",
     "score_retotal",
     "scores_retotal",

@@ -122,7 +122,7 @@ def report_submit(*, actor, report, request=None):
 def _mismatches(report):
     """Where a reported value can be compared with the records, note the difference for the reviewer."""
     values, _staffed, _appraised = derived_metrics(
-        township_id=report.township_id,
+        township_ids=[report.township_id],
         year=report.year,
         month=report.month,
         conf=settings_for(report.township.county_id),

@@ -6,6 +6,8 @@ import datetime
 import logging
 import time
 import traceback
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from celery import chord
@@ -134,13 +136,24 @@ def _value_of(code, report_values, derived, staffed, appraised, village_id):
 
 
 def score_chunk_compute(chunk_id):
-    """Score every village of one township for the run's month; store the result on the chunk.
+    """Score one township's chunk (``score_chunks_compute`` for one)."""
+    return score_chunks_compute([chunk_id])
+
+
+def score_chunks_compute(chunk_ids):
+    """Score every village of some townships (chunks of one run, claimed by this worker) for the
+    run's month; store each township's result on its chunk. The inputs are read once for all of
+    them, so a task's queries do not grow with its number of townships.
 
     No data, no score (DOMAIN §6): a village without an approved report for the month gets
     no total; it is listed in ``left_out`` with its report's state and takes no part in ranks.
     """
-    chunk = ScoringChunk.objects.select_related("run").get(pk=chunk_id)
-    run = chunk.run
+    chunks = list(ScoringChunk.objects.select_related("run").filter(pk__in=chunk_ids).order_by("pk"))
+    if not chunks:
+        return 0
+    run = chunks[0].run
+    if any(chunk.run_id != run.pk for chunk in chunks):
+        raise ValueError("chunks of different runs cannot be scored together")
     pause = getattr(settings, "SCORING_CHUNK_PAUSE", 0)
     if pause:
         time.sleep(pause)  # failure drills only: widens the window in which a worker can be killed
@@ -159,82 +172,108 @@ def score_chunk_compute(chunk_id):
         }
     )
     indicators = {target: [i for i in scheme.indicators.all() if i.method] for target, scheme in schemes.items()}
-    villages = list(
-        Village.objects.filter(township_id=chunk.township_id, is_active=True)
+    township_ids = [chunk.township_id for chunk in chunks]
+    villages = defaultdict(list)
+    for pk, name, township_id in (
+        Village.objects.filter(township_id__in=township_ids, is_active=True)
         .order_by("sort_key", "name")
-        .values_list("pk", "name")
-    )
+        .values_list("pk", "name", "township_id")
+    ):
+        villages[township_id].append((pk, name))
     statuses, reports = {}, {}
     for village_id, status, values in MonthlyReport.objects.filter(
-        township_id=chunk.township_id, year=run.year, month=run.period
+        township_id__in=township_ids, year=run.year, month=run.period
     ).values_list("village_id", "status", "values"):
         statuses[village_id] = status
         if status == ReportStatus.APPROVED:
             reports[village_id] = values
-    left_out = [
-        {"village": pk, "name": name, "status": statuses.get(pk, "missing")}
-        for pk, name in villages
-        if pk not in reports
-    ]
-    scored = [pk for pk, _name in villages if pk in reports]
-    derived, staffed, appraised = derived_metrics(
-        township_id=chunk.township_id, year=run.year, month=run.period, conf=conf
+    inputs = Inputs(
+        reports,
+        *derived_metrics(township_ids=township_ids, year=run.year, month=run.period, conf=conf),
+        month_secretaries(township_ids=township_ids, year=run.year, month=run.period),
     )
-    secretaries = month_secretaries(township_id=chunk.township_id, year=run.year, month=run.period)
-    result = []
-    for target, scheme in schemes.items():
-        leaves = indicators[target]
-        # A secretary is rated only where one held the post this month.
-        rated = [v for v in scored if target != Target.VILLAGE_SECRETARY or v in secretaries]
-        # Rank indicators compare the township's rated villages with each other.
-        ranked = {
-            indicator.pk: scoring.rank_points(
-                indicator.max_points,
-                indicator.params,
-                {v: _value_of(indicator.metric, reports.get(v), derived, staffed, appraised, v) for v in rated},
-            )
-            for indicator in leaves
-            if indicator.method == scoring.Method.RANK
-        }
-        for village_id in rated:
-            items = []
-            for indicator in leaves:
-                value = None
-                if indicator.method == scoring.Method.MANUAL:
-                    points = scoring.Points(Decimal("0.00"), _("待评分人评定（人工评分项）。"))
-                elif indicator.method == scoring.Method.RANK:
-                    value = _value_of(
-                        indicator.metric, reports.get(village_id), derived, staffed, appraised, village_id
-                    )
-                    points = ranked[indicator.pk][village_id]
-                else:
-                    value = _value_of(
-                        indicator.metric, reports.get(village_id), derived, staffed, appraised, village_id
-                    )
-                    if value is None:
-                        points = scoring.Points(Decimal("0.00"), _("报表未填此项，计 0 分。"))
-                    else:
-                        points = scoring.score(indicator.method, indicator.max_points, indicator.params, value)
-                items.append([indicator.pk, value, str(points.points), points.explanation, points.veto])
-            # The total is made once, in finalize, after the recorded overrides are applied.
-            result.append(
-                {
-                    "target": target,
-                    "scheme": scheme.pk,
-                    "village": village_id,
-                    "person": secretaries.get(village_id),
-                    "items": items,
-                }
-            )
+    outcomes = []
+    for chunk in chunks:
+        left_out = [
+            {"village": pk, "name": name, "status": statuses.get(pk, "missing")}
+            for pk, name in villages[chunk.township_id]
+            if pk not in reports
+        ]
+        scored = [pk for pk, _name in villages[chunk.township_id] if pk in reports]
+        result = [
+            row
+            for target, scheme in schemes.items()
+            for row in _score_township(target, scheme, indicators, scored, inputs)
+        ]
+        outcomes.append((chunk, result, left_out))
+    updated = 0
     with transaction.atomic():
-        updated = ScoringChunk.objects.filter(pk=chunk.pk, status=RunStatus.RUNNING).update(
-            status=RunStatus.SUCCEEDED,
-            result=result,
-            left_out=left_out,
-            finished_at=timezone.now(),
-            targets_scored=len(result),
-        )
+        for chunk, result, left_out in outcomes:
+            updated += ScoringChunk.objects.filter(pk=chunk.pk, status=RunStatus.RUNNING).update(
+                status=RunStatus.SUCCEEDED,
+                result=result,
+                left_out=left_out,
+                finished_at=timezone.now(),
+                targets_scored=len(result),
+            )
     return updated
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a month's scoring reads, for the villages of the townships being scored."""
+
+    reports: dict
+    derived: dict
+    staffed: set
+    appraised: set
+    secretaries: dict
+
+    def value(self, code, village_id):
+        return _value_of(code, self.reports.get(village_id), self.derived, self.staffed, self.appraised, village_id)
+
+
+def _score_township(target, scheme, indicators, scored, inputs):
+    """The item rows of one target for the scored villages of one township."""
+    leaves = indicators[target]
+    # A secretary is rated only where one held the post this month.
+    rated = [v for v in scored if target != Target.VILLAGE_SECRETARY or v in inputs.secretaries]
+    # Rank indicators compare the township's rated villages with each other.
+    ranked = {
+        indicator.pk: scoring.rank_points(
+            indicator.max_points, indicator.params, {v: inputs.value(indicator.metric, v) for v in rated}
+        )
+        for indicator in leaves
+        if indicator.method == scoring.Method.RANK
+    }
+    rows = []
+    for village_id in rated:
+        items = []
+        for indicator in leaves:
+            value = None
+            if indicator.method == scoring.Method.MANUAL:
+                points = scoring.Points(Decimal("0.00"), _("待评分人评定（人工评分项）。"))
+            elif indicator.method == scoring.Method.RANK:
+                value = inputs.value(indicator.metric, village_id)
+                points = ranked[indicator.pk][village_id]
+            else:
+                value = inputs.value(indicator.metric, village_id)
+                if value is None:
+                    points = scoring.Points(Decimal("0.00"), _("报表未填此项，计 0 分。"))
+                else:
+                    points = scoring.score(indicator.method, indicator.max_points, indicator.params, value)
+            items.append([indicator.pk, value, str(points.points), points.explanation, points.veto])
+        # The total is made once, in finalize, after the recorded overrides are applied.
+        rows.append(
+            {
+                "target": target,
+                "scheme": scheme.pk,
+                "village": village_id,
+                "person": inputs.secretaries.get(village_id),
+                "items": items,
+            }
+        )
+    return rows
 
 
 # The database went away (restart, failover, network): nothing can be recorded on this
@@ -345,16 +384,16 @@ def run_dispatch(run_id, *, synchronous=False):
         return None
     run = ScoringRun.objects.get(pk=run_id)
     if run.kind == RunKind.MONTHLY:
-        chunk_ids = list(run.chunks.values_list("pk", flat=True))
+        chunk_ids = list(run.chunks.order_by("pk").values_list("pk", flat=True))
         if synchronous:
-            for chunk_id in chunk_ids:
-                chunk_run(chunk_id)
+            for batch in chunk_batches(chunk_ids):
+                chunks_run(batch)
             return run_finish(run_id)
         # Enqueue: the tasks module imports this one, so the tasks are looked up when they are sent.
-        from ..tasks import finalize_run, score_chunk
+        from ..tasks import finalize_run, score_chunks
 
         try:
-            chord(score_chunk.s(chunk_id) for chunk_id in chunk_ids)(finalize_run.s(run_id))
+            chord(score_chunks.s(batch) for batch in chunk_batches(chunk_ids))(finalize_run.s(run_id))
         except BrokerUnavailable:  # the broker went away between claim and fan-out: the sweeper sends the chunks
             return 0
         return len(chunk_ids)
@@ -377,17 +416,31 @@ def run_dispatch(run_id, *, synchronous=False):
 
 
 def chunk_run(chunk_id):
-    """Claim and score one township's chunk; a failure marks the chunk and its run failed."""
-    if not chunk_claim(chunk_id):
+    """Claim and score one township's chunk (the sweeper sends chunks back one by one)."""
+    return chunks_run([chunk_id])
+
+
+def chunks_run(chunk_ids):
+    """Claim the chunks this worker can have and score them together; a failure marks the claimed
+    chunks and their run failed with the reason."""
+    claimed = [chunk_id for chunk_id in chunk_ids if chunk_claim(chunk_id)]
+    if not claimed:
         return 0
     try:
-        return score_chunk_compute(chunk_id)
+        return score_chunks_compute(claimed)
     except LOST_DATABASE:
         _forget_connection()
         raise
     except Exception:
-        chunk_fail(chunk_id, traceback.format_exc())
+        for chunk_id in claimed:
+            chunk_fail(chunk_id, traceback.format_exc())
         raise
+
+
+def chunk_batches(chunk_ids):
+    """The run's chunks in groups of SCORING_TOWNSHIPS_PER_TASK: one Celery task a group."""
+    size = max(1, settings.SCORING_TOWNSHIPS_PER_TASK)
+    return [chunk_ids[i : i + size] for i in range(0, len(chunk_ids), size)]
 
 
 def run_finish(run_id):
