@@ -141,11 +141,15 @@ def count_column(label, field):
     )
 
 
-def active_badge(obj):
-    """The 状态 cell of a record that can be deactivated."""
+def _active_badge(obj):
     if obj.is_active:
         return format_html('<span class="badge text-bg-success">{}</span>', _("启用"))
     return format_html('<span class="badge text-bg-secondary">{}</span>', _("已停用"))
+
+
+def active_column():
+    """The 状态 column of records that can be deactivated: a badge on the page, 是/否 in the export."""
+    return Column(_("状态"), lambda obj: "是" if obj.is_active else "否", html=_active_badge)
 
 
 def render_list(request, spec, template="inc/list_page.html", extra=None):

@@ -11,7 +11,7 @@ from django.views.defaults import permission_denied as django_permission_denied
 from .county_settings import DEFINITIONS, settings_for
 from .filtersets import TownshipFilterSet
 from .forms import LoginForm, TownshipForm
-from .listing import Column, ListSpec, active_badge, count_column, link, list_views
+from .listing import Column, ListSpec, active_column, count_column, link, list_views
 from .models import Township
 from .scoping import can_manage_registry, get_scoped_or_404
 from .selectors import township_list
@@ -48,7 +48,7 @@ def townships_spec(request):
             Column(_("村（社区）"), lambda t: t.village_count, "village_count", ("village_count",), numeric=True),
             count_column(_("人口"), "population"),
             count_column(_("户数"), "households"),
-            Column(_("状态"), lambda t: "是" if t.is_active else "否", html=active_badge),
+            active_column(),
         ),
         default_sort="name",
         export_name="township-export",

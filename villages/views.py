@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from townships.listing import Column, ListSpec, active_badge, count_column, link, list_views, township_column
+from townships.listing import Column, ListSpec, active_column, count_column, link, list_views, township_column
 from townships.scoping import can_edit_in_township, can_manage_registry, can_write_records, get_scoped_or_404, scope_for
 from townships.web import FORM_TEMPLATE, require_get_or_post, require_registry_manager, service_form
 
@@ -64,7 +64,7 @@ def villages_spec(request):
                     else ""
                 ),
             ),
-            Column(_("状态"), lambda v: _yes_no(v.is_active), html=active_badge),
+            active_column(),
         ),
         default_sort="township",
         export_name="village-export",
@@ -187,7 +187,7 @@ def organizations_spec(request):
             Column(_("上级组织"), lambda o: o.parent.name if o.parent else None),
             Column(_("所属村（社区）"), lambda o: o.village.name if o.village else None),
             Column(_("任期届满"), lambda o: o.term_end.isoformat() if o.term_end else None, "term_end", ("term_end",)),
-            Column(_("状态"), lambda o: _yes_no(o.is_active), html=active_badge),
+            active_column(),
         ),
         default_sort="township",
         export_name="organization-export",
