@@ -1,5 +1,6 @@
 """Web plumbing every app's pages share: the month parameter, the small service-backed form page,
-the upload form, workbook downloads (audited when they carry data), the registry-manager guard.
+the upload form and the import page, workbook downloads (audited when they carry data), the
+registry-manager guard.
 
 Public names only: the apps above import these, never each other's private helpers.
 """
