@@ -14,10 +14,11 @@ from townships.services import audit_record
 
 from .. import scoring
 from ..models import (
+    Indicator,
     Score,
     ScoreItem,
 )
-from .common import WRITE_BATCH, actor_or_none
+from .common import actor_or_none
 
 
 def item_parts(items, indicators):
@@ -188,26 +189,35 @@ def score_retotal(score):
 
 
 def scores_retotal(score_ids):
-    """Recompute stored totals from their items (effective points), in a fixed number of queries."""
-    scores = {s.pk: s for s in Score.objects.filter(pk__in=score_ids).select_related("scheme")}
+    """Recompute stored totals from their items (effective points) with the pure rule: three reads
+    of plain rows and one ``UPDATE … FROM`` a staging table, whatever the number of scores."""
+    score_ids = list(score_ids)
+    if not score_ids:
+        return
+    caps = dict(Score.objects.filter(pk__in=score_ids).values_list("pk", "scheme__bonus_cap"))
     rows = {}
-    for item in ScoreItem.objects.filter(score_id__in=scores).select_related("indicator"):
-        rows.setdefault(item.score_id, []).append(item)
-    now = timezone.now()
-    for pk, score in scores.items():
-        items = rows.get(pk, [])
-        total = scoring.monthly_total(
-            item_parts(
-                [(r.indicator_id, r.effective_points, r.veto, r.override_points is not None) for r in items],
-                {r.indicator_id: r.indicator for r in items},
-            ),
-            bonus_cap=score.scheme.bonus_cap,
+    for score_id, indicator_id, points, override, veto in ScoreItem.objects.filter(score_id__in=caps).values_list(
+        "score_id", "indicator_id", "points", "override_points", "veto"
+    ):
+        effective = override if override is not None else points
+        rows.setdefault(score_id, []).append((indicator_id, effective, veto, override is not None))
+    indicators = Indicator.objects.in_bulk({i for items in rows.values() for i, *_rest in items})
+    updates = []
+    for pk, cap in caps.items():
+        total = scoring.monthly_total(item_parts(rows.get(pk, []), indicators), bonus_cap=cap)
+        by_category = {k: str(v) for k, v in total.by_category.items()}
+        updates.append((pk, total.total, by_category, total.veto, total.veto_reason[:300], total.manual_pending))
+    types = _staging_types()
+    columns = ("id", "total", "by_category", "veto", "veto_reason", "manual_pending")
+    definition = ", ".join(f"{c} {types.get(c, 'bigint')}" for c in columns)
+    table = Score._meta.db_table
+    with staging_table("_retotal", definition), connection.cursor() as cursor:
+        copy_rows("_retotal", columns, updates)
+        cursor.execute(
+            f"""
+            UPDATE {table} SET total = r.total, by_category = r.by_category, veto = r.veto,
+                veto_reason = r.veto_reason, manual_pending = r.manual_pending, updated_at = %s
+            FROM _retotal r WHERE {table}.id = r.id
+            """,  # noqa: S608 (names from model metadata and constants)
+            [timezone.now()],
         )
-        score.total, score.veto, score.veto_reason = total.total, total.veto, total.veto_reason[:300]
-        score.by_category = {k: str(v) for k, v in total.by_category.items()}
-        score.manual_pending, score.updated_at = total.manual_pending, now
-    Score.objects.bulk_update(
-        scores.values(),
-        ["total", "veto", "veto_reason", "by_category", "manual_pending", "updated_at"],
-        batch_size=WRITE_BATCH,
-    )
