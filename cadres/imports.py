@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from townships.bulk import copy_objects
 from townships.county_settings import settings_for
 from townships.imports import (
     CountColumn,
@@ -240,7 +241,8 @@ class RosterImport(WorkbookImport):
     def write(self, rows):
         township, recorder = self.township, _recorder(self.actor)
         new_rows = [r.data for r in rows if r.data["id_number"] not in self.existing]
-        people = Person.objects.bulk_create(
+        people = copy_objects(
+            Person,
             [
                 Person(
                     township=township,
@@ -250,7 +252,6 @@ class RosterImport(WorkbookImport):
                 )
                 for r in new_rows
             ],
-            batch_size=500,
         )
         probation_months = settings_for(township.county_id)["pipeline.probation_months"]
         members = []
@@ -269,8 +270,9 @@ class RosterImport(WorkbookImport):
             if r["stage"] == Stage.PROBATIONARY:
                 member.probation_end = rules.add_months(dates["admitted_on"], probation_months)
             members.append(member)
-        members = PartyMember.objects.bulk_create(members, batch_size=500)
-        MembershipEvent.objects.bulk_create(
+        members = copy_objects(PartyMember, members)
+        copy_objects(
+            MembershipEvent,
             [
                 MembershipEvent(
                     member=m,
@@ -281,7 +283,6 @@ class RosterImport(WorkbookImport):
                 )
                 for r, m in zip(new_rows, members, strict=True)
             ],
-            batch_size=500,
         )
         return len(new_rows)
 

@@ -6,6 +6,7 @@ transaction around them), so the rollback is PostgreSQL's own."""
 import pytest
 from django.db import DatabaseError, IntegrityError
 
+from cadres import imports as cadres_imports
 from cadres.imports import roster_import
 from cadres.models import PartyMember, Person
 from tests.security.test_import_atomicity import (
@@ -37,7 +38,7 @@ def test_roster_import_is_atomic_and_idempotent_on_postgresql(monkeypatch, staff
         (PartyMember, DatabaseError("could not extend file: No space left on device")),
     ):
         with monkeypatch.context() as patch:
-            patch.setattr(model.objects, "bulk_create", fail_after(model, 1234, error))
+            patch.setattr(cadres_imports, "copy_objects", fail_after(model, 1234, error))
             result = roster_import(actor=staff_user, township=township, upload=upload(good))
         assert not result.ok and "所有记录均未导入" in result.message
         assert written() == NOTHING
