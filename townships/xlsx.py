@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -449,6 +450,15 @@ def _cell(sheet, value, bold=False):
     return cell
 
 
+def _plain(sheet, value):
+    """A data cell: the value itself where openpyxl would store it as it is, a forced-text cell
+    where it would read a string as a formula ("=…") or an error code ("#N/A") — so an export
+    builds a cell object only for the rare value that needs one."""
+    if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+        return _cell(sheet, value)
+    return value
+
+
 def build_workbook(sheets):
     """``sheets``: list of (title, headers, rows). Returns a write-only Workbook."""
     workbook = Workbook(write_only=True)
@@ -456,7 +466,7 @@ def build_workbook(sheets):
         sheet = workbook.create_sheet(title=title[:31])
         sheet.append([_cell(sheet, h, bold=True) for h in headers])
         for row in rows:
-            sheet.append([_cell(sheet, v) for v in row])
+            sheet.append([_plain(sheet, v) for v in row])
     return workbook
 
 

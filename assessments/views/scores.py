@@ -1,5 +1,7 @@
 """Runs and scores: starting and closing, the ranking, the explained scorecard."""
 
+from operator import itemgetter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -61,6 +63,10 @@ def run_list(request):
     )
 
 
+def _score_state(manual_pending):
+    return _("暂定（%(n)s 项人工评分待录入）") % {"n": manual_pending} if manual_pending else _("已定")
+
+
 def ranking_spec(request):
     return ListSpec(
         title=gettext_lazy("得分排名"),
@@ -77,18 +83,40 @@ def ranking_spec(request):
             Column(_("期间"), lambda s: f"{s.year}-{s.period:02d}", "period", ("year", "period")),
             # Sorting by total keeps every vetoed score below every clean one (DOMAIN §6).
             Column(_("总分"), lambda s: float(s.total), "total", ("clean", "total"), numeric=True),
-            Column(
-                _("状态"),
-                lambda s: (
-                    _("暂定（%(n)s 项人工评分待录入）") % {"n": s.manual_pending} if s.manual_pending else _("已定")
-                ),
-            ),
+            Column(_("状态"), lambda s: _score_state(s.manual_pending)),
             Column(_("一票否决"), lambda s: s.veto_reason or (_("是") if s.veto else "")),
             Column(_("方案版本"), lambda s: _("第 %(v)s 版") % {"v": s.scheme.version}),
         ),
         default_sort="rank",
         export_name="score-export",
         filename="得分排名",
+        # The export (a county's year can be tens of thousands of rows) reads plain values.
+        export_fields=(
+            "rank_in_county",
+            "rank_in_township",
+            "township__name",
+            "village__name",
+            "person__name",
+            "year",
+            "period",
+            "total",
+            "manual_pending",
+            "veto",
+            "veto_reason",
+            "scheme__version",
+        ),
+        export_columns=(
+            (_("全县名次"), itemgetter("rank_in_county")),
+            (_("乡镇内名次"), itemgetter("rank_in_township")),
+            (_("乡镇"), itemgetter("township__name")),
+            (_("村（社区）"), itemgetter("village__name")),
+            (_("书记"), lambda s: s["person__name"] or ""),
+            (_("期间"), lambda s: f"{s['year']}-{s['period']:02d}"),
+            (_("总分"), lambda s: float(s["total"])),
+            (_("状态"), lambda s: _score_state(s["manual_pending"])),
+            (_("一票否决"), lambda s: s["veto_reason"] or (_("是") if s["veto"] else "")),
+            (_("方案版本"), lambda s: _("第 %(v)s 版") % {"v": s["scheme__version"]}),
+        ),
         links=lambda r: [(_("年度评定"), reverse("rating-list")), (_("调整退出预警"), reverse("removal-list"))],
     )
 

@@ -433,3 +433,20 @@ def test_a_late_report_for_a_month_scored_under_version_1_is_scored_under_versio
     assert {k: after[k] for k in before} == before  # the on-time villages keep version 1 and their totals
     assert after[late.pk][0] == scheme.pk
     assert ScoreItem.objects.get(score=_score(late), indicator__code="B01").points == Decimal(45)  # 50 − 1 × 5
+
+
+def test_the_ranking_export_has_the_pages_columns_and_values(client, admin_user, vetoed, rf):
+    """The export reads plain values (no model instances); its cells are the page's columns."""
+    from assessments.views.scores import ranking_spec
+
+    client.force_login(admin_user)
+    export = client.get(reverse("score-export") + "?sort=-total")
+    header, *rows = [list(r) for r in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)]
+    request = rf.get("/")
+    request.user = admin_user
+    spec = ranking_spec(request)
+    assert header == [str(c.label) for c in spec.columns]
+    scores = Score.objects.with_clean().select_related("village", "township", "person", "scheme")
+    # The page's own values ("" reads back from a workbook as an empty cell).
+    expected = [[c.value(s) if c.value(s) != "" else None for c in spec.columns] for s in scores]
+    assert sorted(map(str, rows)) == sorted(map(str, expected)) and len(rows) == 4
