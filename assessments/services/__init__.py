@@ -41,7 +41,15 @@ from .runs import (
     scoring_run_start,
 )
 from .schemes import active_schemes, indicator_save, scheme_activate, scheme_copy, scheme_problems
-from .scores import item_parts, rank_scores, score_override, score_retotal, scores_retotal
+from .scores import (
+    item_parts,
+    rank_scores,
+    score_override,
+    score_retotal,
+    scores_changed,
+    scores_generation,
+    scores_retotal,
+)
 
 __all__ = [
     "ReportConflict",
@@ -80,6 +88,8 @@ __all__ = [
     "score_chunks_compute",
     "score_override",
     "score_retotal",
+    "scores_changed",
+    "scores_generation",
     "scores_retotal",
     "scoring_run_start",
     "sweep_runs",

@@ -1,7 +1,9 @@
 """Stored scores: totals recomputed with the pure rule, ranks (vetoed last), overrides and manual entries."""
 
+import uuid
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -39,6 +41,30 @@ def item_parts(items, indicators):
     return parts
 
 
+def _generation_key(county_id):
+    return f"scores-generation:{county_id or 'all'}"
+
+
+def scores_generation(county_id):
+    """The current generation of a county's stored scores: readers cache what they derive from
+    scores under it (the scores API's pages), and every write to scores starts a new one."""
+    generation = cache.get(_generation_key(county_id))
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.set(_generation_key(county_id), generation, None)
+    return generation
+
+
+def scores_changed(county_id):
+    """A new generation for the county (and for users without one), once the writing transaction
+    has committed — so no reader caches the old scores under the new generation."""
+
+    def bump():
+        cache.set_many({_generation_key(county_id): uuid.uuid4().hex, _generation_key(None): uuid.uuid4().hex}, None)
+
+    transaction.on_commit(bump)
+
+
 def rank_scores(*, county_id, period_kind, year, period):
     """Ranks within the township and the county, per target: a vetoed score below every clean one,
     then by total (competition ranking: equal totals share the better rank). One ``UPDATE … FROM``
@@ -61,6 +87,7 @@ def rank_scores(*, county_id, period_kind, year, period):
             """,  # noqa: S608 (table names from model metadata; values are parameters)
             [county_id, period_kind, year, period],
         )
+    scores_changed(county_id)  # every write to scores (a run, an override, a retotal) ends by ranking
 
 
 # The columns a finalize writes: the score rows and their items, keyed by (target, village).
