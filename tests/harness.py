@@ -58,18 +58,29 @@ def _port_open(port):
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start_postgres(workdir):
-    bindir = _find_postgres()
-    datadir = os.path.join(workdir, "pgdata")
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        os.chown(workdir, user.pw_uid, user.pw_gid)
+# A throwaway server: durability settings off for speed.
+SPEED_OPTIONS = [
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "fsync=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "max_connections=100",
+]
+
+
+def initdb(datadir):
+    """A new cluster in ``datadir``: trust authentication, UTF-8, the C.UTF-8 locale."""
     subprocess.run(
         _as_postgres_user(
             [
-                os.path.join(bindir, "initdb"),
+                os.path.join(_find_postgres(), "initdb"),
                 "-D",
-                datadir,
+                str(datadir),
                 "-A",
                 "trust",
                 "-U",
@@ -82,29 +93,19 @@ def start_postgres(workdir):
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def start_postgres(workdir):
+    bindir = _find_postgres()
+    datadir = os.path.join(workdir, "pgdata")
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(workdir, user.pw_uid, user.pw_gid)
+    initdb(datadir)
     port = _free_port()
-    # A throwaway server: durability settings off for speed.
     process = subprocess.Popen(
         _as_postgres_user(
-            [
-                os.path.join(bindir, "postgres"),
-                "-D",
-                datadir,
-                "-p",
-                str(port),
-                "-k",
-                workdir,
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "max_connections=100",
-            ]
+            [os.path.join(bindir, "postgres"), "-D", datadir, "-p", str(port), "-k", workdir, *SPEED_OPTIONS]
         ),
         stdout=subprocess.DEVNULL,
         stderr=open(os.path.join(workdir, "postgres.log"), "wb"),

@@ -15,7 +15,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.harness import _as_postgres_user, _find_postgres, _free_port, _port_open, _wait, start_redis
+from tests.harness import (
+    SPEED_OPTIONS,
+    _as_postgres_user,
+    _find_postgres,
+    _free_port,
+    _port_open,
+    _wait,
+    initdb,
+    start_redis,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = ROOT / "var" / "bench"
@@ -89,41 +98,13 @@ class Postgres:
         if not (PGDATA / "PG_VERSION").exists():
             shutil.rmtree(PGDATA, ignore_errors=True)
             log(f"initdb {PGDATA}")
-            subprocess.run(
-                _as_postgres_user(
-                    [
-                        os.path.join(self.bindir, "initdb"),
-                        "-D",
-                        str(PGDATA),
-                        "-A",
-                        "trust",
-                        "-U",
-                        "postgres",
-                        "-E",
-                        "UTF8",
-                        "--locale=C.UTF-8",
-                    ]
-                ),
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+            initdb(PGDATA)
         self._stop_leftover()
         self.sockdir = tempfile.mkdtemp(prefix="township-bench-pg-")
         if os.geteuid() == 0:
             os.chown(self.sockdir, pwd.getpwnam("postgres").pw_uid, -1)
         self.port = _free_port()
-        options = [
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
-            "-c",
-            "max_connections=100",
-        ]
+        options = list(SPEED_OPTIONS)
         if self.has_pg_stat_statements():
             options += ["-c", "shared_preload_libraries=pg_stat_statements"]
         self.process = subprocess.Popen(
