@@ -17,21 +17,24 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 COPY_BUFFER = 4 * 1024 * 1024  # flush the COPY stream every 4 MB
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _text_field(value):
-    """One value in COPY's text format: \\N for NULL, backslash escapes for the separators."""
+    """One value in COPY's text format: \\N for NULL, backslash escapes for the separators.
+    The common kinds are tested by exact type first: this runs once per cell of a province's month."""
+    kind = type(value)
+    if kind is str:
+        return value.translate(_ESCAPES)
     if value is None:
         return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, Decimal | int | float):
+    if kind is int or kind is Decimal or kind is float:
         return str(value)
-    else:
-        value = str(value)
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if kind is bool:
+        return "t" if value else "f"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
+    return str(value).translate(_ESCAPES)
 
 
 def _sqlite_value(value):
@@ -55,7 +58,7 @@ def copy_rows(table, columns, rows):
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         buffer = io.StringIO()
         for row in rows:
-            buffer.write("\t".join(_text_field(v) for v in row))
+            buffer.write("\t".join(map(_text_field, row)))
             buffer.write("\n")
             written += 1
             if buffer.tell() > COPY_BUFFER:
