@@ -275,13 +275,19 @@ class Bench:
         if seconds is None:
             return row("generate", size, note="generation time unknown (database made before generated.json)")
         how = f"reused, generated {data.get('at')}" if data.get("reused") else "generated in this run"
-        return row(
+        result = row(
             "generate",
             size,
             median=seconds,
             ratio=seconds / GENERATE_GOAL_S,
             note=f"load_demo --preset {size}: {seconds:.0f} s ({how}); ratio = time / {GENERATE_GOAL_S} s",
         )
+        if size != "county":
+            # The goal is every county complete; the presets still detail only the first three
+            # (villages.demo.DETAILED_COUNTIES), so the time is not the goal's time.
+            result["met"] = False
+            result["note"] += "; NOT complete: only the first 3 counties have members, reports, scores and ratings"
+        return result
 
     def _scoring(self, size, target, workers):
         if target["year"] is None:
@@ -615,6 +621,12 @@ NOT_MET = {
         "village (set-based finalize, four townships per task). Next: derived metrics as grouped SQL for all of "
         "a run's townships, workers COPYing their items into a staging table so finalize is only the set-based "
         "statements, explanations built from a per-indicator template."
+    ),
+    "scoring-flat": (
+        "The same work per village at every size (one county's run; the input queries are by township), so "
+        "the spread is the machine's load between runs (2–3 on two cores, with gunicorn, workers and "
+        "PostgreSQL sharing them): 4.4–6.1 ms across sizes in one run, 3.6–4.2 ms at county size in quieter "
+        "runs. Next: five repeats at each size on a quiet machine."
     ),
     "workers": (
         "At county size a run is five tasks of four townships plus finalize, and finalize (about 40% of the run) "
