@@ -2,7 +2,7 @@
 
 ``copy_rows`` streams rows into a table with PostgreSQL's COPY (one statement, no per-row
 objects or foreign-key round trips from Python); on SQLite (``make run``) the same call is
-one ``executemany``. ``staging_table`` gives a per-transaction temporary table to COPY into and
+one ``executemany``. ``staging_table`` gives a temporary table for one block to COPY into and
 then ``INSERT … SELECT`` from, so that a write which needs joins (an upsert, an id lookup) is
 still a few statements whatever the size.
 """

@@ -50,7 +50,7 @@ from .bulletins import bulletin_compute
 from .common import actor_or_none, chunk_lease
 from .ratings import annual_rating_compute
 from .schemes import active_schemes
-from .scores import item_parts, rank_scores, scores_write
+from .scores import rank_scores, scores_write, total_columns
 
 logger = logging.getLogger(__name__)
 
@@ -339,20 +339,9 @@ def run_finalize(run_id):
                     else (None, "", None, None)
                 )
             )
-        total = scoring.monthly_total(item_parts(effective, indicators), bonus_cap=schemes[row["scheme"]].bonus_cap)
         score_rows.append(
-            (
-                row["target"],
-                row["village"],
-                row["person"],
-                township_of[row["village"]],
-                row["scheme"],
-                total.total,
-                {k: str(v) for k, v in total.by_category.items()},
-                total.veto,
-                total.veto_reason[:300],
-                total.manual_pending,
-            )
+            (row["target"], row["village"], row["person"], township_of[row["village"]], row["scheme"])
+            + total_columns(effective, indicators, bonus_cap=schemes[row["scheme"]].bonus_cap)
         )
     scores_write(run=run, score_rows=score_rows, item_rows=item_rows, now=now, **key)
     existing.exclude(run=run).delete()  # villages no longer scored (no approved report, deactivated, no secretary)

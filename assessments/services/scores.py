@@ -41,6 +41,14 @@ def item_parts(items, indicators):
     return parts
 
 
+def total_columns(items, indicators, *, bonus_cap):
+    """A score's stored total columns from its items (indicator id, effective points, veto,
+    overridden): (total, by_category, veto, veto_reason, manual_pending), by the pure rule."""
+    total = scoring.monthly_total(item_parts(items, indicators), bonus_cap=bonus_cap)
+    by_category = {k: str(v) for k, v in total.by_category.items()}
+    return total.total, by_category, total.veto, total.veto_reason[:300], total.manual_pending
+
+
 def _generation_key(county_id):
     return f"scores-generation:{county_id or 'all'}"
 
@@ -121,6 +129,7 @@ ITEM_COLUMNS = (
 def _staging_types():
     json_type = "jsonb" if connection.vendor == "postgresql" else "text"
     return {
+        "id": "bigint",
         "target": "varchar(24)",
         "village_id": "bigint",
         "person_id": "bigint",
@@ -229,14 +238,10 @@ def scores_retotal(score_ids):
         effective = override if override is not None else points
         rows.setdefault(score_id, []).append((indicator_id, effective, veto, override is not None))
     indicators = Indicator.objects.in_bulk({i for items in rows.values() for i, *_rest in items})
-    updates = []
-    for pk, cap in caps.items():
-        total = scoring.monthly_total(item_parts(rows.get(pk, []), indicators), bonus_cap=cap)
-        by_category = {k: str(v) for k, v in total.by_category.items()}
-        updates.append((pk, total.total, by_category, total.veto, total.veto_reason[:300], total.manual_pending))
+    updates = [(pk, *total_columns(rows.get(pk, []), indicators, bonus_cap=cap)) for pk, cap in caps.items()]
     types = _staging_types()
     columns = ("id", "total", "by_category", "veto", "veto_reason", "manual_pending")
-    definition = ", ".join(f"{c} {types.get(c, 'bigint')}" for c in columns)
+    definition = ", ".join(f"{c} {types[c]}" for c in columns)
     table = Score._meta.db_table
     with staging_table("_retotal", definition), connection.cursor() as cursor:
         copy_rows("_retotal", columns, updates)

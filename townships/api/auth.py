@@ -51,6 +51,8 @@ def _forget_revoked_token(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=User)
-def _forget_changed_user_tokens(sender, instance, **kwargs):
+def _forget_changed_user_tokens(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a login's timestamp changes nothing a token grants (and is saved on every login)
     digests = AuthToken.objects.filter(user=instance).values_list("digest", flat=True)
     cache.delete_many([_key(d) for d in digests])
