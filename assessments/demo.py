@@ -1,14 +1,21 @@
 """Demo assessment data: this year's 1000-point scheme, monthly reports, runs, votes and history."""
 
 import datetime
+import multiprocessing
+import random
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from cadres.choices import PostKind
+from cadres.demo import generate_records
 from cadres.models import Meeting, Tenure
+from townships.bulk import copy_objects
+from townships.demo import quiet_logger
+from townships.models import County
 
 from .choices import Category, PeriodKind, ReportStatus, RunKind, SchemeStatus, Target
 from .models import AnnualRating, Indicator, MonthlyReport, Scheme, Score, ScoreItem, VoteResult
@@ -203,7 +210,7 @@ def generate_assessment(*, rng, county, today, years=None):
                         ),
                     )
                 )
-        MonthlyReport.objects.bulk_create(reports, batch_size=1000)
+        copy_objects(MonthlyReport, reports)
         for month in range(1, last_month + 1):
             run = scoring_run_start(
                 actor=None,
@@ -250,7 +257,7 @@ def generate_assessment(*, rng, county, today, years=None):
                 else Decimal(round(max(0.0, 0.2 - q / 5), 4)),
             )
         )
-    VoteResult.objects.bulk_create(votes, batch_size=1000)
+    copy_objects(VoteResult, votes)
     history = [
         AnnualRating(
             person_id=secretaries[village_id],
@@ -267,3 +274,55 @@ def generate_assessment(*, rng, county, today, years=None):
     AnnualRating.objects.bulk_create(history)
     with transaction.atomic():
         annual_rating_compute(county_id=county.pk, year=last_year)
+
+
+# --- Every county in detail, in parallel ------------------------------------------
+
+
+def detail_county(*, seed, county_id, today, assessment=True):
+    """Records and (unless ``assessment`` is false) the assessment of one county.
+
+    Each county draws from a random stream of its own, named by the seed and its division code,
+    so its data is the same whichever process makes it and in whatever order.
+    """
+    county = County.objects.get(pk=county_id)
+    rng = random.Random(f"{seed}:{county.division_code}")
+    totals = generate_records(rng=rng, counties=[county], today=today)
+    if assessment:
+        with quiet_logger("celery.app.trace"):
+            generate_assessment(rng=rng, county=county, today=today)
+    return county.name, totals
+
+
+def _detail_in_child(kwargs):
+    try:
+        return detail_county(**kwargs)
+    finally:
+        connections.close_all()
+
+
+def detail_counties(*, seed, county_ids, today, assessment=True, jobs=1, progress=None):
+    """``detail_county`` for each county, ``jobs`` at a time in forked processes (PostgreSQL only:
+    SQLite has one writer). ``progress(done, total, name, totals)`` follows each county."""
+    tasks = [{"seed": seed, "county_id": pk, "today": today, "assessment": assessment} for pk in county_ids]
+    summed = {"people": 0, "members": 0, "meetings": 0}
+
+    def done(index, result):
+        name, totals = result
+        for key in summed:
+            summed[key] += totals[key]
+        if progress:
+            progress(index, len(tasks), name, totals)
+
+    if jobs <= 1 or len(tasks) <= 1 or connection.vendor != "postgresql":
+        for index, kwargs in enumerate(tasks, 1):
+            done(index, detail_county(**kwargs))
+        return summed
+    # Children must not share the parent's database socket: close it before forking.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_detail_in_child, kwargs) for kwargs in tasks]
+        for index, future in enumerate(as_completed(futures), 1):
+            done(index, future.result())
+    return summed

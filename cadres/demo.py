@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 
 from townships import demo_names as names
-from townships.demo import BATCH_SIZE
+from townships.bulk import copy_objects
 from villages.choices import MatterStep, OrganizationKind
 from villages.models import Matter, MatterStepRecord, PartyOrganization, Village
 
@@ -113,7 +113,7 @@ def generate_records(*, rng, counties, today):
                     plans.append((village, rng.choice(rolls), stale))
             for person in people:
                 person.household_key = household_key(person.household_address)
-            people = Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
+            people = copy_objects(Person, people)
             members, events = [], []
             for person, (village, roll, stale) in zip(people, plans, strict=True):
                 age = today.year - person.birth_date.year
@@ -176,7 +176,7 @@ def generate_records(*, rng, counties, today):
                     if member.talked_on and member.talked_on > today:
                         member.talked_on = None
                 members.append(member)
-            members = PartyMember.objects.bulk_create(members, batch_size=BATCH_SIZE)
+            members = copy_objects(PartyMember, members)
             date_field = {
                 Stage.FULL: "admitted_on",
                 Stage.PROBATIONARY: "admitted_on",
@@ -193,7 +193,7 @@ def generate_records(*, rng, counties, today):
                 )
                 for m in members
             ]
-            MembershipEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+            copy_objects(MembershipEvent, events)
             full = [m for m in members if m.stage == Stage.FULL]
             mobile = []
             for member in rng.sample(full, k=len(full) // 25):
@@ -217,8 +217,9 @@ def generate_records(*, rng, counties, today):
                         last_contact_on=max(last, since),
                     )
                 )
-            MobileRecord.objects.bulk_create(mobile, batch_size=BATCH_SIZE)
-            MemberPost.objects.bulk_create(
+            copy_objects(MobileRecord, mobile)
+            copy_objects(
+                MemberPost,
                 [
                     MemberPost(
                         member=m,
@@ -228,7 +229,6 @@ def generate_records(*, rng, counties, today):
                     )
                     for m in rng.sample(full, k=len(full) // 6)
                 ],
-                batch_size=BATCH_SIZE,
             )
             # Cadres: township leadership and village posts; about 3% secretaries vacant.
             members_by_village = {}
@@ -328,9 +328,9 @@ def generate_records(*, rng, counties, today):
                             note="致富带头人",
                         )
                     )
-            Tenure.objects.bulk_create(tenures, batch_size=BATCH_SIZE)
-            VillageContact.objects.bulk_create(contacts, batch_size=BATCH_SIZE)
-            ReserveCadre.objects.bulk_create(reserves, batch_size=BATCH_SIZE)
+            copy_objects(Tenure, tenures)
+            copy_objects(VillageContact, contacts)
+            copy_objects(ReserveCadre, reserves)
             # A year of organizational life with the gaps real villages have.
             roll_counts = {}
             for member in members:
@@ -395,7 +395,7 @@ def generate_records(*, rng, counties, today):
                 for org, kind, day, entitled in meetings
             ]
             unique = {(m.organization_id, m.kind, m.held_on, m.topic): m for m in rows}
-            Meeting.objects.bulk_create(list(unique.values()), batch_size=BATCH_SIZE)
+            copy_objects(Meeting, unique.values())
             totals["meetings"] += len(unique)
             # Last year's democratic appraisal in most branches; a few 不合格 in 限期改正.
             appraisals, ratings, corrections = [], [], []
@@ -414,7 +414,7 @@ def generate_records(*, rng, counties, today):
                             held_on=datetime.date(year, 12, rng.randint(10, 28)),
                         )
                     )
-            appraisals = Appraisal.objects.bulk_create(appraisals, batch_size=BATCH_SIZE)
+            appraisals = copy_objects(Appraisal, appraisals)
             for appraisal in appraisals:
                 roll_members = by_org[appraisal.organization_id]
                 excellent = set(rng.sample(range(len(roll_members)), k=len(roll_members) // 5))
@@ -432,8 +432,8 @@ def generate_records(*, rng, counties, today):
                             )
                         )
                     ratings.append(AppraisalRating(appraisal=appraisal, member=member, rating=rating))
-            AppraisalRating.objects.bulk_create(ratings, batch_size=BATCH_SIZE)
-            Correction.objects.bulk_create(corrections, batch_size=BATCH_SIZE)
+            copy_objects(AppraisalRating, ratings)
+            copy_objects(Correction, corrections)
             # 四议两公开: two matters per township at different steps.
             matters, steps = [], []
             for township in townships:
@@ -454,14 +454,14 @@ def generate_records(*, rng, counties, today):
                             ),
                         )
                     )
-            matters = Matter.objects.bulk_create(matters, batch_size=BATCH_SIZE)
+            matters = copy_objects(Matter, matters)
             for index, matter in enumerate(matters):
                 year = today.year - 1 if index % 2 else today.year
                 day = datetime.date(year, rng.randint(1, max(1, today.month - 1)), 5)
                 for step in list(MatterStep)[: rng.randint(1, 6)]:
                     steps.append(MatterStepRecord(matter=matter, step=step, done_on=min(day, today)))
                     day += datetime.timedelta(days=rng.randint(3, 15))
-            MatterStepRecord.objects.bulk_create(steps, batch_size=BATCH_SIZE)
+            copy_objects(MatterStepRecord, steps)
             totals["people"] += len(people)
             totals["members"] += len(members)
     return totals

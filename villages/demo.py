@@ -1,11 +1,12 @@
 """Demo stage 1, the registry: counties, townships, villages and the Party organization tree.
 
-Deterministic for a seed, bulk inserts, county to province scale. The stages share one
-``random.Random`` and run in order (``assessments``' load_demo command orchestrates them):
-``villages.demo.generate_registry``, ``townships.demo.create_demo_users``,
-``cadres.demo.generate_records`` (people, members, cadres, meetings) and
-``assessments.demo.generate_assessment``. A new stage is appended after the others so that
-what the earlier stages produce for a seed never changes.
+Deterministic for a seed, bulk inserts, county to province scale. ``assessments``' load_demo
+command orchestrates the stages: ``villages.demo.generate_registry`` and
+``townships.demo.create_demo_users`` draw from one ``random.Random`` for the seed; then every
+county is detailed (``assessments.demo.detail_county``: ``cadres.demo.generate_records`` for people,
+members, cadres and meetings, ``assessments.demo.generate_assessment`` for schemes, reports, scores
+and ratings) from a stream of its own, so counties can be made in parallel processes. A new stage
+is appended after the others so that what the earlier stages produce for a seed never changes.
 """
 
 import datetime
@@ -30,11 +31,6 @@ from .models import PartyOrganization, Village
 # where SQLite's bound-parameter limit needs it. Larger batches gain nothing measurable.
 # One aggregate query recomputes this many townships' stored totals.
 TOTALS_BATCH = 200
-# Members, cadres, meetings and the assessment are generated for the first few
-# counties only: a whole province of them (a million people, six million
-# meeting rows) would take an hour and gigabytes, and demo logins exist for the
-# first county alone.
-DETAILED_COUNTIES = 3
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,8 @@ class Bench:
     def ensure_data(self, size):
         database = f"bench_{size}"
         generated = json.loads(GENERATED.read_text()) if GENERATED.exists() else {}
-        if self._has_county(database):
+        # A database made before every county was detailed (generated.json without "complete") is made again.
+        if self._has_county(database) and generated.get(size, {}).get("complete"):
             self.manage(size, "migrate", "--noinput", "-v0")
             self._statements_extension(database)
             info = generated.get(size, {})
@@ -211,7 +212,7 @@ class Bench:
             check=True,
         )
         seconds = round(time.monotonic() - started, 1)
-        generated[size] = {"seconds": seconds, "at": _now().isoformat(timespec="seconds")}
+        generated[size] = {"seconds": seconds, "at": _now().isoformat(timespec="seconds"), "complete": True}
         GENERATED.write_text(json.dumps(generated, indent=2))
         log(f"{database}: generated in {seconds} s")
         self._statements_extension(database)
@@ -283,11 +284,6 @@ class Bench:
             ratio=seconds / GENERATE_GOAL_S,
             note=f"load_demo --preset {size}: {seconds:.0f} s ({how}); ratio = time / {GENERATE_GOAL_S} s",
         )
-        if size != "county":
-            # The goal is every county complete; the presets still detail only the first three
-            # (villages.demo.DETAILED_COUNTIES), so the time is not the goal's time.
-            result["met"] = False
-            result["note"] += "; NOT complete: only the first 3 counties have members, reports, scores and ratings"
         return result
 
     def _scoring(self, size, target, workers):

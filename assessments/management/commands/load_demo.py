@@ -1,3 +1,4 @@
+import os
 import random
 import time
 from dataclasses import replace
@@ -6,12 +7,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assessments.demo import generate_assessment
-from cadres.demo import generate_records
-from townships.demo import DEMO_PASSWORD, DEMO_USERNAMES, create_demo_users, demo_logins, quiet_logger
+from assessments.demo import detail_counties
+from townships.demo import DEMO_PASSWORD, DEMO_USERNAMES, create_demo_users, demo_logins
 from townships.models import County, User
 from villages.choices import OrganizationKind
-from villages.demo import DETAILED_COUNTIES, PRESETS, generate_registry
+from villages.demo import PRESETS, generate_registry
 
 
 class Command(BaseCommand):
@@ -42,6 +42,11 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="run even with DEBUG off (throwaway databases only)")
         parser.add_argument("--registry-only", action="store_true", help="only townships, villages and organizations")
         parser.add_argument("--without-assessment", action="store_true", help="no schemes, reports or scores")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            help="counties detailed at once, each in its own process (PostgreSQL only; default: one per CPU)",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
@@ -89,23 +94,34 @@ class Command(BaseCommand):
             f"in {time.monotonic() - started:.1f}s (seed {options['seed']})."
         )
         if not options["registry_only"]:
-            detailed = counties[:DETAILED_COUNTIES]
+            assessment = not options["without_assessment"]
+            jobs = options["jobs"] or min(os.cpu_count() or 1, len(counties))
             started = time.monotonic()
-            records = generate_records(rng=rng, counties=detailed, today=timezone.localdate())
-            self.stdout.write(
-                f"Records for {len(detailed)} county(ies): {records['people']} people, {records['members']} members "
-                f"and applicants, {records['meetings']} meeting records in {time.monotonic() - started:.1f}s."
+            totals = detail_counties(
+                seed=options["seed"],
+                county_ids=[county.pk for county in counties],
+                today=timezone.localdate(),
+                assessment=assessment,
+                jobs=jobs,
+                progress=self._detail_progress(started),
             )
-            if not options["without_assessment"]:
-                started = time.monotonic()
-                with quiet_logger("celery.app.trace"):
-                    for county in detailed:
-                        generate_assessment(rng=rng, county=county, today=timezone.localdate())
-                self.stdout.write(
-                    f"Assessment for {len(detailed)} county(ies): schemes, monthly reports, scores and ratings "
-                    f"in {time.monotonic() - started:.1f}s."
-                )
+            what = "records and assessment (schemes, monthly reports, scores, ratings)" if assessment else "records"
+            self.stdout.write(
+                f"{what.capitalize()} for {len(counties)} county(ies): {totals['people']} people, "
+                f"{totals['members']} members and applicants, {totals['meetings']} meeting records "
+                f"in {time.monotonic() - started:.1f}s."
+            )
         self._print_logins(counties[0])
+
+    def _detail_progress(self, started):
+        def report(done, total, name, totals):
+            if total > 1:
+                self.stdout.write(
+                    f"  [{done}/{total}] {name}: {totals['people']} people, {totals['meetings']} meetings "
+                    f"({time.monotonic() - started:.1f}s)"
+                )
+
+        return report
 
     def _progress(self, total):
         started = time.monotonic()
