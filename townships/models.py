@@ -137,12 +137,26 @@ class AuditEvent(models.Model):
     target_repr = models.CharField(_("对象"), max_length=200, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # Whose records the event concerns, for the county's audit log (null: a failed login with an
+    # unknown account name, or an event before these columns existed and without an actor).
+    county = models.ForeignKey(
+        County, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("县（区）")
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("乡镇")
+    )
+
+    scope_county_path = "county_id"
+    scope_township_path = "township_id"
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["county", "-created_at"], name="audit_county_time"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.target_repr}"

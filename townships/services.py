@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from .choices import AuditAction
 from .county_settings import BY_KEY, settings_for
-from .models import AuditEvent, CountySetting, Township
+from .models import AuditEvent, County, CountySetting, Township
 from .queue import publish_on_commit
 
 
@@ -18,9 +18,33 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_record(*, actor, action, target=None, detail=None, request=None, target_repr=""):
-    """Write one audit row. Call inside the transaction of the act it records."""
+def audit_scope(actor, target):
+    """(county id, township id) an audit event belongs to: the target's own when it has them (a
+    township, or a record kept in one), else the actor's. At most one query (a township's county)."""
+    county_id = township_id = None
+    if isinstance(target, Township):
+        county_id, township_id = target.county_id, target.pk
+    elif isinstance(target, County):
+        county_id = target.pk
+    elif target is not None:
+        county_id = getattr(target, "county_id", None)
+        township_id = getattr(target, "township_id", None)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        if township_id is None and county_id in (None, actor.county_id):
+            township_id = actor.township_id
+        county_id = county_id or actor.county_id
+    if county_id is None and township_id is not None:
+        county_id = Township.objects.filter(pk=township_id).values_list("county_id", flat=True).first()
+    return county_id, township_id
+
+
+def audit_record(*, actor, action, target=None, detail=None, request=None, target_repr="", scope=None):
+    """Write one audit row. Call inside the transaction of the act it records.
+
+    ``scope`` (county id, township id) names whose records the event concerns when neither the
+    target nor the actor does (a failed login); by default ``audit_scope`` works it out."""
     actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    county_id, township_id = scope or audit_scope(actor_obj, target)
     return AuditEvent.objects.create(
         actor=actor_obj,
         actor_name=(actor_obj.get_username() if actor_obj else (getattr(actor, "username", "") or "")),
@@ -30,6 +54,8 @@ def audit_record(*, actor, action, target=None, detail=None, request=None, targe
         target_repr=(target_repr or (str(target) if target is not None else ""))[:200],
         detail=detail or {},
         ip_address=client_ip(request),
+        county_id=county_id,
+        township_id=township_id,
     )
 
 

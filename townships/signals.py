@@ -11,7 +11,14 @@ from django.dispatch import receiver
 
 from .choices import AuditAction
 from .middleware import SESSION_LOGIN_AT
+from .models import User
 from .services import audit_record
+
+
+def _account_scope(username):
+    """The county and township of the account a failed login named (none for an unknown name),
+    so the county's audit log shows attempts on its own accounts."""
+    return User.objects.filter(username=username).values_list("county_id", "township_id").first() or (None, None)
 
 
 @receiver(user_logged_in)
@@ -30,6 +37,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         detail={"username": username},
         request=request,
         target_repr=username,
+        scope=_account_scope(username),
     )
 
 
@@ -42,4 +50,5 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
         detail={"username": str(username or "")[:150]},
         request=request,
         target_repr=str(username or "")[:150],
+        scope=_account_scope(str(username or "")[:150]),
     )
