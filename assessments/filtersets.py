@@ -7,6 +7,7 @@ from villages.filtersets import scoped_townships
 
 from .choices import Grade, PeriodKind, ReportStatus, Target
 from .models import AnnualRating, MonthlyReport, Score
+from .services.reports import ended_months_q
 
 
 class ScoreFilterSet(django_filters.FilterSet):
@@ -53,10 +54,17 @@ class ReportFilterSet(django_filters.FilterSet):
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("状态"))
     is_late = django_filters.BooleanFilter(label=_("逾期"))
+    mismatch = django_filters.BooleanFilter(method="filter_mismatch", label=_("数据不一致"))
 
     class Meta:
         model = MonthlyReport
-        fields = ["year", "month", "township", "status", "is_late"]
+        fields = ["year", "month", "township", "status", "is_late", "mismatch"]
+
+    def filter_mismatch(self, queryset, name, value):
+        """Reports whose values differ from the records, counted only once their month has ended
+        (the records of a running month are not complete yet; see report_flagged_mismatches)."""
+        flagged = ended_months_q() & ~Q(mismatches=[])
+        return queryset.filter(flagged) if value else queryset.exclude(flagged)
 
 
 class AnnualRatingFilterSet(django_filters.FilterSet):

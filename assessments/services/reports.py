@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -137,8 +138,80 @@ def _mismatches(report):
     return found
 
 
+def month_has_ended(year, month, *, today=None):
+    """Whether the month is over in local time (Asia/Shanghai): only then are its records
+    expected to be complete, so only then is a report compared with them."""
+    today = today or timezone.localdate()
+    return (year, month) < (today.year, today.month)
+
+
+def ended_months_q(*, today=None):
+    """The reports of months that are over (see month_has_ended), as a filter."""
+    today = today or timezone.localdate()
+    return Q(year__lt=today.year) | Q(year=today.year, month__lt=today.month)
+
+
+def report_flagged_mismatches(report, *, today=None):
+    """The report's differences from the records that the reviewer must look at: none while its
+    month has not ended, since the records of a running month are not complete yet."""
+    return report.mismatches if month_has_ended(report.year, report.month, today=today) else []
+
+
+def bulk_approval_problems(reports, *, acknowledged=(), today=None):
+    """Why each report of a batch cannot be approved now: (report, reason) pairs, in the order given.
+
+    A report must be submitted (已报送); one whose values differ from the records must have its
+    differences acknowledged (已核对差异) by the reviewer."""
+    acknowledged = {int(pk) for pk in acknowledged}
+    problems = []
+    for report in reports:
+        if report.status != ReportStatus.SUBMITTED:
+            problems.append((report, _("当前状态为“%(s)s”，不是已报送，不能审核") % {"s": report.get_status_display()}))
+        elif report_flagged_mismatches(report, today=today) and report.pk not in acknowledged:
+            problems.append((report, _("数据与台账不一致，未勾选“已核对差异”")))
+    return problems
+
+
 @transaction.atomic
-def report_review(*, actor, report, approve, reason="", request=None):
+def reports_approve_bulk(*, actor, reports, acknowledged=(), request=None):
+    """Approve a batch of reports, all or nothing.
+
+    ``reports`` is a queryset already narrowed to what the actor may see. The rows are locked
+    (in primary-key order, so two batches never deadlock) before they are checked, so a return
+    by someone else either happens before (and the batch is refused) or waits for the batch.
+    Each report is then approved by report_review, with its audit row as for a single approval;
+    an acknowledged mismatch is recorded in that row."""
+    locked = list(reports.select_for_update(of=("self",)).select_related("village", "township").order_by("pk"))
+    problems = bulk_approval_problems(locked, acknowledged=acknowledged)
+    if problems:
+        raise ValidationError(
+            [
+                _("%(village)s（%(township)s）：%(why)s。")
+                % {"village": report.village.name, "township": report.township.name, "why": why}
+                for report, why in problems
+            ],
+            code="batch",
+        )
+    acknowledged = {int(pk) for pk in acknowledged}
+    approved = []
+    for report in locked:
+        flagged = report_flagged_mismatches(report)
+        approved.append(
+            report_review(
+                actor=actor,
+                report=report,
+                approve=True,
+                request=request,
+                acknowledged_mismatches=flagged if flagged and report.pk in acknowledged else None,
+            )
+        )
+    return approved
+
+
+@transaction.atomic
+def report_review(*, actor, report, approve, reason="", request=None, acknowledged_mismatches=None):
+    """Approve or return (with a reason) a submitted report. ``acknowledged_mismatches``: the
+    differences from the records the reviewer acknowledged (已核对差异), kept in the audit row."""
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("只有已报送的报表可以审核。"))
@@ -152,7 +225,8 @@ def report_review(*, actor, report, approve, reason="", request=None):
         actor=actor,
         action=AuditAction.APPROVE,
         target=report,
-        detail={"approved": approve, "reason": report.return_reason},
+        detail={"approved": approve, "reason": report.return_reason}
+        | ({"acknowledged_mismatches": acknowledged_mismatches} if acknowledged_mismatches else {}),
         request=request,
     )
     if approve:

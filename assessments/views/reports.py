@@ -5,13 +5,16 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from townships.listing import Column, ListSpec, link, list_views, township_column
+from townships.listing import Column, ListSpec, link, list_views, render_list, township_column
 from townships.models import Township
 from townships.scoping import can_edit_in_township, can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
@@ -31,6 +34,7 @@ from ..forms import CorrectionForm, ReasonForm, ReportForm
 from ..metrics import METRICS, REPORTED_CODES
 from ..models import MonthlyReport
 from ..selectors import period_is_closed
+from ..services.reports import bulk_approval_problems, report_flagged_mismatches, reports_approve_bulk
 
 
 @require_safe
@@ -74,7 +78,11 @@ def report_form(request, village_pk, year, month):
     village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=village_pk)
     if not can_edit_in_township(request.user, village.township_id):
         raise PermissionDenied(_("您没有填报此村月报的权限。"))
-    report = MonthlyReport.objects.filter(village=village, year=year, month=month).select_related("saved_by").first()
+    report = (
+        MonthlyReport.objects.filter(village=village, year=year, month=month)
+        .select_related("saved_by", "reviewed_by")
+        .first()
+    )
     initial = {**(report.values if report else {}), "version": report.version if report else 0}
     form = ReportForm(request.POST or None, initial=initial)
     conflict = None
@@ -108,11 +116,27 @@ def report_form(request, village_pk, year, month):
             apply_form_errors(form, error)
         else:
             return redirect(f"{reverse('report-overview')}?year={year}&month={month}&township={village.township_id}")
+    # A submitted or approved report is locked (report_save refuses it): the page shows its values only.
+    locked = report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
     return render(
         request,
         "assessments/report_form.html",
-        {"form": form, "village": village, "year": year, "month": month, "report": report, "conflict": conflict},
+        {
+            "form": form,
+            "village": village,
+            "year": year,
+            "month": month,
+            "report": report,
+            "conflict": conflict,
+            "locked": locked,
+            "values": _report_values(report) if locked else [],
+        },
     )
+
+
+def _report_values(report):
+    """(label, value, unit) per reported metric, for showing a report without inputs."""
+    return [(METRICS[c].label, report.values.get(c, "—"), METRICS[c].unit) for c in REPORTED_CODES]
 
 
 def _conflict_rows(report, mine):
@@ -127,26 +151,157 @@ def _conflict_rows(report, mine):
     return rows
 
 
+def _select_box(report):
+    """The bulk-approval checkbox of a submitted report (the list's form is outside the table)."""
+    if report.status != ReportStatus.SUBMITTED:
+        return ""
+    return format_html(
+        '<input class="form-check-input" type="checkbox" name="report" value="{}" form="bulk-approve" aria-label="{}">',
+        report.pk,
+        _("选择 %(v)s") % {"v": report.village.name},
+    )
+
+
 def review_spec(request):
+    columns = (
+        township_column(),
+        Column(_("村（社区）"), lambda r: r.village.name, html=link("report-detail", lambda r: r.village.name)),
+        Column(_("年月"), lambda r: f"{r.year}-{r.month:02d}", "period", ("year", "month")),
+        Column(_("状态"), lambda r: r.get_status_display(), "status", ("status",)),
+        Column(_("逾期"), lambda r: _("是") if r.is_late else ""),
+        Column(_("与台账不符"), lambda r: len(report_flagged_mismatches(r)) or ""),
+    )
     return ListSpec(
         title=gettext_lazy("月报审核"),
         queryset=lambda r: scope_for(r.user, MonthlyReport.objects.select_related("village", "township")),
         filterset_class=ReportFilterSet,
-        columns=(
-            township_column(),
-            Column(_("村（社区）"), lambda r: r.village.name, html=link("report-detail", lambda r: r.village.name)),
-            Column(_("年月"), lambda r: f"{r.year}-{r.month:02d}", "period", ("year", "month")),
-            Column(_("状态"), lambda r: r.get_status_display(), "status", ("status",)),
-            Column(_("逾期"), lambda r: _("是") if r.is_late else ""),
-            Column(_("与台账不符"), lambda r: len(r.mismatches) or ""),
-        ),
+        # The select column is the page's only; the export keeps the data columns.
+        columns=(Column("", lambda r: "", html=_select_box), *columns),
+        export_columns=tuple((c.label, c.value) for c in columns),
+        export_sheet=str(gettext_lazy("月报审核")),
         default_sort="township",
         export_name="report-export",
         filename="月报",
     )
 
 
-report_list, report_export = list_views(review_spec)
+_report_list, report_export = list_views(review_spec)
+
+
+@require_safe
+@login_required
+def report_list(request):
+    """The review queue; a county administrator selects submitted reports to approve together."""
+    return render_list(
+        request,
+        review_spec(request),
+        template="assessments/report_list.html",
+        extra={"can_review": can_manage_registry(request.user)},
+    )
+
+
+def _report_ids(values):
+    """The report ids of a request's list parameter; anything but whole numbers is a bad request (404)."""
+    try:
+        return sorted({int(v) for v in values})
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _scoped_reports(user, ids):
+    """The selected reports, every one of them within the user's scope (else 404, as for one report)."""
+    reports = scope_for(user, MonthlyReport.objects.filter(pk__in=ids))
+    if reports.count() != len(ids):
+        raise Http404
+    return reports
+
+
+def _without(url_ids, pk):
+    """The confirmation page's address without one report (after that report was returned)."""
+    rest = [i for i in url_ids if i != pk]
+    if not rest:
+        return reverse("report-list")
+    return f"{reverse('report-bulk-approve')}?{urlencode([('report', i) for i in rest])}"
+
+
+@require_get_or_post
+@login_required
+def report_bulk_approve(request):
+    """Approve several submitted reports at once: GET is the confirmation (the N reports, the
+    mismatched ones flagged with their 已核对差异 boxes, a return per report); POST approves
+    them all or none (reports_approve_bulk)."""
+    if not can_manage_registry(request.user):
+        raise PermissionDenied(_("只有县委组织部管理员可以审核月报。"))
+    data = request.POST if request.method == "POST" else request.GET
+    chosen = data.getlist("page") if data.get("all") else data.getlist("report")
+    ids = _report_ids(chosen)
+    if not ids:
+        messages.error(request, _("请先勾选要审核通过的报表。"))
+        return redirect("report-list")
+    reports = _scoped_reports(request.user, ids)
+    acknowledged = _report_ids(request.POST.getlist("acknowledge")) if request.method == "POST" else []
+    if request.method == "POST":
+        try:
+            approved = reports_approve_bulk(
+                actor=request.user, reports=reports, acknowledged=acknowledged, request=request
+            )
+        except ValidationError as error:
+            messages.error(request, _("没有审核任何报表：") + " ".join(error.messages))
+        else:
+            messages.success(request, _("已审核通过 %(n)s 份月报。") % {"n": len(approved)})
+            return redirect("report-list")
+    rows = list(
+        reports.select_related("village", "township").order_by(
+            "township__sort_key", "township__name", "village__name", "pk"
+        )
+    )
+    problems = dict(bulk_approval_problems(rows, acknowledged=[r.pk for r in rows]))
+    return render(
+        request,
+        "assessments/report_bulk_confirm.html",
+        {
+            "rows": [
+                {
+                    "report": report,
+                    "mismatches": [
+                        (METRICS[m["metric"]].label, m["reported"], m["recorded"])
+                        for m in report_flagged_mismatches(report)
+                    ],
+                    "acknowledged": report.pk in acknowledged,
+                    "problem": problems.get(report),
+                    "return_next": _without(ids, report.pk),
+                }
+                for report in rows
+            ],
+            "ids": ids,
+            "back": f"{reverse('report-bulk-approve')}?{urlencode([('report', i) for i in ids])}",
+        },
+    )
+
+
+@require_POST
+@login_required
+def report_return(request, pk):
+    """Return one submitted report with its (required) reason, from the review queue."""
+    if not can_manage_registry(request.user):
+        raise PermissionDenied(_("只有县委组织部管理员可以审核和更正月报。"))
+    report = get_scoped_or_404(request.user, MonthlyReport.objects.select_related("village"), pk=pk)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("report-list")
+    try:
+        services.report_review(
+            actor=request.user, report=report, approve=False, reason=request.POST.get("reason", ""), request=request
+        )
+    except ValidationError as error:
+        messages.error(request, _("%(v)s 未退回：") % {"v": report.village.name} + " ".join(error.messages))
+        # Stay on the confirmation with the same reports, so nothing else changes.
+        next_url = request.POST.get("back", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = reverse("report-list")
+    else:
+        messages.success(request, _("已退回 %(v)s 的月报。") % {"v": report.village.name})
+    return redirect(next_url)
 
 
 @require_get_or_post
@@ -185,8 +340,8 @@ def report_detail(request, pk):
             return redirect("report-detail", pk=report.pk)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-    values = [(METRICS[c].label, report.values.get(c, "—"), METRICS[c].unit) for c in REPORTED_CODES]
-    mismatches = [(METRICS[m["metric"]].label, m["reported"], m["recorded"]) for m in report.mismatches]
+    values = _report_values(report)
+    mismatches = [(METRICS[m["metric"]].label, m["reported"], m["recorded"]) for m in report_flagged_mismatches(report)]
     return render(
         request,
         "assessments/report_detail.html",
