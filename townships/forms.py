@@ -1,12 +1,16 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from .models import Township
 
 
 def bootstrapify(form):
-    """Give every widget Bootstrap's class, so templates can render fields plainly."""
+    """Give every widget Bootstrap's class, so templates can render fields plainly. A compact
+    form is a list page's filter form: its selects also get the filter wording (``label_filter_choices``)."""
+    if getattr(form, "compact", False):
+        label_filter_choices(form)
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
@@ -17,6 +21,26 @@ def bootstrapify(form):
             css = "form-control form-control-sm" if getattr(form, "compact", False) else "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
     return form
+
+
+def label_filter_choices(form):
+    """A filter select's empty choice reads 全部 (not "---------" or 未知): choosing it filters
+    nothing. A yes/no filter offers 全部 / 是 / 否. Only the labels change; the submitted values
+    (``unknown``/``true``/``false``, a blank) stay what the FilterSet and the API parse."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.NullBooleanSelect | BooleanWidget):
+            widget.choices = [(value, _YES_NO.get(value, _("全部"))) for value, _label in widget.choices]
+        elif getattr(field, "empty_label", None) is not None:
+            # ModelChoiceField and django-filter's ChoiceField read empty_label as they list their
+            # choices; the widget's list is handed over again because a copied form's widget may
+            # still list through the field it was copied from.
+            field.empty_label = _("全部")
+            widget.choices = field.choices
+    return form
+
+
+_YES_NO = {"true": _("是"), "false": _("否")}
 
 
 class BootstrapModelForm(forms.ModelForm):

@@ -99,6 +99,11 @@ class User(AbstractUser):
             ),
         ]
 
+    def __str__(self):
+        # Pages, forms and the admin name people as people read them. The security record keeps
+        # the account name itself (AuditEvent.actor_name), the API never prints a user.
+        return self.display_name
+
     @property
     def display_name(self):
         """How the interface names a user: the name given (first_name holds the whole Chinese
@@ -139,11 +144,12 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     # Whose records the event concerns, for the county's audit log (null: a failed login with an
     # unknown account name, or an event before these columns existed and without an actor).
+    # PROTECT: audit rows cannot be altered (migration 0005's trigger), so they cannot be set null either.
     county = models.ForeignKey(
-        County, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("县（区）")
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("县（区）")
     )
     township = models.ForeignKey(
-        Township, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("乡镇")
+        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("乡镇")
     )
 
     scope_county_path = "county_id"

@@ -20,6 +20,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("settings/", views.county_settings_view, name="county-settings"),
+    path("audit/", views.audit_list_view, name="audit-list"),
+    path("audit/export.xlsx", views.audit_export, name="audit-export"),
     path("townships/", views.township_list_view, name="township-list"),
     path("townships/export.xlsx", views.township_export, name="township-export"),
     path("townships/new/", views.township_create_view, name="township-create"),

@@ -2,18 +2,20 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.defaults import permission_denied as django_permission_denied
 
 from .county_settings import DEFINITIONS, settings_for
-from .filtersets import TownshipFilterSet
+from .filtersets import AuditFilterSet, TownshipFilterSet
 from .forms import LoginForm, TownshipForm
-from .listing import Column, ListSpec, active_column, count_column, link, list_views
-from .models import Township
-from .scoping import can_manage_registry, get_scoped_or_404
+from .listing import Column, ListSpec, active_column, count_column, export_list, link, list_views, render_list
+from .models import AuditEvent, Township
+from .scoping import can_manage_registry, get_scoped_or_404, scope_for
 from .selectors import township_list
 from .services import county_settings_update, denial_record, township_create, township_set_active, township_update
 from .web import require_get_or_post, require_registry_manager, service_form
@@ -155,3 +157,109 @@ def county_settings_view(request):
             }
         )
     return render(request, "townships/county_settings.html", {"groups": groups, "editable": editable, "county": county})
+
+
+# --- Audit log ------------------------------------------------------------------------
+
+# Readable names of the keys services write into an event's detail.
+DETAIL_LABELS = {
+    "list": _("列表"),
+    "rows": _("行数"),
+    "filters": _("筛选条件"),
+    "fields": _("字段"),
+    "reason": _("原因"),
+    "opinion": _("意见"),
+    "username": _("账号"),
+    "method": _("请求方法"),
+    "path": _("地址"),
+    "step": _("步骤"),
+    "stage": _("阶段"),
+    "transition": _("变动"),
+    "old": _("原值"),
+    "new": _("新值"),
+    "year": _("年度"),
+    "kind": _("类型"),
+    "late": _("逾期"),
+    "source": _("来源"),
+    "indicator": _("指标"),
+    "signed": _("签发"),
+    "approved": _("通过"),
+    "accepted": _("接受"),
+    "outcome": _("结果"),
+}
+FIELD_LABELS = {"id_number": _("身份证号"), "phone": _("电话")}
+
+
+def _detail_value(value):
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return f"{value[0]} → {value[1]}" if value[0] not in FIELD_LABELS else "、".join(FIELD_LABELS[v] for v in value)
+    if isinstance(value, list):
+        return "、".join(str(FIELD_LABELS.get(v, v)) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_detail_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def audit_detail_text(detail):
+    """An event's detail as one line of text: labelled keys, changes as old → new, never JSON."""
+    parts = [f"{DETAIL_LABELS.get(key, key)}：{_detail_value(value)}" for key, value in (detail or {}).items()]
+    text = "；".join(parts)
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _actor_name(event):
+    if event.actor is not None:
+        return event.actor.display_name
+    return event.actor_name or _("（未登录）")
+
+
+def audit_spec(request):
+    return ListSpec(
+        title=_("审计日志"),
+        queryset=lambda r: scope_for(r.user, AuditEvent.objects.select_related("actor", "township")),
+        filterset_class=AuditFilterSet,
+        columns=(
+            Column(
+                _("时间"),
+                lambda e: timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                "time",
+                ("created_at",),
+            ),
+            Column(_("操作人"), _actor_name, "actor", ("actor_name",)),
+            Column(_("动作"), lambda e: e.get_action_display(), "action", ("action",)),
+            Column(_("对象"), lambda e: e.target_repr),
+            Column(_("乡镇"), lambda e: e.township.name if e.township else ""),
+            Column(_("详情"), lambda e: audit_detail_text(e.detail)),
+            Column(_("IP 地址"), lambda e: e.ip_address or ""),
+        ),
+        default_sort="-time",
+        export_name="audit-export",
+        filename="审计日志",
+        audit_list="audit",
+        audit_label=_("审计日志"),
+    )
+
+
+def require_audit_reader(user):
+    """The audit log is the county administrator's alone; to everyone else it does not exist."""
+    if not (user.is_superuser or getattr(user, "is_county_admin", False)):
+        raise Http404
+
+
+@require_safe
+@login_required
+def audit_list_view(request):
+    require_audit_reader(request.user)
+    spec = audit_spec(request)
+    person = request.GET.get("person", "")
+    extra = {"person_filter": person.isdigit()}
+    return render_list(request, spec, template="townships/audit_list.html", extra=extra)
+
+
+@require_safe
+@login_required
+def audit_export(request):
+    require_audit_reader(request.user)
+    return export_list(request, audit_spec(request))

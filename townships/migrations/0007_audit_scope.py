@@ -4,8 +4,17 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+TABLE, TRIGGER = "townships_auditevent", "townships_auditevent_no_update_delete"
+
+
 def backfill(apps, schema_editor):
-    """Earlier events take the county and township of their actor; a township's own events, that township."""
+    """Earlier events take the county and township of their actor; a township's own events, that township.
+
+    Only the two new (empty) columns are filled. Audit rows are otherwise immutable (migration 0005's
+    trigger refuses every UPDATE), so on PostgreSQL the trigger is off for this transaction only."""
+    postgres = schema_editor.connection.vendor == "postgresql"
+    if postgres:
+        schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}")
     AuditEvent = apps.get_model("townships", "AuditEvent")
     User = apps.get_model("townships", "User")
     Township = apps.get_model("townships", "Township")
@@ -17,6 +26,8 @@ def backfill(apps, schema_editor):
         AuditEvent.objects.filter(target_type="townships.township", target_id=str(pk)).update(
             county_id=county_id, township_id=pk
         )
+    if postgres:
+        schema_editor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TRIGGER}")
 
 
 class Migration(migrations.Migration):
@@ -29,12 +40,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditevent',
             name='county',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='townships.county', verbose_name='县（区）'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='townships.county', verbose_name='县（区）'),
         ),
         migrations.AddField(
             model_name='auditevent',
             name='township',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='townships.township', verbose_name='乡镇'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='townships.township', verbose_name='乡镇'),
         ),
         migrations.AddIndex(
             model_name='auditevent',
