@@ -357,6 +357,8 @@ class AnnualRating(models.Model):
     rank_in_county = models.PositiveIntegerField(_("全县排名"), null=True)
     # Tied at the 优秀 quota boundary after every tie-break: the county decides (grade 称职 until then).
     tie_pending = models.BooleanField(_("并列待定"), default=False)
+    # The grade was chosen by the county at a tie on the 优秀 quota (shown when the year is signed).
+    decided_by_county = models.BooleanField(_("县委组织部决定"), default=False)
     run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="+")
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -376,6 +378,30 @@ class AnnualRating(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.year} {self.get_grade_display()}"
+
+
+class RatingSignOff(models.Model):
+    """A county's year of annual ratings signed (审定) by a named county user, with the opinion
+    given and what was signed: the counts by grade and a digest of every (rating, grade, total)."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("审定时间"), auto_now_add=True)
+    opinion = models.TextField(_("审定意见"))
+    counts = models.JSONField(_("各等次人数"), default=dict)
+    digest = models.CharField(_("审定内容摘要"), max_length=64)
+
+    scope_county_path = "county"
+    scope_township_path = "county__townships"
+
+    class Meta:
+        verbose_name = _("年度评定审定")
+        verbose_name_plural = _("年度评定审定")
+        ordering = ["-year", "-signed_at"]
+
+    def __str__(self):
+        return f"{self.county} {self.year}"
 
 
 class RemovalFlag(models.Model):

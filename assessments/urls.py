@@ -27,6 +27,7 @@ urlpatterns = [
     path("secretaries/<int:person_pk>/", views.secretary_detail, name="secretary-detail"),
     path("ratings/", views.rating_list, name="rating-list"),
     path("ratings/export.xlsx", views.rating_export, name="rating-export"),
+    path("ratings/sign/<int:year>/", views.rating_sign, name="rating-sign"),
     path("removal/", views.removal_list, name="removal-list"),
     path("bulletins/<int:year>/<int:quarter>/", views.bulletin_detail, name="bulletin-detail"),
     path("bulletins/<int:year>/<int:quarter>/export.xlsx", views.bulletin_export, name="bulletin-export"),

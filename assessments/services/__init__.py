@@ -16,6 +16,7 @@ from .ratings import (
     excellent_ties_decide,
     removal_decide,
     removal_rule_apply,
+    sign_off_summary,
 )
 from .recovery import sweep_runs
 from .reports import (
@@ -59,6 +60,7 @@ __all__ = [
     "annual_inputs",
     "annual_rating_compute",
     "annual_ratings_sign_off",
+    "sign_off_summary",
     "bulletin_compute",
     "chunk_claim",
     "chunk_fail",

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,9 +21,9 @@ from townships.web import (
 )
 
 from .. import services
-from ..choices import PeriodKind, RemovalDecision, RemovalState, Target
+from ..choices import Grade, PeriodKind, RemovalDecision, RemovalState, Target
 from ..filtersets import AnnualRatingFilterSet
-from ..models import AnnualRating, RemovalFlag, Score
+from ..models import AnnualRating, RatingSignOff, RemovalFlag, Score
 
 
 def ratings_spec(request):
@@ -81,33 +83,79 @@ def rating_list(request):
             messages.error(request, " ".join(getattr(error, "messages", [_("年份不正确。")])))
         return redirect(request.get_full_path())
     if request.method == "POST":
+        # Signing is never one click on the list: the year's summary page asks for it.
         require_registry_manager(request.user)
-        try:
-            year = int(request.POST.get("year", ""))
-            count = services.annual_ratings_sign_off(
-                actor=request.user, county_id=user_county(request).pk, year=year, request=request
-            )
-            messages.success(
-                request, _("已审定 %(y)s 年度 %(n)s 名书记的评定等次（含优秀名单）。") % {"y": year, "n": count}
-            )
-        except (ValueError, ValidationError) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [_("年份不正确。")])))
-        return redirect(request.get_full_path())
-    years = list(
+        year = int_param(request.POST.get("year"))
+        return redirect("rating-sign", year=year) if year else redirect("rating-list")
+    waiting = (
         scope_for(request.user, AnnualRating.objects.filter(signed_off_by__isnull=True))
-        .values_list("year", flat=True)
-        .distinct()
+        .order_by("year")
+        .values("year")
+        .annotate(n=Count("pk"))
     )
     ties = list(
         scope_for(request.user, AnnualRating.objects.filter(tie_pending=True, signed_off_by__isnull=True))
         .select_related("person", "township", "village")
         .order_by("year", "-total")
     )
+    signed = scope_for(request.user, RatingSignOff.objects.select_related("signed_by")).order_by("-year", "-signed_at")[
+        :3
+    ]
     return render_list(
         request,
         ratings_spec(request),
         template="assessments/rating_list.html",
-        extra={"unsigned_years": years, "can_sign": can_manage_registry(request.user), "ties": ties},
+        extra={
+            "unsigned_years": list(waiting),
+            "can_sign": can_manage_registry(request.user),
+            "ties": ties,
+            "sign_offs": list(signed),
+        },
+    )
+
+
+@require_get_or_post
+@login_required
+def rating_sign(request, year):
+    """Signing a year's ratings (审定): what is signed is shown first, then a confirmation and an opinion."""
+    require_registry_manager(request.user)
+    if not 2000 <= year <= 2100:
+        raise Http404
+    county = user_county(request)
+    summary = services.sign_off_summary(county_id=county.pk, year=year)
+    if not summary["ratings"]:
+        raise Http404
+    errors = []
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            errors.append(_("请勾选“我已核对以上内容”。"))
+        else:
+            try:
+                count = services.annual_ratings_sign_off(
+                    actor=request.user,
+                    county_id=county.pk,
+                    year=year,
+                    opinion=request.POST.get("opinion", ""),
+                    digest=request.POST.get("digest", ""),
+                    request=request,
+                )
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                messages.success(
+                    request, _("已审定 %(y)s 年度 %(n)s 名书记的评定等次（含优秀名单）。") % {"y": year, "n": count}
+                )
+                return redirect("rating-list")
+    return render(
+        request,
+        "assessments/rating_sign.html",
+        {
+            **summary,
+            "grades": [(Grade(g).label, n) for g, n in summary["counts"].items()],
+            "total_count": len(summary["ratings"]),
+            "errors": errors,
+            "opinion": request.POST.get("opinion", ""),
+        },
     )
 
 

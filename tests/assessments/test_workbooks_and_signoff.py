@@ -80,9 +80,16 @@ def test_annual_grades_take_effect_when_signed_off(client, admin_user, viewer_us
     )
     client.force_login(viewer_user)
     assert client.post(reverse("rating-list"), {"year": 2025}).status_code == 403
+    assert client.get(reverse("rating-sign", args=[2025])).status_code == 403
     client.force_login(admin_user)
-    assert "审定 2025 年度评定结果" in client.get(reverse("rating-list")).content.decode()
-    client.post(reverse("rating-list"), {"year": 2025})
+    assert reverse("rating-sign", args=[2025]) in client.get(reverse("rating-list")).content.decode()
+    # A POST on the list signs nothing: it leads to the year's summary.
+    assert client.post(reverse("rating-list"), {"year": 2025})["Location"] == reverse("rating-sign", args=[2025])
+    assert AnnualRating.objects.get().signed_off_by is None
+    page = client.get(reverse("rating-sign", args=[2025]))
+    client.post(
+        reverse("rating-sign", args=[2025]), {"opinion": "同意", "confirm": "1", "digest": page.context["digest"]}
+    )
     rating = AnnualRating.objects.get()
     assert rating.signed_off_by == admin_user
     assert AuditEvent.objects.filter(action="approve", detail__annual_ratings=2025).exists()

@@ -63,6 +63,11 @@ def outcome(county):
     }
 
 
+def digest(county):
+    """What the sign-off page shows and the signature must match."""
+    return services.sign_off_summary(county_id=county.county.pk, year=YEAR)["digest"]
+
+
 @pytest.mark.parametrize("scenario", CASE["scenarios"], ids=[s["name"] for s in CASE["scenarios"]])
 def test_quota_places_and_ties_as_worked_by_hand(scenario):
     county = play(scenario)
@@ -72,7 +77,9 @@ def test_quota_places_and_ties_as_worked_by_hand(scenario):
         return
     # Ties are shown to the county: sign-off waits for the decision, which must fill the places exactly.
     with pytest.raises(ValidationError, match="并列"):
-        services.annual_ratings_sign_off(actor=county.admin, county_id=county.county.pk, year=YEAR)
+        services.annual_ratings_sign_off(
+            actor=county.admin, county_id=county.county.pk, year=YEAR, opinion="同意", digest=digest(county)
+        )
     tied = {r.person.name: r.pk for r in AnnualRating.objects.filter(tie_pending=True).select_related("person")}
     with pytest.raises(ValidationError, match="恰好选择 1 人"):
         services.excellent_ties_decide(
@@ -91,6 +98,7 @@ def test_quota_places_and_ties_as_worked_by_hand(scenario):
         opinion=decision["opinion"],
     )
     assert outcome(county) == {**scenario["expected"], **decision["after"]}
-    assert services.annual_ratings_sign_off(actor=county.admin, county_id=county.county.pk, year=YEAR) == len(
-        scenario["people"]
+    signed = services.annual_ratings_sign_off(
+        actor=county.admin, county_id=county.county.pk, year=YEAR, opinion="同意", digest=digest(county)
     )
+    assert signed == len(scenario["people"])
