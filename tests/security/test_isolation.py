@@ -174,6 +174,8 @@ ROUTES = {
     "report-overview": NONE,
     "report-list": NONE,
     "report-export": NONE,
+    "report-bulk-approve": NONE,
+    "report-return": obj("report_submitted"),
     "report-template": NONE,
     "report-import": NONE,
     "report-detail": obj("report_submitted"),

@@ -12,10 +12,10 @@ ACCEPTS_POST = {
     "matter-detail", "weak-list", "weak-detail", "person-create", "person-update", "member-apply",
     "tenure-start", "member-import", "member-transition", "mobile-start", "post-assign", "meeting-create",
     "meeting-import", "appraisal-create", "indicator-create", "indicator-edit", "scheme-import",
-    "report-import", "report-detail", "report-form", "run-list", "score-detail", "rating-list",
+    "report-import", "report-detail", "report-form", "report-bulk-approve", "run-list", "score-detail", "rating-list",
     "removal-list", "county-settings", "township-create", "township-update", "login", "password_change",
     # action buttons (POST only)
-    "village-set-active", "organization-set-active", "person-reveal", "person-village-action",
+    "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",
 }  # fmt: skip
 
