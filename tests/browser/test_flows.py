@@ -85,13 +85,21 @@ def test_a_month_from_filing_to_an_explained_scorecard(page, live_server, world,
     assert "已导入并报送 2 个村" in page.content()
     assert MonthlyReport.objects.filter(status=ReportStatus.SUBMITTED).count() == 3
 
-    # A county user approves the three reports; the last approval starts the scoring run.
+    # A county user selects the page's three submitted reports in the review queue, confirms the
+    # batch and approves them together; the approval that completes the month starts the scoring run.
     page.click("form[action$='/logout/'] button")
     login(page, live_server, "county-b", TEST_PASSWORD)
-    for report in MonthlyReport.objects.order_by("pk"):
-        page.goto(f"{live_server.url}/assessment/reports/{report.pk}/")
-        page.click("button[name=approve]")
-        page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/assessment/reports/review/?status=submitted")
+    page.check("#select-all")
+    page.click("#bulk-approve button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "确认审核通过这 3 份" in page.content()
+    assert MonthlyReport.objects.filter(status=ReportStatus.SUBMITTED).count() == 3  # nothing yet
+    shot(page, "report-bulk-confirm")
+    page.click("button[name=approve][form=bulk-confirm]")
+    page.wait_for_load_state("networkidle")
+    assert "已审核通过 3 份月报" in page.content()
+    assert MonthlyReport.objects.filter(status=ReportStatus.APPROVED).count() == 3
     assert Score.objects.filter(year=year, period=month).count() == 3
 
     # The dashboard draws its charts in Chinese.
