@@ -9,10 +9,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.choices import PostKind, Stage
-from cadres.models import Appraisal, Meeting, MobileRecord, PartyMember, Tenure
+from cadres.choices import CorrectionOutcome, PostKind, Stage
+from cadres.models import Appraisal, Correction, Meeting, MobileRecord, PartyMember, Tenure
 from cadres.periods import month_unit
 from cadres.rules import add_months
 from cadres.selectors import AlertCode, alerts_for, meeting_compliance
@@ -21,7 +22,7 @@ from townships.models import Township
 from townships.scoping import scope_for
 from villages.models import Matter, PartyOrganization, Village, WeakDesignation
 
-from .choices import Category, PeriodKind, RemovalState, ReportStatus, Target
+from .choices import Category, PeriodKind, RemovalState, ReportStatus, RunStatus, Target
 from .models import AnnualRating, Indicator, MonthlyReport, PeriodLock, RemovalFlag, Scheme, Score, ScoringRun
 
 
@@ -276,6 +277,97 @@ def township_dashboard(*, township, year, month):
         .order_by("rank_in_township")
     )
     return {"missing": missing, "returned": returned, "scores": scores, "year": year, "month": month}
+
+
+# --- To-do lists that follow the real state ------------------------------------
+
+RECTIFICATION_STEP_DAYS = 30  # a village in rectification records a measure at least this often
+CORRECTION_NOTICE_DAYS = 30  # a 限期改正 shows in the to-do this long before its deadline
+
+
+def reporting_period(today):
+    """The month being reported on: the one that has just ended (its reports are due next month)."""
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    return last.year, last.month
+
+
+def reporting_deadline(county_id, year, month):
+    day = settings_for(county_id)["report.deadline_day"]
+    return datetime.date(year + (month == 12), month % 12 + 1, day)
+
+
+def township_todo(*, township, today, alerts):
+    """Everything a township's office has pending, whatever its month (a fixed number of queries):
+    the month being reported on (the one just ended) for villages that have not submitted it, every
+    returned report, meetings not held and overdue membership steps (from ``alerts``), 限期改正
+    due within a month or overdue, and villages in rectification without a recent measure."""
+    year, month = reporting_period(today)
+    deadline = reporting_deadline(township.county_id, year, month)
+    filed = dict(
+        MonthlyReport.objects.filter(township=township, year=year, month=month).values_list("village_id", "status")
+    )
+    to_file = [
+        (pk, name, filed.get(pk))
+        for pk, name in Village.objects.filter(township=township, is_active=True)
+        .order_by("sort_key", "name")
+        .values_list("pk", "name")
+        if filed.get(pk) in (None, ReportStatus.DRAFT)
+    ]
+    returned = list(
+        MonthlyReport.objects.filter(township=township, status=ReportStatus.RETURNED)
+        .select_related("village")
+        .order_by("-year", "-month", "village__sort_key")
+    )
+    corrections = list(
+        Correction.objects.filter(
+            township=township,
+            outcome=CorrectionOutcome.PENDING,
+            deadline__lte=today + datetime.timedelta(days=CORRECTION_NOTICE_DAYS),
+        )
+        .select_related("member__person")
+        .order_by("deadline")
+    )
+    stale = today - datetime.timedelta(days=RECTIFICATION_STEP_DAYS)
+    rectification = list(
+        WeakDesignation.objects.filter(township=township, status=WeakDesignation.Status.RECTIFYING)
+        .annotate(last_step=Max("steps__done_on"))
+        .filter(Q(last_step__lt=stale) | Q(last_step__isnull=True, designated_at__date__lt=stale))
+        .select_related("village")
+        .order_by("village__sort_key")
+    )
+    return {
+        "year": year,
+        "month": month,
+        "deadline": deadline,
+        "overdue": today > deadline,
+        "to_file": to_file,
+        "returned": returned,
+        "meetings": [a for a in alerts if a.code == AlertCode.MEETINGS_MISSING],
+        "pipeline": [a for a in alerts if a.code == AlertCode.PIPELINE_OVERDUE],
+        "corrections": corrections,
+        "rectification": rectification,
+        "today": today,
+    }
+
+
+def county_todo(*, user):
+    """What waits for the county (a fixed number of queries): reports to review, runs whose latest
+    attempt failed, years of ratings to sign, 调整退出 flags to decide."""
+    townships = scope_for(user, Township.objects.all())
+    to_review = MonthlyReport.objects.filter(township__in=townships, status=ReportStatus.SUBMITTED).count()
+    latest = {}
+    recent = timezone.now() - datetime.timedelta(days=400)
+    for run in ScoringRun.objects.filter(county_id=user.county_id, created_at__gte=recent).order_by("created_at", "pk"):
+        latest[(run.kind, run.year, run.period)] = run  # a later attempt replaces an earlier one
+    failed = [run for run in latest.values() if run.status == RunStatus.FAILED]
+    unsigned = list(
+        AnnualRating.objects.filter(township__in=townships, signed_off_by__isnull=True)
+        .order_by("year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    flags = RemovalFlag.objects.filter(township__in=townships, state=RemovalState.FLAGGED, decision="").count()
+    return {"to_review": to_review, "failed_runs": failed, "unsigned_years": unsigned, "flags": flags}
 
 
 # --- Weak-and-lax candidates (软弱涣散) ------------------------------------------

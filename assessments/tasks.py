@@ -10,7 +10,7 @@ what a killed worker left.
 from celery import shared_task
 from django.utils import timezone
 
-from .services import recovery, runs
+from .services import recovery, reports, runs
 
 
 @shared_task(acks_late=True)
@@ -41,3 +41,8 @@ def sweep_scoring_runs():
 @shared_task(acks_late=True)
 def score_last_month():
     return runs.score_last_month(today=timezone.localdate())
+
+
+@shared_task
+def remind_deadlines():
+    return reports.deadline_reminders(today=timezone.localdate())

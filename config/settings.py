@@ -201,6 +201,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.score_last_month",
         "schedule": crontab(day_of_month=8, hour=3, minute=0),
     },
+    # Every day at 08:00: remind townships of villages not yet reported when the deadline is 3 days
+    # away or nearer (once per township and month: the message has a key).
+    "remind-report-deadlines": {
+        "task": "assessments.tasks.remind_deadlines",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # Every 15 minutes: recompute the derived alerts the landing pages and the alert list read.
     "refresh-alerts": {
         "task": "cadres.tasks.refresh_alerts",
@@ -213,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=30),
     },
 }
+# In-app messages (/messages/) may also be forwarded: a dotted path to a function taking the list of
+# new townships.models.Message rows, called after commit (an SMS or WeChat gateway where a county has
+# one; county intranets usually do not). Empty: messages stay in the product.
+MESSAGE_GATEWAY = env.str("MESSAGE_GATEWAY", default="")
 # Stored alerts older than this are recomputed when a page reads them (beat refreshes every 15 minutes).
 ALERTS_MAX_AGE_MINUTES = _env_int("ALERTS_MAX_AGE_MINUTES", 30)
 # Failure drills only (tests/integration): a pause inside each scoring chunk, so a

@@ -41,3 +41,13 @@ class AuditAction(models.TextChoices):
 class EvidenceKind(models.TextChoices):
     PHOTO = "photo", _("照片")
     MINUTES = "minutes", _("会议记录")
+
+
+class MessageKind(models.TextChoices):
+    REPORT_RETURNED = "report_returned", _("月报被退回")
+    REPORT_APPROVED = "report_approved", _("月报审核通过")
+    DEADLINE = "deadline", _("报送截止提醒")
+    RUN_FINISHED = "run_finished", _("评分完成")
+    RUN_FAILED = "run_failed", _("评分失败")
+    FLAG_PENDING = "flag_pending", _("调整退出待决定")
+    IMPORT_FINISHED = "import_finished", _("导入完成")

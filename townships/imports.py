@@ -23,9 +23,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .choices import AuditAction
+from .choices import AuditAction, MessageKind
 from .models import ImportBatch
-from .services import audit_record
+from .services import audit_record, notify
 from .xlsx import CellError, WorkbookRejected, iter_sheet_rows, normalize_cell, open_workbook, parse_date
 
 logger = logging.getLogger(__name__)
@@ -320,6 +320,14 @@ class WorkbookImport:
                     detail=self.audit_detail(rows=len(rows), created=created),
                     request=self.request,
                 )
+                if getattr(self.actor, "is_authenticated", False):
+                    name = getattr(self.upload, "name", "") or ""
+                    notify(
+                        [self.actor],
+                        kind=MessageKind.IMPORT_FINISHED,
+                        title=_("导入完成：%(f)s，共 %(r)s 行，新增 %(c)s 条")
+                        % {"f": name, "r": len(rows), "c": created},
+                    )
         except IntegrityError:
             # The batch's unique file, or a record someone else just wrote: nothing was kept.
             return ImportResult(ok=False, message=self.conflict_message())

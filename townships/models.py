@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AuditAction, Role, TownshipKind
+from .choices import AuditAction, MessageKind, Role, TownshipKind
 
 # The years and months a record may name. Forms and the API check them through the
 # model fields, so a month 13 or a year 1457 is a 400 with this message, not a failed
@@ -87,6 +87,9 @@ class User(AbstractUser):
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("所属乡镇")
     )
+    # Kept with the user (loaded on every request anyway) so the navbar's badge costs no query;
+    # townships.services.notify and message_mark_read recount it in the same transaction.
+    unread_messages = models.PositiveIntegerField(_("未读消息"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -221,3 +224,35 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.filename}"
+
+
+class Message(models.Model):
+    """An in-app message (站内消息) to one user: a report returned or approved, a deadline near, a
+    run finished or failed, a flag awaiting decision, an import finished. County intranets have no
+    SMS or WeChat gateway; ``settings.MESSAGE_GATEWAY`` names a function that may forward them."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages", verbose_name=_("收件人")
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=MessageKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    # The same event is told once: a non-empty key is unique per recipient (a deadline reminder).
+    key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="message_recipient_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], condition=~Q(key=""), name="message_unique_key_per_recipient"
+            )
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,14 +1,17 @@
 """Writes for the registry core: townships, users, audit, registry totals."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .choices import AuditAction
+from .choices import AuditAction, Role
 from .county_settings import BY_KEY, settings_for
-from .models import AuditEvent, County, CountySetting, Township
+from .models import AuditEvent, County, CountySetting, Message, Township, User
 from .queue import publish_on_commit
 
 
@@ -190,3 +193,53 @@ def denial_record(request, reason=""):
         request=request,
         target_repr=request.path[:200],
     )
+
+
+# --- In-app messages ----------------------------------------------------------------
+
+
+def township_recipients(township_id):
+    """The active accounts of a township's Party-building office."""
+    return User.objects.filter(township_id=township_id, role=Role.TOWNSHIP_STAFF, is_active=True)
+
+
+def county_admin_recipients(county_id):
+    return User.objects.filter(county_id=county_id, role=Role.COUNTY_ADMIN, is_active=True)
+
+
+def _recount_unread(user_ids):
+    unread = Message.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True).values("recipient_id")
+    User.objects.filter(pk__in=user_ids).update(
+        unread_messages=Coalesce(Subquery(unread.annotate(n=Count("pk")).values("n")[:1]), 0)
+    )
+
+
+def notify(recipients, *, kind, title, body="", url="", key=""):
+    """One message to each of ``recipients`` (users or a queryset of them). A message with a
+    ``key`` is written once per recipient whatever the number of calls. Forwarded, after commit,
+    to ``settings.MESSAGE_GATEWAY`` when one is configured (a dotted path to ``send(messages)``)."""
+    user_ids = [user.pk for user in recipients]
+    if not user_ids:
+        return []
+    messages = Message.objects.bulk_create(
+        [Message(recipient_id=pk, kind=kind, title=title[:200], body=body, url=url[:300], key=key) for pk in user_ids],
+        ignore_conflicts=bool(key),
+    )
+    _recount_unread(user_ids)
+    gateway = getattr(settings, "MESSAGE_GATEWAY", "")
+    if gateway:
+        send = import_string(gateway)
+        transaction.on_commit(lambda: send(messages))
+    return messages
+
+
+@transaction.atomic
+def message_mark_read(*, user, message_ids=None):
+    """Mark the user's messages read (all of them when ``message_ids`` is None); returns how many."""
+    unread = Message.objects.filter(recipient=user, read_at__isnull=True)
+    if message_ids is not None:
+        unread = unread.filter(pk__in=message_ids)
+    count = unread.update(read_at=timezone.now())
+    _recount_unread([user.pk])
+    user.refresh_from_db(fields=["unread_messages"])
+    return count

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("settings/", views.county_settings_view, name="county-settings"),
     path("audit/", views.audit_list_view, name="audit-list"),
+    path("messages/", views.message_list, name="message-list"),
     path("audit/export.xlsx", views.audit_export, name="audit-export"),
     path("townships/", views.township_list_view, name="township-list"),
     path("townships/export.xlsx", views.township_export, name="township-export"),

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,12 +14,29 @@ from django.views.defaults import permission_denied as django_permission_denied
 from .county_settings import DEFINITIONS, settings_for
 from .filtersets import AuditFilterSet, TownshipFilterSet
 from .forms import LoginForm, TownshipForm
-from .listing import Column, ListSpec, active_column, count_column, export_list, link, list_views, render_list
-from .models import AuditEvent, Township
+from .listing import (
+    PAGE_SIZE,
+    Column,
+    ListSpec,
+    active_column,
+    count_column,
+    export_list,
+    link,
+    list_views,
+    render_list,
+)
+from .models import AuditEvent, Message, Township
 from .scoping import can_manage_registry, get_scoped_or_404, scope_for
 from .selectors import township_list
-from .services import county_settings_update, denial_record, township_create, township_set_active, township_update
-from .web import require_get_or_post, require_registry_manager, service_form
+from .services import (
+    county_settings_update,
+    denial_record,
+    message_mark_read,
+    township_create,
+    township_set_active,
+    township_update,
+)
+from .web import int_param, require_get_or_post, require_registry_manager, service_form
 
 
 def permission_denied(request, exception):
@@ -263,3 +281,27 @@ def audit_list_view(request):
 def audit_export(request):
     require_audit_reader(request.user)
     return export_list(request, audit_spec(request))
+
+
+# --- Messages -----------------------------------------------------------------------
+
+
+@require_get_or_post
+@login_required
+def message_list(request):
+    """The user's own messages (站内消息), newest first; unread ones can be marked read."""
+    if request.method == "POST":
+        ids = None if request.POST.get("all") == "1" else [int_param(v) for v in request.POST.getlist("message")]
+        count = message_mark_read(user=request.user, message_ids=ids)
+        messages.success(request, _("已将 %(n)s 条消息标为已读。") % {"n": count})
+        return redirect(request.get_full_path())
+    rows = Message.objects.filter(recipient=request.user)
+    unread_only = request.GET.get("unread") == "1"
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "townships/message_list.html",
+        {"page": page, "unread_only": unread_only, "querystring": "unread=1" if unread_only else ""},
+    )

@@ -7,13 +7,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from townships.choices import AuditAction
+from cadres.models import Person
+from townships.choices import AuditAction, MessageKind
 from townships.county_settings import settings_for
 from townships.models import County
-from townships.services import audit_record
+from townships.services import audit_record, county_admin_recipients, notify
 
 from .. import scoring
 from ..choices import (
@@ -268,7 +270,23 @@ def removal_rule_apply(*, county_id, year):
         unique_fields=["person", "year"],
         update_fields=["township", "state", "incompetent_count", "reason", "rated_years"],
     )
+    _tell_flags(county_id, year, [f.person_id for f in flags if f.state == RemovalState.FLAGGED])
     return len(flags)
+
+
+def _tell_flags(county_id, year, person_ids):
+    """The county's administrators hear once of each secretary flagged for a decision."""
+    if not person_ids:
+        return
+    admins = list(county_admin_recipients(county_id))
+    for person_id, name in Person.objects.filter(pk__in=person_ids).values_list("pk", "name"):
+        notify(
+            admins,
+            kind=MessageKind.FLAG_PENDING,
+            title=_("%(n)s 达到调整退出条件（%(y)s 年度），待县委组织部决定") % {"n": name, "y": year},
+            url=reverse("removal-list"),
+            key=f"flag:{person_id}:{year}",
+        )
 
 
 @transaction.atomic

@@ -1,17 +1,19 @@
 """Monthly reports (月报): filing, submission with late marking and mismatches, review, corrections, closing a month."""
 
-import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from townships.choices import AuditAction
+from townships.choices import AuditAction, MessageKind
 from townships.county_settings import settings_for
-from townships.services import audit_record
+from townships.models import County
+from townships.services import audit_record, notify, township_recipients
+from villages.models import Village
 
 from ..choices import (
     PeriodKind,
@@ -28,15 +30,44 @@ from ..models import (
     Score,
     ScoringRun,
 )
-from ..selectors import derived_metrics, month_coverage, period_is_closed
+from ..selectors import derived_metrics, month_coverage, period_is_closed, reporting_deadline, reporting_period
 from .common import actor_or_none
 from .runs import scoring_run_start
 
 
-def _deadline(county_id, year, month):
-    day = settings_for(county_id)["report.deadline_day"]
-    next_month = month % 12 + 1
-    return datetime.date(year + (month == 12), next_month, day)
+def deadline_reminders(*, today, within_days=3):
+    """Tell each township's office, once per period, which villages have not submitted the month
+    being reported on when its deadline is ``within_days`` days away or nearer (run daily by beat,
+    so a day the scheduler missed is caught up). Returns the number of townships told."""
+    year, month = reporting_period(today)
+    told = 0
+    for county in County.objects.filter(is_active=True):
+        deadline = reporting_deadline(county.pk, year, month)
+        if not 0 <= (deadline - today).days <= within_days:
+            continue
+        done = MonthlyReport.objects.filter(
+            year=year, month=month, status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED]
+        ).values("village_id")
+        missing = {}
+        for township_id, name in (
+            Village.objects.filter(township__county=county, township__is_active=True, is_active=True)
+            .exclude(pk__in=done)
+            .order_by("township_id", "sort_key", "name")
+            .values_list("township_id", "name")
+        ):
+            missing.setdefault(township_id, []).append(name)
+        for township_id, names in missing.items():
+            notify(
+                township_recipients(township_id),
+                kind=MessageKind.DEADLINE,
+                title=_("%(y)s年%(m)s月月报将于 %(d)s 截止，还有 %(n)s 个村未报送")
+                % {"y": year, "m": month, "d": f"{deadline:%m-%d}", "n": len(names)},
+                body="、".join(names[:30]) + ("……" if len(names) > 30 else ""),
+                url=reverse("report-overview") + f"?township={township_id}&year={year}&month={month}",
+                key=f"deadline:{year}-{month:02d}",
+            )
+            told += 1
+    return told
 
 
 def clean_report_values(raw):
@@ -110,7 +141,7 @@ def report_submit(*, actor, report, request=None):
         )
     now = timezone.now()
     report.status, report.submitted_at, report.submitted_by = ReportStatus.SUBMITTED, now, actor_or_none(actor)
-    report.is_late = timezone.localdate(now) > _deadline(report.township.county_id, report.year, report.month)
+    report.is_late = timezone.localdate(now) > reporting_deadline(report.township.county_id, report.year, report.month)
     report.mismatches = _mismatches(report)
     report.version += 1
     report.save()
@@ -229,6 +260,7 @@ def report_review(*, actor, report, approve, reason="", request=None, acknowledg
         | ({"acknowledged_mismatches": acknowledged_mismatches} if acknowledged_mismatches else {}),
         request=request,
     )
+    _tell_township(report)
     if approve:
         county_id = report.township.county_id
         expected, approved = month_coverage(county_id=county_id, year=report.year, month=report.month)
@@ -242,6 +274,25 @@ def report_review(*, actor, report, approve, reason="", request=None, acknowledg
                 lambda: _start_if_idle(county_id=county_id, year=report.year, month=report.month, actor=actor)
             )
     return report
+
+
+def _tell_township(report):
+    """The township's office hears of a review in its message centre."""
+    village = Village.objects.values_list("name", flat=True).get(pk=report.village_id)
+    what = {"v": village, "y": report.year, "m": report.month}
+    approved = report.status == ReportStatus.APPROVED
+    notify(
+        township_recipients(report.township_id),
+        kind=MessageKind.REPORT_APPROVED if approved else MessageKind.REPORT_RETURNED,
+        title=(
+            _("%(v)s %(y)s年%(m)s月月报已审核通过")
+            if approved
+            else _("%(v)s %(y)s年%(m)s月月报被退回，请修改后重新报送")
+        )
+        % what,
+        body="" if approved else _("退回原因：%(r)s") % {"r": report.return_reason},
+        url=reverse("report-form", args=[report.village_id, report.year, report.month]),
+    )
 
 
 def _start_if_idle(*, county_id, year, month, actor):

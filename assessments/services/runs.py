@@ -15,15 +15,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from townships.choices import AuditAction
+from townships.choices import AuditAction, MessageKind
 from townships.county_settings import settings_for
 from townships.models import County, Township
 from townships.queue import publish_on_commit
-from townships.services import audit_record
+from townships.services import audit_record, county_admin_recipients, notify
 from villages.models import Village
 
 from .. import scoring
@@ -299,8 +300,36 @@ def chunk_fail(chunk_id, error):
 
 
 def run_fail(run_id, error):
-    ScoringRun.objects.filter(pk=run_id, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
+    failed = ScoringRun.objects.filter(pk=run_id, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
         status=RunStatus.FAILED, error=error[-4000:], finished_at=timezone.now()
+    )
+    if failed:
+        run_tell(run_id)
+
+
+def run_tell(run_id):
+    """Whoever asked for a run (the county's administrators for a scheduled one) hears how it ended."""
+    run = ScoringRun.objects.select_related("requested_by").get(pk=run_id)
+    recipients = [run.requested_by] if run.requested_by_id else county_admin_recipients(run.county_id)
+    what = {"y": run.year, "p": run.period, "k": run.get_kind_display()}
+    failed = run.status == RunStatus.FAILED
+    if run.kind == RunKind.MONTHLY:
+        title = _("%(y)s年%(p)s月评分失败") if failed else _("%(y)s年%(p)s月评分完成")
+    else:
+        title = _("%(y)s年度%(k)s失败") if failed else _("%(y)s年度%(k)s完成")
+    body = (
+        _("请在“评分任务与通报”页查看原因后重新发起。")
+        if failed
+        else _("已评 %(s)s 个村（应评 %(e)s 个）。") % {"s": run.villages_scored, "e": run.villages_expected}
+        if run.kind == RunKind.MONTHLY
+        else ""
+    )
+    notify(
+        recipients,
+        kind=MessageKind.RUN_FAILED if failed else MessageKind.RUN_FINISHED,
+        title=title % what,
+        body=body,
+        url=reverse("run-list"),
     )
 
 
@@ -358,6 +387,7 @@ def run_finalize(run_id):
         villages_scored=expected - len(left_out),
         left_out=left_out,
     )
+    run_tell(run.pk)
     return len(rows)
 
 
@@ -401,6 +431,7 @@ def run_dispatch(run_id, *, synchronous=False):
     ScoringRun.objects.filter(pk=run_id).update(
         status=RunStatus.SUCCEEDED, finished_at=timezone.now(), targets_scored=count
     )
+    run_tell(run_id)
     return count
 
 

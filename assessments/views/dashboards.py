@@ -6,6 +6,7 @@ the highest app they read from.
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from cadres.selectors import AlertCode
@@ -17,7 +18,7 @@ from villages.models import PartyOrganization, Village
 from villages.selectors import county_glance
 
 from ..choices import Grade
-from ..selectors import county_dashboard, township_dashboard
+from ..selectors import county_dashboard, county_todo, township_dashboard, township_todo
 
 
 @require_safe
@@ -49,6 +50,7 @@ def home(request):
             "alert_counts": alert_counts,
             "alerts_at": alerts_at,
             "dash": dashboard,
+            "todo": county_todo(user=user) if user.county_id else None,
             "charts": charts,
             "year": year,
             "month": month,
@@ -69,14 +71,12 @@ def township_detail(request, pk):
 
     year, month = month_param(request)
     alerts, alerts_at = current_alerts(townships=Township.objects.filter(pk=township.pk))
-    todo = township_dashboard(township=township, year=year, month=month)
-    todo["meetings"] = [a for a in alerts if a.code == AlertCode.MEETINGS_MISSING]
-    todo["pipeline"] = [a for a in alerts if a.code == AlertCode.PIPELINE_OVERDUE]
     return render(
         request,
         "townships/township_detail.html",
         {
-            "todo": todo,
+            "todo": township_todo(township=township, today=timezone.localdate(), alerts=alerts),
+            "month_view": township_dashboard(township=township, year=year, month=month),
             "alerts": alerts,
             "alerts_at": alerts_at,
             "township": township,

@@ -222,7 +222,7 @@ def test_the_township_landing_page_lists_what_to_do_next(
     response = client.get(reverse("home"))
     assert response.status_code == 302
     page = client.get(response["Location"], {"year": YEAR, "month": MONTH}).content.decode()
-    assert "未报送月报" in page and "未报村" in page and "被退回待修改" in page and "已报村" in page
+    assert "月报未报送" in page and "未报村" in page and "被退回待修改" in page and "已报村" in page
     assert "别乡村" not in page
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
