@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,23 +25,117 @@ class ReportForm(forms.Form):
         bootstrapify(self)
 
 
+TIER_ROWS = 5
+SOURCE_LABELS = {"report": _("月报"), "derived": _("台账")}
+
+
+def metric_label(metric):
+    """A metric as the editor offers it: its name, unit and source, never its code."""
+    unit = f"，{metric.unit}" if metric.unit else ""
+    return f"{metric.label}（{SOURCE_LABELS[metric.source]}{unit}）"
+
+
 class IndicatorForm(BootstrapModelForm):
-    params = forms.JSONField(label=_("参数（JSON）"), required=False, initial=dict)
+    """An indicator in plain Chinese: the metric picked by name, and each method's parameters as
+    their own fields (tiers as rows), shown only for the method chosen; ``clean`` turns them into
+    the stored ``params``."""
+
+    target = forms.DecimalField(
+        label=_("目标值（达到即得满分）"), required=False, min_value=Decimal("0.0001"), decimal_places=4
+    )
+    per_item = forms.DecimalField(label=_("每项得分"), required=False, min_value=Decimal("0.01"), decimal_places=2)
+    per_event = forms.DecimalField(label=_("每次扣分"), required=False, min_value=Decimal("0.01"), decimal_places=2)
+    direction = forms.ChoiceField(
+        label=_("排名方向"), required=False, choices=[("desc", _("数值越大越好")), ("asc", _("数值越小越好"))]
+    )
+    min_share = forms.DecimalField(
+        label=_("末名得分比例（0～1，末名得满分的几成）"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=2,
+    )
+
+    # The parameters each method reads (the tier rows are added in __init__).
+    PARAMETERS = {
+        Method.RATIO: ("target",),
+        Method.PER_ITEM: ("per_item",),
+        Method.DEDUCTION: ("per_event",),
+        Method.RANK: ("direction", "min_share"),
+        Method.TIERED: tuple(f"tier_{i}_{part}" for i in range(1, TIER_ROWS + 1) for part in ("low", "points")),
+    }
+    REQUIRED = {Method.RATIO: "target", Method.PER_ITEM: "per_item", Method.DEDUCTION: "per_event"}
 
     class Meta:
         model = Indicator
-        fields = [*Indicator.EDITABLE_FIELDS, "position"]
+        fields = [*(f for f in Indicator.EDITABLE_FIELDS if f != "params"), "position"]
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
+        for i in range(1, TIER_ROWS + 1):
+            self.fields[f"tier_{i}_low"] = forms.DecimalField(
+                label=_("第 %(i)s 档：数值不低于") % {"i": i}, required=False, min_value=0, decimal_places=2
+            )
+            self.fields[f"tier_{i}_points"] = forms.DecimalField(
+                label=_("第 %(i)s 档：得分") % {"i": i}, required=False, min_value=0, decimal_places=2
+            )
         self.fields["parent"].queryset = scheme.indicators.filter(method="")
+        self.fields["parent"].label_from_instance = lambda i: f"{i.code} {i.name}"
         self.fields["method"].choices = [("", _("（分类，不计分）")), *Method.choices]
         self.fields["metric"] = forms.ChoiceField(
-            label=_("数据指标"),
+            label=_("数据来源"),
             required=False,
-            choices=[("", "—"), *[(c, f"{m.label}（{c}）") for c, m in METRICS.items()]],
+            choices=[("", _("（人工评分项不需要）")), *[(c, metric_label(m)) for c, m in METRICS.items()]],
         )
+        for method, names in self.PARAMETERS.items():
+            for name in names:
+                self.fields[name].widget.attrs["data-param-for"] = method
+        self._initial_params(self.instance.params or {} if self.instance.pk else {})
         bootstrapify(self)
+
+    def _initial_params(self, params):
+        for name in ("target", "per_item", "per_event", "direction", "min_share"):
+            if name in params:
+                self.initial[name] = params[name]
+        for i, (low, points) in enumerate(params.get("tiers") or [], start=1):
+            if i <= TIER_ROWS:
+                self.initial[f"tier_{i}_low"], self.initial[f"tier_{i}_points"] = low, points
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method") or ""
+        required = self.REQUIRED.get(method)
+        if required and data.get(required) is None:
+            self.add_error(required, _("请填写%(f)s。") % {"f": self.fields[required].label})
+        params = {}
+        if method in (Method.RATIO, Method.PER_ITEM, Method.DEDUCTION) and data.get(required) is not None:
+            params[required] = _number(data[required])
+        elif method == Method.RANK:
+            params["direction"] = data.get("direction") or "desc"
+            if data.get("min_share") is not None:
+                params["min_share"] = _number(data["min_share"])
+        elif method == Method.TIERED:
+            tiers = []
+            for i in range(1, TIER_ROWS + 1):
+                low, points = data.get(f"tier_{i}_low"), data.get(f"tier_{i}_points")
+                if (low is None) != (points is None):
+                    self.add_error(
+                        f"tier_{i}_points" if points is None else f"tier_{i}_low", _("下限和得分须同时填写。")
+                    )
+                elif low is not None:
+                    tiers.append([_number(low), _number(points)])
+            if not tiers:
+                self.add_error("tier_1_low", _("分档计分至少要设一档。"))
+            params["tiers"] = sorted(tiers, reverse=True)
+        if method and method != Method.MANUAL and not data.get("metric"):
+            self.add_error("metric", _("请选择数据来源。"))
+        data["params"] = params
+        return data
+
+
+def _number(value):
+    """A parameter as stored in JSON: whole numbers as int, others as float."""
+    return int(value) if value == value.to_integral() else float(value)
 
 
 class ReasonForm(forms.Form):

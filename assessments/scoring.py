@@ -460,3 +460,32 @@ def removal_status(history, *, year, consecutive, total, decided_years=(), gap_b
     if count:
         return RemovalStatus(False, True, count, _("已有 %(n)s 次考核不称职，列入警示名单。") % {"n": count}, bad_years)
     return RemovalStatus(False, False, 0, "")
+
+
+def describe_method(method, max_points, params):
+    """An indicator's rule in one plain Chinese phrase, as the scheme page shows it (never JSON)."""
+    params = params or {}
+    full = _fmt(max_points)
+    if method == Method.RATIO:
+        return _("按完成比例计分：达到 %(t)s 得满分 %(m)s 分") % {"t": _fmt(params.get("target", 1)), "m": full}
+    if method == Method.PER_ITEM:
+        return _("每项 %(p)s 分，最多 %(m)s 分") % {"p": _fmt(params.get("per_item", 0)), "m": full}
+    if method == Method.DEDUCTION:
+        return _("满分 %(m)s 分，每次扣 %(p)s 分，扣完为止") % {"p": _fmt(params.get("per_event", 0)), "m": full}
+    if method == Method.TIERED:
+        tiers = sorted(((_d(low), _d(pts)) for low, pts in params.get("tiers") or []), reverse=True)
+        return "；".join(_("不低于 %(l)s 得 %(p)s 分") % {"l": _fmt(low), "p": _fmt(pts)} for low, pts in tiers)
+    if method == Method.RANK:
+        direction = _("数值越大越好") if params.get("direction", "desc") == "desc" else _("数值越小越好")
+        return _("乡镇内排名计分（%(d)s）：第一名 %(m)s 分，末名得满分的 %(s)s") % {
+            "d": direction,
+            "m": full,
+            "s": f"{_d(params.get('min_share', 0)) * 100:.0f}%",
+        }
+    if method == Method.BINARY:
+        return _("完成得 %(m)s 分，未完成 0 分") % {"m": full}
+    if method == Method.MANUAL:
+        return _("评分人评定，0～%(m)s 分，须说明理由") % {"m": full}
+    if method == Method.VETO:
+        return _("发生即一票否决")
+    return ""

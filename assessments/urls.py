@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("schemes/", views.scheme_list, name="scheme-list"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme-detail"),
+    path("schemes/<int:pk>/what-if/", views.scheme_what_if, name="scheme-what-if"),
     path("schemes/<int:pk>/export.xlsx", views.scheme_export, name="scheme-export"),
     path("schemes/<int:pk>/indicators/new/", views.indicator_edit, name="indicator-create"),
     path("schemes/<int:pk>/indicators/<int:indicator_pk>/", views.indicator_edit, name="indicator-edit"),

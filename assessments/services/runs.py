@@ -174,25 +174,8 @@ def score_chunks_compute(chunk_ids):
     )
     indicators = {target: [i for i in scheme.indicators.all() if i.method] for target, scheme in schemes.items()}
     township_ids = [chunk.township_id for chunk in chunks]
-    villages = defaultdict(list)
-    for pk, name, township_id in (
-        Village.objects.filter(township_id__in=township_ids, is_active=True)
-        .order_by("sort_key", "name")
-        .values_list("pk", "name", "township_id")
-    ):
-        villages[township_id].append((pk, name))
-    statuses, reports = {}, {}
-    for village_id, status, values in MonthlyReport.objects.filter(
-        township_id__in=township_ids, year=run.year, month=run.period
-    ).values_list("village_id", "status", "values"):
-        statuses[village_id] = status
-        if status == ReportStatus.APPROVED:
-            reports[village_id] = values
-    inputs = Inputs(
-        reports,
-        *derived_metrics(township_ids=township_ids, year=run.year, month=run.period, conf=conf),
-        month_secretaries(township_ids=township_ids, year=run.year, month=run.period),
-    )
+    villages, statuses, inputs = month_inputs(township_ids=township_ids, year=run.year, month=run.period, conf=conf)
+    reports = inputs.reports
     outcomes = []
     for chunk in chunks:
         left_out = [
@@ -204,7 +187,7 @@ def score_chunks_compute(chunk_ids):
         result = [
             row
             for target, scheme in schemes.items()
-            for row in _score_township(target, scheme, indicators, scored, inputs)
+            for row in score_township(target, scheme, indicators, scored, inputs)
         ]
         outcomes.append((chunk, result, left_out))
     updated = 0
@@ -218,6 +201,32 @@ def score_chunks_compute(chunk_ids):
                 targets_scored=len(result),
             )
     return updated
+
+
+def month_inputs(*, township_ids, year, month, conf):
+    """What scoring a month reads for some townships (a fixed number of queries): their active
+    villages ({township: [(village, name)]}), each village's report status, and the ``Inputs``
+    (approved reports' values, derived metrics, the month's secretaries)."""
+    villages = defaultdict(list)
+    for pk, name, township_id in (
+        Village.objects.filter(township_id__in=township_ids, is_active=True)
+        .order_by("sort_key", "name")
+        .values_list("pk", "name", "township_id")
+    ):
+        villages[township_id].append((pk, name))
+    statuses, reports = {}, {}
+    for village_id, status, values in MonthlyReport.objects.filter(
+        township_id__in=township_ids, year=year, month=month
+    ).values_list("village_id", "status", "values"):
+        statuses[village_id] = status
+        if status == ReportStatus.APPROVED:
+            reports[village_id] = values
+    inputs = Inputs(
+        reports,
+        *derived_metrics(township_ids=township_ids, year=year, month=month, conf=conf),
+        month_secretaries(township_ids=township_ids, year=year, month=month),
+    )
+    return villages, statuses, inputs
 
 
 @dataclass(frozen=True)
@@ -234,7 +243,7 @@ class Inputs:
         return _value_of(code, self.reports.get(village_id), self.derived, self.staffed, self.appraised, village_id)
 
 
-def _score_township(target, scheme, indicators, scored, inputs):
+def score_township(target, scheme, indicators, scored, inputs):
     """The item rows of one target for the scored villages of one township."""
     leaves = indicators[target]
     # A secretary is rated only where one held the post this month.

@@ -107,14 +107,21 @@ def scheme_copy(*, actor, scheme, year=None, request=None):
         bonus_cap=scheme.bonus_cap,
         based_on=scheme,
     )
-    mapping = {}
-    for indicator in scheme.indicators.order_by("parent_id", "position", "pk"):
-        old_pk, old_parent = indicator.pk, indicator.parent_id
-        indicator.pk = None
-        indicator.scheme = copy
-        indicator.parent_id = mapping.get(old_parent)
-        indicator.save()
-        mapping[old_pk] = indicator.pk
+    # Parents before their children, level by level (PostgreSQL sorts a NULL parent last, so an
+    # ORDER BY parent would copy the children before the categories they belong to).
+    mapping, waiting = {}, list(scheme.indicators.order_by("position", "pk"))
+    while waiting:
+        ready = [i for i in waiting if i.parent_id is None or i.parent_id in mapping]
+        if not ready:
+            raise ValidationError(_("方案的指标层级有误（循环引用），无法复制。"))
+        for indicator in ready:
+            old_pk, old_parent = indicator.pk, indicator.parent_id
+            indicator.pk = None
+            indicator.scheme = copy
+            indicator.parent_id = mapping.get(old_parent)
+            indicator.save()
+            mapping[old_pk] = indicator.pk
+        waiting = [i for i in waiting if i not in ready]
     audit_record(
         actor=actor, action=AuditAction.CREATE, target=copy, detail={"copied_from": scheme.pk}, request=request
     )

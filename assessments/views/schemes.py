@@ -19,10 +19,11 @@ from townships.web import (
     upload_page,
 )
 
-from .. import imports, services
-from ..forms import IndicatorForm
+from .. import imports, scoring, services
+from ..forms import IndicatorForm, metric_label
 from ..metrics import METRICS
 from ..models import Indicator, Scheme
+from ..services import preview
 
 
 @require_safe
@@ -48,7 +49,21 @@ def scheme_detail(request, pk):
     for i in indicators:
         if i.parent_id:
             children.setdefault(i.parent_id, []).append(i)
-    tree = [(root, children.get(root.pk, [])) for root in roots]
+    tree = [
+        (
+            root,
+            sum(i.max_points for i in children.get(root.pk, []) if not i.is_bonus),
+            [
+                (
+                    i,
+                    scoring.describe_method(i.method, i.max_points, i.params),
+                    metric_label(METRICS[i.metric]) if i.metric in METRICS else "",
+                )
+                for i in children.get(root.pk, [])
+            ],
+        )
+        for root in roots
+    ]
     return render(
         request,
         "assessments/scheme_detail.html",
@@ -95,8 +110,7 @@ def indicator_edit(request, pk, indicator_pk=None):
     form = IndicatorForm(request.POST or None, instance=indicator, scheme=scheme)
 
     def save(cleaned_data):
-        data = {f: cleaned_data[f] for f in IndicatorForm.Meta.fields}
-        data["params"] = data["params"] or {}
+        data = {f: cleaned_data[f] for f in (*IndicatorForm.Meta.fields, "params")}
         services.indicator_save(
             actor=request.user,
             scheme=scheme,
@@ -112,6 +126,7 @@ def indicator_edit(request, pk, indicator_pk=None):
         message=_("指标已保存；对下一次评分生效。"),
         success_url=reverse("scheme-detail", args=[scheme.pk]),
         title=_("编辑指标") if indicator else _("新增指标"),
+        template="assessments/indicator_form.html",
     )
 
 
@@ -145,4 +160,30 @@ def scheme_import(request, pk):
             "template_url": reverse("scheme-export", args=[scheme.pk]),
         },
         success_url=reverse("scheme-detail", args=[scheme.pk]),
+    )
+
+
+@require_safe
+@login_required
+def scheme_what_if(request, pk):
+    """试算: the last scored month scored again with this scheme beside how it was scored, nothing written."""
+    scheme = get_scoped_or_404(request.user, Scheme.objects.all(), pk=pk)
+    require_registry_manager(request.user)
+    try:
+        result = preview.scheme_what_if(scheme=scheme)
+    except ValidationError as error:
+        return render(request, "assessments/scheme_what_if.html", {"scheme": scheme, "errors": error.messages})
+    rows = result["rows"]
+    movers = [r for r in rows if r["move"] or r["change"]]
+    return render(
+        request,
+        "assessments/scheme_what_if.html",
+        {
+            "scheme": scheme,
+            "result": result,
+            "rows": rows,
+            "moved": len(movers),
+            "top": movers[:10],
+            "errors": [],
+        },
     )

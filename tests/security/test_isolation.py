@@ -31,7 +31,7 @@ from cadres.services import alerts_refresh_all
 from config.api_urls import router
 from tests import factories
 
-from .world import MISSING, build_world
+from .world import MISSING, TODAY, build_world
 
 METHODS = ["get", "post", "put", "patch", "delete"]
 
@@ -99,6 +99,9 @@ ROUTES = {
     "township-update": obj("a"),
     "township-set-active": obj("a"),
     "county-settings": NONE,
+    "audit-list": NONE,
+    "audit-export": NONE,
+    "message-list": OWN,
     "password_change": OWN,
     "password_change_done": OWN,
     # --- villages, organizations, matters, weak-and-lax
@@ -166,6 +169,7 @@ ROUTES = {
     # --- the assessment
     "scheme-list": NONE,
     "scheme-detail": SCHEME,
+    "scheme-what-if": SCHEME,
     "scheme-export": SCHEME,
     "indicator-create": SCHEME,
     "indicator-edit": county_obj(lambda w: [w.scheme.pk, w.indicator.pk]),
@@ -187,6 +191,7 @@ ROUTES = {
     "score-export-one": obj("score"),
     "secretary-detail": obj("secretary"),
     "rating-list": NONE,
+    "rating-sign": county_obj(lambda w: [TODAY.year - 1]),
     "rating-export": NONE,
     "removal-list": NONE,
     "bulletin-detail": BULLETIN,
