@@ -1,11 +1,17 @@
+from dataclasses import dataclass
+
 import django_filters
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from townships.filtersets import IntegerFilter
-from villages.filtersets import scoped_townships
+from townships.county_settings import settings_for
+from townships.models import Township
+from villages.filtersets import organization_filter, scoped_townships, village_filter
 
 from .choices import CorrectionOutcome, Education, Gender, MeetingKind, MemberPostType, PostKind, Stage
 from .models import Correction, Meeting, MemberPost, MobileRecord, PartyMember, Person, Tenure
+from .rules import add_months
 
 
 class PersonFilterSet(django_filters.FilterSet):
@@ -13,7 +19,7 @@ class PersonFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("姓名包含"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
+    village = village_filter()
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("性别"))
     education = django_filters.ChoiceFilter(choices=Education.choices, label=_("学历"))
 
@@ -27,8 +33,8 @@ class PartyMemberFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label=_("姓名包含"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
-    organization = IntegerFilter(field_name="organization_id", label=_("党组织编号"))
+    village = village_filter()
+    organization = organization_filter()
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("发展阶段"))
     is_active = django_filters.BooleanFilter(label=_("在册"))
     mobile = django_filters.BooleanFilter(method="filter_mobile", label=_("流动党员"))
@@ -49,7 +55,7 @@ class TenureFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label=_("姓名包含"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
+    village = village_filter()
     post = django_filters.ChoiceFilter(choices=PostKind.choices, label=_("职务"))
     current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("现任"))
 
@@ -62,8 +68,8 @@ class MeetingFilterSet(django_filters.FilterSet):
     """Shared by the organizational life page and /api/v1/meetings/."""
 
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
-    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
-    organization = IntegerFilter(field_name="organization_id", label=_("党组织编号"))
+    village = village_filter()
+    organization = organization_filter()
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("类型"))
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("开始日期"))
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("结束日期"))
@@ -83,16 +89,52 @@ class MemberPostFilterSet(django_filters.FilterSet):
         fields = ["township", "post_type", "current"]
 
 
+@dataclass(frozen=True)
+class LostContact:
+    """失联: a member still away whose last contact is more than ``months`` months before
+    ``today`` (before ``cutoff``), or who was never contacted. The same rule as the
+    lost-contact alert (``selectors.alerts``) and the assessments' count."""
+
+    months: int
+    today: object
+    cutoff: object
+
+    def q(self):
+        return Q(ended_on__isnull=True) & (Q(last_contact_on__lt=self.cutoff) | Q(last_contact_on__isnull=True))
+
+    def applies(self, record):
+        return record.ended_on is None and (record.last_contact_on is None or record.last_contact_on < self.cutoff)
+
+
+def lost_contact_rule(user, today=None):
+    """The user's county threshold (``alert.lost_contact_months``): one query for the settings
+    (and one more for a superuser without a county, as the other county-setting pages do)."""
+    today = today or timezone.localdate()
+    county_id = user.county_id or Township.objects.values_list("county_id", flat=True).first()
+    months = settings_for(county_id)["alert.lost_contact_months"]
+    return LostContact(months=months, today=today, cutoff=add_months(today, -months))
+
+
+def whole_months(since, today):
+    """Whole months from ``since`` to ``today``: 2026-05-10 → 2026-11-09 is 5, → 2026-11-10 is 6."""
+    return (today.year - since.year) * 12 + today.month - since.month - (today.day < since.day)
+
+
 class MobileRecordFilterSet(django_filters.FilterSet):
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
     current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("仍在外"))
+    lost_contact = django_filters.BooleanFilter(method="filter_lost_contact", label=_("失联"))
     last_contact_before = django_filters.DateFilter(
         field_name="last_contact_on", lookup_expr="lt", label=_("最近联系早于")
     )
 
     class Meta:
         model = MobileRecord
-        fields = ["township", "current", "last_contact_before"]
+        fields = ["township", "current", "lost_contact", "last_contact_before"]
+
+    def filter_lost_contact(self, queryset, name, value):
+        lost = lost_contact_rule(self.request.user).q()
+        return queryset.filter(lost) if value else queryset.exclude(lost)
 
 
 class CorrectionFilterSet(django_filters.FilterSet):

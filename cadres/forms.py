@@ -1,7 +1,9 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from townships.choices import EvidenceKind
+from townships.filtersets import searchable_attrs
 from townships.forms import BootstrapModelForm, bootstrapify
 from townships.models import Township
 from townships.scoping import scope_for
@@ -97,6 +99,27 @@ class RegisterForm(BootstrapForm):
         bootstrapify(self)
 
 
+def branch_full_members(member):
+    """Who may be a member's mentor or sponsor: the full members of the member's branch (its
+    groups included; a member recorded in a 党小组 is counted in the group's branch), not the
+    whole township. Four levels cover a village committee → general branch → branch → group."""
+    organization = member.organization
+    branch = (
+        organization.parent if organization.kind == OrganizationKind.GROUP and organization.parent_id else organization
+    )
+    in_branch = Q()
+    path = "organization"
+    for _level in range(4):
+        in_branch |= Q(**{path: branch})
+        path += "__parent"
+    return (
+        PartyMember.objects.filter(in_branch, is_active=True, stage=Stage.FULL)
+        .exclude(pk=member.pk)
+        .select_related("person", "organization")
+        .order_by("person__name", "pk")
+    )
+
+
 class TransitionForm(BootstrapForm):
     """The fields a transition needs, and only those."""
 
@@ -167,18 +190,11 @@ class TransitionForm(BootstrapForm):
         keep = {"on_date", "note", *self.FIELDS[transition]}
         self.fields = {name: field for name, field in self.fields.items() if name in keep}
         self.fields["on_date"].label = self.DATE_LABELS[transition]
-        full_members = (
-            PartyMember.objects.filter(township_id=member.township_id, is_active=True, stage=Stage.FULL)
-            .exclude(pk=member.pk)
-            .select_related("person", "village")
-        )
         for name in ("mentors", "sponsors"):
             if name in self.fields:
-                self.fields[name].queryset = full_members
-                self.fields[name].label_from_instance = lambda m: (
-                    f"{m.person.name}（{m.village.name if m.village else '机关'}）"
-                )
-                self.fields[name].widget.attrs["size"] = 8
+                self.fields[name].queryset = branch_full_members(member)
+                self.fields[name].label_from_instance = lambda m: f"{m.person.name}（{m.organization.name}）"
+                self.fields[name].widget.attrs.update(size=8, **searchable_attrs())
         bootstrapify(self)
 
     def service_kwargs(self):

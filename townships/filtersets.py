@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -98,3 +99,44 @@ class AuditFilterSet(django_filters.FilterSet):
             | Q(action=AuditAction.REVEAL, target_type="", township__isnull=True)
             | Q(action=AuditAction.REVEAL, target_type="", township_id=township_id)
         )
+
+
+def searchable_attrs():
+    """Widget attributes that ``static/js/searchable-select.js`` enhances with a search box."""
+    return {"data-searchable": True, "data-searchable-placeholder": _("输入名称查找")}
+
+
+class ScopedIdChoiceField(django_filters.fields.ModelChoiceField):
+    """A select of names whose submitted value is still the row's id, as API clients send it.
+
+    An id the user may not see (another township's village) is not among the choices, yet it
+    answers as the id filter always did: it filters, and the scoped list comes back empty
+    (rather than a 400 that would tell an API client the id exists elsewhere). What is not a
+    whole number, or is too large for a key, stays a 400. ``label_of`` names a row."""
+
+    def __init__(self, *args, label_of=str, **kwargs):
+        self.label_of = label_of
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return self.label_of(obj)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            pk = forms.IntegerField(min_value=0, max_value=2**63 - 1).clean(value)
+            return self.queryset.model(pk=pk)  # never saved: only its id is used, to filter
+
+
+class ScopedChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter on a related row, offered as a searchable select of the names the user may see
+    (``queryset`` is a function of the request), accepting the row's id as its value."""
+
+    field_class = ScopedIdChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.Select(attrs=searchable_attrs()))
+        super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
 from townships.web import require_get_or_post, service_form
 from townships.xlsx import workbook_response
+from villages.choices import OrganizationKind
 from villages.models import PartyOrganization
 
 from .. import imports, selectors, services
@@ -27,14 +28,31 @@ from ..models import Appraisal, Meeting, PartyMember
 from .common import _date, _import_page, _yes, require_writer
 
 
+def _organization_named(organization):
+    """A 党小组 is named with its branch and village (group names repeat from branch to branch):
+    第一党小组（李家村党支部）, or 第一党小组（二组支部 · 李家村） when the branch's name does not
+    say its village. Everything read here is joined by the list's query."""
+    parent = organization.parent
+    if organization.kind != OrganizationKind.GROUP or parent is None:
+        return organization.name
+    village = organization.village or parent.village
+    where = parent.name if village is None or village.name in parent.name else f"{parent.name} · {village.name}"
+    return f"{organization.name}（{where}）"
+
+
 def meetings_spec(request):
     return ListSpec(
         title=gettext_lazy("组织生活记录"),
-        queryset=lambda r: scope_for(r.user, Meeting.objects.select_related("organization", "township")),
+        queryset=lambda r: scope_for(
+            r.user,
+            Meeting.objects.select_related(
+                "organization__parent", "organization__village", "organization__parent__village", "township"
+            ),
+        ),
         filterset_class=MeetingFilterSet,
         columns=(
             township_column(),
-            Column(_("党组织"), lambda m: m.organization.name),
+            Column(_("党组织"), lambda m: _organization_named(m.organization)),
             Column(_("类型"), lambda m: m.get_kind_display(), "kind", ("kind",)),
             Column(_("日期"), lambda m: _date(m.held_on), "held_on", ("held_on",)),
             Column(_("主题"), lambda m: m.topic, html=link("meeting-detail", lambda m: m.topic)),

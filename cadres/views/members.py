@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -29,7 +30,14 @@ from townships.xlsx import workbook_response
 
 from .. import imports, selectors, services
 from ..choices import Stage, Transition
-from ..filtersets import CorrectionFilterSet, MemberPostFilterSet, MobileRecordFilterSet, PartyMemberFilterSet
+from ..filtersets import (
+    CorrectionFilterSet,
+    MemberPostFilterSet,
+    MobileRecordFilterSet,
+    PartyMemberFilterSet,
+    lost_contact_rule,
+    whole_months,
+)
 from ..forms import (
     ApplyForm,
     ContactDateForm,
@@ -200,6 +208,7 @@ def member_transition(request, pk, transition):
         message=_("已办理：%(t)s。") % {"t": Transition(transition).label},
         success_url=reverse("member-detail", args=[member.pk]),
         title=f"{Transition(transition).label}：{member.person.name}",
+        template="cadres/member_transition.html",
         context={"member": member},
     )
 
@@ -220,6 +229,31 @@ def _member_name_column():
     return Column(_("姓名"), name, html=link("member-detail", name, attrgetter("member_id")))
 
 
+def _mobile_columns(request):
+    """月数 since the last contact (since leaving, when never contacted) and the 失联 flag, by the
+    county's threshold: one settings query per page, read once."""
+    lost = lost_contact_rule(request.user)
+
+    def months(record):
+        if record.ended_on is not None:
+            return None
+        return whole_months(record.last_contact_on or record.since, lost.today)
+
+    def flag(record):
+        return _("失联") if lost.applies(record) else ""
+
+    def flag_html(record):
+        if not lost.applies(record):
+            return ""
+        title = _("超过 %(m)s 个月未联系") % {"m": lost.months}
+        return format_html('<span class="badge text-bg-danger" title="{}">{}</span>', title, _("失联"))
+
+    return (
+        Column(_("未联系月数"), months, numeric=True),
+        Column(_("失联"), flag, html=flag_html),
+    )
+
+
 def mobile_spec(request):
     return ListSpec(
         title=gettext_lazy("流动党员"),
@@ -232,8 +266,9 @@ def mobile_spec(request):
             _member_name_column(),
             Column(_("流入地"), lambda m: m.destination),
             Column(_("外出日期"), lambda m: _date(m.since), "since", ("since",)),
-            Column(_("联系人"), lambda m: m.contact_person.name if m.contact_person else ""),
+            Column(_("联系人"), lambda m: m.contact_person.name if m.contact_person else _("未指定")),
             Column(_("最近联系"), lambda m: _date(m.last_contact_on), "last_contact_on", ("last_contact_on",)),
+            *_mobile_columns(request),
             Column(_("返回日期"), lambda m: _date(m.ended_on)),
         ),
         default_sort="last_contact_on",

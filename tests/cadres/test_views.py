@@ -54,14 +54,28 @@ def _more_rows(branch, n):
         )
 
 
+# Beyond the filter form's township choices, count and page: one query for each select of names
+# (村（社区）, 党组织), and the mobile list reads the county's lost-contact threshold once.
+EXTRA_QUERIES = {
+    "person-list": 1,  # villages
+    "member-list": 2,  # villages, organizations
+    "mobile-list": 1,  # county settings
+    "post-list": 0,
+    "correction-list": 0,
+    "tenure-list": 1,  # villages
+    "meeting-list": 2,  # villages, organizations
+    "matter-list": 1,  # villages
+}
+
+
 @pytest.mark.parametrize("name", LISTS)
 def test_list_pages_have_a_pinned_query_count(client, admin_user, branch, name, django_assert_num_queries):
     client.force_login(admin_user)
     _more_rows(branch, 2)
-    with django_assert_num_queries(FIXED + 3):  # the filter form's township choices, count, page
+    with django_assert_num_queries(FIXED + 3 + EXTRA_QUERIES[name]):  # township choices, count, page, selects
         assert client.get(reverse(name)).status_code == 200
     _more_rows(branch, 4)
-    with django_assert_num_queries(FIXED + 3):
+    with django_assert_num_queries(FIXED + 3 + EXTRA_QUERIES[name]):
         assert client.get(reverse(name)).status_code == 200
 
 
