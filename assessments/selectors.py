@@ -143,6 +143,31 @@ def month_coverage(*, county_id, year, month):
 # --- Dashboards ---------------------------------------------------------------
 
 
+def category_maxima(scores):
+    """{category: full points} of the scheme the scores were made with (two queries)."""
+    maxima = {c.value: Decimal(0) for c in Category}
+    scheme = Scheme.objects.filter(scores__in=scores[:1]).first()
+    if scheme is not None:
+        for category, points in (
+            Indicator.objects.filter(scheme=scheme, is_bonus=False)
+            .exclude(method="")
+            .values_list("category")
+            .annotate(s=Sum("max_points"))
+        ):
+            maxima[category] = points or Decimal(0)
+    return maxima
+
+
+def category_shares(rows, maxima):
+    """The average share of full points per category (percent, one decimal) over ``rows`` of
+    ``by_category`` dicts; None where no row has the category."""
+    shares = {}
+    for category, full in maxima.items():
+        points = [float(row[category]) for row in rows if row and category in row]
+        shares[category] = round(sum(points) / len(points) / float(full) * 100, 1) if points and full else None
+    return shares
+
+
 def county_dashboard(*, user, year, month):
     """Everything the county landing page shows, from stored results, in a fixed number of queries."""
     townships = list(scope_for(user, Township.objects.filter(is_active=True)).order_by("sort_key", "name"))
@@ -179,16 +204,7 @@ def county_dashboard(*, user, year, month):
         Score.objects.filter(year=year, period=month, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY),
     )
     month_rows = list(scores.values_list("township_id", "total", "by_category"))
-    maxima = {c.value: Decimal(0) for c in Category}
-    scheme = Scheme.objects.filter(scores__in=scores[:1]).first()
-    if scheme is not None:
-        for category, points in (
-            Indicator.objects.filter(scheme=scheme, is_bonus=False)
-            .exclude(method="")
-            .values_list("category")
-            .annotate(s=Sum("max_points"))
-        ):
-            maxima[category] = points or Decimal(0)
+    maxima = category_maxima(scores)
     by_township = {}
     for township_id, total, by_category in month_rows:
         entry = by_township.setdefault(township_id, {"totals": [], "categories": {c: [] for c in maxima}})
@@ -251,6 +267,7 @@ def county_dashboard(*, user, year, month):
         "trend": [[period, round(float(avg), 1)] for period, avg in trend],
         "heatmap": heatmap,
         "heatmap_townships": [t.name for t in townships],
+        "heatmap_township_ids": [t.pk for t in townships],
         "heatmap_categories": [str(Category(c).label) for c in maxima],
         "grades_year": last_rating_year,
         "grades": grades,
@@ -260,15 +277,8 @@ def county_dashboard(*, user, year, month):
 
 
 def township_dashboard(*, township, year, month):
-    """A township's month at a glance: what is missing, returned, and where its villages rank (3 queries)."""
-    villages = list(
-        Village.objects.filter(township=township, is_active=True).order_by("sort_key", "name").values_list("pk", "name")
-    )
-    reports = dict(
-        MonthlyReport.objects.filter(township=township, year=year, month=month).values_list("village_id", "status")
-    )
-    missing = [(pk, name) for pk, name in villages if reports.get(pk) in (None, ReportStatus.DRAFT)]
-    returned = [(pk, name) for pk, name in villages if reports.get(pk) == ReportStatus.RETURNED]
+    """A township's month at a glance: its villages' scores and ranks, the monthly trend of its
+    average against the county's, and its four focus areas against the county's (6 queries)."""
     scores = list(
         Score.objects.filter(
             township=township, year=year, period=month, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY
@@ -276,7 +286,25 @@ def township_dashboard(*, township, year, month):
         .select_related("village")
         .order_by("rank_in_township")
     )
-    return {"missing": missing, "returned": returned, "scores": scores, "year": year, "month": month}
+    year_scores = Score.objects.filter(year=year, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY)
+    county_scores = year_scores.filter(township__county_id=township.county_id)
+    mine = dict(year_scores.filter(township=township).values_list("period").annotate(a=Avg("total")))
+    county = dict(county_scores.values_list("period").annotate(a=Avg("total")))
+    month_scores = county_scores.filter(period=month)
+    maxima = category_maxima(month_scores)
+    county_rows = list(month_scores.values_list("by_category", flat=True))
+    own = category_shares([s.by_category for s in scores], maxima)
+    whole = category_shares(county_rows, maxima)
+    return {
+        "scores": scores,
+        "year": year,
+        "month": month,
+        "trend": [
+            [period, round(float(mine[period]), 1) if period in mine else None, round(float(county[period]), 1)]
+            for period in sorted(county)
+        ],
+        "areas": [[str(Category(c).label), own[c], whole[c]] for c in maxima],
+    }
 
 
 # --- To-do lists that follow the real state ------------------------------------

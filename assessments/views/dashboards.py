@@ -38,6 +38,7 @@ def home(request):
         "trend": dashboard["trend"],
         "heatmap": dashboard["heatmap"],
         "townships": dashboard["heatmap_townships"],
+        "township_ids": dashboard["heatmap_township_ids"],
         "categories": dashboard["heatmap_categories"],
         "grades": [[str(dict(Grade.choices)[g]), dashboard["grades"].get(g, 0), g] for g in Grade.values],
         "ranking": [[r["name"], r["average"], r["township_id"]] for r in dashboard["township_ranking"]],
@@ -52,10 +53,22 @@ def home(request):
             "dash": dashboard,
             "todo": county_todo(user=user) if user.county_id else None,
             "charts": charts,
+            "heatmap_rows": heatmap_rows(dashboard),
             "year": year,
             "month": month,
         },
     )
+
+
+def heatmap_rows(dashboard):
+    """The heatmap as a table (its text alternative): (township id, name, [share or None per category])."""
+    cells = {(t, c): share for c, t, share in dashboard["heatmap"]}
+    return [
+        (pk, name, [cells.get((t, c)) for c in range(len(dashboard["heatmap_categories"]))])
+        for t, (pk, name) in enumerate(
+            zip(dashboard["heatmap_township_ids"], dashboard["heatmap_townships"], strict=True)
+        )
+    ]
 
 
 @require_safe
