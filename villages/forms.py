@@ -6,6 +6,7 @@ from townships.models import Township
 from townships.scoping import scope_for
 
 from .models import PartyOrganization, Village
+from .terms import TERM_YEARS, TERM_YEARS_MAX
 
 VILLAGE_STATISTICS = ["natural_villages", "villager_groups", "households", "population", "showcase_type"]
 
@@ -86,5 +87,33 @@ class MatterStepForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
 
+        super().__init__(*args, **kwargs)
+        bootstrapify(self)
+
+
+class OrganizationElectionForm(forms.Form):
+    """换届选举: the election day starts the new term; the rules are the service's."""
+
+    elected_on = forms.DateField(
+        label=_("选举日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("请填写选举日期。"), "invalid": _("请填写有效的选举日期。")},
+    )
+    years = forms.IntegerField(
+        label=_("新一届任期（年）"),
+        initial=TERM_YEARS,
+        min_value=1,
+        max_value=TERM_YEARS_MAX,
+        error_messages={
+            "required": _("请填写任期年限。"),
+            "invalid": _("任期年限须为 1 至 5 年。"),
+            "min_value": _("任期年限须为 1 至 5 年。"),
+            "max_value": _("任期年限须为 1 至 5 年。"),
+        },
+        help_text=_("村党组织每届任期五年。"),
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrapify(self)

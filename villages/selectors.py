@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 
 from townships.models import Township
 from townships.scoping import scope_for
 
 from .choices import OrganizationKind, VillageKind
 from .models import PartyOrganization, Village
+from .terms import TERM_DUE_MONTHS, TermState, add_months
 
 
 def village_list(*, user):
@@ -75,3 +76,64 @@ def county_glance(*, user):
         organizations={OrganizationKind(k).label: org_counts.get(k, 0) for k in OrganizationKind.values},
         township_rows=rows,
     )
+
+
+# --- 换届: terms ended or ending soon ------------------------------------------------
+
+
+def terms_due(*, townships, today, months=TERM_DUE_MONTHS):
+    """Active organizations of ``townships`` due for 换届, earliest 届满 first.
+
+    Due means the term has ended (``term_end <= today``: 已届满, ``term_state`` "overdue") or
+    ends within ``months`` calendar months (``term_end <= today + months``: "due"). An
+    organization with no recorded term is not listed. ``townships`` is a queryset (already
+    scoped by the caller) or a list of townships. Township and village come in the same query.
+    """
+    horizon = add_months(today, months)
+    return (
+        PartyOrganization.objects.filter(
+            township__in=townships, is_active=True, term_end__isnull=False, term_end__lte=horizon
+        )
+        .select_related("township", "village")
+        .annotate(
+            term_state=Case(
+                When(term_end__lte=today, then=Value(TermState.OVERDUE.value)),
+                default=Value(TermState.DUE.value),
+                output_field=CharField(),
+            )
+        )
+        .order_by("term_end", "township__sort_key", "township__name", "name", "pk")
+    )
+
+
+def terms_due_counts(*, townships, today, months=TERM_DUE_MONTHS):
+    """``{"overdue": n, "due": m}`` of ``terms_due`` in one aggregate query."""
+    return (
+        terms_due(townships=townships, today=today, months=months)
+        .order_by()
+        .aggregate(
+            overdue=Count("pk", filter=Q(term_end__lte=today)),
+            due=Count("pk", filter=Q(term_end__gt=today)),
+        )
+    )
+
+
+def terms_due_list(*, user, today, months=TERM_DUE_MONTHS):
+    """The 换届提醒 list page's rows: ``terms_due`` over the user's active townships."""
+    return terms_due(townships=scope_for(user, Township.objects.filter(is_active=True)), today=today, months=months)
+
+
+def terms_due_card(*, townships, today, months=TERM_DUE_MONTHS, limit=5, township=None):
+    """What ``templates/villages/inc_terms_due.html`` shows, in two queries: the counts and
+    the first ``limit`` organizations (earliest 届满 first). ``township``: the one township
+    the card stands on, so its link opens the list filtered to it."""
+    counts = terms_due_counts(townships=townships, today=today, months=months)
+    return {
+        "overdue": counts["overdue"],
+        "due": counts["due"],
+        "total": counts["overdue"] + counts["due"],
+        "first": list(terms_due(townships=townships, today=today, months=months)[:limit]),
+        "today": today,
+        "months": months,
+        "township": township,
+    }

@@ -5,6 +5,8 @@ and records an audit row; a rule broken means a ValidationError with a
 Chinese message and nothing saved.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,7 @@ from townships.services import audit_record, changed_fields, enqueue_township_to
 
 from .choices import ALLOWED_PARENT_KINDS, MatterStep, OrganizationKind
 from .models import Matter, MatterStepRecord, PartyOrganization, RectificationStep, Village, WeakDesignation
+from .terms import TERM_YEARS_MAX, add_years
 
 # A tree is at most committee → committee → general branch → branch → group;
 # a longer chain of parents can only be a cycle or corrupted data.
@@ -143,6 +146,47 @@ def organization_set_active(*, actor, organization, active, request=None):
     if not active and organization.children.filter(is_active=True).exists():
         raise ValidationError(_("该组织下还有启用的下级组织，请先停用下级组织。"))
     return record_set_active(actor=actor, instance=organization, active=active, request=request)
+
+
+@transaction.atomic
+def organization_elect(*, actor, organization, elected_on, years, note="", request=None):
+    """Record a 换届选举: the new term starts on the election day and lasts ``years`` years.
+
+    The election may not lie in the future nor before the current term began (an early
+    换届 is allowed); ``years`` is 1 to 5. The note goes to the audit record, the one place
+    that keeps the history of terms.
+    """
+    org = PartyOrganization.objects.select_for_update().get(pk=organization.pk)
+    if not isinstance(elected_on, datetime.date) or isinstance(elected_on, datetime.datetime):
+        raise ValidationError({"elected_on": _("请填写有效的选举日期。")})
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= TERM_YEARS_MAX:
+        raise ValidationError({"years": _("任期年限须为 1 至 5 年。")})
+    if not org.is_active:
+        raise ValidationError(_("该党组织已停用，不能记录换届选举。"))
+    if elected_on > timezone.localdate():
+        raise ValidationError({"elected_on": _("选举日期不能晚于今天。")})
+    if org.term_start is not None and elected_on < org.term_start:
+        raise ValidationError(
+            {"elected_on": _("选举日期不能早于本届任期开始日期（%(date)s）。") % {"date": org.term_start.isoformat()}}
+        )
+    note = (note or "").strip()[:200]
+    previous = [
+        org.term_start.isoformat() if org.term_start else None,
+        org.term_end.isoformat() if org.term_end else None,
+    ]
+    org.term_start = elected_on
+    org.term_end = add_years(elected_on, years)  # at least a year on: the term constraint holds
+    org.save(update_fields=["term_start", "term_end"])
+    detail = {
+        "election": elected_on.isoformat(),
+        "term_end": org.term_end.isoformat(),
+        "years": years,
+        "previous_term": previous,
+    }
+    if note:
+        detail["note"] = note
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=org, detail=detail, request=request)
+    return org
 
 
 # --- 四议两公开 --------------------------------------------------------------

@@ -17,13 +17,21 @@ from townships.web import FORM_TEMPLATE, require_get_or_post, require_registry_m
 
 from .choices import MatterStep
 from .filtersets import MatterFilterSet, PartyOrganizationFilterSet, VillageFilterSet
-from .forms import MatterForm, MatterStepForm, OrganizationForm, VillageForm, VillageStatisticsForm
+from .forms import (
+    MatterForm,
+    MatterStepForm,
+    OrganizationElectionForm,
+    OrganizationForm,
+    VillageForm,
+    VillageStatisticsForm,
+)
 from .models import Matter, PartyOrganization, Village, WeakDesignation
-from .selectors import organization_list, organization_tree, village_list
+from .selectors import organization_list, organization_tree, terms_due_list, village_list
 from .services import (
     matter_create,
     matter_record_step,
     organization_create,
+    organization_elect,
     organization_set_active,
     organization_update,
     village_create,
@@ -32,6 +40,7 @@ from .services import (
     weak_accept,
     weak_add_step,
 )
+from .terms import TERM_DUE_MONTHS, TermsDueFilterSet, TermState
 
 
 def _yes_no(flag):
@@ -223,6 +232,7 @@ def organization_detail(request, pk):
         request.user, PartyOrganization.objects.select_related("township", "village", "parent"), pk=pk
     )
     ancestors, children = organization_tree(organization=organization)
+    can_edit = can_edit_in_township(request.user, organization.township_id)
     return render(
         request,
         "villages/organization_detail.html",
@@ -231,9 +241,86 @@ def organization_detail(request, pk):
             "ancestors": ancestors,
             "children": children,
             "joint_villages": organization.joint_villages.all(),
-            "can_edit": can_edit_in_township(request.user, organization.township_id),
+            "can_edit": can_edit,
+            "election_form": OrganizationElectionForm() if can_edit and organization.is_active else None,
         },
     )
+
+
+@require_get_or_post
+@login_required
+def organization_elect_view(request, pk):
+    """换届选举: record the election that starts the organization's new term."""
+    organization = get_scoped_or_404(request.user, PartyOrganization.objects.select_related("township"), pk=pk)
+    if not can_edit_in_township(request.user, organization.township_id):
+        raise PermissionDenied(_("您没有修改此党组织的权限。"))
+    return service_form(
+        request,
+        OrganizationElectionForm(request.POST or None),
+        save=lambda data: organization_elect(
+            actor=request.user,
+            organization=organization,
+            elected_on=data["elected_on"],
+            years=data["years"],
+            note=data["note"],
+            request=request,
+        ),
+        message=lambda org: (
+            _("已记录换届选举：本届任期 %(start)s 至 %(end)s。")
+            % {"start": org.term_start.isoformat(), "end": org.term_end.isoformat()}
+        ),
+        success_url=reverse("organization-detail", args=[organization.pk]),
+        template="villages/organization_elect.html",
+        context={"organization": organization},
+    )
+
+
+# --- 换届提醒 -----------------------------------------------------------------
+
+
+def _term_state_badge(o):
+    css = "danger" if o.term_state == TermState.OVERDUE else "warning"
+    return format_html('<span class="badge text-bg-{}">{}</span>', css, TermState(o.term_state).label)
+
+
+def _days_to_term_end(today):
+    def days(o):
+        delta = (o.term_end - today).days
+        if delta < 0:
+            return _("已过 %(n)s 天") % {"n": -delta}
+        if delta == 0:
+            return _("今天届满")
+        return _("还有 %(n)s 天") % {"n": delta}
+
+    return days
+
+
+def terms_spec(request):
+    today = timezone.localdate()
+    return ListSpec(
+        title=_("换届提醒"),
+        queryset=lambda r: terms_due_list(user=r.user, today=today, months=TERM_DUE_MONTHS),
+        filterset_class=TermsDueFilterSet,
+        columns=(
+            township_column("name"),
+            Column(_("名称"), lambda o: o.name, "name", ("name",), html=_organization_link),
+            Column(_("类型"), lambda o: o.get_kind_display(), "kind", ("kind",)),
+            Column(_("所属村（社区）"), lambda o: o.village.name if o.village else None),
+            Column(_("本届任期开始"), lambda o: o.term_start.isoformat() if o.term_start else None),
+            Column(_("届满日期"), lambda o: o.term_end.isoformat(), "term_end", ("term_end", "name")),
+            Column(_("状态"), lambda o: str(TermState(o.term_state).label), html=_term_state_badge),
+            Column(_("距届满"), _days_to_term_end(today)),
+        ),
+        default_sort="term_end",
+        export_name="terms-due-export",
+        filename="换届提醒",
+        export_sheet=_("换届提醒"),
+        audit_list="terms-due",
+        audit_label=_("换届提醒列表"),
+    )
+
+
+terms_due_view, terms_due_export = list_views(terms_spec)
 
 
 def _organization_data(cleaned_data):
