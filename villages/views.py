@@ -205,6 +205,7 @@ def organizations_spec(request):
             reverse("organization-create") if can_manage_registry(r.user) or r.user.is_township_staff else None
         ),
         create_label=_("新建党组织"),
+        links=lambda r: [(_("换届提醒"), reverse("terms-due"))],
         export_columns=(
             (_("乡镇"), lambda o: o.township.name),
             (_("名称"), lambda o: o.name),
@@ -313,6 +314,7 @@ def terms_spec(request):
         ),
         default_sort="term_end",
         export_name="terms-due-export",
+        links=lambda r: [(_("全部党组织"), reverse("organization-list"))],
         filename="换届提醒",
         export_sheet=_("换届提醒"),
         audit_list="terms-due",

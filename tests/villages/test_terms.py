@@ -185,6 +185,7 @@ def test_the_list_shows_what_is_due_and_filters_by_state_and_township(
     page = client.get(url, {"state": "due", "township": township.pk}).content.decode()
     assert "城关半年内" in page and "青石半年内" not in page and "城关已届满" not in page
     assert client.get(url, {"state": "nonsense", "page": "x", "sort": "drop"}).status_code == 200
+    assert url in client.get(reverse("organization-list")).content.decode()
 
 
 @pytest.mark.django_db
