@@ -5,11 +5,12 @@ either returns quietly or raises ``RuleBreach`` whose message names the rule.
 No ORM here: services gather the values, call these, and write.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+
+from townships.dates import add_months
 
 from .choices import PARTY_ORGANIZATION_POSTS, PoliticalCheck, Rating, Stage
 
@@ -20,13 +21,6 @@ class RuleBreach(ValueError):
     def __init__(self, message, field=None):
         super().__init__(message)
         self.field = field
-
-
-def add_months(day, months):
-    """The same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def age_on(birth_date, day):

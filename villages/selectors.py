@@ -4,12 +4,13 @@ from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 
+from townships.dates import add_months
 from townships.models import Township
 from townships.scoping import scope_for
 
 from .choices import OrganizationKind, VillageKind
 from .models import PartyOrganization, Village
-from .terms import TERM_DUE_MONTHS, TermState, add_months
+from .terms import TERM_DUE_MONTHS, TermState
 
 
 def village_list(*, user):

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
+from townships.dates import add_years
 from townships.evidence import validate_evidence
 from townships.services import audit_record, changed_fields, enqueue_township_totals, record_set_active
 
 from .choices import ALLOWED_PARENT_KINDS, MatterStep, OrganizationKind
 from .models import Matter, MatterStepRecord, PartyOrganization, RectificationStep, Village, WeakDesignation
-from .terms import TERM_YEARS_MAX, add_years
+from .terms import TERM_YEARS_MAX
 
 # A tree is at most committee → committee → general branch → branch → group;
 # a longer chain of parents can only be a cycle or corrupted data.

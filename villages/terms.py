@@ -1,12 +1,8 @@
 """Terms of office (任期) and 换届: the calendar rules and the list page's filters.
 
 A village Party organization serves a five-year term (村党组织每届任期五年). The date
-arithmetic is here, pure and below ``cadres`` (which keeps its own ``add_months`` for
-probation periods), so the selector, the service and the tests share one rule.
+arithmetic is ``townships.dates``, shared with ``cadres`` (probation periods).
 """
-
-import calendar
-import datetime
 
 import django_filters
 from django.db import models
@@ -21,20 +17,6 @@ TERM_DUE_MONTHS = 6
 # The usual term (五年) and the longest one a recorded election may set.
 TERM_YEARS = 5
 TERM_YEARS_MAX = 5
-
-
-def add_months(day, months):
-    """The same day ``months`` calendar months later, clamped to the month's last day
-    (31 Aug + 6 months = 28 Feb, or 29 Feb in a leap year)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def add_years(day, years):
-    """The same day ``years`` years later; 29 Feb becomes 28 Feb in a common year."""
-    return add_months(day, 12 * years)
 
 
 class TermState(models.TextChoices):

@@ -15,7 +15,7 @@ from townships.models import Township
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import month_param
 from villages.models import PartyOrganization, Village
-from villages.selectors import county_glance
+from villages.selectors import county_glance, terms_due_card
 
 from ..choices import Grade
 from ..selectors import county_dashboard, county_todo, township_dashboard, township_todo
@@ -52,6 +52,9 @@ def home(request):
             "alerts_at": alerts_at,
             "dash": dashboard,
             "todo": county_todo(user=user) if user.county_id else None,
+            "terms_due": terms_due_card(
+                townships=scope_for(user, Township.objects.filter(is_active=True)), today=timezone.localdate()
+            ),
             "charts": charts,
             "heatmap_rows": heatmap_rows(dashboard),
             "year": year,
@@ -90,6 +93,9 @@ def township_detail(request, pk):
         {
             "todo": township_todo(township=township, today=timezone.localdate(), alerts=alerts),
             "month_view": township_dashboard(township=township, year=year, month=month),
+            "terms_due": terms_due_card(
+                townships=Township.objects.filter(pk=township.pk), today=timezone.localdate(), township=township
+            ),
             "alerts": alerts,
             "alerts_at": alerts_at,
             "township": township,

@@ -14,16 +14,17 @@ def test_county_home_shows_the_county_at_a_glance(client, admin_user, many_towns
     # session, user, village totals, organization counts, townships; the stored alerts (4: the
     # townships in scope, which are fresh, the rows, their time); the assessment dashboard (12, from
     # stored scores, with the month's coverage); the to-do (4: reports to review, the year's runs, years
-    # to sign, flags to decide); then the idle-timeout session save (savepoint, update, release).
-    with django_assert_num_queries(28):
+    # to sign, flags to decide); the 换届 card (2: the counts, the first five); then the idle-timeout
+    # session save (savepoint, update, release).
+    with django_assert_num_queries(30):
         response = client.get(reverse("home"))
     for township in many_townships:
         factories.VillageFactory(township=township)
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(30):
         client.get(reverse("home"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "全县概览" in page
+    assert "全县概览" in page and "换届提醒" in page
     assert all(t.name in page for t in many_townships)
 
 

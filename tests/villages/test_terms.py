@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from tests import factories
+from townships.dates import add_months, add_years
 from townships.models import AuditEvent, Township
 from villages.choices import OrganizationKind
 from villages.models import PartyOrganization
 from villages.selectors import terms_due, terms_due_card, terms_due_counts
 from villages.services import organization_elect
-from villages.terms import add_months, add_years
 
 D = datetime.date
 TODAY = D(2026, 11, 26)
