@@ -229,3 +229,12 @@ def test_the_api_filter_is_unchanged(api, client_user, county, township):
     api.force_authenticate(client_user)
     names = {row["name"] for row in api.get("/api/v1/townships/", {"is_active": "false"}).json()["results"]}
     assert names == {"停用镇"}
+
+
+def test_a_form_sent_without_its_security_token_gets_a_chinese_page(admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post("/messages/", {"all": "1"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "页面已过期，未能提交" in body and "CSRF" not in body and "Forbidden" not in body
