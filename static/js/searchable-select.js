@@ -58,21 +58,29 @@
 
     function apply() {
       var terms = fold(input.value);
-      var fragment = document.createDocumentFragment();
+      // Read the choice before touching the list: removing a single select's chosen option
+      // makes the browser choose another one.
+      var chosen = Array.prototype.filter.call(select.options, function (option) {
+        return option.selected;
+      });
       var shown = 0;
-      options.forEach(function (option) {
+      var kept = options.filter(function (option) {
         var found = !terms || fold(option.text).indexOf(terms) !== -1;
-        if (found || option.value === "" || option.selected) {
-          fragment.appendChild(option);
-          if (found && option.value !== "") {
-            shown += 1;
-          }
+        if (found && option.value !== "") {
+          shown += 1;
         }
+        return found || option.value === "" || chosen.indexOf(option) !== -1;
       });
       while (select.firstChild) {
         select.removeChild(select.firstChild);
       }
-      select.appendChild(fragment);
+      kept.forEach(function (option) {
+        select.appendChild(option);
+      });
+      // Put the choice back exactly (an option taken out earlier may carry a stale selection).
+      kept.forEach(function (option) {
+        option.selected = chosen.indexOf(option) !== -1;
+      });
       status.textContent = terms ? (shown ? "找到 " + shown + " 项" : "没有匹配的名称") : "";
     }
 
