@@ -6,12 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from townships.county_settings import settings_for
+from townships.dates import add_months
 from townships.models import Township
 from villages.filtersets import organization_filter, scoped_townships, village_filter
 
 from .choices import CorrectionOutcome, Education, Gender, MeetingKind, MemberPostType, PostKind, Stage
 from .models import Correction, Meeting, MemberPost, MobileRecord, PartyMember, Person, Tenure
-from .rules import add_months
 
 
 class PersonFilterSet(django_filters.FilterSet):
