@@ -2,6 +2,7 @@
 and messages, a reveal found in the audit log, a year's ratings signed, a deduction edited and its
 effect previewed, error pages, and a township page on a phone."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from tests.assessments.test_services import good_values
 from tests.browser.conftest import login, shot
 from tests.browser.test_flows import world  # noqa: F401 (the fixture)
 from tests.factories import TEST_PASSWORD
+from townships.dates import add_years
 from townships.models import AuditEvent, Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -170,3 +172,38 @@ def test_the_township_page_fits_a_phone(browser, live_server, world):  # noqa: F
     assert width <= 390, f"the page scrolls sideways: {width}px"
     shot(phone, "township-landing-phone")
     context.close()
+
+
+def test_a_term_that_has_ended_is_flagged_and_an_election_starts_the_next(page, live_server, world):  # noqa: F811
+    from villages.models import PartyOrganization
+
+    today = timezone.localdate()
+    village = world["villages"][0]
+    committee = factories.PartyOrganizationFactory(
+        township=world["township"], name="柳河镇党委", term_start=today, term_end=add_years(today, 5)
+    )
+    organization = factories.PartyOrganizationFactory(
+        township=world["township"],
+        village=village,
+        parent=committee,
+        name="李家村党支部",
+        kind="branch",
+        term_start=add_years(today, -5) - datetime.timedelta(days=30),
+        term_end=today - datetime.timedelta(days=30),
+    )
+    accept_confirmations(page)
+    login(page, live_server, "town-b", TEST_PASSWORD)
+    card = page.locator(".terms-due-card").inner_text()
+    assert "已届满 1" in card and "李家村党支部" in card
+    page.click(".terms-due-card >> text=李家村党支部")
+    page.wait_for_load_state("networkidle")
+    elected = today - datetime.timedelta(days=2)
+    page.fill("input[name=elected_on]", elected.isoformat())
+    shot(page, "organization-election")
+    page.click("text=记录换届选举")
+    page.wait_for_load_state("networkidle")
+    organization = PartyOrganization.objects.get(pk=organization.pk)
+    assert organization.term_start == elected
+    assert organization.term_end == add_years(elected, 5)  # the date rule's own cases: tests/villages/test_terms.py
+    page.goto(f"{live_server.url}/")
+    assert "没有已届满或半年内届满的党组织" in page.locator(".terms-due-card").inner_text()
