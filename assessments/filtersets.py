@@ -1,9 +1,10 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from townships.filtersets import IntegerFilter
-from villages.filtersets import scoped_townships
+from villages.filtersets import scoped_townships, village_filter
 
 from .choices import Grade, PeriodKind, ReportStatus, Target
 from .models import AnnualRating, MonthlyReport, Score
@@ -18,8 +19,9 @@ class ScoreFilterSet(django_filters.FilterSet):
     period_kind = django_filters.ChoiceFilter(choices=PeriodKind.choices, label=_("期间类型"))
     township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
     target = django_filters.ChoiceFilter(choices=Target.choices, label=_("考核对象"))
-    village = IntegerFilter(field_name="village_id", label=_("村（社区）编号"))
-    person = IntegerFilter(field_name="person_id", label=_("书记（人员编号）"))
+    village = village_filter()
+    # One secretary's scores, linked from the secretary's page: an id in the address, never typed.
+    person = IntegerFilter(field_name="person_id", widget=forms.HiddenInput, label=_("书记"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, method="filter_grade", label=_("年度等次"))
     rank_min = IntegerFilter(field_name="rank_in_county", lookup_expr="gte", label=_("名次不前于"))
     rank_max = IntegerFilter(field_name="rank_in_county", lookup_expr="lte", label=_("名次不后于"))

@@ -130,7 +130,7 @@ def test_assessment_pages_have_a_pinned_query_count(
 
 def test_ranking_list_query_count_is_pinned(client, admin_user, scored, django_assert_num_queries):
     client.force_login(admin_user)
-    with django_assert_num_queries(8):  # session, user, township choices, count, page, session save (3)
+    with django_assert_num_queries(9):  # session, user, township and village choices, count, page, session save (3)
         assert client.get(reverse("score-list")).status_code == 200
 
 
