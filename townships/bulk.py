@@ -48,14 +48,16 @@ def copy_rows(table, columns, rows):
     transaction.
     """
     written = 0
+    # Quoted: a column may bear an SQL keyword's name (MonthlyReport.values).
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             placeholders = ", ".join(["%s"] * len(columns))
             batch = [tuple(_sqlite_value(v) for v in row) for row in rows]
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", batch)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", batch)  # noqa: S608
             return len(batch)
         raw = cursor.cursor  # the psycopg2 cursor under Django's wrapper
-        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        statement = f"COPY {table} ({names}) FROM STDIN"
         buffer = io.StringIO()
         for row in rows:
             buffer.write("\t".join(map(_text_field, row)))

@@ -69,3 +69,13 @@ def test_reserved_ids_are_new_and_distinct(township):
     assert len(set(ids)) == 5 and min(ids) > max(p.pk for p in existing)
     if connection.vendor == "postgresql":  # the sequence never gives a number twice
         assert not set(ids) & set(reserve_ids(Person, 5))
+
+
+def test_a_column_named_after_an_sql_keyword_is_written(village):
+    """MonthlyReport keeps its figures in a column called ``values``: the generated INSERT (SQLite)
+    and COPY (PostgreSQL) quote every column name."""
+    from assessments.models import MonthlyReport
+
+    report = MonthlyReport(village=village, township=village.township, year=2026, month=3, values={"petitions": 2})
+    copy_objects(MonthlyReport, [report])
+    assert MonthlyReport.objects.get(pk=report.pk).values == {"petitions": 2}
