@@ -207,3 +207,26 @@ def test_a_term_that_has_ended_is_flagged_and_an_election_starts_the_next(page, 
     assert organization.term_end == add_years(elected, 5)  # the date rule's own cases: tests/villages/test_terms.py
     page.goto(f"{live_server.url}/")
     assert "没有已届满或半年内届满的党组织" in page.locator(".terms-due-card").inner_text()
+
+
+def test_a_village_is_picked_by_typing_its_name_never_an_id(page, live_server, world):  # noqa: F811
+    for village in world["villages"]:
+        factories.PartyMemberFactory(
+            person__township=world["township"],
+            person__village=village,
+            person__name=f"{village.name[:2]}党员",
+            township=world["township"],
+            village=village,
+        )
+    login(page, live_server, "county-b", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/records/members/")
+    assert "编号" not in page.locator("form.card").inner_text()
+    page.fill("#id_village_search", "王庄")
+    options = page.locator("#id_village option").all_inner_texts()
+    assert options == ["全部", "柳河镇 / 王庄村"]  # what is typed narrows the names; 全部 stays
+    page.select_option("#id_village", label="柳河镇 / 王庄村")
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1 and "王庄党员" in rows.first.inner_text()
+    shot(page, "searchable-filter")
