@@ -378,6 +378,16 @@ def township_todo(*, township, today, alerts):
     }
 
 
+def ratings_awaiting_sign_off(*, user):
+    """[{"year", "n"}]: each year with ratings not yet signed in the user's scope, oldest first (one query)."""
+    return list(
+        scope_for(user, AnnualRating.objects.filter(signed_off_by__isnull=True))
+        .order_by("year")
+        .values("year")
+        .annotate(n=Count("pk"))
+    )
+
+
 def county_todo(*, user):
     """What waits for the county (a fixed number of queries): reports to review, runs whose latest
     attempt failed, years of ratings to sign, 调整退出 flags to decide."""
@@ -388,12 +398,7 @@ def county_todo(*, user):
     for run in ScoringRun.objects.filter(county_id=user.county_id, created_at__gte=recent).order_by("created_at", "pk"):
         latest[(run.kind, run.year, run.period)] = run  # a later attempt replaces an earlier one
     failed = [run for run in latest.values() if run.status == RunStatus.FAILED]
-    unsigned = list(
-        AnnualRating.objects.filter(township__in=townships, signed_off_by__isnull=True)
-        .order_by("year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    unsigned = [row["year"] for row in ratings_awaiting_sign_off(user=user)]
     flags = RemovalFlag.objects.filter(township__in=townships, state=RemovalState.FLAGGED, decision="").count()
     return {"to_review": to_review, "failed_runs": failed, "unsigned_years": unsigned, "flags": flags}
 

@@ -52,10 +52,11 @@ def county_users(request):
     return users if request.user.is_superuser else users.filter(county_id=request.user.county_id)
 
 
-def _scoped_townships(request):
+def scoped_townships(request):
+    """Township choices of a filter, limited to the requesting user's scope."""
     if request is None:
         return Township.objects.none()
-    return scope_for(request.user, Township.objects.order_by("sort_key", "name"))
+    return scope_for(request.user, Township.objects.all())
 
 
 class UserChoiceField(django_filters.fields.ModelChoiceField):
@@ -74,7 +75,7 @@ class AuditFilterSet(django_filters.FilterSet):
 
     actor = ActorChoiceFilter(queryset=county_users, label=_("操作人"))
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("动作"))
-    township = django_filters.ModelChoiceFilter(queryset=_scoped_townships, label=_("乡镇"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
     q = django_filters.CharFilter(method="filter_q", label=_("对象包含"))
     since = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte", label=_("起始日期"))
     until = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte", label=_("截止日期"))

@@ -1,20 +1,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from townships.filtersets import IntegerFilter, ScopedChoiceFilter
-from townships.models import Township
+from townships.filtersets import IntegerFilter, ScopedChoiceFilter, scoped_townships
 from townships.scoping import scope_for
 
 from .choices import OrganizationKind, ShowcaseType, VillageKind
 from .models import Matter, PartyOrganization, Village
-
-
-def scoped_townships(request):
-    """Township choices limited to the requesting user's scope."""
-
-    if request is None:
-        return Township.objects.none()
-    return scope_for(request.user, Township.objects.all())
 
 
 def scoped_villages(request):

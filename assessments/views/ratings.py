@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from .. import services
 from ..choices import Grade, PeriodKind, RemovalDecision, RemovalState, Target
 from ..filtersets import AnnualRatingFilterSet
 from ..models import AnnualRating, RatingSignOff, RemovalFlag, Score
+from ..selectors import ratings_awaiting_sign_off
 
 
 def ratings_spec(request):
@@ -87,12 +87,6 @@ def rating_list(request):
         require_registry_manager(request.user)
         year = int_param(request.POST.get("year"))
         return redirect("rating-sign", year=year) if year else redirect("rating-list")
-    waiting = (
-        scope_for(request.user, AnnualRating.objects.filter(signed_off_by__isnull=True))
-        .order_by("year")
-        .values("year")
-        .annotate(n=Count("pk"))
-    )
     ties = list(
         scope_for(request.user, AnnualRating.objects.filter(tie_pending=True, signed_off_by__isnull=True))
         .select_related("person", "township", "village")
@@ -106,7 +100,7 @@ def rating_list(request):
         ratings_spec(request),
         template="assessments/rating_list.html",
         extra={
-            "unsigned_years": list(waiting),
+            "unsigned_years": ratings_awaiting_sign_off(user=request.user),
             "can_sign": can_manage_registry(request.user),
             "ties": ties,
             "sign_offs": list(signed),

@@ -175,8 +175,10 @@ def review_spec(request):
         title=gettext_lazy("月报审核"),
         queryset=lambda r: scope_for(r.user, MonthlyReport.objects.select_related("village", "township")),
         filterset_class=ReportFilterSet,
-        # The select column is the page's only; the export keeps the data columns.
-        columns=(Column("", lambda r: "", html=_select_box), *columns),
+        # The select column is the reviewer's page's only; the export keeps the data columns.
+        columns=(Column(_("选择"), lambda r: "", html=_select_box), *columns)
+        if can_manage_registry(request.user)
+        else columns,
         export_columns=tuple((c.label, c.value) for c in columns),
         export_sheet=str(gettext_lazy("月报审核")),
         default_sort="township",
