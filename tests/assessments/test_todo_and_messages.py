@@ -4,6 +4,8 @@ happened to their work. Dates are worked from today (Asia/Shanghai) by the rule,
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -237,3 +239,18 @@ def test_a_gateway_hook_receives_the_messages_after_commit(settings, staff_user,
     with django_capture_on_commit_callbacks(execute=True):
         notify([staff_user], kind=MessageKind.DEADLINE, title="转发测试")
     assert SENT == ["转发测试"]
+
+
+def test_the_message_page_makes_the_same_number_of_queries_for_2_or_60_messages(client, staff_user):
+    def queries():
+        client.force_login(staff_user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("message-list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(2):
+        notify([staff_user], kind=MessageKind.DEADLINE, title=f"提醒{i}")
+    few = queries()
+    for i in range(58):
+        notify([staff_user], kind=MessageKind.REPORT_APPROVED, title=f"通过{i}")
+    assert queries() == few
