@@ -204,26 +204,46 @@ DETAIL_LABELS = {
     "approved": _("通过"),
     "accepted": _("接受"),
     "outcome": _("结果"),
+    "acknowledged_mismatches": _("已核对差异"),
+    "metric": _("指标"),
+    "reported": _("填报值"),
+    "recorded": _("记录值"),
+    "note": _("备注"),
 }
 FIELD_LABELS = {"id_number": _("身份证号"), "phone": _("电话")}
 
 
 def _detail_value(value):
+    """Any JSON value a service wrote, as readable text: never raises, whatever the shape."""
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
-        return f"{value[0]} → {value[1]}" if value[0] not in FIELD_LABELS else "、".join(FIELD_LABELS[v] for v in value)
+    if value is None:
+        return "—"
     if isinstance(value, list):
-        return "、".join(str(FIELD_LABELS.get(v, v)) for v in value)
+        if len(value) == 2 and all(isinstance(v, str) for v in value) and value[0] not in FIELD_LABELS:
+            return f"{value[0]} → {value[1]}"  # a change: old → new
+        return "、".join(_detail_item(item) for item in value)
     if isinstance(value, dict):
-        return "；".join(f"{k}：{_detail_value(v)}" for k, v in value.items())
+        return "；".join(f"{DETAIL_LABELS.get(k, k)}：{_detail_value(v)}" for k, v in value.items() if _shown(v))
     return str(value)
+
+
+def _detail_item(item):
+    if isinstance(item, str):
+        return str(FIELD_LABELS.get(item, item))
+    if isinstance(item, dict | list):
+        return f"（{_detail_value(item)}）"
+    return _detail_value(item)
+
+
+def _shown(value):
+    """Empty values (a blank reason, no fields) say nothing and are left out of the line."""
+    return value not in ("", None, [], {})
 
 
 def audit_detail_text(detail):
     """An event's detail as one line of text: labelled keys, changes as old → new, never JSON."""
-    parts = [f"{DETAIL_LABELS.get(key, key)}：{_detail_value(value)}" for key, value in (detail or {}).items()]
-    text = "；".join(parts)
+    text = _detail_value(detail) if detail not in (None, "") else ""
     return text if len(text) <= 300 else text[:299] + "…"
 
 

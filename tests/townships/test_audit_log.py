@@ -10,12 +10,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cadres.services.people import person_reveal
 from tests import factories
 from townships.choices import AuditAction
 from townships.models import AuditEvent
 from townships.services import audit_record
+from townships.views import audit_detail_text
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +170,44 @@ def test_the_page_makes_the_same_number_of_queries_for_5_or_60_events(client, ad
     for i in range(55):
         audit_record(actor=staff[i % 5], action=AuditAction.SUBMIT, target=township)
     assert queries() == few
+
+
+# Any JSON a service may write into a detail: scalars, lists of dicts, dicts of lists, nesting.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(detail=json_values)
+def test_any_json_shape_renders_as_one_line_of_text(detail):
+    text = audit_detail_text(detail)
+    assert isinstance(text, str) and len(text) <= 300
+
+
+def test_an_acknowledged_mismatch_renders_with_labels_and_the_page_and_export_answer(client, admin_user, township):
+    # The shape report_review writes after a bulk approval that acknowledged a difference.
+    detail = {
+        "approved": True,
+        "reason": "",
+        "acknowledged_mismatches": [{"metric": "meetings_held", "reported": 3, "recorded": 2}],
+    }
+    audit_record(actor=admin_user, action=AuditAction.APPROVE, target=township, detail=detail)
+    assert audit_detail_text(detail) == "通过：是；已核对差异：（指标：meetings_held；填报值：3；记录值：2）"
+    client.force_login(admin_user)
+    assert client.get("/audit/").status_code == 200
+    response = client.get("/audit/export.xlsx")
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    [line] = [row[5] for row in rows[1:] if row[2] == "审批"]
+    # PostgreSQL's jsonb keeps its own key order, so compare the labelled parts, not their order.
+    head, acknowledged = line.split("；已核对差异：")
+    assert head == "通过：是"
+    assert set(acknowledged.strip("（）").split("；")) == {"指标：meetings_held", "填报值：3", "记录值：2"}
+
+
+def test_an_empty_reason_is_left_out_of_the_line():
+    assert audit_detail_text({"approved": True, "reason": ""}) == "通过：是"
+    assert audit_detail_text({"approved": False, "reason": "数字有误"}) == "通过：否；原因：数字有误"
