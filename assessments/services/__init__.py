@@ -12,11 +12,8 @@ from .common import WRITE_BATCH, actor_or_none, chunk_lease
 from .ratings import (
     annual_inputs,
     annual_rating_compute,
-    annual_ratings_sign_off,
-    excellent_ties_decide,
     removal_decide,
     removal_rule_apply,
-    sign_off_summary,
 )
 from .recovery import sweep_runs
 from .reports import (
@@ -51,6 +48,7 @@ from .scores import (
     scores_generation,
     scores_retotal,
 )
+from .sign_off import annual_ratings_sign_off, excellent_ties_decide, sign_off_summary
 
 __all__ = [
     "ReportConflict",
