@@ -16,6 +16,7 @@ from townships.services import audit_record, county_admin_recipients, notify
 
 from .. import scoring
 from ..choices import (
+    Grade,
     PeriodKind,
     RemovalDecision,
     RemovalState,
@@ -154,6 +155,16 @@ def annual_rating_compute(*, county_id, year, run=None):
         rounding=conf["grade.quota_rounding"],
         min_pool=conf["grade.quota_min_pool"],
     )
+    group_of = {pid: (p["township"] if by_township else county_id) for pid, p in people.items()}
+    kept, lapsed = _tie_decisions(county_id=county_id, year=year, conf=conf, grades=grades, group_of=group_of)
+    for pid, decided in kept.items():  # the same tie for the same places: the county's choice stands
+        grades[pid] = scoring.GradeResult(decided.grade, decided.reason)
+    for pid in lapsed:
+        grades[pid] = scoring.GradeResult(
+            grades[pid].grade,
+            _("县委组织部此前对优秀名额并列的决定已不适用（并列情况已变化）。") + grades[pid].reason,
+            grades[pid].tie_pending,
+        )
     ids = list(people)
     ranks = scoring.competition_ranks(ids, key=lambda pid: scoring.ranking_key(totals[pid], people[pid]["veto"]))
     signed = set(
@@ -178,6 +189,7 @@ def annual_rating_compute(*, county_id, year, run=None):
             grade=grades[pid].grade,
             reason=grades[pid].reason[:300],
             tie_pending=grades[pid].tie_pending,
+            decided_by_county=pid in kept,
             rank_in_county=ranks[index],
             run=run,
         )
@@ -205,12 +217,53 @@ def annual_rating_compute(*, county_id, year, run=None):
             "grade",
             "reason",
             "tie_pending",
+            "decided_by_county",
             "rank_in_county",
             "run",
         ],
     )
     removal_rule_apply(county_id=county_id, year=year)
     return len(ratings)
+
+
+def _tie_decisions(*, county_id, year, conf, grades, group_of):
+    """The county's decisions on 优秀 ties (excellent_ties_decide) against a recomputed year.
+
+    A group's decision still stands when the recomputation ties exactly the people it decided and
+    leaves exactly as many places as it filled; then ``kept`` maps each of them to their decided
+    rating. Otherwise its people are ``lapsed``: they take the computed grade (tied again, or not)
+    and their reason says the earlier decision no longer applies."""
+    decided = {
+        r.person_id: r
+        for r in AnnualRating.objects.filter(
+            township__county_id=county_id, year=year, signed_off_by__isnull=True, decided_by_county=True
+        ).only("person_id", "grade", "reason")
+    }
+    if not decided:
+        return {}, set()
+    members = {}
+    for pid, group in group_of.items():
+        members.setdefault(group, []).append(pid)
+    kept, lapsed = {}, set()
+    for pids in members.values():
+        before = {pid for pid in pids if pid in decided}
+        if not before:
+            continue
+        tied = {pid for pid in pids if grades[pid].tie_pending}
+        places = scoring.quota_places(
+            len(pids),
+            Decimal(str(conf["grade.excellent_quota"])),
+            rounding=conf["grade.quota_rounding"],
+            min_pool=conf["grade.quota_min_pool"],
+        )
+        free = places - sum(1 for pid in pids if grades[pid].grade == Grade.EXCELLENT and pid not in tied)
+        chosen = sum(1 for pid in before if decided[pid].grade == Grade.EXCELLENT)
+        if tied == before and chosen == free:
+            kept.update((pid, decided[pid]) for pid in before)
+        else:
+            lapsed |= before
+    # Decided people no longer rated this year (fewer months now) simply drop out with their rating.
+    return kept, {pid for pid in lapsed if pid in grades}
 
 
 def removal_rule_apply(*, county_id, year):
