@@ -230,7 +230,7 @@ class TenureForm(BootstrapForm):
     post = forms.ChoiceField(label=_("职务"), choices=PostKind.choices)
     township = forms.ModelChoiceField(label=_("乡镇"), queryset=Township.objects.none())
     village = forms.ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none(), required=False)
-    started_on = forms.DateField(label=_("任职日期"), widget=DATE)
+    started_on = forms.DateField(label=_("任职日期"), widget=DATE, help_text=_("在任的第一天（任职之日）。"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,7 +244,16 @@ class TenureForm(BootstrapForm):
 
 
 class TenureEndForm(BootstrapForm):
-    ended_on = forms.DateField(label=_("离任日期"), widget=DATE)
+    # The convention every count of days in office reads (the month's secretary, terms, pay):
+    # the tenure covers started_on up to the day before ended_on.
+    ended_on = forms.DateField(
+        label=_("离任日期"),
+        widget=DATE,
+        help_text=_(
+            "填写免职（离任）之日：当日起不再任职，通常就是接任者的任职日期。"
+            "最后在任的一天是它的前一天，例如 3 月 16 日最后在任，应填 3 月 17 日。"
+        ),
+    )
     reason = forms.CharField(label=_("离任原因"), required=False, max_length=100)
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -292,6 +294,11 @@ class Tenure(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.get_post_display()}"
+
+    @property
+    def last_day(self):
+        """The last day in office: ``ended_on`` is the first day out (免职之日), so the day before it."""
+        return self.ended_on - datetime.timedelta(days=1) if self.ended_on else None
 
 
 class VillageContact(models.Model):

@@ -369,3 +369,29 @@ def test_the_appraisal_list_shows_only_the_users_township(client, staff_user, br
     assert response.status_code == 200
     assert branch.name in response.content.decode()
     assert other_branch.name not in response.content.decode()
+
+
+def test_the_end_date_convention_is_stated_on_the_form_and_the_page_and_scoring_reads_it_so(
+    client, staff_user, township
+):
+    """离任日期 is the first day out of office (免职之日). 甲 last serves on 16 May 2025 and the clerk, told
+    so by the form, enters 17 May; 乙 starts on 17 May. May has 31 days: 甲 1–16 May = 16 days,
+    乙 17–31 May = 15 days, so the month is 甲's (DOMAIN §6: more days in the month)."""
+    from assessments.selectors import secretary_days
+
+    village = factories.VillageFactory(township=township, name="五月村")
+    first = factories.TenureFactory(
+        village=village, person=factories.PersonFactory(township=township, name="甲"), started_on=D(2025, 1, 1)
+    )
+    client.force_login(staff_user)
+    form = client.get(reverse("tenure-end", args=[first.pk])).content.decode()
+    assert "当日起不再任职" in form and "应填 3 月 17 日" in form
+    assert client.post(reverse("tenure-end", args=[first.pk]), {"ended_on": "2025-05-17"}).status_code == 302
+    second = factories.TenureFactory(
+        village=village, person=factories.PersonFactory(township=township, name="乙"), started_on=D(2025, 5, 17)
+    )
+    first.refresh_from_db()
+    page = client.get(reverse("person-detail", args=[first.person_id])).content.decode()
+    assert "2025-01-01 至 2025-05-16 在任（2025-05-17 离任）" in page
+    tenures = [(t.person_id, t.started_on, t.ended_on) for t in (first, second)]
+    assert secretary_days(tenures, start=D(2025, 5, 1), end=D(2025, 5, 31)) == first.person_id
