@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,14 +11,24 @@ from .choices import AuditAction, MessageKind, Role, TownshipKind
 # The years and months a record may name. Forms and the API check them through the
 # model fields, so a month 13 or a year 1457 is a 400 with this message, not a failed
 # database constraint.
-YEAR_VALIDATORS = [
-    MinValueValidator(2000, _("年份应在 2000 到 2100 之间。")),
-    MaxValueValidator(2100, _("年份应在 2000 到 2100 之间。")),
-]
-MONTH_VALIDATORS = [
-    MinValueValidator(1, _("月份应在 1 到 12 之间。")),
-    MaxValueValidator(12, _("月份应在 1 到 12 之间。")),
-]
+YEAR_MESSAGE = _("年份应在 2000 到 2100 之间。")
+MONTH_MESSAGE = _("月份应在 1 到 12 之间。")
+YEAR_VALIDATORS = [MinValueValidator(2000, YEAR_MESSAGE), MaxValueValidator(2100, YEAR_MESSAGE)]
+MONTH_VALIDATORS = [MinValueValidator(1, MONTH_MESSAGE), MaxValueValidator(12, MONTH_MESSAGE)]
+
+
+def validate_period(year, month):
+    """A (year, month) checked exactly as the models' fields check it, for the paths that take the
+    period from a URL or an argument rather than a form: ValidationError naming ``year``/``month``."""
+    errors = {}
+    for field, value, validators in (("year", year, YEAR_VALIDATORS), ("month", month, MONTH_VALIDATORS)):
+        try:
+            for validator in validators:
+                validator(value)
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 class County(models.Model):

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from assessments.metrics import REPORTED_CODES
 from assessments.models import Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
+from townships.models import MONTH_MESSAGE, YEAR_MESSAGE
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -63,8 +64,9 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
         validators = []
         extra_kwargs = {
             "village": {"help_text": "村（社区）编号"},
-            "year": {"help_text": "年"},
-            "month": {"help_text": "月"},
+            # The same words as the form path (townships.models.validate_period).
+            "year": {"help_text": "年", "error_messages": dict.fromkeys(("min_value", "max_value"), YEAR_MESSAGE)},
+            "month": {"help_text": "月", "error_messages": dict.fromkeys(("min_value", "max_value"), MONTH_MESSAGE)},
             "status": {"help_text": "状态：draft/submitted/returned/approved"},
             "version": {
                 "help_text": "版本：修改已有月报时传回读取到的版本；期间有人保存过则返回 409 和对方保存的内容",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction, MessageKind
 from townships.county_settings import settings_for
-from townships.models import County
+from townships.models import County, validate_period
 from townships.services import audit_record, notify, township_recipients
 from villages.models import Village
 
@@ -108,7 +108,9 @@ def report_save(*, actor, village, year, month, values, version=None, request=No
 
     ``version`` is the report's version the user started from (the form's hidden field,
     the API's ``version``): if the report has been saved since, nothing is written and
-    ReportConflict says by whom. Without it (imports, the demo) the save is unconditional."""
+    ReportConflict says by whom. It may be left out only when the report does not exist yet;
+    updating an existing report without it is refused (``version`` named), never a silent overwrite."""
+    validate_period(year, month)
     if period_is_closed(village.township.county_id, year, month):
         raise ValidationError(_("%(y)s年%(m)s月已关账，不能再填报。") % {"y": year, "m": month})
     today = timezone.localdate()
@@ -120,6 +122,8 @@ def report_save(*, actor, village, year, month, values, version=None, request=No
     )
     if report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
         raise ValidationError(_("该报表已报送或已审核，不能再修改；如需更正请联系县委组织部。"))
+    if version is None and not _created:
+        raise ValidationError({"version": _("修改已有月报须传回读取时的版本号（version）。")})
     if version is not None and int(version) != report.version:
         raise ReportConflict(report)
     report.values = cleaned

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from townships.listing import Column, ListSpec, link, list_views, render_list, township_column
-from townships.models import Township
+from townships.models import Township, validate_period
 from townships.scoping import can_edit_in_township, can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
     UploadForm,
@@ -76,6 +76,10 @@ def report_overview(request):
 @login_required
 def report_form(request, village_pk, year, month):
     village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=village_pk)
+    try:
+        validate_period(year, month)  # the URL's period is checked as the API checks the body's
+    except ValidationError as error:
+        return render(request, "400.html", {"message": " ".join(error.messages)}, status=400)
     if not can_edit_in_township(request.user, village.township_id):
         raise PermissionDenied(_("您没有填报此村月报的权限。"))
     report = (

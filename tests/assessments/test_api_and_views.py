@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -280,3 +281,47 @@ def test_another_townships_reports_and_runs_answer_404(client, staff_user, other
     api.force_authenticate(staff_user)
     assert api.get(f"/api/v1/reports/{report.pk}/").status_code == 404
     assert api.post(f"/api/v1/reports/{report.pk}/submit/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "message"),
+    [(YEAR, 0, "月份应在 1 到 12 之间"), (YEAR, 13, "月份应在 1 到 12 之间"), (1457, 3, "年份应在 2000 到 2100 之间")],
+)
+def test_a_bad_period_is_a_400_with_a_chinese_message_on_the_page_and_the_api(
+    client, staff_user, township, year, month, message
+):
+    village = factories.village_with_secretary(township, "期间村")
+    client.force_login(staff_user)
+    url = reverse("report-form", args=[village.pk, year, month])
+    data = dict.fromkeys(REPORTED_CODES, "0") | {"version": "0"}
+    for response in (client.get(url), client.post(url, data)):
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    api = APIClient()
+    api.force_authenticate(staff_user)
+    body = {"village": village.pk, "year": year, "month": month, "values": values()}
+    response = api.post("/api/v1/reports/", body, format="json")
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not MonthlyReport.objects.exists()
+    with pytest.raises(ValidationError, match=message):
+        services.report_save(actor=staff_user, village=village, year=year, month=month, values={})
+
+
+def test_updating_an_existing_report_needs_the_version_it_was_read_at(staff_user, township):
+    village = factories.village_with_secretary(township, "版本村")
+    api = APIClient()
+    api.force_authenticate(staff_user)
+    body = {"village": village.pk, "year": YEAR, "month": MONTH, "values": values(petitions=1)}
+    created = api.post("/api/v1/reports/", body, format="json")  # a new report: no version needed
+    assert created.status_code == 201 and created.json()["version"] == 1
+    # Another user (the form) saves version 2 with petitions 2.
+    services.report_save(
+        actor=staff_user, village=village, year=YEAR, month=MONTH, values=values(petitions=2), version=1
+    )
+    unversioned = api.post("/api/v1/reports/", body | {"values": values(petitions=5)}, format="json")
+    assert unversioned.status_code == 400 and "version" in unversioned.json()
+    stale = api.post("/api/v1/reports/", body | {"values": values(petitions=5), "version": 1}, format="json")
+    assert stale.status_code == 409
+    assert MonthlyReport.objects.get(village=village).values["petitions"] == 2  # the form user's value kept
+    current = api.post("/api/v1/reports/", body | {"values": values(petitions=5), "version": 2}, format="json")
+    assert current.status_code == 201 and current.json()["values"]["petitions"] == 5

@@ -77,7 +77,9 @@ def test_report_lifecycle(villages, admin_user, staff_user, scheme):
     report = services.report_save(actor=staff_user, village=village, year=YEAR, month=MONTH, values={"petitions": 1})
     with pytest.raises(ValidationError, match="还有未填写的项目"):
         services.report_submit(actor=staff_user, report=report)
-    report = services.report_save(actor=staff_user, village=village, year=YEAR, month=MONTH, values=good_values())
+    report = services.report_save(
+        actor=staff_user, village=village, year=YEAR, month=MONTH, values=good_values(), version=report.version
+    )
     services.report_submit(actor=staff_user, report=report)
     with pytest.raises(ValidationError, match="退回须说明原因"):
         services.report_review(actor=admin_user, report=report, approve=False)
@@ -87,7 +89,9 @@ def test_report_lifecycle(villages, admin_user, staff_user, scheme):
     services.report_submit(actor=staff_user, report=report)
     services.report_review(actor=admin_user, report=report, approve=True)
     with pytest.raises(ValidationError, match="已报送或已审核"):
-        services.report_save(actor=staff_user, village=village, year=YEAR, month=MONTH, values=good_values())
+        services.report_save(
+            actor=staff_user, village=village, year=YEAR, month=MONTH, values=good_values(), version=report.version
+        )
     with pytest.raises(ValidationError, match="说明原因"):
         services.report_correct(actor=admin_user, report=report, metric="petitions", value=3, reason="")
     services.report_correct(actor=admin_user, report=report, metric="petitions", value=3, reason="信访局核实")
