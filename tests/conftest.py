@@ -35,16 +35,19 @@ def _print_figures(terminalreporter):
 @pytest.fixture(scope="session", autouse=True)
 def audit_truncate_allowed(django_db_setup, django_db_blocker):
     """Django's flush (after every transactional test) truncates every table, and on PostgreSQL
-    the audit trigger refuses TRUNCATE unless the session opts in (townships migration 0005).
-    The test database opts in, for every connection opened from now on; production never does."""
+    the audit trigger refuses TRUNCATE, always (townships migrations 0005 and 0009). This
+    throwaway test database disables the truncate trigger; the tests that prove the refusal
+    enable it again inside their own savepoint. Production never disables it, and its
+    application role does not own the table, so it cannot (grant_app_role)."""
     from django.db import connection
 
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
-            name = connection.ops.quote_name(connection.settings_dict["NAME"])
             with connection.cursor() as cursor:
-                cursor.execute(f"ALTER DATABASE {name} SET app.allow_audit_truncate = 'on'")
-            connection.close()
+                cursor.execute(f"ALTER TABLE townships_auditevent DISABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}")
+
+
+AUDIT_TRUNCATE_TRIGGER = "townships_auditevent_no_truncate"
 
 
 @pytest.fixture

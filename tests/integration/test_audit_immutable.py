@@ -6,12 +6,15 @@ own on_delete=SET_NULL when a user is deleted: actor_id becomes NULL and nothing
 so the user's audit rows survive the account with actor_name still naming them.
 """
 
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from tests import factories
+from tests.conftest import AUDIT_TRUNCATE_TRIGGER
 from townships.choices import AuditAction
 from townships.models import AuditEvent, User
 from townships.services import audit_record
@@ -87,12 +90,15 @@ def test_deletes_are_refused_through_the_orm_and_raw_sql(event):
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_truncate_is_refused_unless_the_session_opted_in(event):
+def test_truncate_is_refused_even_when_the_session_opts_in(event):
     def truncate():
         with connection.cursor() as cursor:
-            # Django's test databases opt in by default so `flush` works between tests; production never does.
-            cursor.execute("SET LOCAL app.allow_audit_truncate = 'off'")
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # else "pending trigger events" of this test's inserts
+            # The test database disables the truncate trigger so `flush` works between tests
+            # (tests/conftest.py); production never does. Enabled here, inside this savepoint.
+            cursor.execute(f"ALTER TABLE townships_auditevent ENABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}")
+            # A session's opt-in (honoured before migration 0009) changes nothing any more.
+            cursor.execute("SET LOCAL app.allow_audit_truncate = 'on'")
             cursor.execute("TRUNCATE townships_auditevent")
 
     assert refused(truncate)
@@ -119,8 +125,9 @@ def test_figure_audit_rows_alterable(event, figure):
 
     def truncate():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL app.allow_audit_truncate = 'off'")
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # else "pending trigger events" of this test's inserts
+            cursor.execute(f"ALTER TABLE townships_auditevent ENABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}")
+            cursor.execute("SET LOCAL app.allow_audit_truncate = 'on'")
             cursor.execute("TRUNCATE townships_auditevent")
 
     attempts = {
@@ -132,3 +139,81 @@ def test_figure_audit_rows_alterable(event, figure):
     assert columns(event.pk) == before
     figure("audit rows alterable", f"{len(altered)} of {len(attempts)} attempts ({', '.join(attempts)})")
     assert altered == []
+
+
+APP_ROLE = "audit_app_probe"
+
+
+@pytest.fixture
+def app_role(db):
+    """The production split (README, "Production"): an application role that does not own the tables,
+    given its privileges by ``grant_app_role`` as the owner (here the test suite's superuser)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') "
+            f"THEN CREATE ROLE {APP_ROLE} NOLOGIN; END IF; END $$"
+        )
+    call_command("grant_app_role", APP_ROLE, stdout=io.StringIO())
+    return APP_ROLE
+
+
+def as_app_role(sql, params=()):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+            cursor.execute(sql, params)
+
+    return run
+
+
+def denied_by_privileges(attempt):
+    """True when the database refused the attempt for want of a privilege (not by the trigger)."""
+    try:
+        with transaction.atomic():
+            attempt()
+    except DatabaseError as exc:
+        assert "permission denied" in str(exc) or "must be owner" in str(exc), exc
+        return True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    return False
+
+
+def test_the_application_role_cannot_update_delete_truncate_or_alter_the_audit_table(app_role, event):
+    before = columns(event.pk)
+    attempts = {
+        "update": as_app_role("UPDATE townships_auditevent SET actor_name = 'someone' WHERE id = %s", [event.pk]),
+        "delete": as_app_role("DELETE FROM townships_auditevent WHERE id = %s", [event.pk]),
+        "truncate": as_app_role("SET LOCAL app.allow_audit_truncate = 'on'; TRUNCATE townships_auditevent"),
+        "disable trigger": as_app_role("ALTER TABLE townships_auditevent DISABLE TRIGGER ALL"),
+        "drop trigger": as_app_role("DROP TRIGGER townships_auditevent_no_update_delete ON townships_auditevent"),
+        "alter": as_app_role("ALTER TABLE townships_auditevent ADD COLUMN note text"),
+        "replace the function": as_app_role(
+            "CREATE OR REPLACE FUNCTION townships_auditevent_immutable() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+        ),
+    }
+    allowed = [name for name, attempt in attempts.items() if not denied_by_privileges(attempt)]
+    assert allowed == []
+    assert columns(event.pk) == before
+
+
+def test_the_application_role_appends_reads_and_lets_a_deleted_account_keep_its_name(app_role, event):
+    actor = event.actor
+
+    def work():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+        new = audit_record(actor=actor, action=AuditAction.LOGIN)
+        assert AuditEvent.objects.filter(pk__in=[event.pk, new.pk]).count() == 2
+        actor.delete()  # on_delete=SET_NULL clears actor_id on both rows: the one update allowed
+        return new
+
+    try:
+        with transaction.atomic():
+            new = work()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert columns(new.pk)["actor_id"] is None and columns(new.pk)["actor_name"] == "auditor"

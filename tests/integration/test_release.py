@@ -7,6 +7,7 @@ rest of the suite (which runs with DEBUG on) and fail here.
 """
 
 import http.cookies
+import io
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from django.core.management import call_command
 
 from tests import factories
 from tests.integration.conftest import ROOT, worker_env
@@ -26,6 +28,7 @@ from townships.tokens import token_issue
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 HOST = "township.example.org"
+APP_ROLE = "release_app"
 START_SECONDS = 60
 
 
@@ -74,8 +77,19 @@ class Browser:
 
 @pytest.fixture
 def release(tmp_path):
-    """collectstatic and gunicorn with the production settings, on the test database."""
+    """collectstatic and gunicorn with the production settings, on the test database, connected as
+    an application role that does not own the tables (README, "Production": grant_app_role)."""
+    from django.db import connection
+
     env = worker_env()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') "
+            f"THEN CREATE ROLE {APP_ROLE} LOGIN; END IF; END $$"
+        )
+    call_command("grant_app_role", APP_ROLE, stdout=io.StringIO())
+    owner = connection.settings_dict["USER"]
+    env["DATABASE_URL"] = env["DATABASE_URL"].replace(f"postgres://{owner}@", f"postgres://{APP_ROLE}@", 1)
     env.update(
         DEBUG="false",
         SECRET_KEY="release-smoke-" + "k" * 50,
