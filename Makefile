@@ -12,11 +12,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
+# make run serves the demo as a county sees it: DEBUG off (Chinese error pages, hashed static files
+# served by WhiteNoise), over plain http on this machine. `make run DEBUG=true` for development.
+DEBUG ?= false
+RUN_ENV = DEBUG=$(DEBUG) SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 SECURE_COOKIES=false
+
 ## Serve the demo county at http://127.0.0.1:8000/ (SQLite, eager Celery: nothing but Python needed).
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py load_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@mkdir -p var && test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	$(RUN_ENV) $(PY) manage.py load_demo --if-empty --force
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 ## The whole suite; on PostgreSQL, Redis and a real Celery worker when their servers are installed.
 test: $(STAMP)
