@@ -7,7 +7,7 @@ from townships.filtersets import IntegerFilter
 from villages.filtersets import scoped_townships, village_filter
 
 from .choices import Grade, PeriodKind, ReportStatus, Target
-from .models import AnnualRating, MonthlyReport, Score
+from .models import AnnualRating, Bulletin, MonthlyReport, Score
 from .services.reports import ended_months_q
 
 
@@ -77,3 +77,15 @@ class AnnualRatingFilterSet(django_filters.FilterSet):
     class Meta:
         model = AnnualRating
         fields = ["year", "township", "grade"]
+
+
+class BulletinFilterSet(django_filters.FilterSet):
+    year = IntegerFilter(label=_("年度"))
+    quarter = django_filters.ChoiceFilter(choices=[(q, f"第{q}季度") for q in range(1, 5)], label=_("季度"))
+    published = django_filters.BooleanFilter(
+        field_name="published_at", lookup_expr="isnull", exclude=True, label=_("已发布")
+    )
+
+    class Meta:
+        model = Bulletin
+        fields = ["year", "quarter", "published"]

@@ -150,6 +150,7 @@ class MonthlyReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["village", "year", "month"], name="report_one_per_village_month"),
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month_valid"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="report_year_valid"),
         ]
         indexes = [models.Index(fields=["township", "year", "month", "status"])]
 
@@ -440,7 +441,12 @@ class RemovalFlag(models.Model):
 
 
 class Bulletin(models.Model):
-    """A quarterly bulletin (季度通报): the stored figures of one quarter's rankings."""
+    """A quarterly bulletin (季度通报): the stored figures of one quarter's rankings.
+
+    A circular the county issues to all its townships: the county sees it as soon as it is
+    computed; once the county publishes it, every user of the county reads it whole (each
+    township sees the others' villages, as on the printed circular). Computing it again makes it
+    a draft that must be published again."""
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="bulletins")
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
@@ -448,9 +454,14 @@ class Bulletin(models.Model):
     data = models.JSONField(_("通报内容"))
     run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     scope_county_path = "county"
     scope_township_path = "county__townships"
+    scope_township_only = Q(published_at__isnull=False)  # townships read it once the county publishes it
 
     class Meta:
         verbose_name = _("季度通报")

@@ -30,6 +30,8 @@ urlpatterns = [
     path("ratings/export.xlsx", views.rating_export, name="rating-export"),
     path("ratings/sign/<int:year>/", views.rating_sign, name="rating-sign"),
     path("removal/", views.removal_list, name="removal-list"),
+    path("bulletins/", views.bulletin_list, name="bulletin-list"),
+    path("bulletins/export.xlsx", views.bulletin_list_export, name="bulletin-list-export"),
     path("bulletins/<int:year>/<int:quarter>/", views.bulletin_detail, name="bulletin-detail"),
     path("bulletins/<int:year>/<int:quarter>/export.xlsx", views.bulletin_export, name="bulletin-export"),
 ]

@@ -51,3 +51,4 @@ class MessageKind(models.TextChoices):
     RUN_FAILED = "run_failed", _("评分失败")
     FLAG_PENDING = "flag_pending", _("调整退出待决定")
     IMPORT_FINISHED = "import_finished", _("导入完成")
+    BULLETIN_PUBLISHED = "bulletin_published", _("季度通报已发布")

@@ -22,7 +22,10 @@ def scope_for(user, queryset):
     if user.role == Role.TOWNSHIP_STAFF:
         if user.township_id is None:
             return queryset.none()
-        return queryset.filter(**{model.scope_township_path: user.township_id})
+        narrowed = queryset.filter(**{model.scope_township_path: user.township_id})
+        # A county-wide record a township reads only in some state (a bulletin once published).
+        only = getattr(model, "scope_township_only", None)
+        return narrowed.filter(only) if only is not None else narrowed
     if user.county_id is None:
         return queryset.none()
     return queryset.filter(**{model.scope_county_path: user.county_id})

@@ -7,7 +7,7 @@ score of the county in one transaction (upserts under unique constraints) and ra
 failed run leaves the previous scores standing and a re-run replaces, never duplicates.
 """
 
-from .bulletins import bulletin_compute
+from .bulletins import bulletin_compute, bulletin_publish
 from .common import WRITE_BATCH, actor_or_none, chunk_lease
 from .ratings import (
     annual_inputs,
@@ -60,6 +60,7 @@ __all__ = [
     "annual_ratings_sign_off",
     "sign_off_summary",
     "bulletin_compute",
+    "bulletin_publish",
     "chunk_claim",
     "chunk_fail",
     "chunk_lease",

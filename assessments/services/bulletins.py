@@ -2,8 +2,15 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from townships.choices import AuditAction, MessageKind, Role
+from townships.models import User
+from townships.services import audit_record, notify
 from villages.models import Village
 
 from .. import scoring
@@ -18,6 +25,7 @@ from ..models import (
     MonthlyReport,
     Score,
 )
+from .common import actor_or_none
 
 
 def bulletin_compute(*, county_id, year, quarter, run=None):
@@ -124,7 +132,38 @@ def bulletin_compute(*, county_id, year, quarter, run=None):
             }
         )
     data = {"targets": targets, "months": months}
+    # Computed again, it is a new draft: the county reads it and publishes it again.
     bulletin, _created = Bulletin.objects.update_or_create(
-        county_id=county_id, year=year, quarter=quarter, defaults={"data": data, "run": run}
+        county_id=county_id,
+        year=year,
+        quarter=quarter,
+        defaults={"data": data, "run": run, "published_at": None, "published_by": None},
+    )
+    return bulletin
+
+
+@transaction.atomic
+def bulletin_publish(*, actor, bulletin, request=None):
+    """Issue the 季度通报 to every township of the county: from now on every user of the county
+    reads it whole. Audited; each township's office is told once."""
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if bulletin.published_at is not None:
+        raise ValidationError(_("该季度通报已经发布。"))
+    bulletin.published_at, bulletin.published_by = timezone.now(), actor_or_none(actor)
+    bulletin.save(update_fields=["published_at", "published_by"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=bulletin,
+        detail={"bulletin": f"{bulletin.year}-Q{bulletin.quarter}", "published": True},
+        request=request,
+    )
+    title = _("%(y)s年第%(q)s季度通报已发布") % {"y": bulletin.year, "q": bulletin.quarter}
+    notify(
+        User.objects.filter(county_id=bulletin.county_id, role=Role.TOWNSHIP_STAFF, is_active=True),
+        kind=MessageKind.BULLETIN_PUBLISHED,
+        title=title,
+        url=reverse("bulletin-detail", args=[bulletin.year, bulletin.quarter]),
+        key=f"bulletin:{bulletin.pk}:{bulletin.published_at.isoformat()}",
     )
     return bulletin

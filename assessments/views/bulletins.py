@@ -1,16 +1,29 @@
-"""Quarterly bulletins (季度通报): the page and its Excel export."""
+"""Quarterly bulletins (季度通报): the list, the page (publishing it) and its Excel export.
 
+A bulletin is a circular the county issues to all its townships (Bulletin's docstring): the
+county reads it from the moment it is computed, a township once it is published, and then whole,
+every township's villages, on the page, in print and in Excel alike. ``scope_for`` decides both.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from townships.models import Township
-from townships.scoping import scope_for
-from townships.web import audited_xlsx_response
+from townships.listing import Column, ListSpec, list_views
+from townships.scoping import can_manage_registry, scope_for
+from townships.web import audited_xlsx_response, require_get_or_post, require_registry_manager
 
+from .. import services
 from ..choices import Grade, RunKind, Target
+from ..filtersets import BulletinFilterSet
 from ..models import Bulletin
 
 
@@ -21,16 +34,50 @@ def _bulletin_or_404(request, year, quarter):
     return bulletin
 
 
-def _visible_townships(request):
-    """The rows a user may read: those of the townships ``scope_for`` gives them (by id)."""
-    return set(scope_for(request.user, Township.objects.all()).values_list("pk", flat=True))
+def _state(bulletin):
+    if bulletin.published_at is None:
+        return _("未发布")
+    return _("%(d)s 发布") % {"d": timezone.localtime(bulletin.published_at).strftime("%Y-%m-%d")}
+
+
+def bulletins_spec(request):
+    return ListSpec(
+        title=gettext_lazy("季度通报"),
+        queryset=lambda r: scope_for(r.user, Bulletin.objects.all()),
+        filterset_class=BulletinFilterSet,
+        columns=(
+            Column(
+                _("通报"),
+                lambda b: _("%(y)s年第%(q)s季度通报") % {"y": b.year, "q": b.quarter},
+                "period",
+                ("year", "quarter"),
+                html=lambda b: format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("bulletin-detail", args=[b.year, b.quarter]),
+                    _("%(y)s年第%(q)s季度通报") % {"y": b.year, "q": b.quarter},
+                ),
+            ),
+            Column(
+                _("计算时间"),
+                lambda b: timezone.localtime(b.created_at).strftime("%Y-%m-%d %H:%M"),
+                "computed",
+                ("created_at",),
+            ),
+            Column(_("状态"), _state, "published", ("published_at",)),
+        ),
+        default_sort="-period",
+        export_name="bulletin-list-export",
+        filename="季度通报",
+    )
+
+
+bulletin_list, bulletin_list_export = list_views(bulletins_spec)
 
 
 @require_safe
 @login_required
 def bulletin_export(request, year, quarter):
     bulletin = _bulletin_or_404(request, year, quarter)
-    visible = _visible_townships(request)
     sheets = []
     headers = [
         _("全县名次"),
@@ -58,7 +105,6 @@ def bulletin_export(request, year, quarter):
                 r["veto_reason"],
             ]
             for r in section["rows"]
-            if r.get("township_id") in visible
         ]
         left = [
             [
@@ -74,7 +120,6 @@ def bulletin_export(request, year, quarter):
                 "",
             ]
             for v in section["left_out"]
-            if v.get("township_id") in visible
         ]
         rows += table
         sheets.append((section["label"][:28], headers, table + left))
@@ -87,26 +132,26 @@ def bulletin_export(request, year, quarter):
     )
 
 
-@require_safe
+@require_get_or_post
 @login_required
 def bulletin_detail(request, year, quarter):
     bulletin = _bulletin_or_404(request, year, quarter)
-    visible = _visible_townships(request)
-    sections = [
-        {
-            **section,
-            "rows": [r for r in section["rows"] if r.get("township_id") in visible],
-            "left_out": [v for v in section["left_out"] if v.get("township_id") in visible],
-        }
-        for section in bulletin.data.get("targets", [])
-    ]
+    if request.method == "POST":
+        require_registry_manager(request.user)
+        try:
+            services.bulletin_publish(actor=request.user, bulletin=bulletin, request=request)
+            messages.success(request, _("已发布，各乡镇可以查看本季度通报。"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("bulletin-detail", year=year, quarter=quarter)
     return render(
         request,
         "assessments/bulletin.html",
         {
             "bulletin": bulletin,
-            "sections": sections,
+            "sections": bulletin.data.get("targets", []),
             "months": bulletin.data.get("months", []),
+            "can_publish": can_manage_registry(request.user) and bulletin.published_at is None,
             "Target": Target,
             "Grade": Grade,
             "RunKind": RunKind,

@@ -10,7 +10,7 @@ from assessments.choices import SchemeStatus
 from assessments.demo import create_scheme
 from assessments.models import AnnualRating, Bulletin, Indicator
 from tests import factories
-from townships.models import AuditEvent
+from townships.models import AuditEvent, Message
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +95,13 @@ def test_annual_grades_take_effect_when_signed_off(client, admin_user, viewer_us
     assert AuditEvent.objects.filter(action="approve", detail__annual_ratings=2025).exists()
 
 
-def test_bulletin_prints_and_exports_scoped(client, staff_user, county, township, other_township):
-    Bulletin.objects.create(
+def test_a_bulletin_is_the_countys_until_published_then_every_townships_whole_on_page_and_in_excel(
+    client, staff_user, admin_user, viewer_user, county, township, other_township
+):
+    """A 季度通报 is a circular: the county reads the draft; once published, a township reads all of
+    it (other townships' villages too, in the rows, the movers and the left-out list), and the page
+    and the workbook list the same villages."""
+    bulletin = Bulletin.objects.create(
         county=county,
         year=2026,
         quarter=1,
@@ -136,9 +141,11 @@ def test_bulletin_prints_and_exports_scoped(client, staff_user, county, township
                             "categories": {},
                         },
                     ],
-                    "up": [],
-                    "down": [],
-                    "lagging": [],
+                    "up": [{"village": "本乡村", "township": township.name, "change": 20}],
+                    "down": [{"village": "外乡退步村", "township": other_township.name, "change": -30}],
+                    "lagging": [
+                        {"village": "外乡村", "township": other_township.name, "category": "抓党建", "points": 100}
+                    ],
                     "category_averages": {},
                     "left_out": [
                         {
@@ -152,15 +159,31 @@ def test_bulletin_prints_and_exports_scoped(client, staff_user, county, township
             ],
         },
     )
+    detail, export = reverse("bulletin-detail", args=[2026, 1]), reverse("bulletin-export", args=[2026, 1])
     client.force_login(staff_user)
-    page = client.get(reverse("bulletin-detail", args=[2026, 1])).content.decode()
-    assert "本乡村" in page and "外乡村" not in page and "外乡缺报村" not in page
+    assert client.get(detail).status_code == 404 and client.get(export).status_code == 404  # a draft
+    assert "2026年第1季度通报" not in client.get(reverse("bulletin-list")).content.decode()
+    assert client.post(detail).status_code == 404  # nor can it publish what it cannot see
+    client.force_login(viewer_user)
+    assert client.get(detail).status_code == 200
+    assert client.post(detail).status_code == 403
+    client.force_login(admin_user)
+    page = client.get(detail).content.decode()
+    assert "未发布" in page and "发布通报" in page
+    assert client.post(detail).status_code == 302
+    bulletin.refresh_from_db()
+    assert bulletin.published_by == admin_user
+    assert AuditEvent.objects.filter(action="approve", detail__bulletin="2026-Q1", detail__published=True).exists()
+    assert Message.objects.get(recipient=staff_user).title == "2026年第1季度通报已发布"
+
+    client.force_login(staff_user)
+    assert "2026年第1季度通报" in client.get(reverse("bulletin-list")).content.decode()
+    page = client.get(detail).content.decode()
+    assert "发布通报" not in page and client.post(detail).status_code == 403  # only the county publishes
+    villages = {"本乡村", "外乡村", "外乡缺报村", "外乡退步村"}
+    assert all(v in page for v in villages)
     cells = {
-        str(c.value)
-        for row in load_workbook(
-            io.BytesIO(client.get(reverse("bulletin-export", args=[2026, 1])).content)
-        ).active.iter_rows()
-        for c in row
+        str(c.value) for row in load_workbook(io.BytesIO(client.get(export).content)).active.iter_rows() for c in row
     }
-    assert "本乡村" in cells and "外乡村" not in cells
+    assert {"本乡村", "外乡村", "外乡缺报村"} <= cells  # the ranked and the left-out rows, as on the page
     assert client.get(reverse("bulletin-detail", args=[2026, 4])).status_code == 404

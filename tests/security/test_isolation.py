@@ -52,7 +52,8 @@ class Route:
 
     kind "A": an object of township A, named by the world attribute ``attr``; ``rest`` fills
     the other arguments. kind "county": a county-wide object (schemes, bulletins), any
-    user of the county may read it. kind "none": a list, form, import, export or template.
+    user of the county may read it (a bulletin is a circular: the county's alone until it is
+    published, then every township's, whole; the county publishes it). kind "none": a list, form, import, export or template.
     kind "own": the signed-in user's own account.
     """
 
@@ -197,6 +198,8 @@ ROUTES = {
     "rating-sign": county_obj(lambda w: [TODAY.year - 1]),
     "rating-export": NONE,
     "removal-list": NONE,
+    "bulletin-list": NONE,
+    "bulletin-list-export": NONE,
     "bulletin-detail": BULLETIN,
     "bulletin-export": BULLETIN,
     # --- the API (/api/v1/, one router)
