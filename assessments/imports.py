@@ -39,7 +39,10 @@ class MetricColumn(forms.Field):
 
     def __init__(self, code, **kwargs):
         kwargs.setdefault("error_messages", {"required": gettext_lazy("不能为空。")})
-        super().__init__(label=METRICS[code].label, **kwargs)
+        metric = METRICS[code]
+        # The header names the unit; templates made before it did still import.
+        super().__init__(label=f"{metric.label}（{metric.unit}）" if metric.unit else metric.label, **kwargs)
+        self.aliases = (metric.label,) if metric.unit else ()
         self.code = code
 
     def to_python(self, value):

@@ -36,12 +36,12 @@ REPORTED = (
     Metric("collective_income", _("村集体经济收入（累计）"), "report", _("元"), "decimal"),
     Metric("satisfaction", _("群众满意度"), "report", "%", "percent"),
     Metric("environment_score", _("人居环境整治评分"), "report", _("分"), "decimal"),
-    Metric("meetings_reported", _("本月召开三会一课（次）"), "report", _("次"), compare_with="meetings_held"),
+    Metric("meetings_reported", _("本月召开三会一课"), "report", _("次"), compare_with="meetings_held"),
 )
 
 DERIVED = (
     Metric("meetings_ratio", _("组织生活开展率（已开÷应开）"), "derived", "", "decimal"),
-    Metric("meetings_held", _("组织生活记录（次）"), "derived", _("次")),
+    Metric("meetings_held", _("组织生活记录"), "derived", _("次")),
     Metric("members_developed", _("本年发展党员"), "derived", _("人")),
     Metric("candidates", _("在册发展对象"), "derived", _("人")),
     Metric("lost_contact_mobile", _("失联流动党员"), "derived", _("人")),

@@ -110,6 +110,14 @@ class RowForm(forms.Form):
         return [str(f.label) for f in cls.base_fields.values()]
 
     @classmethod
+    def header_spellings(cls):
+        """The headers as the reader looks for them: a field's ``aliases`` (older headers) after its label."""
+        return [
+            (str(f.label), *map(str, f.aliases)) if getattr(f, "aliases", ()) else str(f.label)
+            for f in cls.base_fields.values()
+        ]
+
+    @classmethod
     def data_from(cls, values):
         """The form data of a row read as {header: value}."""
         return {name: values.get(str(f.label)) for name, f in cls.base_fields.items()}
@@ -258,7 +266,7 @@ class WorkbookImport:
             # Whose file it is comes before "already imported": another township's file,
             # imported by that township, must be refused as theirs, not as a duplicate.
             self.check_workbook(workbook)
-            return list(iter_sheet_rows(workbook[self.sheet], self.form_class.headers()))
+            return list(iter_sheet_rows(workbook[self.sheet], self.form_class.header_spellings()))
         finally:
             workbook.close()
 

@@ -105,7 +105,7 @@ def upload_page(request, form, run, *, context, success_url=None):
             messages.success(request, result.message)
             if success_url is not None:
                 return redirect(success_url)
-    return render(request, UPLOAD_TEMPLATE, {"form": form, "result": result, **context})
+    return render(request, UPLOAD_TEMPLATE, {"form": form, "result": result, "back_url": success_url, **context})
 
 
 class BootstrapForm(forms.Form):

@@ -361,13 +361,16 @@ def iter_sheet_rows(sheet, headers):
     rows below it are skipped. Raises WorkbookRejected when no such row is found.
     """
     rows = _parsed_rows(sheet)
-    # Compare headers the way cells are normalized (NFKC turns （） into ()).
-    wanted = [(h, normalize_cell(h)) for h in headers]
+    # Compare headers the way cells are normalized (NFKC turns （） into ()). A header may be a
+    # tuple of spellings (the current one first, then older ones a kept template still has).
+    wanted = [
+        (h[0], [normalize_cell(x) for x in h]) if isinstance(h, tuple) else (h, [normalize_cell(h)]) for h in headers
+    ]
     header_number, found, closest, seen_any = None, None, None, False
     for number, row in enumerate(rows, start=1):
         cells = [normalize_cell(c) for c in row]
         seen_any = seen_any or any(c is not None for c in cells)
-        missing = [h for h, key in wanted if key not in cells]
+        missing = [h for h, keys in wanted if not any(key in cells for key in keys)]
         if not missing:
             header_number, found = number, cells
             break
@@ -382,7 +385,7 @@ def iter_sheet_rows(sheet, headers):
             _("工作表“%(sheet)s”前 %(n)s 行中找不到表头，缺少列：%(cols)s。请使用系统提供的模板。")
             % {"sheet": sheet.title, "n": HEADER_SCAN_ROWS, "cols": "、".join(closest)}
         )
-    index = {h: found.index(key) for h, key in wanted}
+    index = {h: found.index(next(key for key in keys if key in found)) for h, keys in wanted}
     for number, row in enumerate(rows, start=header_number + 1):
         if number > MAX_ROWS + header_number:
             raise WorkbookRejected(_("行数过多（超过 %(n)s 行），请分批导入。") % {"n": MAX_ROWS})

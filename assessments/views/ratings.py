@@ -87,6 +87,13 @@ def rating_list(request):
         require_registry_manager(request.user)
         year = int_param(request.POST.get("year"))
         return redirect("rating-sign", year=year) if year else redirect("rating-list")
+    if not request.GET.get("year"):
+        # Ranks and grades are per year: a list without one would mix years. Open on the latest
+        # (the filter form shows it chosen; the export link carries it).
+        latest = scope_for(request.user, AnnualRating.objects.all()).order_by("-year").values_list("year", flat=True)
+        if latest:
+            request.GET = request.GET.copy()
+            request.GET["year"] = latest[0]
     ties = list(
         scope_for(request.user, AnnualRating.objects.filter(tie_pending=True, signed_off_by__isnull=True))
         .select_related("person", "township", "village")

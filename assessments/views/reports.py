@@ -399,4 +399,5 @@ def report_import(request):
             "title": _("%(t)s %(y)s年%(m)s月 月报导入") % {"t": township.name, "y": year, "m": month},
             "template_url": f"{reverse('report-template')}?year={year}&month={month}&township={township.pk}",
         },
+        success_url=f"{reverse('report-overview')}?year={year}&month={month}&township={township.pk}",
     )

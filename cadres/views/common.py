@@ -45,4 +45,5 @@ def _import_page(request, *, kind):
             "title": _("导入党员名册") if kind == "roster" else _("导入组织生活记录"),
             "template_url": reverse("member-template" if kind == "roster" else "meeting-template"),
         },
+        success_url=reverse("member-list" if kind == "roster" else "meeting-list"),
     )

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from assessments import imports
 from assessments.choices import ReportStatus
@@ -42,8 +43,28 @@ def setting(county, township):
 
 def test_the_template_lists_the_townships_villages(township, setting):
     sheet = imports.template(township=township, year=YEAR, month=MONTH)[imports.SHEET]
-    assert [c.value for c in sheet[1]][1] == str(METRICS[REPORTED_CODES[0]].label)
+    header = [c.value for c in sheet[1]]
+    # Every header names its unit once ("本月召开三会一课（次）", not "…（次）（次）").
+    assert header[1] == "信访件数（件）"
+    assert "群众满意度（%）" in header and "本月召开三会一课（次）" in header
+    assert not any(h.endswith("）（次）") for h in header)
     assert {sheet.cell(row=r, column=1).value for r in range(2, 5)} == {v.name for v in setting}
+
+
+def test_a_template_kept_from_before_the_units_still_imports(staff_user, township, setting):
+    workbook = imports.template(township=township, year=YEAR, month=MONTH)
+    sheet = workbook[imports.SHEET]
+    sheet.delete_rows(1, sheet.max_row)
+    sheet.append(["村（社区）", *[str(METRICS[c].label) for c in REPORTED_CODES]])  # the old header
+    for village in setting:
+        sheet.append(row(village))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = imports.reports_import(
+        actor=staff_user, township=township, year=YEAR, month=MONTH, upload=upload(buffer.getvalue())
+    )
+    assert result.ok, (result.message, result.errors)
+    assert MonthlyReport.objects.filter(status=ReportStatus.SUBMITTED).count() == 3
 
 
 def test_a_valid_workbook_files_and_submits_every_village_once(staff_user, township, setting):
@@ -71,9 +92,9 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(staff_user, township, 
     )
     assert not result.ok
     assert {(e.row, e.column) for e in result.errors} >= {
-        (3, str(METRICS["petitions"].label)),
+        (3, "信访件数（件）"),
         (4, "村（社区）"),
-        (5, str(METRICS["satisfaction"].label)),
+        (5, "群众满意度（%）"),
     }
     assert not MonthlyReport.objects.exists()
 
@@ -129,7 +150,7 @@ def test_errors_name_the_real_row_under_a_title(staff_user, township, setting):
     data = titled_workbook_bytes(township, [row(setting[0]), row(setting[1], petitions=-1), row(setting[2])])
     result = imports.reports_import(actor=staff_user, township=township, year=YEAR, month=MONTH, upload=upload(data))
     assert not result.ok
-    assert [(e.row, e.column) for e in result.errors] == [(5, str(METRICS["petitions"].label))]
+    assert [(e.row, e.column) for e in result.errors] == [(5, "信访件数（件）")]
     assert not MonthlyReport.objects.exists()
 
 
@@ -256,3 +277,15 @@ def test_the_downloaded_template_omits_a_submitted_village(client, staff_user, t
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content))[imports.SHEET]
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [setting[0].name, setting[2].name]
+
+
+def test_after_a_clean_import_the_page_returns_to_the_months_overview(client, staff_user, township, setting):
+    client.force_login(staff_user)
+    url = f"{reverse('report-import')}?year={YEAR}&month={MONTH}"
+    form = client.get(url).content.decode()
+    overview = f"{reverse('report-overview')}?year={YEAR}&amp;month={MONTH}&amp;township={township.pk}"
+    assert overview in form  # a way back before uploading, too
+    data = workbook_bytes(township, [row(v) for v in setting])
+    response = client.post(url, {"file": SimpleUploadedFile("m.xlsx", data)})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('report-overview')}?year={YEAR}&month={MONTH}&township={township.pk}"

@@ -58,3 +58,24 @@ def test_a_decision_without_an_opinion_or_by_township_staff_changes_nothing(clie
     assert response.status_code == 403
     assert AnnualRating.objects.filter(tie_pending=True).count() == 2
     assert not AnnualRating.objects.filter(grade=Grade.EXCELLENT).exists()
+
+
+def test_the_list_opens_on_the_latest_year_instead_of_mixing_years(client, admin_user, tied):
+    """Ranks are per year: with 2025 and 2026 rated, the list without ?year= shows 2026 only."""
+    village = factories.village_with_secretary(tied[0].township, "新年村")
+    AnnualRating.objects.create(
+        person=village.tenures.get().person,
+        village=village,
+        township=village.township,
+        year=YEAR + 1,
+        daily=Decimal(900),
+        total=Decimal(900),
+        grade=Grade.EXCELLENT,
+        reason="优秀",
+    )
+    client.force_login(admin_user)
+    response = client.get(reverse("rating-list"))
+    listed = {row[3][0] for row in response.context["rows"]}  # the 书记 column
+    assert listed == {village.tenures.get().person.name}
+    assert response.context["filterset"].form["year"].value() == YEAR + 1
+    assert len(client.get(reverse("rating-list"), {"year": YEAR}).context["rows"]) == 10
