@@ -153,6 +153,10 @@ def county_settings_view(request):
         if not editable:
             raise PermissionDenied(_("只有县委组织部管理员可以修改县级参数。"))
         values = {d.key: request.POST[d.key] for d in DEFINITIONS if d.key in request.POST}
+        for d in DEFINITIONS:  # an ordered list comes as one select per place (key__1, key__2, …)
+            slots = [request.POST.get(f"{d.key}__{i}", "") for i in range(1, len(d.display_choices()) + 1)]
+            if d.ordered_list and any(slots):
+                values[d.key] = ",".join(slot for slot in slots if slot)
         try:
             changes = county_settings_update(actor=request.user, county=county, values=values, request=request)
         except ValidationError as error:
@@ -164,12 +168,29 @@ def county_settings_view(request):
     current = settings_for(county.pk)
     groups = {}
     for definition in DEFINITIONS:
+        value = request.POST.get(definition.key, current[definition.key]) if errors else current[definition.key]
+        chosen = str(value).split(",") if definition.ordered_list else [str(value)]
         groups.setdefault(str(definition.group), []).append(
             {
                 "def": definition,
-                "value": request.POST.get(definition.key, current[definition.key])
-                if errors
-                else current[definition.key],
+                "value": value,
+                # Choices are picked from their labels, never typed as codes; an ordered list is
+                # one select per place, "（不用）" leaving the place out.
+                "options": list(definition.display_choices().items()),
+                "slots": [
+                    (i, chosen[i - 1] if i <= len(chosen) else "")
+                    for i in range(1, len(definition.display_choices()) + 1)
+                ]
+                if definition.ordered_list
+                else [],
+                "shown": " → ".join(str(definition.display_choices().get(c, c)) for c in chosen)
+                if definition.choices
+                else value,
+                "default_shown": " → ".join(
+                    str(definition.display_choices().get(c, c)) for c in str(definition.default).split(",")
+                )
+                if definition.choices
+                else definition.default,
                 "is_default": current.is_default(definition.key),
                 "errors": errors.get(definition.key, []),
             }

@@ -59,7 +59,7 @@ def person_detail(request, pk):
 
 def _person_page(request, pk, *, revealed):
     person = get_scoped_or_404(request.user, Person.objects.select_related("township", "village"), pk=pk)
-    memberships = person.memberships.select_related("organization").order_by("-is_active", "-pk")
+    memberships = list(person.memberships.select_related("organization").order_by("-is_active", "-pk"))
     tenures = person.tenures.select_related("village").order_by("-started_on")
     return render(
         request,
@@ -67,6 +67,8 @@ def _person_page(request, pk, *, revealed):
         {
             "person": person,
             "memberships": memberships,
+            # One active record at a time (member_apply refuses a second): no way in is offered then.
+            "on_roster": any(m.is_active for m in memberships),
             "tenures": tenures,
             "revealed": revealed,
             "can_reveal": can_reveal_personal_data(request.user),

@@ -395,3 +395,38 @@ def test_the_end_date_convention_is_stated_on_the_form_and_the_page_and_scoring_
     assert "2025-01-01 至 2025-05-16 在任（2025-05-17 离任）" in page
     tenures = [(t.person_id, t.started_on, t.ended_on) for t in (first, second)]
     assert secretary_days(tenures, start=D(2025, 5, 1), end=D(2025, 5, 31)) == first.person_id
+
+
+def test_a_member_on_the_roster_is_not_offered_an_application(client, staff_user, branch):
+    member = factories.PartyMemberFactory(organization=branch)  # a 正式党员 by default
+    outsider = factories.PersonFactory(township=branch.township)
+    client.force_login(staff_user)
+    assert "递交入党申请" not in client.get(reverse("person-detail", args=[member.person_id])).content.decode()
+    assert "递交入党申请" in client.get(reverse("person-detail", args=[outsider.pk])).content.decode()
+
+
+def test_settings_with_choices_are_picked_by_label_never_typed_as_codes(client, admin_user, viewer_user, county):
+    from townships.county_settings import settings_for
+
+    client.force_login(admin_user)
+    page = client.get(reverse("county-settings")).content.decode()
+    for key in ("grade.quota_rounding", "grade.quota_scope"):
+        assert f'<select class="form-select form-select-sm" name="{key}"' in page
+        assert f'name="{key}" value=' not in page  # no text box
+    assert 'name="grade.tie_break__1"' in page and 'name="grade.tie_break__3"' in page
+    assert ">第1项：民主测评得分</option>" in page
+    response = client.post(
+        reverse("county-settings"),
+        {
+            "grade.quota_scope": "township",
+            "grade.tie_break__1": "concentrated",
+            "grade.tie_break__2": "",
+            "grade.tie_break__3": "vote",
+        },
+    )
+    assert response.status_code == 302
+    conf = settings_for(county.pk)
+    assert conf["grade.quota_scope"] == "township" and conf["grade.tie_break"] == "concentrated,vote"
+    client.force_login(viewer_user)  # read-only: the labels, in order, never the codes
+    viewer_page = client.get(reverse("county-settings")).content.decode()
+    assert "集中考核得分 → 民主测评得分" in viewer_page and "concentrated,vote" not in viewer_page
