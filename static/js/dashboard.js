@@ -14,7 +14,7 @@
     tooltip: { trigger: "axis" },
     grid: { left: 50, right: 20, top: 20, bottom: 30 },
     xAxis: { type: "category", data: data.trend.map(function (d) { return d[0] + "月"; }) },
-    yAxis: { type: "value", scale: true },
+    yAxis: { type: "value", min: 0 },
     series: [{ name: "平均分", type: "line", smooth: true, data: data.trend.map(function (d) { return d[1]; }), areaStyle: { opacity: 0.1 } }]
   }, function (p) { window.location = links.scores.replace(/period=\d+/, "period=" + parseInt(p.name, 10)); });
   chart("chart-heatmap", {
@@ -33,7 +33,7 @@
   chart("chart-ranking", {
     tooltip: { trigger: "axis" },
     grid: { left: 80, right: 30, top: 10, bottom: 20 },
-    xAxis: { type: "value", scale: true },
+    xAxis: { type: "value", min: 0 },
     yAxis: { type: "category", data: data.ranking.map(function (r) { return r[0]; }), inverse: true },
     series: [{ type: "bar", data: data.ranking.map(function (r) { return r[1]; }), label: { show: true, position: "right" } }]
   }, function (p) { window.location = links.scores + "&township=" + data.ranking[p.dataIndex][2]; });

@@ -23,7 +23,7 @@
     legend: { bottom: 0 },
     grid: { left: 50, right: 20, top: 20, bottom: 50 },
     xAxis: { type: "category", data: trend.map(function (d) { return d[0] + "月"; }) },
-    yAxis: { type: "value", scale: true },
+    yAxis: { type: "value", min: 0 },
     series: [
       { name: "本乡镇", type: "line", smooth: true, connectNulls: false, label: { show: true }, data: trend.map(function (d) { return d[1]; }) },
       { name: "全县", type: "line", smooth: true, lineStyle: { type: "dashed" }, data: trend.map(function (d) { return d[2]; }) }

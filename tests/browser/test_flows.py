@@ -106,6 +106,15 @@ def test_a_month_from_filing_to_an_explained_scorecard(page, live_server, world,
     page.goto(f"{live_server.url}/?year={year}&month={month}")
     page.wait_for_selector("#chart-trend canvas")
     assert "全县概览" in page.content() and "本月月报进度" in page.content()
+    # Value axes start at zero: a bar or a line drawn from 800 would exaggerate a 10-point gap.
+    axis_minimums = page.evaluate(
+        """() => ["chart-trend", "chart-ranking"].map((id) => {
+            const option = echarts.getInstanceByDom(document.getElementById(id)).getOption();
+            const axis = option.yAxis[0].type === "value" ? option.yAxis[0] : option.xAxis[0];
+            return axis.min;
+        })"""
+    )
+    assert axis_minimums == [0, 0]
     shot(page, "county-dashboard")
 
     # A village scorecard explains the deduction.
