@@ -51,7 +51,8 @@ def home(request):
             "alert_counts": alert_counts,
             "alerts_at": alerts_at,
             "dash": dashboard,
-            "todo": county_todo(user=user) if user.county_id else None,
+            # The to-do lists acts (review, run again, sign, decide) only the administrator takes.
+            "todo": county_todo(user=user) if user.county_id and can_manage_registry(user) else None,
             "terms_due": terms_due_card(
                 townships=scope_for(user, Township.objects.filter(is_active=True)), today=timezone.localdate()
             ),

@@ -254,3 +254,13 @@ def test_the_message_page_makes_the_same_number_of_queries_for_2_or_60_messages(
     for i in range(58):
         notify([staff_user], kind=MessageKind.REPORT_APPROVED, title=f"通过{i}")
     assert queries() == few
+
+
+def test_the_viewer_is_not_shown_a_to_do_of_acts_it_cannot_take(client, admin_user, viewer_user, county):
+    client.force_login(admin_user)
+    assert "待审核月报" in client.get("/").content.decode()
+    client.force_login(viewer_user)
+    page = client.get("/").content.decode()
+    assert "全县概览" in page
+    for act in ("待审核月报", "评分失败待重新发起", "调整退出待决定"):
+        assert act not in page
