@@ -29,3 +29,10 @@ def test_a_database_failure_answers_503_without_details(client):
 
 def test_only_get_and_head(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_the_favicon_is_served_at_the_root(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO header: reserved 0, type 1 (icon)
