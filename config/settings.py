@@ -282,7 +282,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "townships.api.auth.CachedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "townships.api.session.ChineseCsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["townships.permissions.IsScopedUser"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -293,10 +293,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "townships.api.exceptions.exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # JSON only, as the README says: ?format=api is a JSON 404, never an HTML page.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_RATE_LIMIT", default="1200/hour"),

@@ -263,3 +263,21 @@ def test_every_ordering_ends_with_the_primary_key():
     assert ordering() == ["sort_key", "name", "pk"]
     assert ordering(ordering="-population,name") == ["-population", "name", "pk"]
     assert ordering(ordering="secret") == ["sort_key", "name", "pk"]
+
+
+def test_the_api_answers_json_in_chinese_to_a_session_write_without_csrf_and_to_format_api(staff_user, township):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff_user)
+    body = {"village": 1, "year": 2026, "month": 3, "values": {}}
+    response = browser.post("/api/v1/reports/", body, content_type="application/json")
+    assert response.status_code == 403 and response["Content-Type"] == "application/json"
+    assert "CSRF 令牌" in response.json()["detail"] and "Failed" not in response.json()["detail"]
+    for query in ("format=api", "format=html"):
+        response = browser.get(f"/api/v1/townships/?{query}", HTTP_ACCEPT="text/html")
+        assert response["Content-Type"] == "application/json", query
+        assert response.status_code == 404 and response.json()["detail"] == "未找到。"
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what a browser sends
+    response = browser.get("/api/v1/townships/", HTTP_ACCEPT=accept)  # JSON still
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
