@@ -20,42 +20,29 @@ BEGIN
        AND (to_jsonb(NEW) - 'actor_id') = (to_jsonb(OLD) - 'actor_id') THEN
         -- The actor's account is being deleted (on_delete=SET_NULL); actor_name keeps the name.
         RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'audit rows cannot be altered: % on %s refused (审计记录不可修改或删除)', TG_OP
+    END IF;{truncate}
+    RAISE EXCEPTION 'audit rows cannot be altered: % on {table} refused (审计记录不可修改或删除)', TG_OP
         USING ERRCODE = 'insufficient_privilege',
               HINT = 'Audit events are append-only; only clearing actor_id when the user is deleted is allowed.';
 END
 $$;
 """
 
+# What migration 0005 had, for going back: a session could opt in to TRUNCATE.
 OPT_IN = """
-CREATE OR REPLACE FUNCTION townships_auditevent_immutable() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE'
-       AND OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL
-       AND (to_jsonb(NEW) - 'actor_id') = (to_jsonb(OLD) - 'actor_id') THEN
-        RETURN NEW;
-    END IF;
     IF TG_OP = 'TRUNCATE' AND current_setting('app.allow_audit_truncate', true) = 'on' THEN
         RETURN NULL;
-    END IF;
-    RAISE EXCEPTION 'audit rows cannot be altered: % on %s refused (审计记录不可修改或删除)', TG_OP
-        USING ERRCODE = 'insufficient_privilege',
-              HINT = 'Audit events are append-only; only clearing actor_id when the user is deleted is allowed.';
-END
-$$;
-"""
+    END IF;"""
 
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FUNCTION.replace("%s", TABLE), params=None)
+        schema_editor.execute(FUNCTION.format(table=TABLE, truncate=""), params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(OPT_IN.replace("%s", TABLE), params=None)
+        schema_editor.execute(FUNCTION.format(table=TABLE, truncate=OPT_IN), params=None)
 
 
 class Migration(migrations.Migration):
