@@ -18,11 +18,12 @@ from ..choices import (
     SchemeStatus,
     Target,
 )
-from .runs import ScoringChunk, ScoringRun
+from .runs import DirtyPeriod, ScoringChunk, ScoringRun
 
 __all__ = [
     "AnnualRating",
     "Bulletin",
+    "DirtyPeriod",
     "Indicator",
     "MonthlyReport",
     "PeriodLock",

@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..selectors import derived_metrics, month_coverage, period_is_closed, reporting_deadline, reporting_period
 from .common import actor_or_none
-from .runs import scoring_run_start
+from .runs import period_mark_dirty, scoring_run_start
 
 
 def deadline_reminders(*, today, within_days=3):
@@ -262,18 +262,28 @@ def report_review(*, actor, report, approve, reason="", request=None, acknowledg
     )
     _tell_township(report)
     if approve:
-        county_id = report.township.county_id
-        expected, approved = month_coverage(county_id=county_id, year=report.year, month=report.month)
-        scored_before = ScoringRun.objects.filter(
-            county_id=county_id, kind=RunKind.MONTHLY, year=report.year, period=report.month
-        ).exists()
-        if approved >= expected or scored_before:
-            # The month is complete, or was already scored without this village (a late report):
-            # score it (again) once the approval has committed.
-            transaction.on_commit(
-                lambda: _start_if_idle(county_id=county_id, year=report.year, month=report.month, actor=actor)
-            )
+        _month_approved(county_id=report.township.county_id, year=report.year, month=report.month, actor=actor)
     return report
+
+
+def _month_approved(*, county_id, year, month, actor):
+    """Reports of the month were approved: score it once it is complete, and again when it was
+    scored (or is being scored) without them — a late report."""
+    expected, approved = month_coverage(county_id=county_id, year=year, month=month)
+    if _month_inputs_changed(county_id=county_id, year=year, month=month, actor=actor) or approved >= expected:
+        transaction.on_commit(lambda: _start_if_idle(county_id=county_id, year=year, month=month, actor=actor))
+
+
+def _month_inputs_changed(*, county_id, year, month, actor):
+    """The approved inputs of a month changed (an approval, a correction). A month with a run (queued,
+    computing or done) is marked dirty, so it is scored again once whatever the timing: by the run
+    now computing when it finishes, or by the sweeper (see DirtyPeriod). Returns whether it was."""
+    if not ScoringRun.objects.filter(county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month).exists():
+        return False
+    if period_is_closed(county_id, year, month):
+        return False  # a closed month's scores change only by override (score verify shows the drift)
+    period_mark_dirty(county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month)
+    return True
 
 
 def _tell_township(report):
@@ -301,7 +311,9 @@ def _start_if_idle(*, county_id, year, month, actor):
             actor=actor, county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month, allow_missing=True
         )
     except ValidationError:
-        pass  # a run for this month is already queued or running, or the month is closed
+        # A run of this month is queued or computing (the month is dirty: it is scored again when that
+        # run finishes, or by the sweeper), or the month is closed.
+        pass
 
 
 @transaction.atomic
@@ -336,6 +348,11 @@ def report_correct(*, actor, report, metric, value, reason, request=None):
         detail={"metric": metric, "old": old, "new": new_value, "reason": reason.strip()},
         request=request,
     )
+    county_id = MonthlyReport.objects.values_list("township__county_id", flat=True).get(pk=report.pk)
+    if _month_inputs_changed(county_id=county_id, year=report.year, month=report.month, actor=actor):
+        transaction.on_commit(
+            lambda: _start_if_idle(county_id=county_id, year=report.year, month=report.month, actor=actor)
+        )
     return report
 
 

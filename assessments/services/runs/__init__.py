@@ -5,14 +5,16 @@ transaction, and the one orchestration both the tasks and the synchronous path (
 ``claims`` hands each step to one worker. The sweeper for what a killed worker left is ``..recovery``.
 """
 
-from .claims import chunk_claim, run_claim
+from .claims import chunk_claim, heartbeat, run_claim, silent_since
 from .compute import Inputs, month_inputs, score_chunk_compute, score_chunks_compute, score_township
+from .dirty import period_mark_dirty, period_mark_scored
 from .lifecycle import (
     LOST_DATABASE,
     chunk_batches,
     chunk_fail,
     chunk_run,
     chunks_run,
+    rescore_if_dirty,
     run_dispatch,
     run_fail,
     run_finalize,
@@ -32,7 +34,11 @@ __all__ = [
     "chunk_fail",
     "chunk_run",
     "chunks_run",
+    "heartbeat",
     "month_inputs",
+    "period_mark_dirty",
+    "period_mark_scored",
+    "rescore_if_dirty",
     "run_claim",
     "run_dispatch",
     "run_fail",
@@ -45,5 +51,6 @@ __all__ = [
     "score_counties",
     "score_last_month",
     "score_township",
+    "silent_since",
     "scoring_run_start",
 ]

@@ -21,15 +21,16 @@ from townships.services import audit_record, county_admin_recipients, notify
 from villages.models import Village
 
 from ...choices import PeriodKind, RunKind, RunStatus, SchemeStatus
-from ...models import Indicator, Scheme, Score, ScoreItem, ScoringChunk, ScoringRun
+from ...models import DirtyPeriod, Indicator, Scheme, Score, ScoreItem, ScoringChunk, ScoringRun
 from ...selectors import month_coverage, period_is_closed
 from ..bulletins import bulletin_compute
 from ..common import actor_or_none
 from ..ratings import annual_rating_compute
 from ..schemes import active_schemes
 from ..scores import rank_scores, scores_write, total_columns
-from .claims import chunk_claim, run_claim
+from .claims import chunk_claim, heartbeat, run_claim
 from .compute import score_chunks_compute
+from .dirty import period_mark_scored
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def scoring_run_start(*, actor, county_id, kind, year, period=0, request=None, e
                 run.save(update_fields=["chunks_total"])
             audit_record(actor=actor, action=AuditAction.CREATE, target=run, detail={"kind": kind}, request=request)
     except IntegrityError:
-        raise ValidationError(_("该期间已有正在排队或计算中的评分批次。")) from None
+        raise ValidationError(_("该期间已有正在排队或计算中的评分批次。"), code="run_open") from None
     if enqueue:
         # Never fails the request: if the broker is away the pending run is sent by the sweeper.
         publish_on_commit(run_scoring, run.pk)
@@ -188,6 +189,7 @@ def run_finalize(run_id):
     rank_scores(county_id=run.county_id, **key)
     # A scheme that has scored a month is never edited in place again: changes go into a new version.
     Scheme.objects.filter(pk__in=schemes, status=SchemeStatus.ACTIVE).update(status=SchemeStatus.LOCKED)
+    period_mark_scored(run)
     expected = Village.objects.filter(township__county_id=run.county_id, is_active=True).count()
     ScoringRun.objects.filter(pk=run.pk).update(
         status=RunStatus.SUCCEEDED,
@@ -228,21 +230,28 @@ def run_dispatch(run_id, *, synchronous=False):
             return 0
         return len(chunk_ids)
     try:
-        if run.kind == RunKind.ANNUAL:
-            count = annual_rating_compute(county_id=run.county_id, year=run.year, run=run)
-        else:
-            bulletin_compute(county_id=run.county_id, year=run.year, quarter=run.period, run=run)
-            count = 1
+        with heartbeat(ScoringRun.objects.filter(pk=run_id)):
+            if run.kind == RunKind.ANNUAL:
+                count = annual_rating_compute(county_id=run.county_id, year=run.year, run=run)
+            else:
+                bulletin_compute(county_id=run.county_id, year=run.year, quarter=run.period, run=run)
+                count = 1
     except LOST_DATABASE:
         _forget_connection()
         raise
     except Exception:
         run_fail(run_id, traceback.format_exc())
         raise
-    ScoringRun.objects.filter(pk=run_id).update(
-        status=RunStatus.SUCCEEDED, finished_at=timezone.now(), targets_scored=count
-    )
-    run_tell(run_id)
+    with transaction.atomic():
+        # Pending again only if the sweeper took it for dead: this result is as good as the next one's.
+        finished = ScoringRun.objects.filter(pk=run_id, status__in=[RunStatus.RUNNING, RunStatus.PENDING]).update(
+            status=RunStatus.SUCCEEDED, finished_at=timezone.now(), targets_scored=count
+        )
+        if finished:
+            period_mark_scored(run)
+    if finished:
+        run_tell(run_id)
+        rescore_if_dirty(run)
     return count
 
 
@@ -258,7 +267,8 @@ def chunks_run(chunk_ids):
     if not claimed:
         return 0
     try:
-        return score_chunks_compute(claimed)
+        with heartbeat(ScoringChunk.objects.filter(pk__in=claimed)):
+            return score_chunks_compute(claimed)
     except LOST_DATABASE:
         _forget_connection()
         raise
@@ -275,15 +285,48 @@ def chunk_batches(chunk_ids):
 
 
 def run_finish(run_id):
-    """Finalize a monthly run once its chunks are done; a failure marks the run failed with its reason."""
+    """Finalize a monthly run once its chunks are done; a failure marks the run failed with its reason.
+    A month whose inputs changed while it computed is then scored again (``rescore_if_dirty``)."""
     try:
-        return run_finalize(run_id)
+        count = run_finalize(run_id)
     except LOST_DATABASE:
         _forget_connection()
         raise
     except Exception:
         run_fail(run_id, traceback.format_exc())
         raise
+    run = ScoringRun.objects.get(pk=run_id)
+    if run.status == RunStatus.SUCCEEDED:
+        rescore_if_dirty(run)
+    return count
+
+
+def rescore_if_dirty(key):
+    """Score a dirty period (see ``DirtyPeriod``) again, once: ``key`` is a run or a DirtyPeriod of it.
+
+    Nothing while a run of the period is queued or computing (its finish comes back here), nor when
+    the period's last run started after the change and failed (the county was told, and restarts it).
+    A period that cannot be scored any more (closed since, no scheme) is not tried again.
+    Called when a run finishes and by the sweeper, so a change is scored whatever the timing.
+    """
+    where = {"county_id": key.county_id, "kind": key.kind, "year": key.year, "period": key.period}
+    mark = DirtyPeriod.objects.filter(**where).first()
+    if mark is None or not mark.is_dirty:
+        return None
+    last = ScoringRun.objects.filter(**where).order_by("-created_at", "-pk").first()
+    if last is not None and (
+        last.status in (RunStatus.PENDING, RunStatus.RUNNING)
+        or (last.status == RunStatus.FAILED and last.created_at >= mark.changed_at)
+    ):
+        return None
+    try:
+        return scoring_run_start(actor=None, allow_missing=True, **where)
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "run_open":
+            return None  # another finish or the sweeper started it just now
+        DirtyPeriod.objects.filter(pk=mark.pk, generation=mark.generation).update(scored_generation=mark.generation)
+        logger.info("%s %s-%s of county %s not scored again: %s", key.kind, key.year, key.period, key.county_id, exc)
+        return None
 
 
 def run_synchronously(run):

@@ -1,0 +1,124 @@
+"""A month whose approved inputs change after its run read them is scored again, once (issue 18).
+
+The world: the ``villages`` fixture (村0, 村1, 村2 of 城关镇 and 外村 of 青石乡, each with a
+secretary) and the demo county's 1000-point secretary scheme, which rates one target (the village
+secretary), so a scored village has exactly one Score for the month. Runs start from the services
+the pages call; ``publish`` is eager here (no broker), so a run started "on commit" runs at once.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from assessments import services
+from assessments.choices import ReportStatus, RunKind, RunStatus
+from assessments.models import MonthlyReport, Score, ScoreItem, ScoringRun
+from assessments.services import recovery, runs
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+YEAR, MONTH = 2026, 3
+
+
+def file(village, status):
+    return MonthlyReport.objects.create(
+        village=village,
+        township=village.township,
+        year=YEAR,
+        month=MONTH,
+        status=status,
+        values=factories.report_values(satisfaction=90),
+    )
+
+
+def month_runs(county):
+    return ScoringRun.objects.filter(county=county, kind=RunKind.MONTHLY, year=YEAR, period=MONTH).order_by("pk")
+
+
+def scored_villages(county):
+    return set(Score.objects.filter(township__county=county, year=YEAR, period=MONTH).values_list("village", flat=True))
+
+
+@pytest.fixture
+def late_month(county, scheme, villages):
+    """Every report approved but 村2's, still waiting for review: the month is scored without it
+    (the county's choice, as the beat job on the 8th does)."""
+    return {v.name: file(v, ReportStatus.SUBMITTED if v.name == "村2" else ReportStatus.APPROVED) for v in villages}
+
+
+def start(county, admin_user):
+    return services.scoring_run_start(
+        actor=admin_user,
+        county_id=county.pk,
+        kind=RunKind.MONTHLY,
+        year=YEAR,
+        period=MONTH,
+        allow_missing=True,
+        enqueue=False,
+    )
+
+
+def test_a_report_approved_while_its_month_computes_is_scored_when_the_run_finishes(
+    county, villages, late_month, admin_user
+):
+    run = start(county, admin_user)
+    assert runs.run_claim(run.pk)
+    runs.chunks_run(list(run.chunks.values_list("pk", flat=True)))  # the run has read the reports
+    # Approved now: the approval's own request for a run is refused (one is computing).
+    services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
+    assert month_runs(county).count() == 1
+    runs.run_finish(run.pk)
+    # The run finished with what it had read (村2 left out), then the month was scored again, once.
+    first, again = month_runs(county)
+    assert [v["name"] for v in ScoringRun.objects.get(pk=first.pk).left_out] == ["村2"]
+    assert again.status == RunStatus.SUCCEEDED and again.left_out == []
+    assert scored_villages(county) == {v.pk for v in villages}
+    # Nothing is owed any more: the sweeper starts no third run.
+    recovery.sweep_runs(now=datetime.datetime.now(tz=datetime.UTC))
+    assert month_runs(county).count() == 2
+
+
+def test_the_sweeper_scores_a_late_approval_whose_rescore_was_lost(county, villages, late_month, admin_user):
+    """The worker died between finalize's commit and starting the re-score: the sweeper's next pass
+    (every 30 seconds) scores the month again, and only once however many passes follow."""
+    run = start(county, admin_user)
+    assert runs.run_claim(run.pk)
+    runs.chunks_run(list(run.chunks.values_list("pk", flat=True)))
+    services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
+    runs.run_finalize(run.pk)  # committed; what run_finish does next never happened
+    assert month_runs(county).count() == 1 and late_month["村2"].village_id not in scored_villages(county)
+    now = datetime.datetime.now(tz=datetime.UTC)
+    recovery.sweep_runs(now=now)
+    assert month_runs(county).count() == 2
+    assert scored_villages(county) == {v.pk for v in villages}
+    recovery.sweep_runs(now=now + datetime.timedelta(seconds=30))
+    recovery.sweep_runs(now=now + datetime.timedelta(seconds=60))
+    assert month_runs(county).count() == 2
+
+
+def test_a_late_approval_of_a_month_already_scored_scores_it_again_once(county, villages, late_month, admin_user):
+    services.scoring_run_start(
+        actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True
+    )
+    services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
+    assert month_runs(county).count() == 2
+    assert scored_villages(county) == {v.pk for v in villages}
+    recovery.sweep_runs(now=datetime.datetime.now(tz=datetime.UTC))
+    assert month_runs(county).count() == 2
+
+
+def b01(village):
+    """The village's 信访总量控制 item (deduction, 50 points, 5 per petition)."""
+    return ScoreItem.objects.get(score__village=village, score__year=YEAR, score__period=MONTH, indicator__code="B01")
+
+
+def test_a_county_correction_scores_the_month_again(county, villages, scheme, admin_user):
+    reports = [file(v, ReportStatus.APPROVED) for v in villages]
+    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    assert b01(villages[0]).points == Decimal("50.00")  # no petition: full marks
+    services.report_correct(actor=admin_user, report=reports[0], metric="petitions", value="3", reason="漏报信访")
+    # 3 petitions at 5 points each: 50 − 15 = 35.
+    item = b01(villages[0])
+    assert item.metric_value == 3 and item.points == Decimal("35.00")
+    assert month_runs(county).count() == 2
