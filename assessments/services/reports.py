@@ -234,15 +234,25 @@ def reports_approve_bulk(*, actor, reports, acknowledged=(), request=None):
                 approve=True,
                 request=request,
                 acknowledged_mismatches=flagged if flagged and report.pk in acknowledged else None,
+                rescore=False,
+                tell=False,
             )
         )
+    # One action, one message per township and one run per month, however many reports it approved.
+    for township_id in sorted({report.township_id for report in locked}):
+        _tell_township_batch([report for report in locked if report.township_id == township_id])
+    for county_id, year, month in sorted({(r.township.county_id, r.year, r.month) for r in locked}):
+        _month_approved(county_id=county_id, year=year, month=month, actor=actor)
     return approved
 
 
 @transaction.atomic
-def report_review(*, actor, report, approve, reason="", request=None, acknowledged_mismatches=None):
+def report_review(
+    *, actor, report, approve, reason="", request=None, acknowledged_mismatches=None, rescore=True, tell=True
+):
     """Approve or return (with a reason) a submitted report. ``acknowledged_mismatches``: the
-    differences from the records the reviewer acknowledged (已核对差异), kept in the audit row."""
+    differences from the records the reviewer acknowledged (已核对差异), kept in the audit row.
+    ``rescore`` and ``tell`` are off for a batch, which scores each month and tells each township once."""
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("只有已报送的报表可以审核。"))
@@ -260,8 +270,9 @@ def report_review(*, actor, report, approve, reason="", request=None, acknowledg
         | ({"acknowledged_mismatches": acknowledged_mismatches} if acknowledged_mismatches else {}),
         request=request,
     )
-    _tell_township(report)
-    if approve:
+    if tell:
+        _tell_township(report)
+    if approve and rescore:
         _month_approved(county_id=report.township.county_id, year=report.year, month=report.month, actor=actor)
     return report
 
@@ -302,6 +313,24 @@ def _tell_township(report):
         % what,
         body="" if approved else _("退回原因：%(r)s") % {"r": report.return_reason},
         url=reverse("report-form", args=[report.village_id, report.year, report.month]),
+    )
+
+
+def _tell_township_batch(reports):
+    """A batch approval tells a township once: how many of its reports, and which villages."""
+    if len(reports) == 1:
+        _tell_township(reports[0])
+        return
+    months = sorted({(r.year, r.month) for r in reports})
+    names = [r.village.name for r in reports]
+    notify(
+        township_recipients(reports[0].township_id),
+        kind=MessageKind.REPORT_APPROVED,
+        title=_("%(n)s 份月报已审核通过（%(p)s）")
+        % {"n": len(reports), "p": "、".join(_("%(y)s年%(m)s月") % {"y": y, "m": m} for y, m in months)},
+        body="、".join(names[:30]) + ("……" if len(names) > 30 else ""),
+        url=reverse("report-overview")
+        + f"?township={reports[0].township_id}&year={months[-1][0]}&month={months[-1][1]}",
     )
 
 

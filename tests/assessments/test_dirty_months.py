@@ -15,7 +15,11 @@ from assessments import services
 from assessments.choices import ReportStatus, RunKind, RunStatus
 from assessments.models import MonthlyReport, Score, ScoreItem, ScoringRun
 from assessments.services import recovery, runs
+from assessments.services.reports import reports_approve_bulk
 from tests import factories
+from townships.choices import MessageKind
+from townships.models import Message
+from townships.services import message_mark_read
 
 pytestmark = pytest.mark.django_db
 YEAR, MONTH = 2026, 3
@@ -106,6 +110,36 @@ def test_a_late_approval_of_a_month_already_scored_scores_it_again_once(county, 
     assert scored_villages(county) == {v.pk for v in villages}
     recovery.sweep_runs(now=datetime.datetime.now(tz=datetime.UTC))
     assert month_runs(county).count() == 2
+
+
+def test_a_bulk_approval_queues_one_run_and_tells_once(county, township, scheme, admin_user, staff_user):
+    """The month was scored with one report; 6 late reports of 城关镇 are approved in one action:
+    one more run (not 6), one 评分完成 message for the admin (the unread one of the month brought up
+    to date), one 审核通过 message for the township's office (not 6)."""
+    first = factories.village_with_secretary(township, "先报村")
+    file(first, ReportStatus.APPROVED)
+    services.scoring_run_start(
+        actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True
+    )
+    late = [file(factories.village_with_secretary(township, f"补报{i}村"), ReportStatus.SUBMITTED) for i in range(6)]
+    reports_approve_bulk(actor=admin_user, reports=MonthlyReport.objects.filter(pk__in=[r.pk for r in late]))
+    assert month_runs(county).count() == 2
+    assert len(scored_villages(county)) == 7
+    finished = Message.objects.filter(recipient=admin_user, kind=MessageKind.RUN_FINISHED)
+    assert finished.count() == 1 and "已评 7 个村" in finished.get().body
+    assert Message.objects.filter(recipient=staff_user, kind=MessageKind.REPORT_APPROVED).count() == 1
+    admin_user.refresh_from_db()
+    assert admin_user.unread_messages == 1
+
+
+def test_news_of_a_period_the_recipient_has_read_is_a_new_message(county, township, scheme, admin_user):
+    village = factories.village_with_secretary(township, "村")
+    file(village, ReportStatus.APPROVED)
+    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    message_mark_read(user=admin_user)
+    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    finished = Message.objects.filter(recipient=admin_user, kind=MessageKind.RUN_FINISHED)
+    assert finished.count() == 2 and finished.filter(read_at__isnull=True).count() == 1
 
 
 def b01(village):

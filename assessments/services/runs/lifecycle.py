@@ -142,6 +142,7 @@ def run_tell(run_id):
         title=title % what,
         body=body,
         url=reverse("run-list"),
+        coalesce=True,  # the period scored again (a late report) supersedes the unread news of it
     )
 
 
