@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from assessments import services
 from assessments.choices import ReportStatus, RunKind, RunStatus
@@ -156,3 +157,31 @@ def test_a_county_correction_scores_the_month_again(county, villages, scheme, ad
     item = b01(villages[0])
     assert item.metric_value == 3 and item.points == Decimal("35.00")
     assert month_runs(county).count() == 2
+
+
+def test_score_verify_reports_a_correction_the_scores_do_not_follow(county, villages, scheme, admin_user, capsys):
+    """A closed month is not scored again (its scores change only by override): verify shows the drift."""
+    reports = [file(v, ReportStatus.APPROVED) for v in villages]
+    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    call_command("score", "verify", str(YEAR), str(MONTH), "--county", str(county.pk))
+    assert "0 differences." in capsys.readouterr().out
+    services.period_close(actor=admin_user, county=county, year=YEAR, month=MONTH)
+    services.report_correct(actor=admin_user, report=reports[0], metric="petitions", value="3", reason="漏报信访")
+    with pytest.raises(CommandError):
+        call_command("score", "verify", str(YEAR), str(MONTH), "--county", str(county.pk))
+    out = capsys.readouterr().out
+    assert f"{villages[0].name} (" in out and "petitions=0, report now 3" in out
+    assert "1 differences." in out
+
+
+def test_score_verify_reports_an_approved_report_its_month_left_out(county, villages, late_month, admin_user):
+    """The late approval's re-score was lost (see above) and the sweeper has not run yet: verify says so."""
+    from assessments.verify import verify_month
+
+    run = start(county, admin_user)
+    assert runs.run_claim(run.pk)
+    runs.chunks_run(list(run.chunks.values_list("pk", flat=True)))
+    services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
+    runs.run_finalize(run.pk)
+    _checked, found = verify_month(county_id=county.pk, year=YEAR, month=MONTH)
+    assert found == [f"城关镇 村2: report approved, but left out of run {run.pk} (submitted)"]
