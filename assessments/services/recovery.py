@@ -9,7 +9,7 @@ claimed with a compare-and-swap).
 import datetime
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,6 +88,9 @@ def sweep_runs(*, now=None):
         "pk", flat=True
     ):
         sent += publish(run_scoring, run_id)
-    for mark in DirtyPeriod.objects.filter(generation__gt=F("scored_generation")):
+    scored = ScoringRun.objects.filter(
+        county_id=OuterRef("county_id"), kind=OuterRef("kind"), year=OuterRef("year"), period=OuterRef("period")
+    )
+    for mark in DirtyPeriod.objects.filter(Exists(scored), generation__gt=F("scored_generation")):
         sent += rescore_if_dirty(mark) is not None
     return sent

@@ -286,15 +286,14 @@ def _month_approved(*, county_id, year, month, actor):
 
 
 def _month_inputs_changed(*, county_id, year, month, actor):
-    """The approved inputs of a month changed (an approval, a correction). A month with a run (queued,
-    computing or done) is marked dirty, so it is scored again once whatever the timing: by the run
-    now computing when it finishes, or by the sweeper (see DirtyPeriod). Returns whether it was."""
-    if not ScoringRun.objects.filter(county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month).exists():
-        return False
+    """The approved inputs of a month changed (an approval, a correction): the month is marked dirty,
+    so a run that read its inputs before this commits — queued, computing, or started by the beat job
+    at this very moment — is followed by one more, when it finishes or from the sweeper (see
+    DirtyPeriod). Returns whether the month has been scored (or is being scored), so is owed a run."""
     if period_is_closed(county_id, year, month):
         return False  # a closed month's scores change only by override (score verify shows the drift)
     period_mark_dirty(county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month)
-    return True
+    return ScoringRun.objects.filter(county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month).exists()
 
 
 def _tell_township(report):

@@ -102,6 +102,19 @@ def test_the_sweeper_scores_a_late_approval_whose_rescore_was_lost(county, villa
     assert month_runs(county).count() == 2
 
 
+def test_an_approval_of_a_month_never_scored_leaves_its_first_run_to_the_county(county, scheme, villages, admin_user):
+    """村2 and 外村 wait for review; approving 村2 leaves the month incomplete and never scored: neither
+    the approval nor the sweeper starts a run (the month is still dirty, for a run that may have read
+    it at that moment)."""
+    reports = {
+        v.name: file(v, ReportStatus.SUBMITTED if v.name in ("村2", "外村") else ReportStatus.APPROVED)
+        for v in villages
+    }
+    services.report_review(actor=admin_user, report=reports["村2"], approve=True)
+    recovery.sweep_runs(now=datetime.datetime.now(tz=datetime.UTC))
+    assert month_runs(county).count() == 0
+
+
 def test_a_late_approval_of_a_month_already_scored_scores_it_again_once(county, villages, late_month, admin_user):
     services.scoring_run_start(
         actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True

@@ -305,8 +305,9 @@ def run_finish(run_id):
 def rescore_if_dirty(key):
     """Score a dirty period (see ``DirtyPeriod``) again, once: ``key`` is a run or a DirtyPeriod of it.
 
-    Nothing while a run of the period is queued or computing (its finish comes back here), nor when
-    the period's last run started after the change and failed (the county was told, and restarts it).
+    Nothing for a period never scored (its first run is the county's or the beat job's), nor while a
+    run of it is queued or computing (its finish comes back here), nor when its last run started
+    after the change and failed (the county was told, and restarts it).
     A period that cannot be scored any more (closed since, no scheme) is not tried again.
     Called when a run finishes and by the sweeper, so a change is scored whatever the timing.
     """
@@ -315,8 +316,9 @@ def rescore_if_dirty(key):
     if mark is None or not mark.is_dirty:
         return None
     last = ScoringRun.objects.filter(**where).order_by("-created_at", "-pk").first()
-    if last is not None and (
-        last.status in (RunStatus.PENDING, RunStatus.RUNNING)
+    if (
+        last is None
+        or last.status in (RunStatus.PENDING, RunStatus.RUNNING)
         or (last.status == RunStatus.FAILED and last.created_at >= mark.changed_at)
     ):
         return None
