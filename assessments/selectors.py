@@ -467,3 +467,15 @@ def weak_candidates(*, user, today):
     ]
     rows.sort(key=lambda row: (-len(row["reasons"]), row["township"], row["village"]))
     return rows
+
+
+def runs_in_scope(*, user, runs):
+    """The runs, each with ``left_out_visible``: the villages it left out (and their report's state)
+    that ``user`` may see — a township's staff see their own villages only. One query (``scope_for``
+    on the villages) for all the runs."""
+    runs = list(runs)
+    ids = {entry.get("village") for run in runs for entry in run.left_out}
+    visible = set(scope_for(user, Village.objects.filter(pk__in=ids)).values_list("pk", flat=True)) if ids else set()
+    for run in runs:
+        run.left_out_visible = [entry for entry in run.left_out if entry.get("village") in visible]
+    return runs

@@ -4,13 +4,18 @@ Each stored item keeps the metric value it read, its indicator (so the scheme ve
 override; the pure rules of ``assessments.scoring`` turn those back into points, totals, vetoes
 and ranks. Nothing is written. A difference means the stored scores no longer follow the rules
 from their own inputs (a bug, or a hand edit of the database).
+
+The stored inputs are also compared with the reports as they are now: a value corrected after the
+month was scored, or a report approved after the run left its village out, is drift — the scores
+are stale until the month is scored again.
 """
 
 from decimal import Decimal
 
 from . import scoring
-from .choices import PeriodKind
-from .models import Score, ScoreItem
+from .choices import PeriodKind, ReportStatus, RunKind, RunStatus
+from .metrics import METRICS
+from .models import MonthlyReport, Score, ScoreItem, ScoringRun
 from .services import item_parts
 
 
@@ -95,4 +100,45 @@ def verify_month(*, county_id, year, month):
                         f"{score.township.name} {score.village.name}: {slot} stored {getattr(score, slot)}, "
                         f"recomputed {rank}"
                     )
+    found += _input_drift(county_id=county_id, year=year, month=month, scores=scores, by_score=by_score)
     return len(scores), found
+
+
+def _same(stored, current):
+    try:
+        return Decimal(str(stored)) == Decimal(str(current))
+    except ArithmeticError:
+        return stored == current
+
+
+def _input_drift(*, county_id, year, month, scores, by_score):
+    """The stored inputs against the approved reports as they are now."""
+    reports = {
+        village_id: (values, township, village)
+        for village_id, values, township, village in MonthlyReport.objects.filter(
+            township__county_id=county_id, year=year, month=month, status=ReportStatus.APPROVED
+        ).values_list("village_id", "values", "township__name", "village__name")
+    }
+    found = []
+    for score_id, score in scores.items():
+        if score.village_id not in reports:
+            continue
+        values = reports[score.village_id][0] or {}
+        for item in by_score.get(score_id, []):
+            code = item.indicator.metric
+            if code in METRICS and METRICS[code].source == "report" and not _same(item.metric_value, values.get(code)):
+                found.append(
+                    f"{score.township.name} {score.village.name} ({score.get_target_display()}) "
+                    f"{item.indicator.code}: stored input {code}={item.metric_value}, report now {values.get(code)}"
+                )
+    last = (
+        ScoringRun.objects.filter(county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month)
+        .filter(status=RunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    for entry in last.left_out if last else []:
+        if entry.get("village") in reports:
+            _values, township, village = reports[entry["village"]]
+            found.append(f"{township} {village}: report approved, but left out of run {last.pk} ({entry['status']})")
+    return found

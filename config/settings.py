@@ -231,14 +231,15 @@ try:
     SCORING_CHUNK_PAUSE = float(env.str("SCORING_CHUNK_PAUSE", default="0") or 0)
 except ValueError:
     raise ImproperlyConfigured("SCORING_CHUNK_PAUSE must be a number of seconds.") from None
-# How long a claimed scoring chunk may stay unfinished before the sweeper hands it to another worker.
-# A chunk takes seconds; 40 s plus the sweeper's 30 s puts an interrupted run back to work
-# within two minutes of the worker's or the database's return.
+# How long a claimed scoring chunk, or a quarterly or annual run, may go without a heartbeat before the
+# sweeper hands it to another worker; a working step stamps one every quarter of it, however slow it is.
+# 40 s plus the sweeper's 30 s puts an interrupted run back to work within two minutes of the
+# worker's or the database's return.
 SCORING_CHUNK_LEASE_SECONDS = _env_int("SCORING_CHUNK_LEASE_SECONDS", 40)
 # A monthly run's Celery tasks score this many townships each, reading their inputs once: fewer
 # queries per village, and still several tasks per county for the workers to share.
 SCORING_TOWNSHIPS_PER_TASK = _env_int("SCORING_TOWNSHIPS_PER_TASK", 4)
-# How often a chunk is handed out again before its run is marked failed with the reason.
+# How often a chunk, or a quarterly or annual run, is handed out before its run is marked failed with the reason.
 SCORING_CHUNK_MAX_ATTEMPTS = _env_int("SCORING_CHUNK_MAX_ATTEMPTS", 5)
 
 # --- Authentication, sessions, lockout -------------------------------------

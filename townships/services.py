@@ -214,11 +214,20 @@ def _recount_unread(user_ids):
     )
 
 
-def notify(recipients, *, kind, title, body="", url="", key=""):
+def notify(recipients, *, kind, title, body="", url="", key="", coalesce=False):
     """One message to each of ``recipients`` (users or a queryset of them). A message with a
-    ``key`` is written once per recipient whatever the number of calls. Forwarded, after commit,
-    to ``settings.MESSAGE_GATEWAY`` when one is configured (a dotted path to ``send(messages)``)."""
+    ``key`` is written once per recipient whatever the number of calls. With ``coalesce``, news
+    that supersedes the last (a period scored again): a recipient's unread message of the same kind
+    and title (the title names the period) is brought up to date and moved to the top instead of
+    adding another. Forwarded, after commit, to ``settings.MESSAGE_GATEWAY`` when one is configured
+    (a dotted path to ``send(messages)``); only new messages are."""
     user_ids = [user.pk for user in recipients]
+    if coalesce and user_ids:
+        unread = Message.objects.filter(recipient_id__in=user_ids, kind=kind, title=title[:200], read_at__isnull=True)
+        told = set(unread.values_list("recipient_id", flat=True))
+        if told:
+            unread.update(body=body, url=url[:300], created_at=timezone.now())
+            user_ids = [pk for pk in user_ids if pk not in told]
     if not user_ids:
         return []
     messages = Message.objects.bulk_create(

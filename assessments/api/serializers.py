@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.metrics import REPORTED_CODES
@@ -88,7 +90,7 @@ class ScoringRunSerializer(serializers.ModelSerializer):
         default=False,
         help_text="月度评分：有村缺报或待审核时仍然计算（这些村不计分、不排名，补报审核后自动重算）",
     )
-    left_out = serializers.JSONField(read_only=True, help_text="未评分的村及其报表状态")
+    left_out = serializers.SerializerMethodField(help_text="未评分的村及其报表状态（仅限本人可见范围内的村）")
 
     class Meta:
         model = ScoringRun
@@ -109,6 +111,12 @@ class ScoringRunSerializer(serializers.ModelSerializer):
             "kind": {"help_text": "monthly 月度评分，quarterly 季度通报，annual 年度评定"},
             "period": {"help_text": "月份或季度；年度为 0"},
         }
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_left_out(self, run):
+        # Narrowed to the user's scope by the viewset (selectors.runs_in_scope); a run it did not
+        # narrow (the one just created, which has left nothing out yet) shows none rather than all.
+        return getattr(run, "left_out_visible", [])
 
 
 class ScoreItemSerializer(serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from rest_framework.throttling import UserRateThrottle
 from assessments import services
 from assessments.filtersets import ReportFilterSet, ScoreFilterSet
 from assessments.models import Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
+from assessments.selectors import runs_in_scope
 from townships.api.pagination import KnownCount
 from townships.api.views import ScopedReadOnlyViewSet
 from townships.choices import Role
@@ -115,6 +116,14 @@ class ScoringRunViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_fields = ["kind", "year", "period", "status"]
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "id"]
+
+    # What a run left out is narrowed to the user's villages, for the page of runs and for one run.
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else runs_in_scope(user=self.request.user, runs=page)
+
+    def get_object(self):
+        return runs_in_scope(user=self.request.user, runs=[super().get_object()])[0]
 
     @extend_schema(responses={202: OpenApiResponse(ScoringRunSerializer, description="已排队，稍后在后台计算")})
     def create(self, request, *args, **kwargs):

@@ -6,9 +6,14 @@ from django.conf import settings
 
 
 def chunk_lease():
-    """A chunk "running" this long without finishing is presumed dead (its worker was killed)
-    and may be claimed again; chunks take seconds, the lease is minutes (SCORING_CHUNK_LEASE_SECONDS)."""
+    """A chunk, or a quarterly or annual run, "running" this long without a heartbeat is presumed dead
+    (its worker was killed) and may be claimed again (SCORING_CHUNK_LEASE_SECONDS)."""
     return datetime.timedelta(seconds=settings.SCORING_CHUNK_LEASE_SECONDS)
+
+
+def heartbeat_interval():
+    """A working step stamps its heartbeat four times per lease, so one late stamp never loses it."""
+    return chunk_lease() / 4
 
 
 def actor_or_none(actor):

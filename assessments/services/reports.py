@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..selectors import derived_metrics, month_coverage, period_is_closed, reporting_deadline, reporting_period
 from .common import actor_or_none
-from .runs import scoring_run_start
+from .runs import period_mark_dirty, scoring_run_start
 
 
 def deadline_reminders(*, today, within_days=3):
@@ -238,15 +238,25 @@ def reports_approve_bulk(*, actor, reports, acknowledged=(), request=None):
                 approve=True,
                 request=request,
                 acknowledged_mismatches=flagged if flagged and report.pk in acknowledged else None,
+                rescore=False,
+                tell=False,
             )
         )
+    # One action, one message per township and one run per month, however many reports it approved.
+    for township_id in sorted({report.township_id for report in locked}):
+        _tell_township_batch([report for report in locked if report.township_id == township_id])
+    for county_id, year, month in sorted({(r.township.county_id, r.year, r.month) for r in locked}):
+        _month_approved(county_id=county_id, year=year, month=month, actor=actor)
     return approved
 
 
 @transaction.atomic
-def report_review(*, actor, report, approve, reason="", request=None, acknowledged_mismatches=None):
+def report_review(
+    *, actor, report, approve, reason="", request=None, acknowledged_mismatches=None, rescore=True, tell=True
+):
     """Approve or return (with a reason) a submitted report. ``acknowledged_mismatches``: the
-    differences from the records the reviewer acknowledged (已核对差异), kept in the audit row."""
+    differences from the records the reviewer acknowledged (已核对差异), kept in the audit row.
+    ``rescore`` and ``tell`` are off for a batch, which scores each month and tells each township once."""
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("只有已报送的报表可以审核。"))
@@ -264,20 +274,30 @@ def report_review(*, actor, report, approve, reason="", request=None, acknowledg
         | ({"acknowledged_mismatches": acknowledged_mismatches} if acknowledged_mismatches else {}),
         request=request,
     )
-    _tell_township(report)
-    if approve:
-        county_id = report.township.county_id
-        expected, approved = month_coverage(county_id=county_id, year=report.year, month=report.month)
-        scored_before = ScoringRun.objects.filter(
-            county_id=county_id, kind=RunKind.MONTHLY, year=report.year, period=report.month
-        ).exists()
-        if approved >= expected or scored_before:
-            # The month is complete, or was already scored without this village (a late report):
-            # score it (again) once the approval has committed.
-            transaction.on_commit(
-                lambda: _start_if_idle(county_id=county_id, year=report.year, month=report.month, actor=actor)
-            )
+    if tell:
+        _tell_township(report)
+    if approve and rescore:
+        _month_approved(county_id=report.township.county_id, year=report.year, month=report.month, actor=actor)
     return report
+
+
+def _month_approved(*, county_id, year, month, actor):
+    """Reports of the month were approved: score it once it is complete, and again when it was
+    scored (or is being scored) without them — a late report."""
+    expected, approved = month_coverage(county_id=county_id, year=year, month=month)
+    if _month_inputs_changed(county_id=county_id, year=year, month=month, actor=actor) or approved >= expected:
+        transaction.on_commit(lambda: _start_if_idle(county_id=county_id, year=year, month=month, actor=actor))
+
+
+def _month_inputs_changed(*, county_id, year, month, actor):
+    """The approved inputs of a month changed (an approval, a correction): the month is marked dirty,
+    so a run that read its inputs before this commits — queued, computing, or started by the beat job
+    at this very moment — is followed by one more, when it finishes or from the sweeper (see
+    DirtyPeriod). Returns whether the month has been scored (or is being scored), so is owed a run."""
+    if period_is_closed(county_id, year, month):
+        return False  # a closed month's scores change only by override (score verify shows the drift)
+    period_mark_dirty(county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month)
+    return ScoringRun.objects.filter(county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month).exists()
 
 
 def _tell_township(report):
@@ -299,13 +319,33 @@ def _tell_township(report):
     )
 
 
+def _tell_township_batch(reports):
+    """A batch approval tells a township once: how many of its reports, and which villages."""
+    if len(reports) == 1:
+        _tell_township(reports[0])
+        return
+    months = sorted({(r.year, r.month) for r in reports})
+    names = [r.village.name for r in reports]
+    notify(
+        township_recipients(reports[0].township_id),
+        kind=MessageKind.REPORT_APPROVED,
+        title=_("%(n)s 份月报已审核通过（%(p)s）")
+        % {"n": len(reports), "p": "、".join(_("%(y)s年%(m)s月") % {"y": y, "m": m} for y, m in months)},
+        body="、".join(names[:30]) + ("……" if len(names) > 30 else ""),
+        url=reverse("report-overview")
+        + f"?township={reports[0].township_id}&year={months[-1][0]}&month={months[-1][1]}",
+    )
+
+
 def _start_if_idle(*, county_id, year, month, actor):
     try:
         scoring_run_start(
             actor=actor, county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month, allow_missing=True
         )
     except ValidationError:
-        pass  # a run for this month is already queued or running, or the month is closed
+        # A run of this month is queued or computing (the month is dirty: it is scored again when that
+        # run finishes, or by the sweeper), or the month is closed.
+        pass
 
 
 @transaction.atomic
@@ -340,6 +380,11 @@ def report_correct(*, actor, report, metric, value, reason, request=None):
         detail={"metric": metric, "old": old, "new": new_value, "reason": reason.strip()},
         request=request,
     )
+    county_id = MonthlyReport.objects.values_list("township__county_id", flat=True).get(pk=report.pk)
+    if _month_inputs_changed(county_id=county_id, year=report.year, month=report.month, actor=actor):
+        transaction.on_commit(
+            lambda: _start_if_idle(county_id=county_id, year=report.year, month=report.month, actor=actor)
+        )
     return report
 
 

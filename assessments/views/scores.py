@@ -28,12 +28,16 @@ from ..filtersets import ScoreFilterSet
 from ..forms import OverrideForm, RunForm
 from ..metrics import METRICS
 from ..models import AnnualRating, MonthlyReport, Score, ScoringRun
+from ..selectors import runs_in_scope
 
 
 @require_get_or_post
 @login_required
 def run_list(request):
-    runs = scope_for(request.user, ScoringRun.objects.select_related("requested_by")).order_by("-created_at")[:50]
+    runs = runs_in_scope(
+        user=request.user,
+        runs=scope_for(request.user, ScoringRun.objects.select_related("requested_by")).order_by("-created_at")[:50],
+    )
     form = RunForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST":
         require_registry_manager(request.user)

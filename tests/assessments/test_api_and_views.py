@@ -325,3 +325,67 @@ def test_updating_an_existing_report_needs_the_version_it_was_read_at(staff_user
     assert MonthlyReport.objects.get(village=village).values["petitions"] == 2  # the form user's value kept
     current = api.post("/api/v1/reports/", body | {"values": values(petitions=5), "version": 2}, format="json")
     assert current.status_code == 201 and current.json()["values"]["petitions"] == 5
+
+
+@pytest.fixture
+def partly_reported(county, township, other_township, admin_user):
+    """A month scored with reports missing in both townships: 本乡1村's report is a draft, 外乡1村's
+    is submitted, the other two are approved; the run leaves out one village of each township."""
+    create_scheme(county=county, year=YEAR)
+    statuses = {
+        (township, "本乡0村"): ReportStatus.APPROVED,
+        (township, "本乡1村"): ReportStatus.DRAFT,
+        (other_township, "外乡0村"): ReportStatus.APPROVED,
+        (other_township, "外乡1村"): ReportStatus.SUBMITTED,
+    }
+    for (where, name), status in statuses.items():
+        village = factories.village_with_secretary(where, name)
+        MonthlyReport.objects.create(
+            village=village, township=where, year=YEAR, month=MONTH, status=status, values=values()
+        )
+    return services.scoring_run_start(
+        actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True
+    )
+
+
+def test_township_staff_see_only_their_own_villages_left_out_of_a_run(
+    client, staff_user, admin_user, partly_reported, township, other_township, django_assert_num_queries
+):
+    api = APIClient()
+    api.force_authenticate(staff_user)
+    listed = api.get("/api/v1/runs/").json()["results"]
+    detail = api.get(f"/api/v1/runs/{partly_reported.pk}/").json()
+    for left_out in (listed[0]["left_out"], detail["left_out"]):
+        assert [v["township"] for v in left_out if v["township"] == other_township.name] == []
+        assert [(v["name"], v["status"]) for v in left_out] == [("本乡1村", "draft")]
+    client.force_login(staff_user)
+    page = client.get(reverse("run-list")).content.decode()
+    assert other_township.name not in page and "外乡1村" not in page
+    assert "本乡1村" in page
+    with django_assert_num_queries(3):  # count, page, the villages of the page's runs in the user's scope
+        api.get("/api/v1/runs/")
+    with django_assert_num_queries(2):  # the run, its villages in the user's scope
+        api.get(f"/api/v1/runs/{partly_reported.pk}/")
+    # The county sees both townships' villages.
+    api.force_authenticate(admin_user)
+    assert sorted(v["name"] for v in api.get(f"/api/v1/runs/{partly_reported.pk}/").json()["left_out"]) == [
+        "外乡1村",
+        "本乡1村",
+    ]
+
+
+def test_the_run_list_query_count_does_not_grow_with_runs_that_left_villages_out(
+    client, staff_user, admin_user, partly_reported, county, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff_user)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(reverse("run-list")).status_code == 200
+    for _again in range(3):
+        services.scoring_run_start(
+            actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True
+        )
+    with django_assert_num_queries(len(first)):
+        assert client.get(reverse("run-list")).status_code == 200

@@ -1,17 +1,22 @@
 """The sweeper puts interrupted scoring work back to work, and publishing never fails a request.
 
-Times are given relative to ``NOW`` (the sweep's clock): the lease is 40 s, a pending run is
-sent again after 20 s, a run running for 30 minutes is failed. Each case states what the
-sweeper must do, read from the rules in assessments/services/recovery.py's docstring."""
+Times are given relative to ``NOW`` (the sweep's clock): the lease is 40 s (a step with no
+heartbeat for 40 s is presumed dead), a pending run is sent again after 20 s, a run running 30
+minutes after its first claim is failed, a step handed out 5 times is failed. Each case states what
+the sweeper must do, read from the rules in assessments/services/recovery.py's docstring."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from celery import Celery
+from django.db import connection
+from django.utils import timezone
 
 from assessments.choices import RunKind, RunStatus
 from assessments.models import ScoringChunk, ScoringRun
-from assessments.services import recovery
+from assessments.services import recovery, runs
 from townships import queue
 
 NOW = datetime.datetime(2026, 11, 25, 2, 0, 0, tzinfo=datetime.UTC)
@@ -31,18 +36,32 @@ def sent(monkeypatch):
     return calls
 
 
-def run(county, *, kind=RunKind.MONTHLY, status=RunStatus.RUNNING, created=0, started=None, period=3):
+def run(
+    county, *, kind=RunKind.MONTHLY, status=RunStatus.RUNNING, created=0, started=None, period=3, beat=None, attempts=1
+):
+    """A run first claimed ``started`` seconds ago whose last heartbeat was ``beat`` seconds ago
+    (by default at the claim: a worker that died at once)."""
     made = ScoringRun.objects.create(county=county, kind=kind, year=2026, period=period, status=status)
+    beat = started if beat is None else beat
     ScoringRun.objects.filter(pk=made.pk).update(
-        created_at=ago(created), started_at=ago(started) if started is not None else None
+        created_at=ago(created),
+        started_at=ago(started) if started is not None else None,
+        claimed_at=ago(started) if started is not None else None,
+        heartbeat_at=ago(beat) if beat is not None else None,
+        attempts=attempts if started is not None else 0,
     )
     made.refresh_from_db()
     return made
 
 
-def chunk(run_, township, *, status=RunStatus.PENDING, claimed=None, attempts=0):
+def chunk(run_, township, *, status=RunStatus.PENDING, claimed=None, attempts=0, beat=None):
     return ScoringChunk.objects.create(
-        run=run_, township=township, status=status, attempts=attempts, claimed_at=ago(claimed) if claimed else None
+        run=run_,
+        township=township,
+        status=status,
+        attempts=attempts,
+        claimed_at=ago(claimed) if claimed else None,
+        heartbeat_at=ago(beat) if beat else None,
     )
 
 
@@ -95,6 +114,79 @@ def test_an_annual_run_whose_worker_died_goes_back_to_pending_and_is_sent(county
     alive.refresh_from_db()
     assert annual.status == RunStatus.PENDING and alive.status == RunStatus.RUNNING
     assert sent == [("run_scoring", (annual.pk,))]
+
+
+def test_a_slow_quarterly_or_annual_run_that_still_beats_is_left_to_work(county, sent):
+    """Claimed 100 s ago (past the 40 s lease) but beating 5 s ago: its worker is alive."""
+    annual = run(county, kind=RunKind.ANNUAL, period=0, started=100, beat=5)
+    quarterly = run(county, kind=RunKind.QUARTERLY, period=1, started=600, beat=39)
+    recovery.sweep_runs(now=NOW)
+    annual.refresh_from_db()
+    quarterly.refresh_from_db()
+    assert annual.status == RunStatus.RUNNING and quarterly.status == RunStatus.RUNNING
+    assert sent == []
+
+
+def test_a_chunk_claimed_long_ago_that_still_beats_is_left_to_work(county, township, sent):
+    monthly = run(county, started=100)
+    chunk(monthly, township, status=RunStatus.RUNNING, claimed=100, beat=5, attempts=1)
+    recovery.sweep_runs(now=NOW)
+    assert sent == []
+
+
+def test_a_quarterly_run_handed_out_five_times_fails_with_the_reason(county, settings, sent):
+    settings.SCORING_CHUNK_MAX_ATTEMPTS = 5
+    tired = run(county, kind=RunKind.QUARTERLY, period=1, started=300, beat=41, attempts=5)
+    fourth = run(county, kind=RunKind.ANNUAL, period=0, started=300, beat=41, attempts=4)
+    recovery.sweep_runs(now=NOW)
+    tired.refresh_from_db()
+    fourth.refresh_from_db()
+    assert tired.status == RunStatus.FAILED and "已重试 5 次仍未完成" in tired.error
+    assert fourth.status == RunStatus.PENDING and sent == [("run_scoring", (fourth.pk,))]
+
+
+def test_handing_a_run_out_again_keeps_its_first_claim_so_the_deadline_holds(county, sent):
+    """An annual run first claimed 31 minutes ago, put back to pending by the sweeper, claimed again
+    now: the deadline still counts from the first claim, so the next sweep ends it."""
+    annual = ScoringRun.objects.create(county=county, kind=RunKind.ANNUAL, year=2026, period=0)
+    first_claim = timezone.now() - datetime.timedelta(minutes=31)
+    ScoringRun.objects.filter(pk=annual.pk).update(started_at=first_claim)
+    assert runs.run_claim(annual.pk)
+    annual.refresh_from_db()
+    assert annual.started_at == first_claim
+    recovery.sweep_runs(now=timezone.now())
+    annual.refresh_from_db()
+    assert annual.status == RunStatus.FAILED and "30 分钟" in annual.error
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the heartbeat is a second connection; not on SQLite (make run: no sweeper)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_annual_run_keeps_its_heartbeat_and_is_not_handed_out_while_it_computes(
+    county, settings, monkeypatch, sent
+):
+    """With a 1 s lease the run beats every 0.25 s; it computes for 2 s, and a sweep 1.2 s into it
+    finds it alive (before the heartbeat it was put back to pending and executed a second time)."""
+    settings.SCORING_CHUNK_LEASE_SECONDS = 1
+    monkeypatch.setattr(runs.lifecycle, "annual_rating_compute", lambda **kwargs: time.sleep(2) or 0)
+    annual = ScoringRun.objects.create(county=county, kind=RunKind.ANNUAL, year=2026, period=0)
+
+    def work():
+        try:
+            runs.run_dispatch(annual.pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    time.sleep(1.2)
+    recovery.sweep_runs(now=timezone.now())
+    assert ScoringRun.objects.get(pk=annual.pk).status == RunStatus.RUNNING
+    worker.join(timeout=10)
+    annual.refresh_from_db()
+    assert annual.status == RunStatus.SUCCEEDED and annual.attempts == 1
+    assert sent == []
 
 
 def test_a_run_running_for_30_minutes_ends_failed_with_the_reason(county, township, sent):

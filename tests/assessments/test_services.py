@@ -140,7 +140,9 @@ def test_a_rerun_replaces_and_keeps_recorded_overrides(villages, admin_user, sch
 def test_a_failed_run_is_marked_failed_and_the_previous_scores_stand(villages, admin_user, scheme):
     _approve_all(villages, admin_user)
     before = dict(Score.objects.values_list("pk", "total"))
-    with mock.patch("assessments.services.runs.derived_metrics", side_effect=RuntimeError("database went away")):
+    with mock.patch(
+        "assessments.services.runs.compute.derived_metrics", side_effect=RuntimeError("database went away")
+    ):
         with pytest.raises(RuntimeError):
             services.scoring_run_start(
                 actor=admin_user,

@@ -47,7 +47,7 @@ def race(count, action):
 def sent(monkeypatch):
     """Messages the runs would send (counted, not sent: the scoring itself is not under test here)."""
     calls = []
-    monkeypatch.setattr(runs, "publish_on_commit", lambda task, *args: calls.append((task.name, args)))
+    monkeypatch.setattr(runs.lifecycle, "publish_on_commit", lambda task, *args: calls.append((task.name, args)))
     return calls
 
 

@@ -1,6 +1,7 @@
 """At-least-once scoring on PostgreSQL, Redis and real Celery workers, killed mid-run."""
 
 import datetime
+import time
 
 import pytest
 
@@ -95,3 +96,41 @@ def test_a_run_killed_mid_way_ends_with_the_same_scores_and_no_duplicates(celery
     assert ScoringChunk.objects.filter(run=second, status=RunStatus.SUCCEEDED).count() == 4
     assert set(scores.values_list("run_id", flat=True)) == {second.pk}
     assert all(target == Target.VILLAGE_SECRETARY for target, _village in expected)
+
+
+def test_a_report_approved_while_its_month_computes_is_scored_within_a_sweep_and_once(celery_worker):
+    """Issue 18: 测试3-2村's report is approved while the month's run computes (each chunk pauses 3 s, so
+    the approval lands between the claim and the finish). The run ends without it; the month is then
+    scored again — by the run's finish, or by the sweeper (beat: every 30 s) — once, within two minutes."""
+    county = _county()
+    late = MonthlyReport.objects.get(village__name="测试3-2村", year=YEAR, month=MONTH)
+    MonthlyReport.objects.filter(pk=late.pk).update(status=ReportStatus.SUBMITTED)
+    celery_worker.stop()
+    slow = Worker(worker_env() | {"SCORING_CHUNK_PAUSE": "3"}).start(concurrency=2)
+    try:
+        from assessments.services import report_review
+        from assessments.tasks import sweep_scoring_runs
+
+        first = scoring_run_start(
+            actor=None, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True
+        )
+        assert wait_for(lambda: ScoringRun.objects.get(pk=first.pk).status == RunStatus.RUNNING, timeout=60)
+        report_review(actor=None, report=late, approve=True)
+        assert ScoringRun.objects.get(pk=first.pk).status == RunStatus.RUNNING  # approved mid-run
+        month = ScoringRun.objects.filter(county=county, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+
+        def scored():
+            if Score.objects.filter(village=late.village, year=YEAR, period=MONTH).exists():
+                return not month.exclude(status=RunStatus.SUCCEEDED).exists()
+            sweep_scoring_runs.delay()
+            return False
+
+        assert wait_for(scored, timeout=120, interval=5)
+        for _sweep in range(2):  # later sweeps owe nothing
+            sweep_scoring_runs.delay()
+        time.sleep(8)
+        assert month.count() == 2 and not month.exclude(status=RunStatus.SUCCEEDED).exists()
+        assert ScoringRun.objects.get(pk=first.pk).villages_scored in (11, 12)
+        assert month.order_by("-pk").first().villages_scored == 12
+    finally:
+        slow.stop()

@@ -21,7 +21,7 @@ def earlier_bulletins_were_circulated(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0005_rating_sign_off'),
+        ('assessments', '0006_run_heartbeat_dirty'),
         ('townships', '0009_audit_truncate_never'),
         ('villages', '0003_weak_and_lax'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -1,57 +1,36 @@
-"""Scoring runs: one chunk per township fanned out on Celery (claimed with compare-and-swap), finalize in one
-transaction, the sweeper for what a killed worker left, and the one orchestration both the tasks and the
-synchronous path (commands, the demo) call."""
+"""A run's life: queued (``scoring_run_start``), dispatched (claimed, fanned out per township or
+computed here), finalized in one transaction or failed with its reason, and told to whoever asked."""
 
 import datetime
 import logging
-import time
 import traceback
-from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
 
 from celery import chord
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from townships.choices import AuditAction, MessageKind
-from townships.county_settings import settings_for
 from townships.models import County, Township
 from townships.queue import publish_on_commit
 from townships.services import audit_record, county_admin_recipients, notify
 from villages.models import Village
 
-from .. import scoring
-from ..choices import (
-    PeriodKind,
-    ReportStatus,
-    RunKind,
-    RunStatus,
-    SchemeStatus,
-    Target,
-)
-from ..metrics import METRICS
-from ..models import (
-    Indicator,
-    MonthlyReport,
-    Scheme,
-    Score,
-    ScoreItem,
-    ScoringChunk,
-    ScoringRun,
-)
-from ..selectors import derived_metrics, month_coverage, month_secretaries, period_is_closed
-from .bulletins import bulletin_compute
-from .common import actor_or_none, chunk_lease
-from .ratings import annual_rating_compute
-from .schemes import active_schemes
-from .scores import rank_scores, scores_write, total_columns
+from ...choices import PeriodKind, RunKind, RunStatus, SchemeStatus
+from ...models import DirtyPeriod, Indicator, Scheme, Score, ScoreItem, ScoringChunk, ScoringRun
+from ...selectors import month_coverage, period_is_closed
+from ..bulletins import bulletin_compute
+from ..common import actor_or_none
+from ..ratings import annual_rating_compute
+from ..schemes import active_schemes
+from ..scores import rank_scores, scores_write, total_columns
+from .claims import chunk_claim, heartbeat, run_claim
+from .compute import score_chunks_compute
+from .dirty import period_mark_scored
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +43,7 @@ def scoring_run_start(*, actor, county_id, kind, year, period=0, request=None, e
     approved report at all is refused.
     """
     # Enqueue: the tasks module imports this one, so the task is looked up when it is sent.
-    from ..tasks import run_scoring
+    from ...tasks import run_scoring
 
     if kind == RunKind.MONTHLY and not 1 <= int(period) <= 12:
         raise ValidationError({"period": _("月份应在 1 到 12 之间。")})
@@ -103,187 +82,11 @@ def scoring_run_start(*, actor, county_id, kind, year, period=0, request=None, e
                 run.save(update_fields=["chunks_total"])
             audit_record(actor=actor, action=AuditAction.CREATE, target=run, detail={"kind": kind}, request=request)
     except IntegrityError:
-        raise ValidationError(_("该期间已有正在排队或计算中的评分批次。")) from None
+        raise ValidationError(_("该期间已有正在排队或计算中的评分批次。"), code="run_open") from None
     if enqueue:
         # Never fails the request: if the broker is away the pending run is sent by the sweeper.
         publish_on_commit(run_scoring, run.pk)
     return run
-
-
-def run_claim(run_id):
-    """Compare-and-swap pending → running: only one worker (or message) gets the run."""
-    return ScoringRun.objects.filter(pk=run_id, status=RunStatus.PENDING).update(
-        status=RunStatus.RUNNING, started_at=timezone.now()
-    )
-
-
-def chunk_claim(chunk_id):
-    now = timezone.now()
-    return (
-        ScoringChunk.objects.filter(pk=chunk_id)
-        .filter(Q(status=RunStatus.PENDING) | Q(status=RunStatus.RUNNING, claimed_at__lt=now - chunk_lease()))
-        .update(status=RunStatus.RUNNING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-
-
-def _value_of(code, report_values, derived, staffed, appraised, village_id):
-    if code == "secretary_vacant":
-        return int(village_id not in staffed)
-    if code == "appraisal_done":
-        return int(village_id in appraised)
-    if METRICS[code].source == "report":
-        return (report_values or {}).get(code)
-    return derived.get(village_id, {}).get(code, 0)
-
-
-def score_chunk_compute(chunk_id):
-    """Score one township's chunk (``score_chunks_compute`` for one)."""
-    return score_chunks_compute([chunk_id])
-
-
-def score_chunks_compute(chunk_ids):
-    """Score every village of some townships (chunks of one run, claimed by this worker) for the
-    run's month; store each township's result on its chunk. The inputs are read once for all of
-    them, so a task's queries do not grow with its number of townships.
-
-    No data, no score (DOMAIN §6): a village without an approved report for the month gets
-    no total; it is listed in ``left_out`` with its report's state and takes no part in ranks.
-    """
-    chunks = list(ScoringChunk.objects.select_related("run").filter(pk__in=chunk_ids).order_by("pk"))
-    if not chunks:
-        return 0
-    run = chunks[0].run
-    if any(chunk.run_id != run.pk for chunk in chunks):
-        raise ValueError("chunks of different runs cannot be scored together")
-    pause = getattr(settings, "SCORING_CHUNK_PAUSE", 0)
-    if pause:
-        time.sleep(pause)  # failure drills only: widens the window in which a worker can be killed
-    conf = settings_for(run.county_id)
-    schemes = active_schemes(county_id=run.county_id, year=run.year)
-    # A month already scored keeps the scheme versions it was scored with (re-running a past period
-    # gives the result it gave then); a version activated later applies from the next month on.
-    schemes.update(
-        {
-            s.target: s
-            for s in Scheme.objects.filter(
-                pk__in=Score.objects.filter(
-                    township__county_id=run.county_id, period_kind=PeriodKind.MONTH, year=run.year, period=run.period
-                ).values("scheme_id")
-            )
-        }
-    )
-    indicators = {target: [i for i in scheme.indicators.all() if i.method] for target, scheme in schemes.items()}
-    township_ids = [chunk.township_id for chunk in chunks]
-    villages, statuses, inputs = month_inputs(township_ids=township_ids, year=run.year, month=run.period, conf=conf)
-    reports = inputs.reports
-    outcomes = []
-    for chunk in chunks:
-        left_out = [
-            {"village": pk, "name": name, "status": statuses.get(pk, "missing")}
-            for pk, name in villages[chunk.township_id]
-            if pk not in reports
-        ]
-        scored = [pk for pk, _name in villages[chunk.township_id] if pk in reports]
-        result = [
-            row
-            for target, scheme in schemes.items()
-            for row in score_township(target, scheme, indicators, scored, inputs)
-        ]
-        outcomes.append((chunk, result, left_out))
-    updated = 0
-    with transaction.atomic():
-        for chunk, result, left_out in outcomes:
-            updated += ScoringChunk.objects.filter(pk=chunk.pk, status=RunStatus.RUNNING).update(
-                status=RunStatus.SUCCEEDED,
-                result=result,
-                left_out=left_out,
-                finished_at=timezone.now(),
-                targets_scored=len(result),
-            )
-    return updated
-
-
-def month_inputs(*, township_ids, year, month, conf):
-    """What scoring a month reads for some townships (a fixed number of queries): their active
-    villages ({township: [(village, name)]}), each village's report status, and the ``Inputs``
-    (approved reports' values, derived metrics, the month's secretaries)."""
-    villages = defaultdict(list)
-    for pk, name, township_id in (
-        Village.objects.filter(township_id__in=township_ids, is_active=True)
-        .order_by("sort_key", "name")
-        .values_list("pk", "name", "township_id")
-    ):
-        villages[township_id].append((pk, name))
-    statuses, reports = {}, {}
-    for village_id, status, values in MonthlyReport.objects.filter(
-        township_id__in=township_ids, year=year, month=month
-    ).values_list("village_id", "status", "values"):
-        statuses[village_id] = status
-        if status == ReportStatus.APPROVED:
-            reports[village_id] = values
-    inputs = Inputs(
-        reports,
-        *derived_metrics(township_ids=township_ids, year=year, month=month, conf=conf),
-        month_secretaries(township_ids=township_ids, year=year, month=month),
-    )
-    return villages, statuses, inputs
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What a month's scoring reads, for the villages of the townships being scored."""
-
-    reports: dict
-    derived: dict
-    staffed: set
-    appraised: set
-    secretaries: dict
-
-    def value(self, code, village_id):
-        return _value_of(code, self.reports.get(village_id), self.derived, self.staffed, self.appraised, village_id)
-
-
-def score_township(target, scheme, indicators, scored, inputs):
-    """The item rows of one target for the scored villages of one township."""
-    leaves = indicators[target]
-    # A secretary is rated only where one held the post this month.
-    rated = [v for v in scored if target != Target.VILLAGE_SECRETARY or v in inputs.secretaries]
-    # Rank indicators compare the township's rated villages with each other.
-    ranked = {
-        indicator.pk: scoring.rank_points(
-            indicator.max_points, indicator.params, {v: inputs.value(indicator.metric, v) for v in rated}
-        )
-        for indicator in leaves
-        if indicator.method == scoring.Method.RANK
-    }
-    rows = []
-    for village_id in rated:
-        items = []
-        for indicator in leaves:
-            value = None
-            if indicator.method == scoring.Method.MANUAL:
-                points = scoring.Points(Decimal("0.00"), _("待评分人评定（人工评分项）。"))
-            elif indicator.method == scoring.Method.RANK:
-                value = inputs.value(indicator.metric, village_id)
-                points = ranked[indicator.pk][village_id]
-            else:
-                value = inputs.value(indicator.metric, village_id)
-                if value is None:
-                    points = scoring.Points(Decimal("0.00"), _("报表未填此项，计 0 分。"))
-                else:
-                    points = scoring.score(indicator.method, indicator.max_points, indicator.params, value)
-            items.append([indicator.pk, value, str(points.points), points.explanation, points.veto])
-        # The total is made once, in finalize, after the recorded overrides are applied.
-        rows.append(
-            {
-                "target": target,
-                "scheme": scheme.pk,
-                "village": village_id,
-                "person": inputs.secretaries.get(village_id),
-                "items": items,
-            }
-        )
-    return rows
 
 
 # The database went away (restart, failover, network): nothing can be recorded on this
@@ -339,6 +142,7 @@ def run_tell(run_id):
         title=title % what,
         body=body,
         url=reverse("run-list"),
+        coalesce=True,  # the period scored again (a late report) supersedes the unread news of it
     )
 
 
@@ -386,6 +190,7 @@ def run_finalize(run_id):
     rank_scores(county_id=run.county_id, **key)
     # A scheme that has scored a month is never edited in place again: changes go into a new version.
     Scheme.objects.filter(pk__in=schemes, status=SchemeStatus.ACTIVE).update(status=SchemeStatus.LOCKED)
+    period_mark_scored(run)
     expected = Village.objects.filter(township__county_id=run.county_id, is_active=True).count()
     ScoringRun.objects.filter(pk=run.pk).update(
         status=RunStatus.SUCCEEDED,
@@ -418,7 +223,7 @@ def run_dispatch(run_id, *, synchronous=False):
                 chunks_run(batch)
             return run_finish(run_id)
         # Enqueue: the tasks module imports this one, so the tasks are looked up when they are sent.
-        from ..tasks import finalize_run, score_chunks
+        from ...tasks import finalize_run, score_chunks
 
         try:
             chord(score_chunks.s(batch) for batch in chunk_batches(chunk_ids))(finalize_run.s(run_id))
@@ -426,21 +231,28 @@ def run_dispatch(run_id, *, synchronous=False):
             return 0
         return len(chunk_ids)
     try:
-        if run.kind == RunKind.ANNUAL:
-            count = annual_rating_compute(county_id=run.county_id, year=run.year, run=run)
-        else:
-            bulletin_compute(county_id=run.county_id, year=run.year, quarter=run.period, run=run)
-            count = 1
+        with heartbeat(ScoringRun.objects.filter(pk=run_id)):
+            if run.kind == RunKind.ANNUAL:
+                count = annual_rating_compute(county_id=run.county_id, year=run.year, run=run)
+            else:
+                bulletin_compute(county_id=run.county_id, year=run.year, quarter=run.period, run=run)
+                count = 1
     except LOST_DATABASE:
         _forget_connection()
         raise
     except Exception:
         run_fail(run_id, traceback.format_exc())
         raise
-    ScoringRun.objects.filter(pk=run_id).update(
-        status=RunStatus.SUCCEEDED, finished_at=timezone.now(), targets_scored=count
-    )
-    run_tell(run_id)
+    with transaction.atomic():
+        # Pending again only if the sweeper took it for dead: this result is as good as the next one's.
+        finished = ScoringRun.objects.filter(pk=run_id, status__in=[RunStatus.RUNNING, RunStatus.PENDING]).update(
+            status=RunStatus.SUCCEEDED, finished_at=timezone.now(), targets_scored=count
+        )
+        if finished:
+            period_mark_scored(run)
+    if finished:
+        run_tell(run_id)
+        rescore_if_dirty(run)
     return count
 
 
@@ -456,7 +268,8 @@ def chunks_run(chunk_ids):
     if not claimed:
         return 0
     try:
-        return score_chunks_compute(claimed)
+        with heartbeat(ScoringChunk.objects.filter(pk__in=claimed)):
+            return score_chunks_compute(claimed)
     except LOST_DATABASE:
         _forget_connection()
         raise
@@ -473,15 +286,50 @@ def chunk_batches(chunk_ids):
 
 
 def run_finish(run_id):
-    """Finalize a monthly run once its chunks are done; a failure marks the run failed with its reason."""
+    """Finalize a monthly run once its chunks are done; a failure marks the run failed with its reason.
+    A month whose inputs changed while it computed is then scored again (``rescore_if_dirty``)."""
     try:
-        return run_finalize(run_id)
+        count = run_finalize(run_id)
     except LOST_DATABASE:
         _forget_connection()
         raise
     except Exception:
         run_fail(run_id, traceback.format_exc())
         raise
+    run = ScoringRun.objects.get(pk=run_id)
+    if run.status == RunStatus.SUCCEEDED:
+        rescore_if_dirty(run)
+    return count
+
+
+def rescore_if_dirty(key):
+    """Score a dirty period (see ``DirtyPeriod``) again, once: ``key`` is a run or a DirtyPeriod of it.
+
+    Nothing for a period never scored (its first run is the county's or the beat job's), nor while a
+    run of it is queued or computing (its finish comes back here), nor when its last run started
+    after the change and failed (the county was told, and restarts it).
+    A period that cannot be scored any more (closed since, no scheme) is not tried again.
+    Called when a run finishes and by the sweeper, so a change is scored whatever the timing.
+    """
+    where = {"county_id": key.county_id, "kind": key.kind, "year": key.year, "period": key.period}
+    mark = DirtyPeriod.objects.filter(**where).first()
+    if mark is None or not mark.is_dirty:
+        return None
+    last = ScoringRun.objects.filter(**where).order_by("-created_at", "-pk").first()
+    if (
+        last is None
+        or last.status in (RunStatus.PENDING, RunStatus.RUNNING)
+        or (last.status == RunStatus.FAILED and last.created_at >= mark.changed_at)
+    ):
+        return None
+    try:
+        return scoring_run_start(actor=None, allow_missing=True, **where)
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "run_open":
+            return None  # another finish or the sweeper started it just now
+        DirtyPeriod.objects.filter(pk=mark.pk, generation=mark.generation).update(scored_generation=mark.generation)
+        logger.info("%s %s-%s of county %s not scored again: %s", key.kind, key.year, key.period, key.county_id, exc)
+        return None
 
 
 def run_synchronously(run):

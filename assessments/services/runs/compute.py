@@ -1,0 +1,182 @@
+"""Scoring a month for some townships: what it reads (``month_inputs``) and the item rows each
+village gets (``score_township``), stored on the run's chunks for finalize to write."""
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from townships.county_settings import settings_for
+from villages.models import Village
+
+from ... import scoring
+from ...choices import PeriodKind, ReportStatus, RunStatus, Target
+from ...metrics import METRICS
+from ...models import MonthlyReport, Scheme, Score, ScoringChunk
+from ...selectors import derived_metrics, month_secretaries
+from ..schemes import active_schemes
+
+
+def _value_of(code, report_values, derived, staffed, appraised, village_id):
+    if code == "secretary_vacant":
+        return int(village_id not in staffed)
+    if code == "appraisal_done":
+        return int(village_id in appraised)
+    if METRICS[code].source == "report":
+        return (report_values or {}).get(code)
+    return derived.get(village_id, {}).get(code, 0)
+
+
+def score_chunk_compute(chunk_id):
+    """Score one township's chunk (``score_chunks_compute`` for one)."""
+    return score_chunks_compute([chunk_id])
+
+
+def score_chunks_compute(chunk_ids):
+    """Score every village of some townships (chunks of one run, claimed by this worker) for the
+    run's month; store each township's result on its chunk. The inputs are read once for all of
+    them, so a task's queries do not grow with its number of townships.
+
+    No data, no score (DOMAIN §6): a village without an approved report for the month gets
+    no total; it is listed in ``left_out`` with its report's state and takes no part in ranks.
+    """
+    chunks = list(ScoringChunk.objects.select_related("run").filter(pk__in=chunk_ids).order_by("pk"))
+    if not chunks:
+        return 0
+    run = chunks[0].run
+    if any(chunk.run_id != run.pk for chunk in chunks):
+        raise ValueError("chunks of different runs cannot be scored together")
+    pause = getattr(settings, "SCORING_CHUNK_PAUSE", 0)
+    if pause:
+        time.sleep(pause)  # failure drills only: widens the window in which a worker can be killed
+    conf = settings_for(run.county_id)
+    schemes = active_schemes(county_id=run.county_id, year=run.year)
+    # A month already scored keeps the scheme versions it was scored with (re-running a past period
+    # gives the result it gave then); a version activated later applies from the next month on.
+    schemes.update(
+        {
+            s.target: s
+            for s in Scheme.objects.filter(
+                pk__in=Score.objects.filter(
+                    township__county_id=run.county_id, period_kind=PeriodKind.MONTH, year=run.year, period=run.period
+                ).values("scheme_id")
+            )
+        }
+    )
+    indicators = {target: [i for i in scheme.indicators.all() if i.method] for target, scheme in schemes.items()}
+    township_ids = [chunk.township_id for chunk in chunks]
+    villages, statuses, inputs = month_inputs(township_ids=township_ids, year=run.year, month=run.period, conf=conf)
+    reports = inputs.reports
+    outcomes = []
+    for chunk in chunks:
+        left_out = [
+            {"village": pk, "name": name, "status": statuses.get(pk, "missing")}
+            for pk, name in villages[chunk.township_id]
+            if pk not in reports
+        ]
+        scored = [pk for pk, _name in villages[chunk.township_id] if pk in reports]
+        result = [
+            row
+            for target, scheme in schemes.items()
+            for row in score_township(target, scheme, indicators, scored, inputs)
+        ]
+        outcomes.append((chunk, result, left_out))
+    updated = 0
+    with transaction.atomic():
+        for chunk, result, left_out in outcomes:
+            updated += ScoringChunk.objects.filter(pk=chunk.pk, status=RunStatus.RUNNING).update(
+                status=RunStatus.SUCCEEDED,
+                result=result,
+                left_out=left_out,
+                finished_at=timezone.now(),
+                targets_scored=len(result),
+            )
+    return updated
+
+
+def month_inputs(*, township_ids, year, month, conf):
+    """What scoring a month reads for some townships (a fixed number of queries): their active
+    villages ({township: [(village, name)]}), each village's report status, and the ``Inputs``
+    (approved reports' values, derived metrics, the month's secretaries)."""
+    villages = defaultdict(list)
+    for pk, name, township_id in (
+        Village.objects.filter(township_id__in=township_ids, is_active=True)
+        .order_by("sort_key", "name")
+        .values_list("pk", "name", "township_id")
+    ):
+        villages[township_id].append((pk, name))
+    statuses, reports = {}, {}
+    for village_id, status, values in MonthlyReport.objects.filter(
+        township_id__in=township_ids, year=year, month=month
+    ).values_list("village_id", "status", "values"):
+        statuses[village_id] = status
+        if status == ReportStatus.APPROVED:
+            reports[village_id] = values
+    inputs = Inputs(
+        reports,
+        *derived_metrics(township_ids=township_ids, year=year, month=month, conf=conf),
+        month_secretaries(township_ids=township_ids, year=year, month=month),
+    )
+    return villages, statuses, inputs
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a month's scoring reads, for the villages of the townships being scored."""
+
+    reports: dict
+    derived: dict
+    staffed: set
+    appraised: set
+    secretaries: dict
+
+    def value(self, code, village_id):
+        return _value_of(code, self.reports.get(village_id), self.derived, self.staffed, self.appraised, village_id)
+
+
+def score_township(target, scheme, indicators, scored, inputs):
+    """The item rows of one target for the scored villages of one township."""
+    leaves = indicators[target]
+    # A secretary is rated only where one held the post this month.
+    rated = [v for v in scored if target != Target.VILLAGE_SECRETARY or v in inputs.secretaries]
+    # Rank indicators compare the township's rated villages with each other.
+    ranked = {
+        indicator.pk: scoring.rank_points(
+            indicator.max_points, indicator.params, {v: inputs.value(indicator.metric, v) for v in rated}
+        )
+        for indicator in leaves
+        if indicator.method == scoring.Method.RANK
+    }
+    rows = []
+    for village_id in rated:
+        items = []
+        for indicator in leaves:
+            value = None
+            if indicator.method == scoring.Method.MANUAL:
+                points = scoring.Points(Decimal("0.00"), _("待评分人评定（人工评分项）。"))
+            elif indicator.method == scoring.Method.RANK:
+                value = inputs.value(indicator.metric, village_id)
+                points = ranked[indicator.pk][village_id]
+            else:
+                value = inputs.value(indicator.metric, village_id)
+                if value is None:
+                    points = scoring.Points(Decimal("0.00"), _("报表未填此项，计 0 分。"))
+                else:
+                    points = scoring.score(indicator.method, indicator.max_points, indicator.params, value)
+            items.append([indicator.pk, value, str(points.points), points.explanation, points.veto])
+        # The total is made once, in finalize, after the recorded overrides are applied.
+        rows.append(
+            {
+                "target": target,
+                "scheme": scheme.pk,
+                "village": village_id,
+                "person": inputs.secretaries.get(village_id),
+                "items": items,
+            }
+        )
+    return rows
