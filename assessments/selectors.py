@@ -192,8 +192,10 @@ def county_dashboard(*, user, year, month):
         row = status_counts.get(t.pk, {"filed": 0, "approved": 0, "late": 0, "returned": 0})
         progress.append({"township": t, "villages": t.village_count, "waiting": row["filed"] - row["approved"], **row})
     last_run = scope_for(user, ScoringRun.objects.all()).order_by("-created_at").first()
+    # The run's definition (services.runs.compute): the active villages; scored = with a score of
+    # some target this month (a vacant secretary's village with a report is not scored).
     coverage = {
-        "expected": sum(t.village_count for t in townships),
+        "expected": scope_for(user, Village.objects.filter(is_active=True)).count(),
         "scored": scope_for(user, Score.objects.filter(year=year, period=month, period_kind=PeriodKind.MONTH))
         .values("village_id")
         .distinct()

@@ -138,7 +138,7 @@ def _input_drift(*, county_id, year, month, scores, by_score):
         .first()
     )
     for entry in last.left_out if last else []:
-        if entry.get("village") in reports:
+        if entry.get("village") in reports and entry.get("status") != "vacant":  # vacant: nobody to score
             _values, township, village = reports[entry["village"]]
             found.append(f"{township} {village}: report approved, but left out of run {last.pk} ({entry['status']})")
     return found

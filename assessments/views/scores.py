@@ -16,6 +16,7 @@ from townships.listing import Column, ListSpec, link, list_views, township_colum
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
     audited_xlsx_response,
+    int_param,
     require_get_or_post,
     require_registry_manager,
     service_form,
@@ -23,7 +24,7 @@ from townships.web import (
 )
 
 from .. import services
-from ..choices import Category
+from ..choices import Category, RunKind
 from ..filtersets import ScoreFilterSet
 from ..forms import OverrideForm, RunForm
 from ..metrics import METRICS
@@ -34,10 +35,15 @@ from ..selectors import runs_in_scope
 @require_get_or_post
 @login_required
 def run_list(request):
-    runs = runs_in_scope(
-        user=request.user,
-        runs=scope_for(request.user, ScoringRun.objects.select_related("requested_by")).order_by("-created_at")[:50],
-    )
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in RunKind.values else ""
+    year = int_param(request.GET.get("year"))
+    listed = scope_for(request.user, ScoringRun.objects.select_related("requested_by"))
+    if kind:
+        listed = listed.filter(kind=kind)
+    if year:
+        listed = listed.filter(year=year)
+    runs = runs_in_scope(user=request.user, runs=listed.order_by("-created_at")[:50])
     form = RunForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST":
         require_registry_manager(request.user)
@@ -63,7 +69,13 @@ def run_list(request):
         message=_("已提交评分任务，完成后自动更新。"),
         success_url=reverse("run-list"),
         template="assessments/run_list.html",
-        context={"runs": runs, "can_run": can_manage_registry(request.user)},
+        context={
+            "runs": runs,
+            "can_run": can_manage_registry(request.user),
+            "kinds": RunKind.choices,
+            "kind": kind,
+            "year": year or "",
+        },
     )
 
 

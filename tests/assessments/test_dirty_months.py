@@ -198,3 +198,44 @@ def test_score_verify_reports_an_approved_report_its_month_left_out(county, vill
     runs.run_finalize(run.pk)
     _checked, found = verify_month(county_id=county.pk, year=YEAR, month=MONTH)
     assert found == [f"城关镇 村2: report approved, but left out of run {run.pk} (submitted)"]
+
+
+def test_one_definition_of_coverage_a_vacant_secretarys_village_is_not_counted_as_scored(
+    client, county, scheme, villages, admin_user
+):
+    """Four villages, all reports approved; 村1's secretary left on 1 March (ended_on = the first day
+    out), so nobody held the post in March. The scheme rates secretaries only, so 村1 has no score:
+    the run says 3 of 4 scored and lists 村1 as 书记空缺, and the dashboard counts the same 3 / 4."""
+    for village in villages:
+        file(village, ReportStatus.APPROVED)
+    village_1 = next(v for v in villages if v.name == "村1")
+    village_1.tenures.update(ended_on=datetime.date(YEAR, MONTH, 1))
+    run = start(county, admin_user)
+    services.run_synchronously(run)
+    run.refresh_from_db()
+    assert (run.villages_scored, run.villages_expected) == (3, 4)
+    assert [(e["name"], e["status"]) for e in run.left_out] == [("村1", "vacant")]
+    assert len(scored_villages(county)) == 3
+    client.force_login(admin_user)
+    page = client.get("/", {"year": YEAR, "month": MONTH}).content.decode()
+    assert "本月已评分 3 / 应评 4 个村" in page
+    assert "书记空缺" in client.get("/assessment/runs/").content.decode()
+    assert "3 scores checked, 0 differences" in call_command_output("verify", YEAR, MONTH)
+
+
+def call_command_output(*args):
+    import io
+
+    out = io.StringIO()
+    call_command("score", *[str(a) for a in args], stdout=out)
+    return out.getvalue()
+
+
+def test_the_run_list_filters_by_kind_and_year(client, county, admin_user):
+    for kind, year, period in [(RunKind.MONTHLY, 2026, 3), (RunKind.QUARTERLY, 2026, 1), (RunKind.ANNUAL, 2025, 0)]:
+        ScoringRun.objects.create(county=county, kind=kind, year=year, period=period, status=RunStatus.SUCCEEDED)
+    client.force_login(admin_user)
+    listed = lambda **q: [(r.kind, r.year) for r in client.get("/assessment/runs/", q).context["runs"]]  # noqa: E731
+    assert listed(kind="quarterly") == [("quarterly", 2026)]
+    assert sorted(listed(year=2026)) == [("monthly", 2026), ("quarterly", 2026)]
+    assert len(listed(kind="nonsense")) == 3  # an unknown kind is no filter, not an error

@@ -68,7 +68,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{name}: run {run.pk} {run.status}, {run.targets_scored} scored.")
         if run.left_out:
             self.stdout.write(
-                f"  {len(run.left_out)} villages left out (no approved report): "
+                f"  {len(run.left_out)} villages left out (no approved report, or the secretary's post vacant): "
                 + ", ".join(f"{v['township']} {v['name']}" for v in run.left_out[:20])
             )
 

@@ -44,6 +44,8 @@ def score_chunks_compute(chunk_ids):
 
     No data, no score (DOMAIN §6): a village without an approved report for the month gets
     no total; it is listed in ``left_out`` with its report's state and takes no part in ranks.
+    A village with an approved report but no score of any target (a vacant secretary's post) is
+    listed too, as ``vacant``.
     """
     chunks = list(ScoringChunk.objects.select_related("run").filter(pk__in=chunk_ids).order_by("pk"))
     if not chunks:
@@ -84,6 +86,15 @@ def score_chunks_compute(chunk_ids):
             row
             for target, scheme in schemes.items()
             for row in score_township(target, scheme, indicators, scored, inputs)
+        ]
+        # One definition of coverage: a village is scored when it has a score of some target. One
+        # with an approved report but no score (its secretary's post vacant where only secretaries
+        # are assessed) is listed as such, so scored + left out = expected on every page.
+        with_score = {row["village"] for row in result}
+        left_out += [
+            {"village": pk, "name": name, "status": "vacant"}
+            for pk, name in villages[chunk.township_id]
+            if pk in reports and pk not in with_score
         ]
         outcomes.append((chunk, result, left_out))
     updated = 0
