@@ -264,3 +264,11 @@ def test_the_viewer_is_not_shown_a_to_do_of_acts_it_cannot_take(client, admin_us
     assert "全县概览" in page
     for act in ("待审核月报", "评分失败待重新发起", "调整退出待决定"):
         assert act not in page
+
+
+def test_township_staff_have_no_review_menu_and_everyone_has_the_bulletins(client, admin_user, staff_user):
+    client.force_login(staff_user)
+    page = client.get("/").content.decode()
+    assert "月报审核" not in page and "季度通报" in page
+    client.force_login(admin_user)
+    assert "月报审核" in client.get("/").content.decode()
