@@ -1,7 +1,10 @@
 """factory_boy factories shared by every test module."""
 
+import functools
+
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from knox.models import AuthToken
 
 from townships.choices import Role, TownshipKind
@@ -53,6 +56,11 @@ class PartyOrganizationFactory(factory.django.DjangoModelFactory):
     parent = None
 
 
+@functools.cache
+def shared_password_hash():
+    return make_password(TEST_PASSWORD)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -62,7 +70,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.COUNTY_VIEWER
     county = factory.SubFactory(CountyFactory)
     township = None
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+    # One hash per process, assigned to every user (as create_demo_users does): hashing is slow on
+    # purpose (~0.3 s), and the suite makes hundreds of users. Logins check it with the real hasher.
+    password = factory.LazyFunction(shared_password_hash)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
