@@ -46,9 +46,10 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat -l info
 
-## The long reliability checks (worker killed x10, PostgreSQL restart, 30-minute load): figures at the end.
+## The long reliability checks (worker killed x10, PostgreSQL restart, 30-minute load) and the large API fuzzing pass.
 soak: $(STAMP)
 	REQUIRE_INTEGRATION=1 $(PY) -m tests.harness -- tests/soak -m soak -p no:cacheprovider -q
+	FUZZ_EXAMPLES=50 FUZZ_RANDOM=1 $(PY) -m tests.harness -- tests/security/test_api_fuzz.py -p no:cacheprovider -q
 
 ## The benchmarks of issue 11 (measured, never asserted in tests): make bench [ONLY=scoring,api] [SIZE=county,city,province].
 bench: $(STAMP)
