@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -84,6 +83,17 @@ class ReportConflictSerializer(serializers.Serializer):
     current = MonthlyReportSerializer(help_text="当前版本的月报（含 version），据此修改后重新保存")
 
 
+class LeftOutSerializer(serializers.Serializer):
+    """A village a run did not score, and why (its report's state, or 书记空缺)."""
+
+    village = serializers.IntegerField(help_text="村（社区）编号")
+    name = serializers.CharField(help_text="村（社区）")
+    township = serializers.CharField(help_text="乡镇")
+    status = serializers.CharField(
+        help_text="missing 缺报，draft 草稿未报送，submitted 待审核，returned 已退回，vacant 书记空缺（已审核但无可评分的书记）"
+    )
+
+
 class ScoringRunSerializer(serializers.ModelSerializer):
     allow_missing = serializers.BooleanField(
         write_only=True,
@@ -112,7 +122,7 @@ class ScoringRunSerializer(serializers.ModelSerializer):
             "period": {"help_text": "月份或季度；年度为 0"},
         }
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(LeftOutSerializer(many=True))
     def get_left_out(self, run):
         # Narrowed to the user's scope by the viewset (selectors.runs_in_scope); a run it did not
         # narrow (the one just created, which has left nothing out yet) shows none rather than all.

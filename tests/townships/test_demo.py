@@ -57,8 +57,17 @@ def own_organization(village):
 # --- Sizes -----------------------------------------------------------------------
 
 
-def test_the_default_county_has_eighteen_townships_of_twelve_to_twenty_two_villages():
+# Each size is loaded once and every check that reads it runs on that load (issue 19): the checks
+# are functions, the test loads and calls them.
+
+
+def test_the_default_county_once():
     output = load("--registry-only")
+    check_eighteen_townships_of_twelve_to_twenty_two_villages(output)
+    check_village_statistics_are_plausible()
+
+
+def check_eighteen_townships_of_twelve_to_twenty_two_villages(output):
     assert County.objects.get().name == "青山县"
     assert Township.objects.count() == 18
     per_township = Counter(Village.objects.values_list("township_id", flat=True))
@@ -178,8 +187,7 @@ def test_codes_and_sort_keys_follow_the_order_and_the_kinds():
     assert len(set(codes)) == len(codes)
 
 
-def test_village_statistics_are_plausible():
-    load("--registry-only")
+def check_village_statistics_are_plausible():
     villages = list(Village.objects.all())
     rural = [v for v in villages if v.kind == VillageKind.VILLAGE]
     communities = [v for v in villages if v.kind == VillageKind.COMMUNITY]
@@ -196,8 +204,15 @@ def test_village_statistics_are_plausible():
     assert not Village.objects.filter(township__kind=TownshipKind.TOWNSHIP, kind=VillageKind.COMMUNITY).exists()
 
 
-def test_the_tree_respects_the_parent_rules_and_covers_every_village_once():
+def test_a_four_by_twelve_registry_once():
     load("--townships", "4", "--villages-per-township", "12", "--registry-only")
+    check_the_tree_respects_the_parent_rules_and_covers_every_village_once()
+    check_organization_names_are_unique_under_their_parent_and_per_township()
+    check_large_villages_have_branches_below_and_every_branch_has_groups()
+    check_a_joint_branch_covers_two_small_neighbours_of_one_township()
+
+
+def check_the_tree_respects_the_parent_rules_and_covers_every_village_once():
     for org in PartyOrganization.objects.select_related("parent"):
         assert (org.parent.kind if org.parent else None) in ALLOWED_PARENT_KINDS[org.kind]
         if org.parent:
@@ -213,8 +228,7 @@ def test_the_tree_respects_the_parent_rules_and_covers_every_village_once():
     assert kinds[OrganizationKind.COMMITTEE] == 2 and kinds[OrganizationKind.GENERAL_BRANCH] == 6
 
 
-def test_organization_names_are_unique_under_their_parent_and_per_township():
-    load("--townships", "4", "--villages-per-township", "12", "--registry-only")
+def check_organization_names_are_unique_under_their_parent_and_per_township():
     pairs = list(PartyOrganization.objects.values_list("parent_id", "township_id", "name"))
     assert len(set(pairs)) == len(pairs)
     tops = [(t, n) for p, t, n in pairs if p is None]
@@ -225,8 +239,7 @@ def test_organization_names_are_unique_under_their_parent_and_per_township():
     assert len(set(village_names)) == len(village_names)
 
 
-def test_large_villages_have_branches_below_and_every_branch_has_groups():
-    load("--townships", "4", "--villages-per-township", "12", "--registry-only")
+def check_large_villages_have_branches_below_and_every_branch_has_groups():
     populations = {kind: [] for kind in COVERING}
     for org in PartyOrganization.objects.filter(village__isnull=False, parent__village__isnull=True):
         below = Counter(org.children.values_list("kind", flat=True))
@@ -250,8 +263,7 @@ def test_large_villages_have_branches_below_and_every_branch_has_groups():
         assert "第一党小组" in {name for _kind, name in groups}
 
 
-def test_a_joint_branch_covers_two_small_neighbours_of_one_township():
-    load("--townships", "4", "--villages-per-township", "12", "--registry-only")
+def check_a_joint_branch_covers_two_small_neighbours_of_one_township():
     joint = PartyOrganization.objects.filter(joint_villages__isnull=False).distinct()
     assert joint.count() >= 1
     for org in joint:
@@ -413,12 +425,17 @@ def test_records_are_inserted_in_batches_not_row_by_row():
     assert len(ctx.captured_queries) < rows / 20
 
 
-def test_the_demo_assessment_scores_rates_and_flags():
+def test_a_three_by_six_county_with_the_assessment_once():
+    load("--townships", "3", "--villages-per-township", "6")
+    check_the_demo_assessment_scores_rates_and_flags()
+    check_the_demo_assessment_verifies_and_fills_its_bulletins()  # last: it re-runs last year's rating
+
+
+def check_the_demo_assessment_scores_rates_and_flags():
     from django.utils import timezone
 
     from assessments.models import AnnualRating, RemovalFlag, Score, ScoringRun
 
-    load("--townships", "3", "--villages-per-township", "6")
     assert ScoringRun.objects.exclude(status="succeeded").count() == 0
     assert Score.objects.exists()
     assert AnnualRating.objects.filter(year=timezone.localdate().year - 1).exists()
@@ -426,7 +443,7 @@ def test_the_demo_assessment_scores_rates_and_flags():
     assert states == {"flagged", "watch"}
 
 
-def test_the_demo_assessment_verifies_and_fills_its_bulletins():
+def check_the_demo_assessment_verifies_and_fills_its_bulletins():
     """Done-when of the trust issue, on a small demo county: every scored month recomputes to the
     stored scores, every bulletin has its villages, re-running last year's rating changes nothing."""
     from django.db.models import Count
@@ -436,7 +453,6 @@ def test_the_demo_assessment_verifies_and_fills_its_bulletins():
     from assessments.verify import verify_month
     from townships.models import County
 
-    load("--townships", "3", "--villages-per-township", "6")
     county = County.objects.get()
     months = Score.objects.values_list("year", "period").distinct()
     assert len(months) >= 12
