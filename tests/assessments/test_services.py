@@ -4,7 +4,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
@@ -21,6 +21,7 @@ from assessments.models import (
     VoteResult,
 )
 from tests import factories
+from townships import queue
 from townships.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,31 @@ def test_scoring_a_month_scores_every_village_and_explains_every_point(villages,
     assert items["C01"].points == Decimal(80)  # ≥ ¥50,000
     assert score.total == sum((i.points for i in items.values() if not i.indicator.is_bonus), Decimal(0))
     assert {s.rank_in_township for s in scores.filter(township=township)} == {1}  # identical villages tie
+
+
+def test_an_approval_whose_transaction_rolls_back_queues_no_run(
+    villages, admin_user, scheme, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The approval that completes the month asks for its run on commit. Inside a transaction that then
+    rolls back, nothing is sent to the broker and no run exists; committed, the same approval queues it."""
+    sent = []
+    monkeypatch.setattr(queue, "publish", lambda task, *args: sent.append((task.name, args)))  # counted, not run
+    _approve_all(villages[:3], admin_user)  # 3 of 4: the month is not complete, nothing is asked for
+    last = services.report_save(actor=admin_user, village=villages[3], year=YEAR, month=MONTH, values=good_values())
+    services.report_submit(actor=admin_user, report=last)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError, match="after the approval"):
+        with transaction.atomic():
+            services.report_review(actor=admin_user, report=last, approve=True)
+            raise RuntimeError("a later step of the same transaction failed after the approval")
+    assert sent == []
+    assert not ScoringRun.objects.exists()
+    last.refresh_from_db()
+    assert last.status == ReportStatus.SUBMITTED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_review(actor=admin_user, report=last, approve=True)
+    run = ScoringRun.objects.get(kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    assert sent == [("assessments.tasks.run_scoring", (run.pk,))]
 
 
 def test_a_rerun_replaces_and_keeps_recorded_overrides(
