@@ -8,12 +8,9 @@ SCHEME_YEAR = 2026
 
 
 @pytest.fixture(autouse=True)
-def commits(monkeypatch):
-    """Run what an operation enqueues after commit (the scoring run) as soon as it returns, eagerly."""
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
-    cache.clear()  # the scorecard API's per-token throttle counts in the cache
+def throttle_reset():
+    """The scorecard API's per-token throttle counts in the cache: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

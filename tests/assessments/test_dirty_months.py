@@ -3,7 +3,9 @@
 The world: the ``villages`` fixture (村0, 村1, 村2 of 城关镇 and 外村 of 青石乡, each with a
 secretary) and the demo county's 1000-point secretary scheme, which rates one target (the village
 secretary), so a scored village has exactly one Score for the month. Runs start from the services
-the pages call; ``publish`` is eager here (no broker), so a run started "on commit" runs at once.
+the pages call; ``publish`` is eager here (no broker), so a run started "on commit" runs when the
+acting call's callbacks are run, inside ``django_capture_on_commit_callbacks(execute=True)`` — as
+its request's commit would run them.
 """
 
 import datetime
@@ -65,15 +67,17 @@ def start(county, admin_user):
 
 
 def test_a_report_approved_while_its_month_computes_is_scored_when_the_run_finishes(
-    county, villages, late_month, admin_user
+    county, villages, late_month, admin_user, django_capture_on_commit_callbacks
 ):
     run = start(county, admin_user)
     assert runs.run_claim(run.pk)
     runs.chunks_run(list(run.chunks.values_list("pk", flat=True)))  # the run has read the reports
     # Approved now: the approval's own request for a run is refused (one is computing).
-    services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
     assert month_runs(county).count() == 1
-    runs.run_finish(run.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the re-score it queues computes on commit
+        runs.run_finish(run.pk)
     # The run finished with what it had read (村2 left out), then the month was scored again, once.
     first, again = month_runs(county)
     assert [v["name"] for v in ScoringRun.objects.get(pk=first.pk).left_out] == ["村2"]
@@ -84,17 +88,21 @@ def test_a_report_approved_while_its_month_computes_is_scored_when_the_run_finis
     assert month_runs(county).count() == 2
 
 
-def test_the_sweeper_scores_a_late_approval_whose_rescore_was_lost(county, villages, late_month, admin_user):
+def test_the_sweeper_scores_a_late_approval_whose_rescore_was_lost(
+    county, villages, late_month, admin_user, django_capture_on_commit_callbacks
+):
     """The worker died between finalize's commit and starting the re-score: the sweeper's next pass
     (every 30 seconds) scores the month again, and only once however many passes follow."""
     run = start(county, admin_user)
     assert runs.run_claim(run.pk)
     runs.chunks_run(list(run.chunks.values_list("pk", flat=True)))
-    services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
     runs.run_finalize(run.pk)  # committed; what run_finish does next never happened
     assert month_runs(county).count() == 1 and late_month["村2"].village_id not in scored_villages(county)
     now = datetime.datetime.now(tz=datetime.UTC)
-    recovery.sweep_runs(now=now)
+    with django_capture_on_commit_callbacks(execute=True):  # the re-score it queues computes on commit
+        recovery.sweep_runs(now=now)
     assert month_runs(county).count() == 2
     assert scored_villages(county) == {v.pk for v in villages}
     recovery.sweep_runs(now=now + datetime.timedelta(seconds=30))
@@ -102,7 +110,9 @@ def test_the_sweeper_scores_a_late_approval_whose_rescore_was_lost(county, villa
     assert month_runs(county).count() == 2
 
 
-def test_an_approval_of_a_month_never_scored_leaves_its_first_run_to_the_county(county, scheme, villages, admin_user):
+def test_an_approval_of_a_month_never_scored_leaves_its_first_run_to_the_county(
+    county, scheme, villages, admin_user, django_capture_on_commit_callbacks
+):
     """村2 and 外村 wait for review; approving 村2 leaves the month incomplete and never scored: neither
     the approval nor the sweeper starts a run (the month is still dirty, for a run that may have read
     it at that moment)."""
@@ -110,33 +120,43 @@ def test_an_approval_of_a_month_never_scored_leaves_its_first_run_to_the_county(
         v.name: file(v, ReportStatus.SUBMITTED if v.name in ("村2", "外村") else ReportStatus.APPROVED)
         for v in villages
     }
-    services.report_review(actor=admin_user, report=reports["村2"], approve=True)
-    recovery.sweep_runs(now=datetime.datetime.now(tz=datetime.UTC))
+    with django_capture_on_commit_callbacks(execute=True):  # whatever each queues runs, as after its commit
+        services.report_review(actor=admin_user, report=reports["村2"], approve=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        recovery.sweep_runs(now=datetime.datetime.now(tz=datetime.UTC))
     assert month_runs(county).count() == 0
 
 
-def test_a_late_approval_of_a_month_already_scored_scores_it_again_once(county, villages, late_month, admin_user):
-    services.scoring_run_start(
-        actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True
-    )
-    services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
+def test_a_late_approval_of_a_month_already_scored_scores_it_again_once(
+    county, villages, late_month, admin_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(
+            actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
     assert month_runs(county).count() == 2
     assert scored_villages(county) == {v.pk for v in villages}
     recovery.sweep_runs(now=datetime.datetime.now(tz=datetime.UTC))
     assert month_runs(county).count() == 2
 
 
-def test_a_bulk_approval_queues_one_run_and_tells_once(county, township, scheme, admin_user, staff_user):
+def test_a_bulk_approval_queues_one_run_and_tells_once(
+    county, township, scheme, admin_user, staff_user, django_capture_on_commit_callbacks
+):
     """The month was scored with one report; 6 late reports of 城关镇 are approved in one action:
     one more run (not 6), one 评分完成 message for the admin (the unread one of the month brought up
     to date), one 审核通过 message for the township's office (not 6)."""
     first = factories.village_with_secretary(township, "先报村")
     file(first, ReportStatus.APPROVED)
-    services.scoring_run_start(
-        actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(
+            actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH, allow_missing=True
+        )
     late = [file(factories.village_with_secretary(township, f"补报{i}村"), ReportStatus.SUBMITTED) for i in range(6)]
-    reports_approve_bulk(actor=admin_user, reports=MonthlyReport.objects.filter(pk__in=[r.pk for r in late]))
+    with django_capture_on_commit_callbacks(execute=True):
+        reports_approve_bulk(actor=admin_user, reports=MonthlyReport.objects.filter(pk__in=[r.pk for r in late]))
     assert month_runs(county).count() == 2
     assert len(scored_villages(county)) == 7
     finished = Message.objects.filter(recipient=admin_user, kind=MessageKind.RUN_FINISHED)
@@ -146,12 +166,16 @@ def test_a_bulk_approval_queues_one_run_and_tells_once(county, township, scheme,
     assert admin_user.unread_messages == 1
 
 
-def test_news_of_a_period_the_recipient_has_read_is_a_new_message(county, township, scheme, admin_user):
+def test_news_of_a_period_the_recipient_has_read_is_a_new_message(
+    county, township, scheme, admin_user, django_capture_on_commit_callbacks
+):
     village = factories.village_with_secretary(township, "村")
     file(village, ReportStatus.APPROVED)
-    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
     message_mark_read(user=admin_user)
-    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
     finished = Message.objects.filter(recipient=admin_user, kind=MessageKind.RUN_FINISHED)
     assert finished.count() == 2 and finished.filter(read_at__isnull=True).count() == 1
 
@@ -161,25 +185,33 @@ def b01(village):
     return ScoreItem.objects.get(score__village=village, score__year=YEAR, score__period=MONTH, indicator__code="B01")
 
 
-def test_a_county_correction_scores_the_month_again(county, villages, scheme, admin_user):
+def test_a_county_correction_scores_the_month_again(
+    county, villages, scheme, admin_user, django_capture_on_commit_callbacks
+):
     reports = [file(v, ReportStatus.APPROVED) for v in villages]
-    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
     assert b01(villages[0]).points == Decimal("50.00")  # no petition: full marks
-    services.report_correct(actor=admin_user, report=reports[0], metric="petitions", value="3", reason="漏报信访")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_correct(actor=admin_user, report=reports[0], metric="petitions", value="3", reason="漏报信访")
     # 3 petitions at 5 points each: 50 − 15 = 35.
     item = b01(villages[0])
     assert item.metric_value == 3 and item.points == Decimal("35.00")
     assert month_runs(county).count() == 2
 
 
-def test_score_verify_reports_a_correction_the_scores_do_not_follow(county, villages, scheme, admin_user, capsys):
+def test_score_verify_reports_a_correction_the_scores_do_not_follow(
+    county, villages, scheme, admin_user, capsys, django_capture_on_commit_callbacks
+):
     """A closed month is not scored again (its scores change only by override): verify shows the drift."""
     reports = [file(v, ReportStatus.APPROVED) for v in villages]
-    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
     call_command("score", "verify", str(YEAR), str(MONTH), "--county", str(county.pk))
     assert "0 differences." in capsys.readouterr().out
     services.period_close(actor=admin_user, county=county, year=YEAR, month=MONTH)
-    services.report_correct(actor=admin_user, report=reports[0], metric="petitions", value="3", reason="漏报信访")
+    with django_capture_on_commit_callbacks(execute=True):  # queues no run: whatever it queued would run here
+        services.report_correct(actor=admin_user, report=reports[0], metric="petitions", value="3", reason="漏报信访")
     with pytest.raises(CommandError):
         call_command("score", "verify", str(YEAR), str(MONTH), "--county", str(county.pk))
     out = capsys.readouterr().out
@@ -187,14 +219,17 @@ def test_score_verify_reports_a_correction_the_scores_do_not_follow(county, vill
     assert "1 differences." in out
 
 
-def test_score_verify_reports_an_approved_report_its_month_left_out(county, villages, late_month, admin_user):
+def test_score_verify_reports_an_approved_report_its_month_left_out(
+    county, villages, late_month, admin_user, django_capture_on_commit_callbacks
+):
     """The late approval's re-score was lost (see above) and the sweeper has not run yet: verify says so."""
     from assessments.verify import verify_month
 
     run = start(county, admin_user)
     assert runs.run_claim(run.pk)
     runs.chunks_run(list(run.chunks.values_list("pk", flat=True)))
-    services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
+    with django_capture_on_commit_callbacks(execute=True):  # its own request for a run is refused
+        services.report_review(actor=admin_user, report=late_month["村2"], approve=True)
     runs.run_finalize(run.pk)
     _checked, found = verify_month(county_id=county.pk, year=YEAR, month=MONTH)
     assert found == [f"城关镇 村2: report approved, but left out of run {run.pk} (submitted)"]

@@ -17,7 +17,7 @@ YEAR, MONTH = 2026, 5
 
 
 @pytest.fixture
-def client_api(county, township, admin_user):
+def client_api(county, township, admin_user, django_capture_on_commit_callbacks):
     create_scheme(county=county, year=YEAR)
     for i in range(4):
         village = factories.village_with_secretary(township, f"卡{i}村")
@@ -27,14 +27,15 @@ def client_api(county, township, admin_user):
             month=MONTH,
             values=factories.report_values(satisfaction=70 + i, collective_income=10000 * i),
         )
-    services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    with django_capture_on_commit_callbacks(execute=True):  # the run computes once its start commits
+        services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
     _instance, token = AuthToken.objects.create(user=factories.api_client_user(county))
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api
 
 
-def test_a_poller_gets_304_until_something_changes(client_api, admin_user):
+def test_a_poller_gets_304_until_something_changes(client_api, admin_user, django_capture_on_commit_callbacks):
     first = client_api.get("/api/v1/scorecards/", {"year": YEAR, "period": MONTH})
     assert first.status_code == 200 and first.json()["count"] == 4
     etag, modified = first["ETag"], first["Last-Modified"]
@@ -49,7 +50,8 @@ def test_a_poller_gets_304_until_something_changes(client_api, admin_user):
     # Another query is another ETag.
     assert client_api.get("/api/v1/scorecards/", {"year": YEAR}, HTTP_IF_NONE_MATCH=etag).status_code == 200
     item = ScoreItem.objects.filter(indicator__code="A09").first()
-    services.score_override(actor=admin_user, item=item, points=20, reason="述职良好")
+    with django_capture_on_commit_callbacks(execute=True):  # the scores' new generation, once committed
+        services.score_override(actor=admin_user, item=item, points=20, reason="述职良好")
     changed = client_api.get("/api/v1/scorecards/", {"year": YEAR, "period": MONTH}, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
 
@@ -99,14 +101,15 @@ def test_the_lean_rows_are_the_serializers_body_to_the_byte(client_api):
 
 
 def test_a_page_seen_before_costs_no_query_and_a_change_is_seen_at_once(
-    client_api, admin_user, django_assert_num_queries
+    client_api, admin_user, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     params = {"year": YEAR, "period": MONTH}
     first = client_api.get("/api/v1/scores/", params).json()
     with django_assert_num_queries(0):  # token, page and ETag from the cache, under the scores' generation
         assert client_api.get("/api/v1/scores/", params).json() == first
     item = ScoreItem.objects.filter(indicator__code="A09").first()
-    services.score_override(actor=admin_user, item=item, points=20, reason="述职良好")
+    with django_capture_on_commit_callbacks(execute=True):  # the scores' new generation, once committed
+        services.score_override(actor=admin_user, item=item, points=20, reason="述职良好")
     after = client_api.get("/api/v1/scores/", params).json()
     changed = {row["id"]: row["total"] for row in after["results"]}
     assert changed[item.score_id] != {row["id"]: row["total"] for row in first["results"]}[item.score_id]

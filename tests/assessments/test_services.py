@@ -4,7 +4,8 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from assessments import services
@@ -20,6 +21,7 @@ from assessments.models import (
     VoteResult,
 )
 from tests import factories
+from townships import queue
 from townships.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -41,12 +43,17 @@ def good_values(**overrides):
 
 
 def _approve_all(villages, admin, month=MONTH, **overrides):
+    """File, submit and approve each village's report. Each approval commits as its request would, and
+    what it enqueued on commit runs then: the month's scoring run once the month is complete.
+    (``TestCase.captureOnCommitCallbacks`` is what pytest-django's ``django_capture_on_commit_callbacks``
+    fixture gives; this helper is shared by modules whose tests do not take the fixture.)"""
     for village in villages:
         report = services.report_save(
             actor=admin, village=village, year=YEAR, month=month, values=good_values(**overrides)
         )
         services.report_submit(actor=admin, report=report)
-        services.report_review(actor=admin, report=report, approve=True)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            services.report_review(actor=admin, report=report, approve=True)
 
 
 def test_the_demo_scheme_adds_up_and_uses_known_metrics(scheme):
@@ -102,7 +109,7 @@ def test_report_lifecycle(villages, admin_user, staff_user, scheme):
 
 
 def test_scoring_a_month_scores_every_village_and_explains_every_point(villages, admin_user, scheme, township):
-    _approve_all(villages, admin_user, petitions=2)  # the last approval starts the run (eager)
+    _approve_all(villages, admin_user, petitions=2)  # the last approval starts the run once it commits
     run = ScoringRun.objects.get(kind=RunKind.MONTHLY)
     assert run.status == RunStatus.SUCCEEDED
     scores = Score.objects.filter(year=YEAR, period=MONTH, target=Target.VILLAGE_SECRETARY)
@@ -116,7 +123,34 @@ def test_scoring_a_month_scores_every_village_and_explains_every_point(villages,
     assert {s.rank_in_township for s in scores.filter(township=township)} == {1}  # identical villages tie
 
 
-def test_a_rerun_replaces_and_keeps_recorded_overrides(villages, admin_user, scheme):
+def test_an_approval_whose_transaction_rolls_back_queues_no_run(
+    villages, admin_user, scheme, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The approval that completes the month asks for its run on commit. Inside a transaction that then
+    rolls back, nothing is sent to the broker and no run exists; committed, the same approval queues it."""
+    sent = []
+    monkeypatch.setattr(queue, "publish", lambda task, *args: sent.append((task.name, args)))  # counted, not run
+    _approve_all(villages[:3], admin_user)  # 3 of 4: the month is not complete, nothing is asked for
+    last = services.report_save(actor=admin_user, village=villages[3], year=YEAR, month=MONTH, values=good_values())
+    services.report_submit(actor=admin_user, report=last)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError, match="after the approval"):
+        with transaction.atomic():
+            services.report_review(actor=admin_user, report=last, approve=True)
+            raise RuntimeError("a later step of the same transaction failed after the approval")
+    assert sent == []
+    assert not ScoringRun.objects.exists()
+    last.refresh_from_db()
+    assert last.status == ReportStatus.SUBMITTED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_review(actor=admin_user, report=last, approve=True)
+    run = ScoringRun.objects.get(kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
+    assert sent == [("assessments.tasks.run_scoring", (run.pk,))]
+
+
+def test_a_rerun_replaces_and_keeps_recorded_overrides(
+    villages, admin_user, scheme, django_capture_on_commit_callbacks
+):
     _approve_all(villages, admin_user)
     score = Score.objects.get(village=villages[0], target=Target.VILLAGE_SECRETARY)
     manual = ScoreItem.objects.get(score=score, indicator__code="A09")
@@ -127,9 +161,10 @@ def test_a_rerun_replaces_and_keeps_recorded_overrides(villages, admin_user, sch
     services.score_override(actor=admin_user, item=manual, points=25, reason="述职报告质量较高")
     before = Score.objects.get(pk=score.pk).total
     assert before == score.total + 25
-    services.scoring_run_start(
-        actor=admin_user, county_id=villages[0].township.county_id, kind=RunKind.MONTHLY, year=YEAR, period=MONTH
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(
+            actor=admin_user, county_id=villages[0].township.county_id, kind=RunKind.MONTHLY, year=YEAR, period=MONTH
+        )
     assert Score.objects.filter(village=villages[0], target=Target.VILLAGE_SECRETARY).count() == 1
     after = Score.objects.get(village=villages[0], target=Target.VILLAGE_SECRETARY)
     assert after.total == before
@@ -137,13 +172,15 @@ def test_a_rerun_replaces_and_keeps_recorded_overrides(villages, admin_user, sch
     assert AuditEvent.objects.filter(action="override", target_id=str(score.pk)).count() == 1
 
 
-def test_a_failed_run_is_marked_failed_and_the_previous_scores_stand(villages, admin_user, scheme):
+def test_a_failed_run_is_marked_failed_and_the_previous_scores_stand(
+    villages, admin_user, scheme, django_capture_on_commit_callbacks
+):
     _approve_all(villages, admin_user)
     before = dict(Score.objects.values_list("pk", "total"))
     with mock.patch(
         "assessments.services.runs.compute.derived_metrics", side_effect=RuntimeError("database went away")
     ):
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
             services.scoring_run_start(
                 actor=admin_user,
                 county_id=villages[0].township.county_id,

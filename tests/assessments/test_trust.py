@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -65,9 +66,13 @@ def _submit(village, admin, month=MONTH, **overrides):
 
 
 def _run(admin, county, month=MONTH, **kwargs):
-    return services.scoring_run_start(
-        actor=admin, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=month, **kwargs
-    )
+    """Start a month's run as the county's request does: the run it queued computes once it commits
+    (``TestCase.captureOnCommitCallbacks`` is the ``django_capture_on_commit_callbacks`` fixture)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = services.scoring_run_start(
+            actor=admin, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=month, **kwargs
+        )
+    return run
 
 
 def _score(village, month=MONTH):
@@ -185,20 +190,24 @@ def test_the_api_refuses_a_month_13_with_400(admin_user, scheme, county):
     assert _counts() == before
 
 
-def test_the_api_asks_before_scoring_a_month_with_reports_missing(villages, admin_user, scheme, county):
+def test_the_api_asks_before_scoring_a_month_with_reports_missing(
+    villages, admin_user, scheme, county, django_capture_on_commit_callbacks
+):
     _approve_all(villages[:3], admin_user)
     api = APIClient()
     api.force_authenticate(admin_user)
     before = _counts()
-    response = api.post("/api/v1/runs/", {"kind": "monthly", "year": YEAR, "period": MONTH}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/runs/", {"kind": "monthly", "year": YEAR, "period": MONTH}, format="json")
     assert response.status_code == 400
     body = response.content.decode()
     assert "应报 4 个村" in body and "已审核 3 个" in body and "还有 1 个缺报或待审核" in body
     assert _counts() == before
 
-    response = api.post(
-        "/api/v1/runs/", {"kind": "monthly", "year": YEAR, "period": MONTH, "allow_missing": True}, format="json"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/runs/", {"kind": "monthly", "year": YEAR, "period": MONTH, "allow_missing": True}, format="json"
+        )
     assert response.status_code == 202
     run = ScoringRun.objects.get(pk=response.json()["id"])
     assert run.status == RunStatus.SUCCEEDED
@@ -255,7 +264,9 @@ def test_the_ranking_page_and_its_export_put_a_vetoed_score_after_every_clean_on
 # --- 3. A late report is scored ---------------------------------------------------------
 
 
-def test_approving_a_late_report_scores_the_month_again(villages, admin_user, scheme, county):
+def test_approving_a_late_report_scores_the_month_again(
+    villages, admin_user, scheme, county, django_capture_on_commit_callbacks
+):
     on_time, late = villages[:3], villages[3]
     _approve_all(on_time, admin_user)
     first = _run(admin_user, county, allow_missing=True)
@@ -263,7 +274,8 @@ def test_approving_a_late_report_scores_the_month_again(villages, admin_user, sc
     assert first.villages_scored == 3 and not Score.objects.filter(village=late).exists()
 
     report = _submit(late, admin_user)
-    services.report_review(actor=admin_user, report=report, approve=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_review(actor=admin_user, report=report, approve=True)
 
     runs = ScoringRun.objects.filter(kind=RunKind.MONTHLY, year=YEAR, period=MONTH).order_by("pk")
     assert runs.count() == 2
@@ -410,7 +422,7 @@ def test_score_verify_finds_a_hand_edited_total(villages, admin_user, scheme, co
 
 
 def test_a_late_report_for_a_month_scored_under_version_1_is_scored_under_version_1(
-    villages, admin_user, scheme, county
+    villages, admin_user, scheme, county, django_capture_on_commit_callbacks
 ):
     """Re-running a past period gives the result it gave then (DOMAIN §6): a new version activated
     afterwards takes effect from the next month, not for a late report of the month already scored."""
@@ -427,7 +439,8 @@ def test_a_late_report_for_a_month_scored_under_version_1_is_scored_under_versio
     services.scheme_activate(actor=admin_user, scheme=copy)
 
     report = _submit(late, admin_user, petitions=1)
-    services.report_review(actor=admin_user, report=report, approve=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_review(actor=admin_user, report=report, approve=True)
     assert ScoringRun.objects.filter(period=MONTH, status=RunStatus.SUCCEEDED).count() == 2
     after = {s.village_id: (s.scheme_id, s.total) for s in Score.objects.filter(period=MONTH)}
     assert {k: after[k] for k in before} == before  # the on-time villages keep version 1 and their totals
