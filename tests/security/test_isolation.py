@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.test import Client
+from django.db import connection
+from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
@@ -376,9 +376,9 @@ def send(client, method, path, payload, api):
 @pytest.fixture
 def world(db, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
     cache.clear()  # the API's per-token throttle counts in the cache
-    w = build_world()
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the world's scoring runs, as after commit
+        w = build_world()
     # Beat's alert computation, done up front: a landing page would otherwise store the alerts on
     # its first read (derived rows, not a user's write), which the matrix would report as a change.
     alerts_refresh_all()

@@ -17,8 +17,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -43,9 +42,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def world(db, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
     cache.clear()  # the API's per-token throttle counts in the cache
-    w = build_world()
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the world's scoring runs, as after commit
+        w = build_world()
     id_number = factories.make_id_number(datetime.date(1983, 7, 19), 417, region="130181")
     w.person.name, w.person.id_number = SENTINELS["person"], id_number
     w.person.save()

@@ -12,8 +12,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -28,9 +27,9 @@ from .world import build_world
 @pytest.fixture
 def world(db, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
     cache.clear()
-    return build_world()
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the world's scoring runs, as after commit
+        return build_world()
 
 
 def protected(w):
