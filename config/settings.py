@@ -299,7 +299,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # One counter per user and window (townships/api/throttling.py), not DRF's list of request times.
+    "DEFAULT_THROTTLE_CLASSES": ["townships.api.throttling.FixedWindowUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_RATE_LIMIT", default="1200/hour"),
         "scorecards": env.str("SCORECARD_RATE_LIMIT", default="600/hour"),

@@ -49,6 +49,7 @@ from .scores import (
     score_retotal,
     scores_changed,
     scores_generation,
+    scores_generation_with,
     scores_retotal,
 )
 
@@ -92,6 +93,7 @@ __all__ = [
     "score_retotal",
     "scores_changed",
     "scores_generation",
+    "scores_generation_with",
     "scores_retotal",
     "scoring_run_start",
     "sweep_runs",
