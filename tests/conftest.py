@@ -51,6 +51,14 @@ def audit_truncate_allowed(django_db_setup, django_db_blocker):
 AUDIT_TRUNCATE_TRIGGER = "townships_auditevent_no_truncate"
 
 
+@pytest.fixture(autouse=True)
+def redis_breaker_closed():
+    """Each test starts with the Redis circuit breaker closed, whatever the test before did to Redis."""
+    from townships.cache import redis_breaker
+
+    redis_breaker.reset()
+
+
 @pytest.fixture
 def county(db):
     return factories.CountyFactory(name="测试县")

@@ -1,17 +1,25 @@
 """What every list page does the same way: filter with the shared FilterSet, sort by a
-whitelist, page, and hand the same filtered rows to the Excel export."""
+whitelist, page, and hand the same filtered rows to the Excel export.
+
+The page shows a page of model instances; the export may be a county's tens of thousands of
+rows, so it builds none: each column says which ``values_list()`` paths it reads and how they
+become the cell (a ``Cell``), and a label or a name that depends only on its value (a choice's
+display, a group's name with its branch) is worked out once per distinct value, not per cell.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -67,15 +75,38 @@ def paginate(request, state, per_page=PAGE_SIZE):
 
 
 @dataclass(frozen=True)
+class Cell:
+    """How the export reads one column from plain rows: the ``values_list()`` paths it reads and a
+    function of their values giving the cell (none: the one value as it is). ``per_value``: the
+    function depends on the values alone (a label, a composed name), so an export calls it once per
+    distinct combination and reuses the result."""
+
+    fields: tuple
+    value: Callable | None = None
+    per_value: bool = False
+
+
+def cell(*fields, value=None, per_value=False):
+    return Cell(tuple(fields), value, per_value)
+
+
+def display(path, model, field=None):
+    """``get_<field>_display()`` of a values() path: the choice's label, translated once per value."""
+    choices = dict(model._meta.get_field(field or path.rsplit("__", 1)[-1]).flatchoices)
+    return Cell((path,), lambda value: force_str(choices.get(value, value), strings_only=True), per_value=True)
+
+
+@dataclass(frozen=True)
 class Column:
     """One column of a list page and of its Excel export."""
 
     label: str
-    value: Callable[[Any], Any]  # the plain value: exported, and shown unless ``html`` is given
+    value: Callable[[Any], Any]  # the plain value of an instance, shown unless ``html`` is given
     key: str = ""  # the ?sort= name; empty means not sortable
     order_by: tuple = ()  # ORM ordering for the key
     html: Callable[[Any], str] | None = None
     numeric: bool = False
+    export: Cell | None = None  # the same value read from plain rows (every exported column has one)
 
 
 @dataclass(frozen=True)
@@ -92,21 +123,54 @@ class ListSpec:
     create_url: Callable | None = None  # (request) -> URL or None
     create_label: str = ""
     links: Callable | None = None  # (request) -> list of (label, url) shown above the table
-    # The export: the page's columns unless it has its own ((header, value) pairs), its sheet
+    # The export: the page's columns unless it has its own ((header, Cell) pairs), its sheet
     # name (default: the title), and the audit record's list name and label (default: the URL
     # name and the title).
     export_columns: tuple | None = None
-    # With ``export_fields`` the export reads these ``values()`` paths and ``export_columns``
-    # take the row as a dict: a large export builds no model instances.
-    export_fields: tuple = ()
     export_sheet: str = ""
     audit_list: str = ""
     audit_label: str = ""
 
     def exported(self):
-        """(headers, value functions) of the export."""
-        pairs = self.export_columns or tuple((c.label, c.value) for c in self.columns)
-        return [str(header) for header, _value in pairs], [value for _header, value in pairs]
+        """(headers, cells) of the export."""
+        pairs = self.export_columns or tuple((c.label, c.export) for c in self.columns)
+        missing = [str(header) for header, exported in pairs if not isinstance(exported, Cell)]
+        if missing:
+            raise ImproperlyConfigured(f"{self.export_name}: no export Cell for {', '.join(missing)}")
+        return [str(header) for header, _cell in pairs], [exported for _header, exported in pairs]
+
+
+def _once_per_value(function):
+    seen = {}
+
+    def get(*values):
+        try:
+            return seen[values]
+        except KeyError:
+            result = seen[values] = function(*values)
+            return result
+
+    return get
+
+
+def export_rows(rows, cells):
+    """The cells of every row of ``rows`` (a queryset) read as plain tuples: one query for all the
+    paths the cells name, no model instances."""
+    paths = list(dict.fromkeys(path for c in cells for path in c.fields))
+    at = {path: i for i, path in enumerate(paths)}
+    getters = []
+    for c in cells:
+        positions = [at[path] for path in c.fields]
+        function = c.value
+        if function is not None and c.per_value:
+            function = _once_per_value(function)
+        if function is None:
+            getters.append(itemgetter(positions[0]))
+        elif len(positions) == 1:
+            getters.append(lambda row, i=positions[0], f=function: f(row[i]))
+        else:
+            getters.append(lambda row, p=positions, f=function: f(*[row[i] for i in p]))
+    return [[get(row) for get in getters] for row in rows.values_list(*paths).iterator(chunk_size=2000)]
 
 
 def spec_state(request, spec):
@@ -133,14 +197,24 @@ def link(url_name, label_of=str, pk_of=None):
 def township_column(*then_by):
     """The 乡镇 column of a county-wide list, sorted in the townships' own order (then by ``then_by``)."""
     return Column(
-        _("乡镇"), lambda obj: obj.township.name, "township", ("township__sort_key", "township__name", *then_by)
+        _("乡镇"),
+        lambda obj: obj.township.name,
+        "township",
+        ("township__sort_key", "township__name", *then_by),
+        export=cell("township__name"),
     )
 
 
 def count_column(label, field):
     """A sortable count (人口, 户数) shown with thousands separators and exported as the number."""
     return Column(
-        label, attrgetter(field), field, (field,), html=lambda obj: intcomma(getattr(obj, field)), numeric=True
+        label,
+        attrgetter(field),
+        field,
+        (field,),
+        html=lambda obj: intcomma(getattr(obj, field)),
+        numeric=True,
+        export=cell(field),
     )
 
 
@@ -152,7 +226,12 @@ def _active_badge(obj):
 
 def active_column():
     """The 状态 column of records that can be deactivated: a badge on the page, 是/否 in the export."""
-    return Column(_("状态"), lambda obj: "是" if obj.is_active else "否", html=_active_badge)
+    return Column(
+        _("状态"),
+        lambda obj: "是" if obj.is_active else "否",
+        html=_active_badge,
+        export=cell("is_active", value=lambda active: "是" if active else "否"),
+    )
 
 
 def render_list(request, spec, template="inc/list_page.html", extra=None):
@@ -178,9 +257,8 @@ def render_list(request, spec, template="inc/list_page.html", extra=None):
 def export_list(request, spec):
     """The page's filtered, sorted rows as a workbook, audited."""
     state = spec_state(request, spec)
-    headers, values = spec.exported()
-    source = state.rows.values(*spec.export_fields).iterator(chunk_size=2000) if spec.export_fields else state.rows
-    rows = [[value(obj) for value in values] for obj in source]
+    headers, cells = spec.exported()
+    rows = export_rows(state.rows, cells)
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,

@@ -19,7 +19,9 @@ from .listing import (
     Column,
     ListSpec,
     active_column,
+    cell,
     count_column,
+    display,
     export_list,
     link,
     list_views,
@@ -77,13 +79,13 @@ def townships_spec(request):
         create_label=_("新建乡镇"),
         # The export keeps its own headers, sheet name and audit record.
         export_columns=(
-            (_("名称"), lambda t: t.name),
-            (_("类型"), lambda t: t.get_kind_display()),
-            (_("行政区划代码"), lambda t: t.division_code),
-            (_("村（社区）数"), lambda t: t.village_count),
-            (_("人口"), lambda t: t.population),
-            (_("户数"), lambda t: t.households),
-            (_("启用"), lambda t: "是" if t.is_active else "否"),
+            (_("名称"), cell("name")),
+            (_("类型"), display("kind", Township)),
+            (_("行政区划代码"), cell("division_code")),
+            (_("村（社区）数"), cell("village_count")),
+            (_("人口"), cell("population")),
+            (_("户数"), cell("households")),
+            (_("启用"), cell("is_active", value=lambda active: "是" if active else "否")),
         ),
         export_sheet=_("乡镇"),
         audit_list="townships",
@@ -274,6 +276,13 @@ def _actor_name(event):
     return event.actor_name or _("（未登录）")
 
 
+def _actor_named(actor_id, first_name, last_name, username, actor_name):
+    """``_actor_name`` from plain values (User.display_name: the name given, the full name, the login)."""
+    if actor_id is not None:
+        return first_name or f"{first_name} {last_name}".strip() or username
+    return actor_name or _("（未登录）")
+
+
 def audit_spec(request):
     return ListSpec(
         title=_("审计日志"),
@@ -285,13 +294,34 @@ def audit_spec(request):
                 lambda e: timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
                 "time",
                 ("created_at",),
+                export=cell("created_at", value=lambda at: timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")),
             ),
-            Column(_("操作人"), _actor_name, "actor", ("actor_name",)),
-            Column(_("动作"), lambda e: e.get_action_display(), "action", ("action",)),
-            Column(_("对象"), lambda e: e.target_repr),
-            Column(_("乡镇"), lambda e: e.township.name if e.township else ""),
-            Column(_("详情"), lambda e: audit_detail_text(e.detail)),
-            Column(_("IP 地址"), lambda e: e.ip_address or ""),
+            Column(
+                _("操作人"),
+                _actor_name,
+                "actor",
+                ("actor_name",),
+                export=cell(
+                    "actor_id",
+                    "actor__first_name",
+                    "actor__last_name",
+                    "actor__username",
+                    "actor_name",
+                    value=_actor_named,
+                    per_value=True,
+                ),
+            ),
+            Column(
+                _("动作"), lambda e: e.get_action_display(), "action", ("action",), export=display("action", AuditEvent)
+            ),
+            Column(_("对象"), lambda e: e.target_repr, export=cell("target_repr")),
+            Column(
+                _("乡镇"),
+                lambda e: e.township.name if e.township else "",
+                export=cell("township__name", value=lambda name: name or ""),
+            ),
+            Column(_("详情"), lambda e: audit_detail_text(e.detail), export=cell("detail", value=audit_detail_text)),
+            Column(_("IP 地址"), lambda e: e.ip_address or "", export=cell("ip_address", value=lambda ip: ip or "")),
         ),
         default_sort="-time",
         export_name="audit-export",

@@ -11,7 +11,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from townships.listing import Column, ListSpec, active_column, count_column, link, list_views, township_column
+from townships.listing import (
+    Column,
+    ListSpec,
+    active_column,
+    cell,
+    count_column,
+    display,
+    link,
+    list_views,
+    township_column,
+)
 from townships.scoping import can_edit_in_township, can_manage_registry, can_write_records, get_scoped_or_404, scope_for
 from townships.web import FORM_TEMPLATE, require_get_or_post, require_registry_manager, service_form
 
@@ -45,6 +55,15 @@ from .terms import TERM_DUE_MONTHS, TermsDueFilterSet, TermState
 
 def _yes_no(flag):
     return "是" if flag else "否"
+
+
+def _iso_or(empty):
+    """A date as ISO text, ``empty`` when there is none."""
+    return lambda value: value.isoformat() if value else empty
+
+
+def _or(empty):
+    return lambda value: value or empty
 
 
 # --- Villages ---------------------------------------------------------------
@@ -81,16 +100,16 @@ def villages_spec(request):
         create_url=lambda r: reverse("village-create") if can_manage_registry(r.user) else None,
         create_label=_("新建村（社区）"),
         export_columns=(
-            (_("乡镇"), lambda v: v.township.name),
-            (_("名称"), lambda v: v.name),
-            (_("类型"), lambda v: v.get_kind_display()),
-            (_("行政区划代码"), lambda v: v.division_code),
-            (_("自然村数"), lambda v: v.natural_villages),
-            (_("村民小组数"), lambda v: v.villager_groups),
-            (_("户数"), lambda v: v.households),
-            (_("人口"), lambda v: v.population),
-            (_("示范村类型"), lambda v: v.get_showcase_type_display()),
-            (_("启用"), lambda v: _yes_no(v.is_active)),
+            (_("乡镇"), cell("township__name")),
+            (_("名称"), cell("name")),
+            (_("类型"), display("kind", Village)),
+            (_("行政区划代码"), cell("division_code")),
+            (_("自然村数"), cell("natural_villages")),
+            (_("村民小组数"), cell("villager_groups")),
+            (_("户数"), cell("households")),
+            (_("人口"), cell("population")),
+            (_("示范村类型"), display("showcase_type", Village)),
+            (_("启用"), cell("is_active", value=_yes_no)),
         ),
         export_sheet=_("村（社区）"),
         audit_list="villages",
@@ -207,15 +226,15 @@ def organizations_spec(request):
         create_label=_("新建党组织"),
         links=lambda r: [(_("换届提醒"), reverse("terms-due"))],
         export_columns=(
-            (_("乡镇"), lambda o: o.township.name),
-            (_("名称"), lambda o: o.name),
-            (_("类型"), lambda o: o.get_kind_display()),
-            (_("上级组织"), lambda o: o.parent.name if o.parent else ""),
-            (_("所属村（社区）"), lambda o: o.village.name if o.village else ""),
-            (_("联合党支部"), lambda o: _yes_no(o.n_joint)),
-            (_("任期开始"), lambda o: o.term_start.isoformat() if o.term_start else ""),
-            (_("任期届满"), lambda o: o.term_end.isoformat() if o.term_end else ""),
-            (_("启用"), lambda o: _yes_no(o.is_active)),
+            (_("乡镇"), cell("township__name")),
+            (_("名称"), cell("name")),
+            (_("类型"), display("kind", PartyOrganization)),
+            (_("上级组织"), cell("parent__name", value=_or(""))),
+            (_("所属村（社区）"), cell("village__name", value=_or(""))),
+            (_("联合党支部"), cell("n_joint", value=_yes_no)),
+            (_("任期开始"), cell("term_start", value=_iso_or(""))),
+            (_("任期届满"), cell("term_end", value=_iso_or(""))),
+            (_("启用"), cell("is_active", value=_yes_no)),
         ),
         export_sheet=_("党组织"),
         audit_list="organizations",
@@ -285,8 +304,13 @@ def _term_state_badge(o):
 
 
 def _days_to_term_end(today):
-    def days(o):
-        delta = (o.term_end - today).days
+    until = _days_until(today)
+    return lambda o: until(o.term_end)
+
+
+def _days_until(today):
+    def days(term_end):
+        delta = (term_end - today).days
         if delta < 0:
             return _("已过 %(n)s 天") % {"n": -delta}
         if delta == 0:
@@ -304,13 +328,42 @@ def terms_spec(request):
         filterset_class=TermsDueFilterSet,
         columns=(
             township_column("name"),
-            Column(_("名称"), lambda o: o.name, "name", ("name",), html=_organization_link),
-            Column(_("类型"), lambda o: o.get_kind_display(), "kind", ("kind",)),
-            Column(_("所属村（社区）"), lambda o: o.village.name if o.village else None),
-            Column(_("本届任期开始"), lambda o: o.term_start.isoformat() if o.term_start else None),
-            Column(_("届满日期"), lambda o: o.term_end.isoformat(), "term_end", ("term_end", "name")),
-            Column(_("状态"), lambda o: str(TermState(o.term_state).label), html=_term_state_badge),
-            Column(_("距届满"), _days_to_term_end(today)),
+            Column(_("名称"), lambda o: o.name, "name", ("name",), html=_organization_link, export=cell("name")),
+            Column(
+                _("类型"),
+                lambda o: o.get_kind_display(),
+                "kind",
+                ("kind",),
+                export=display("kind", PartyOrganization),
+            ),
+            Column(
+                _("所属村（社区）"),
+                lambda o: o.village.name if o.village else None,
+                export=cell("village__name", value=_or(None)),
+            ),
+            Column(
+                _("本届任期开始"),
+                lambda o: o.term_start.isoformat() if o.term_start else None,
+                export=cell("term_start", value=_iso_or(None)),
+            ),
+            Column(
+                _("届满日期"),
+                lambda o: o.term_end.isoformat(),
+                "term_end",
+                ("term_end", "name"),
+                export=cell("term_end", value=lambda end: end.isoformat()),
+            ),
+            Column(
+                _("状态"),
+                lambda o: str(TermState(o.term_state).label),
+                html=_term_state_badge,
+                export=cell("term_state", value=lambda state: str(TermState(state).label), per_value=True),
+            ),
+            Column(
+                _("距届满"),
+                _days_to_term_end(today),
+                export=cell("term_end", value=_days_until(today), per_value=True),
+            ),
         ),
         default_sort="term_end",
         export_name="terms-due-export",
@@ -407,14 +460,21 @@ def matters_spec(request):
         filterset_class=MatterFilterSet,
         columns=(
             township_column(),
-            Column(_("村（社区）"), lambda m: m.village.name),
-            Column(_("事项"), lambda m: m.title, html=link("matter-detail", lambda m: m.title)),
-            Column(_("已完成步骤"), lambda m: f"{m.n_steps}/6", "steps", ("n_steps",)),
+            Column(_("村（社区）"), lambda m: m.village.name, export=cell("village__name")),
+            Column(_("事项"), lambda m: m.title, html=link("matter-detail", lambda m: m.title), export=cell("title")),
+            Column(
+                _("已完成步骤"),
+                lambda m: f"{m.n_steps}/6",
+                "steps",
+                ("n_steps",),
+                export=cell("n_steps", value=lambda n: f"{n}/6"),
+            ),
             Column(
                 _("登记时间"),
                 lambda m: timezone.localtime(m.created_at).strftime("%Y-%m-%d"),
                 "created",
                 ("created_at",),
+                export=cell("created_at", value=lambda at: timezone.localtime(at).strftime("%Y-%m-%d")),
             ),
         ),
         default_sort="-created",

@@ -1,8 +1,10 @@
+import datetime
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch
+from django.http import HttpResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -12,15 +14,17 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 
 from assessments import services
 from assessments.filtersets import ReportFilterSet, ScoreFilterSet
 from assessments.models import Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
 from assessments.selectors import runs_in_scope
 from townships.api.pagination import KnownCount
+from townships.api.throttling import FixedWindowUserRateThrottle
 from townships.api.views import ScopedReadOnlyViewSet
+from townships.cache import LocalBytes
 from townships.choices import Role
 from townships.scoping import can_edit_in_township, get_scoped_or_404, scope_for
 from villages.models import Village
@@ -187,30 +191,87 @@ class ScoreViewSet(ScopedReadOnlyViewSet):
     )
     def list(self, request, *args, **kwargs):
         # A page of scores with ETag / Last-Modified (304 while nothing changed), served from lean
-        # ``values()`` rows. The page, its ETag and its date are cached per user, query and the
-        # county's scores generation (bumped after every write to scores), so a polling client
-        # costs a few cache reads and no query until something changes.
+        # ``values()`` rows. Each page (per user, query and media type) is cached as two entries: its
+        # validators (the county's scores generation it was made under, bumped after every write to
+        # scores, its ETag and date: a few bytes, read with the generation in one round trip) and its
+        # rendered bytes (read only to answer 200, from this process's copy when it has one). So a
+        # polling client costs a few cache reads and no query, no unpickling of the page and no
+        # rendering until something changes; a conditional request whose page has expired is
+        # answered from the database and puts the page back in the cache.
         # (A comment, not a docstring: the OpenAPI description stays the class's Chinese one.)
         user = request.user
-        generation = services.scores_generation(user.county_id)
-        page_id = f"{user.pk}|{user.role}|{user.county_id}|{user.township_id}|{request.build_absolute_uri()}"
-        key = "api-scores:" + hashlib.sha256(f"{page_id}|{generation}".encode()).hexdigest()
-        entry = cache.get(key)
-        if entry is None:
-            queryset = self.filter_queryset(self.get_queryset())
-            stamp = queryset.aggregate(last=Max("updated_at"), n=Count("pk"))
-            last = stamp["last"]
-            version = f"{stamp['n']}|{last.isoformat() if last else ''}"
-            etag = quote_etag(hashlib.sha256(f"{request.get_full_path()}|{version}".encode()).hexdigest()[:32])
-            if _not_modified(request, etag, last):
-                return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_validators(etag, last))
-            page = self.paginate_queryset(KnownCount(score_values(queryset), stamp["n"]))
-            entry = {"etag": etag, "last": last, "data": self.get_paginated_response(score_rows(page)).data}
-            cache.set(key, entry, settings.API_SCORES_CACHE_SECONDS)
-        headers = _validators(entry["etag"], entry["last"])
-        if _not_modified(request, entry["etag"], entry["last"]):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(entry["data"], headers=headers)
+        page_id = (
+            f"{user.pk}|{user.role}|{user.county_id}|{user.township_id}|{request.accepted_media_type}|"
+            f"{request.build_absolute_uri()}"
+        )
+        page = hashlib.sha256(page_id.encode()).hexdigest()
+        etag_key = f"api-scores-etag:{page}"
+        generation, validators = services.scores_generation_with(user.county_id, etag_key)
+        # Only JSON is cached as bytes; the browsable API's page carries the session's CSRF token.
+        as_bytes = isinstance(request.accepted_renderer, JSONRenderer)
+        if validators is not None:
+            made_under, etag, last = _unpack(validators)
+            if made_under == generation:
+                if _not_modified(request, etag, last):
+                    return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_validators(etag, last))
+                body = _cached_body(_body_key(page, generation, etag)) if as_bytes else None
+                if body is not None:
+                    return _json_response(body, _validators(etag, last))
+
+        queryset = self.filter_queryset(self.get_queryset())
+        stamp = queryset.aggregate(last=Max("updated_at"), n=Count("pk"))
+        last = stamp["last"]
+        version = f"{stamp['n']}|{last.isoformat() if last else ''}"
+        etag = quote_etag(hashlib.sha256(f"{request.get_full_path()}|{version}".encode()).hexdigest()[:32])
+        rows = self.paginate_queryset(KnownCount(score_values(queryset), stamp["n"]))
+        data = self.get_paginated_response(score_rows(rows)).data
+        headers = _validators(etag, last)
+        if not as_bytes:
+            return _not_modified_or(request, etag, last, Response(data, headers=headers))
+        body = request.accepted_renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+        body_key = _body_key(page, generation, etag)
+        _local_bodies.set(body_key, body)
+        cache.set_many({etag_key: _pack(generation, etag, last), body_key: body}, settings.API_SCORES_CACHE_SECONDS)
+        return _not_modified_or(request, etag, last, _json_response(body, headers))
+
+
+# Rendered pages of the scores API kept in each process too (up to 32 MB), so a page polled again is
+# not fetched from Redis: its key names the generation and the ETag it was made under, so a copy is
+# never stale, and the ETag read from Redis on every request says which copy is current.
+_local_bodies = LocalBytes(32 * 1024 * 1024)
+
+
+def _body_key(page, generation, etag):
+    return f"api-scores-body:{hashlib.sha256(f'{page}|{generation}|{etag}'.encode()).hexdigest()}"
+
+
+def _cached_body(key):
+    body = _local_bodies.get(key)
+    if body is None:
+        body = cache.get(key)
+        if body is not None:
+            _local_bodies.set(key, body)
+    return body
+
+
+def _pack(generation, etag, last):
+    return f"{generation} {etag} {last.timestamp() if last is not None else ''}"
+
+
+def _unpack(validators):
+    generation, etag, timestamp = validators.split(" ", 2)
+    return generation, etag, (datetime.datetime.fromtimestamp(float(timestamp), tz=datetime.UTC) if timestamp else None)
+
+
+def _json_response(body, headers):
+    # DRF's JSONRenderer declares no charset: the same Content-Type as a rendered Response.
+    return HttpResponse(body, content_type=JSONRenderer.media_type, headers=headers)
+
+
+def _not_modified_or(request, etag, last, response):
+    if _not_modified(request, etag, last):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_validators(etag, last))
+    return response
 
 
 def _validators(etag, last):
@@ -231,7 +292,7 @@ def _not_modified(request, etag, last):
     return False
 
 
-class ScorecardThrottle(UserRateThrottle):
+class ScorecardThrottle(FixedWindowUserRateThrottle):
     """Per token (per client user): polling clients get their own budget, set by SCORECARD_RATE_LIMIT."""
 
     scope = "scorecards"

@@ -46,6 +46,7 @@ from .scores import (
     score_retotal,
     scores_changed,
     scores_generation,
+    scores_generation_with,
     scores_retotal,
 )
 from .sign_off import annual_ratings_sign_off, excellent_ties_decide, sign_off_summary
@@ -91,6 +92,7 @@ __all__ = [
     "score_retotal",
     "scores_changed",
     "scores_generation",
+    "scores_generation_with",
     "scores_retotal",
     "scoring_run_start",
     "sweep_runs",

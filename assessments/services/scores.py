@@ -63,6 +63,15 @@ def scores_generation(county_id):
     return generation
 
 
+def scores_generation_with(county_id, key):
+    """The county's generation and what the cache holds under ``key``, in one round trip: a reader
+    keeps its entry there with the generation it was made under, and trusts it only under the
+    current one."""
+    found = cache.get_many([_generation_key(county_id), key])
+    generation = found.get(_generation_key(county_id)) or scores_generation(county_id)
+    return generation, found.get(key)
+
+
 def scores_changed(county_id):
     """A new generation for the county (and for users without one), once the writing transaction
     has committed — so no reader caches the old scores under the new generation."""

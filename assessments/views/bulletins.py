@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from townships.listing import Column, ListSpec, list_views
+from townships.listing import Column, ListSpec, cell, list_views
 from townships.scoping import can_manage_registry, scope_for
 from townships.web import audited_xlsx_response, require_get_or_post, require_registry_manager
 
@@ -34,10 +34,18 @@ def _bulletin_or_404(request, year, quarter):
     return bulletin
 
 
-def _state(bulletin):
-    if bulletin.published_at is None:
+def _title(year, quarter):
+    return _("%(y)s年第%(q)s季度通报") % {"y": year, "q": quarter}
+
+
+def _computed(created_at):
+    return timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M")
+
+
+def _state(published_at):
+    if published_at is None:
         return _("未发布")
-    return _("%(d)s 发布") % {"d": timezone.localtime(bulletin.published_at).strftime("%Y-%m-%d")}
+    return _("%(d)s 发布") % {"d": timezone.localtime(published_at).strftime("%Y-%m-%d")}
 
 
 def bulletins_spec(request):
@@ -48,22 +56,30 @@ def bulletins_spec(request):
         columns=(
             Column(
                 _("通报"),
-                lambda b: _("%(y)s年第%(q)s季度通报") % {"y": b.year, "q": b.quarter},
+                lambda b: _title(b.year, b.quarter),
                 "period",
                 ("year", "quarter"),
                 html=lambda b: format_html(
                     '<a href="{}">{}</a>',
                     reverse("bulletin-detail", args=[b.year, b.quarter]),
-                    _("%(y)s年第%(q)s季度通报") % {"y": b.year, "q": b.quarter},
+                    _title(b.year, b.quarter),
                 ),
+                export=cell("year", "quarter", value=_title),
             ),
             Column(
                 _("计算时间"),
-                lambda b: timezone.localtime(b.created_at).strftime("%Y-%m-%d %H:%M"),
+                lambda b: _computed(b.created_at),
                 "computed",
                 ("created_at",),
+                export=cell("created_at", value=_computed),
             ),
-            Column(_("状态"), _state, "published", ("published_at",)),
+            Column(
+                _("状态"),
+                lambda b: _state(b.published_at),
+                "published",
+                ("published_at",),
+                export=cell("published_at", value=_state),
+            ),
         ),
         default_sort="-period",
         export_name="bulletin-list-export",

@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from cadres.models import Person, Tenure
-from townships.listing import Column, ListSpec, list_views, render_list, township_column
+from townships.listing import Column, ListSpec, cell, list_views, render_list, township_column
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
     int_param,
@@ -26,6 +27,22 @@ from ..models import AnnualRating, RatingSignOff, RemovalFlag, Score
 from ..selectors import ratings_awaiting_sign_off
 
 
+def _villages(villages, village_name):
+    return "、".join(villages) if villages else village_name
+
+
+def _float_or_none(value):
+    return float(value) if value is not None else None
+
+
+def _grade(tie_pending, grade):
+    return (
+        _("并列待定")
+        if tie_pending
+        else force_str(dict(AnnualRating._meta.get_field("grade").flatchoices).get(grade, grade), strings_only=True)
+    )
+
+
 def ratings_spec(request):
     return ListSpec(
         title=gettext_lazy("村党组织书记年度评定"),
@@ -35,24 +52,50 @@ def ratings_spec(request):
         ),
         filterset_class=AnnualRatingFilterSet,
         columns=(
-            Column(_("名次"), lambda a: a.rank_in_county, "rank", ("rank_in_county",), numeric=True),
+            Column(
+                _("名次"),
+                lambda a: a.rank_in_county,
+                "rank",
+                ("rank_in_county",),
+                numeric=True,
+                export=cell("rank_in_county"),
+            ),
             township_column(),
-            Column(_("村（社区）"), lambda a: "、".join(a.villages) if a.villages else a.village.name),
-            Column(_("书记"), lambda a: a.person.name),
-            Column(_("年度"), lambda a: a.year, "year", ("year",)),
-            Column(_("任职月数"), lambda a: a.months, numeric=True),
-            Column(_("日常"), lambda a: float(a.daily), numeric=True),
-            Column(_("集中"), lambda a: float(a.concentrated) if a.concentrated is not None else None, numeric=True),
-            Column(_("测评"), lambda a: float(a.vote) if a.vote is not None else None, numeric=True),
+            Column(
+                _("村（社区）"),
+                lambda a: _villages(a.villages, a.village.name),
+                export=cell("villages", "village__name", value=_villages),
+            ),
+            Column(_("书记"), lambda a: a.person.name, export=cell("person__name")),
+            Column(_("年度"), lambda a: a.year, "year", ("year",), export=cell("year")),
+            Column(_("任职月数"), lambda a: a.months, numeric=True, export=cell("months")),
+            Column(_("日常"), lambda a: float(a.daily), numeric=True, export=cell("daily", value=float)),
+            Column(
+                _("集中"),
+                lambda a: _float_or_none(a.concentrated),
+                numeric=True,
+                export=cell("concentrated", value=_float_or_none),
+            ),
+            Column(
+                _("测评"), lambda a: _float_or_none(a.vote), numeric=True, export=cell("vote", value=_float_or_none)
+            ),
             # Sorting by total keeps every vetoed year below every clean one (DOMAIN §6).
-            Column(_("综合"), lambda a: float(a.total), "total", ("clean", "total"), numeric=True),
+            Column(
+                _("综合"),
+                lambda a: float(a.total),
+                "total",
+                ("clean", "total"),
+                numeric=True,
+                export=cell("total", value=float),
+            ),
             Column(
                 _("等次"),
-                lambda a: _("并列待定") if a.tie_pending else a.get_grade_display(),
+                lambda a: _grade(a.tie_pending, a.grade),
                 "grade",
                 ("grade",),
+                export=cell("tie_pending", "grade", value=_grade, per_value=True),
             ),
-            Column(_("理由"), lambda a: a.reason),
+            Column(_("理由"), lambda a: a.reason, export=cell("reason")),
         ),
         default_sort="rank",
         export_name="rating-export",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from townships.listing import Column, ListSpec, link, list_views, render_list, township_column
+from townships.listing import Column, ListSpec, cell, display, link, list_views, render_list, township_column
 from townships.models import Township, validate_period
 from townships.scoping import can_edit_in_township, can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
@@ -34,7 +34,12 @@ from ..forms import CorrectionForm, ReasonForm, ReportForm
 from ..metrics import METRICS, REPORTED_CODES
 from ..models import MonthlyReport
 from ..selectors import period_is_closed
-from ..services.reports import bulk_approval_problems, report_flagged_mismatches, reports_approve_bulk
+from ..services.reports import (
+    bulk_approval_problems,
+    month_has_ended,
+    report_flagged_mismatches,
+    reports_approve_bulk,
+)
 
 
 @require_safe
@@ -166,14 +171,40 @@ def _select_box(report):
     )
 
 
+def _late(is_late):
+    return _("是") if is_late else ""
+
+
+def _flagged_count(year, month, mismatches):
+    """``len(report_flagged_mismatches(report)) or ""`` from plain values."""
+    return (len(mismatches) if month_has_ended(year, month) else 0) or ""
+
+
 def review_spec(request):
     columns = (
         township_column(),
-        Column(_("村（社区）"), lambda r: r.village.name, html=link("report-detail", lambda r: r.village.name)),
-        Column(_("年月"), lambda r: f"{r.year}-{r.month:02d}", "period", ("year", "month")),
-        Column(_("状态"), lambda r: r.get_status_display(), "status", ("status",)),
-        Column(_("逾期"), lambda r: _("是") if r.is_late else ""),
-        Column(_("与台账不符"), lambda r: len(report_flagged_mismatches(r)) or ""),
+        Column(
+            _("村（社区）"),
+            lambda r: r.village.name,
+            html=link("report-detail", lambda r: r.village.name),
+            export=cell("village__name"),
+        ),
+        Column(
+            _("年月"),
+            lambda r: f"{r.year}-{r.month:02d}",
+            "period",
+            ("year", "month"),
+            export=cell("year", "month", value=lambda year, month: f"{year}-{month:02d}", per_value=True),
+        ),
+        Column(
+            _("状态"), lambda r: r.get_status_display(), "status", ("status",), export=display("status", MonthlyReport)
+        ),
+        Column(_("逾期"), lambda r: _("是") if r.is_late else "", export=cell("is_late", value=_late, per_value=True)),
+        Column(
+            _("与台账不符"),
+            lambda r: len(report_flagged_mismatches(r)) or "",
+            export=cell("year", "month", "mismatches", value=_flagged_count),
+        ),
     )
     return ListSpec(
         title=gettext_lazy("月报审核"),
@@ -183,7 +214,7 @@ def review_spec(request):
         columns=(Column(_("选择"), lambda r: "", html=_select_box), *columns)
         if can_manage_registry(request.user)
         else columns,
-        export_columns=tuple((c.label, c.value) for c in columns),
+        export_columns=tuple((c.label, c.export) for c in columns),
         export_sheet=str(gettext_lazy("月报审核")),
         default_sort="township",
         export_name="report-export",

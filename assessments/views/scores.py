@@ -1,7 +1,5 @@
 """Runs and scores: starting and closing, the ranking, the explained scorecard."""
 
-from operator import itemgetter
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from townships.listing import Column, ListSpec, link, list_views, township_column
+from townships.listing import Column, ListSpec, cell, link, list_views, township_column
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.web import (
     audited_xlsx_response,
@@ -106,32 +104,27 @@ def ranking_spec(request):
         default_sort="rank",
         export_name="score-export",
         filename="得分排名",
-        # The export (a county's year can be tens of thousands of rows) reads plain values.
-        export_fields=(
-            "rank_in_county",
-            "rank_in_township",
-            "township__name",
-            "village__name",
-            "person__name",
-            "year",
-            "period",
-            "total",
-            "manual_pending",
-            "veto",
-            "veto_reason",
-            "scheme__version",
-        ),
+        # The export (a county's year can be tens of thousands of rows) reads plain values; the
+        # translated texts are made once per distinct value.
         export_columns=(
-            (_("全县名次"), itemgetter("rank_in_county")),
-            (_("乡镇内名次"), itemgetter("rank_in_township")),
-            (_("乡镇"), itemgetter("township__name")),
-            (_("村（社区）"), itemgetter("village__name")),
-            (_("书记"), lambda s: s["person__name"] or ""),
-            (_("期间"), lambda s: f"{s['year']}-{s['period']:02d}"),
-            (_("总分"), lambda s: float(s["total"])),
-            (_("状态"), lambda s: _score_state(s["manual_pending"])),
-            (_("一票否决"), lambda s: s["veto_reason"] or (_("是") if s["veto"] else "")),
-            (_("方案版本"), lambda s: _("第 %(v)s 版") % {"v": s["scheme__version"]}),
+            (_("全县名次"), cell("rank_in_county")),
+            (_("乡镇内名次"), cell("rank_in_township")),
+            (_("乡镇"), cell("township__name")),
+            (_("村（社区）"), cell("village__name")),
+            (_("书记"), cell("person__name", value=lambda name: name or "")),
+            (_("期间"), cell("year", "period", value=lambda year, period: f"{year}-{period:02d}", per_value=True)),
+            (_("总分"), cell("total", value=float)),
+            (_("状态"), cell("manual_pending", value=_score_state, per_value=True)),
+            (
+                _("一票否决"),
+                cell(
+                    "veto",
+                    "veto_reason",
+                    value=lambda veto, reason: reason or (_("是") if veto else ""),
+                    per_value=True,
+                ),
+            ),
+            (_("方案版本"), cell("scheme__version", value=lambda v: _("第 %(v)s 版") % {"v": v}, per_value=True)),
         ),
         links=lambda r: [(_("年度评定"), reverse("rating-list")), (_("调整退出预警"), reverse("removal-list"))],
     )

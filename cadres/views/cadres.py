@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from townships.county_settings import settings_for
-from townships.listing import Column, ListSpec, link, list_views, township_column
+from townships.listing import Column, ListSpec, cell, display, link, list_views, township_column
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
 from townships.web import require_get_or_post, service_form
@@ -28,16 +28,33 @@ def tenures_spec(request):
         filterset_class=TenureFilterSet,
         columns=(
             township_column(),
-            Column(_("村（社区）"), lambda t: t.village.name if t.village else ""),
-            Column(_("职务"), lambda t: t.get_post_display(), "post", ("post",)),
+            Column(
+                _("村（社区）"),
+                lambda t: t.village.name if t.village else "",
+                export=cell("village__name", value=lambda name: name or ""),
+            ),
+            Column(_("职务"), lambda t: t.get_post_display(), "post", ("post",), export=display("post", Tenure)),
             Column(
                 _("姓名"),
                 lambda t: t.person.name,
                 html=link("person-detail", lambda t: t.person.name, lambda t: t.person_id),
+                export=cell("person__name"),
             ),
-            Column(_("任职日期"), lambda t: _date(t.started_on), "started_on", ("started_on",)),
-            Column(_("离任日期"), lambda t: _date(t.ended_on), "ended_on", ("ended_on",)),
-            Column(_("离任原因"), lambda t: t.end_reason),
+            Column(
+                _("任职日期"),
+                lambda t: _date(t.started_on),
+                "started_on",
+                ("started_on",),
+                export=cell("started_on", value=_date),
+            ),
+            Column(
+                _("离任日期"),
+                lambda t: _date(t.ended_on),
+                "ended_on",
+                ("ended_on",),
+                export=cell("ended_on", value=_date),
+            ),
+            Column(_("离任原因"), lambda t: t.end_reason, export=cell("end_reason")),
         ),
         default_sort="township",
         export_name="tenure-export",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from townships.county_settings import settings_for
-from townships.listing import Column, ListSpec, link, list_views, township_column
+from townships.listing import Column, ListSpec, cell, display, link, list_views, township_column
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
 from townships.web import require_get_or_post, service_form
@@ -33,11 +33,21 @@ def _organization_named(organization):
     第一党小组（李家村党支部）, or 第一党小组（二组支部 · 李家村） when the branch's name does not
     say its village. Everything read here is joined by the list's query."""
     parent = organization.parent
-    if organization.kind != OrganizationKind.GROUP or parent is None:
-        return organization.name
-    village = organization.village or parent.village
-    where = parent.name if village is None or village.name in parent.name else f"{parent.name} · {village.name}"
-    return f"{organization.name}（{where}）"
+    return _named(
+        organization.name,
+        organization.kind,
+        parent.name if parent else None,
+        organization.village.name if organization.village else None,
+        parent.village.name if parent and parent.village else None,
+    )
+
+
+def _named(name, kind, parent_name, village_name, parent_village_name):
+    if kind != OrganizationKind.GROUP or parent_name is None:
+        return name
+    village = village_name or parent_village_name
+    where = parent_name if village is None or village in parent_name else f"{parent_name} · {village}"
+    return f"{name}（{where}）"
 
 
 def meetings_spec(request):
@@ -52,13 +62,25 @@ def meetings_spec(request):
         filterset_class=MeetingFilterSet,
         columns=(
             township_column(),
-            Column(_("党组织"), lambda m: _organization_named(m.organization)),
-            Column(_("类型"), lambda m: m.get_kind_display(), "kind", ("kind",)),
-            Column(_("日期"), lambda m: _date(m.held_on), "held_on", ("held_on",)),
-            Column(_("主题"), lambda m: m.topic, html=link("meeting-detail", lambda m: m.topic)),
-            Column(_("应到"), lambda m: m.entitled, numeric=True),
-            Column(_("实到"), lambda m: m.present, numeric=True),
-            Column(_("佐证"), lambda m: _yes(m.evidence)),
+            Column(
+                _("党组织"),
+                lambda m: _organization_named(m.organization),
+                export=cell(
+                    "organization__name",
+                    "organization__kind",
+                    "organization__parent__name",
+                    "organization__village__name",
+                    "organization__parent__village__name",
+                    value=_named,
+                    per_value=True,
+                ),
+            ),
+            Column(_("类型"), lambda m: m.get_kind_display(), "kind", ("kind",), export=display("kind", Meeting)),
+            Column(_("日期"), lambda m: _date(m.held_on), "held_on", ("held_on",), export=cell("held_on", value=_date)),
+            Column(_("主题"), lambda m: m.topic, html=link("meeting-detail", lambda m: m.topic), export=cell("topic")),
+            Column(_("应到"), lambda m: m.entitled, numeric=True, export=cell("entitled")),
+            Column(_("实到"), lambda m: m.present, numeric=True, export=cell("present")),
+            Column(_("佐证"), lambda m: _yes(m.evidence), export=cell("evidence", value=_yes, per_value=True)),
         ),
         default_sort="-held_on",
         export_name="meeting-export",

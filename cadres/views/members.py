@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
-from townships.listing import Column, ListSpec, link, list_views, township_column
+from townships.listing import Column, ListSpec, cell, display, link, list_views, township_column
 from townships.models import Township
 from townships.scoping import (
     can_edit_in_township,
@@ -47,6 +47,7 @@ from ..forms import (
     RegisterForm,
     TransitionForm,
 )
+from ..identity import mask_id_number
 from ..models import Correction, MemberPost, MobileRecord, PartyMember, Person
 from .common import _date, _import_page, _yes, require_writer
 
@@ -63,24 +64,52 @@ def members_spec(request):
         filterset_class=PartyMemberFilterSet,
         columns=(
             township_column(),
-            Column(_("党组织"), lambda m: m.organization.name),
+            Column(_("党组织"), lambda m: m.organization.name, export=cell("organization__name")),
             Column(
                 _("姓名"),
                 lambda m: m.person.name,
                 "name",
                 ("person__name",),
                 html=link("member-detail", lambda m: m.person.name),
+                export=cell("person__name"),
             ),
-            Column(_("性别"), lambda m: m.person.get_gender_display()),
-            Column(_("出生日期"), lambda m: _date(m.person.birth_date), "birth_date", ("person__birth_date",)),
+            Column(_("性别"), lambda m: m.person.get_gender_display(), export=display("person__gender", Person)),
+            Column(
+                _("出生日期"),
+                lambda m: _date(m.person.birth_date),
+                "birth_date",
+                ("person__birth_date",),
+                export=cell("person__birth_date", value=_date),
+            ),
             *(
-                [Column(_("身份证号"), lambda m: m.person.id_number), Column(_("联系电话"), lambda m: m.person.phone)]
+                [
+                    Column(_("身份证号"), lambda m: m.person.id_number, export=cell("person__id_number")),
+                    Column(_("联系电话"), lambda m: m.person.phone, export=cell("person__phone")),
+                ]
                 if _full_export(request)
-                else [Column(_("身份证号"), lambda m: m.person.id_number_masked)]
+                else [
+                    Column(
+                        _("身份证号"),
+                        lambda m: m.person.id_number_masked,
+                        export=cell("person__id_number", value=mask_id_number),
+                    )
+                ]
             ),
-            Column(_("发展阶段"), lambda m: m.get_stage_display(), "stage", ("stage",)),
-            Column(_("入党日期"), lambda m: _date(m.admitted_on), "admitted_on", ("admitted_on",)),
-            Column(_("在册"), lambda m: _yes(m.is_active)),
+            Column(
+                _("发展阶段"),
+                lambda m: m.get_stage_display(),
+                "stage",
+                ("stage",),
+                export=display("stage", PartyMember),
+            ),
+            Column(
+                _("入党日期"),
+                lambda m: _date(m.admitted_on),
+                "admitted_on",
+                ("admitted_on",),
+                export=cell("admitted_on", value=_date),
+            ),
+            Column(_("在册"), lambda m: _yes(m.is_active), export=cell("is_active", value=_yes, per_value=True)),
         ),
         default_sort="township",
         export_name="member-export",
@@ -226,7 +255,9 @@ def member_due(request):
 def _member_name_column():
     """The 姓名 column of a list of a member's records, linking to the member."""
     name = attrgetter("member.person.name")
-    return Column(_("姓名"), name, html=link("member-detail", name, attrgetter("member_id")))
+    return Column(
+        _("姓名"), name, html=link("member-detail", name, attrgetter("member_id")), export=cell("member__person__name")
+    )
 
 
 def _mobile_columns(request):
@@ -235,12 +266,19 @@ def _mobile_columns(request):
     lost = lost_contact_rule(request.user)
 
     def months(record):
-        if record.ended_on is not None:
+        return months_of(record.ended_on, record.last_contact_on, record.since)
+
+    def months_of(ended_on, last_contact_on, since):
+        if ended_on is not None:
             return None
-        return whole_months(record.last_contact_on or record.since, lost.today)
+        return whole_months(last_contact_on or since, lost.today)
 
     def flag(record):
         return _("失联") if lost.applies(record) else ""
+
+    def flag_of(ended_on, last_contact_on):
+        lost_contact = ended_on is None and (last_contact_on is None or last_contact_on < lost.cutoff)
+        return _("失联") if lost_contact else ""
 
     def flag_html(record):
         if not lost.applies(record):
@@ -249,9 +287,20 @@ def _mobile_columns(request):
         return format_html('<span class="badge text-bg-danger" title="{}">{}</span>', title, _("失联"))
 
     return (
-        Column(_("未联系月数"), months, numeric=True),
-        Column(_("失联"), flag, html=flag_html),
+        Column(
+            _("未联系月数"),
+            months,
+            numeric=True,
+            export=cell("ended_on", "last_contact_on", "since", value=months_of, per_value=True),
+        ),
+        Column(
+            _("失联"), flag, html=flag_html, export=cell("ended_on", "last_contact_on", value=flag_of, per_value=True)
+        ),
     )
+
+
+def _contact_name(contact_id, name):
+    return name if contact_id is not None else _("未指定")
 
 
 def mobile_spec(request):
@@ -264,12 +313,22 @@ def mobile_spec(request):
         columns=(
             township_column(),
             _member_name_column(),
-            Column(_("流入地"), lambda m: m.destination),
-            Column(_("外出日期"), lambda m: _date(m.since), "since", ("since",)),
-            Column(_("联系人"), lambda m: m.contact_person.name if m.contact_person else _("未指定")),
-            Column(_("最近联系"), lambda m: _date(m.last_contact_on), "last_contact_on", ("last_contact_on",)),
+            Column(_("流入地"), lambda m: m.destination, export=cell("destination")),
+            Column(_("外出日期"), lambda m: _date(m.since), "since", ("since",), export=cell("since", value=_date)),
+            Column(
+                _("联系人"),
+                lambda m: m.contact_person.name if m.contact_person else _("未指定"),
+                export=cell("contact_person_id", "contact_person__name", value=_contact_name),
+            ),
+            Column(
+                _("最近联系"),
+                lambda m: _date(m.last_contact_on),
+                "last_contact_on",
+                ("last_contact_on",),
+                export=cell("last_contact_on", value=_date),
+            ),
             *_mobile_columns(request),
-            Column(_("返回日期"), lambda m: _date(m.ended_on)),
+            Column(_("返回日期"), lambda m: _date(m.ended_on), export=cell("ended_on", value=_date)),
         ),
         default_sort="last_contact_on",
         export_name="mobile-export",
@@ -330,10 +389,22 @@ def posts_spec(request):
         columns=(
             township_column(),
             _member_name_column(),
-            Column(_("岗位"), lambda p: p.get_post_type_display(), "post_type", ("post_type",)),
-            Column(_("职责"), lambda p: p.duty),
-            Column(_("设岗日期"), lambda p: _date(p.started_on), "started_on", ("started_on",)),
-            Column(_("撤岗日期"), lambda p: _date(p.ended_on)),
+            Column(
+                _("岗位"),
+                lambda p: p.get_post_type_display(),
+                "post_type",
+                ("post_type",),
+                export=display("post_type", MemberPost),
+            ),
+            Column(_("职责"), lambda p: p.duty, export=cell("duty")),
+            Column(
+                _("设岗日期"),
+                lambda p: _date(p.started_on),
+                "started_on",
+                ("started_on",),
+                export=cell("started_on", value=_date),
+            ),
+            Column(_("撤岗日期"), lambda p: _date(p.ended_on), export=cell("ended_on", value=_date)),
         ),
         default_sort="township",
         export_name="post-export",
@@ -358,10 +429,28 @@ def corrections_spec(request):
         columns=(
             township_column(),
             _member_name_column(),
-            Column(_("原因"), lambda c: c.reason),
-            Column(_("开始"), lambda c: _date(c.started_on), "started_on", ("started_on",)),
-            Column(_("改正期限"), lambda c: _date(c.deadline), "deadline", ("deadline",)),
-            Column(_("结果"), lambda c: c.get_outcome_display(), "outcome", ("outcome",)),
+            Column(_("原因"), lambda c: c.reason, export=cell("reason")),
+            Column(
+                _("开始"),
+                lambda c: _date(c.started_on),
+                "started_on",
+                ("started_on",),
+                export=cell("started_on", value=_date),
+            ),
+            Column(
+                _("改正期限"),
+                lambda c: _date(c.deadline),
+                "deadline",
+                ("deadline",),
+                export=cell("deadline", value=_date),
+            ),
+            Column(
+                _("结果"),
+                lambda c: c.get_outcome_display(),
+                "outcome",
+                ("outcome",),
+                export=display("outcome", Correction),
+            ),
         ),
         default_sort="deadline",
         export_name="correction-export",

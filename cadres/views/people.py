@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from townships.listing import Column, ListSpec, link, list_views, township_column
+from townships.listing import Column, ListSpec, cell, display, link, list_views, township_column
 from townships.scoping import (
     can_edit_in_township,
     can_reveal_personal_data,
@@ -21,6 +21,7 @@ from townships.web import require_get_or_post, service_form
 from .. import services
 from ..filtersets import PersonFilterSet
 from ..forms import PersonForm
+from ..identity import mask_id_number, mask_phone
 from ..models import Person
 from .common import _date, require_writer
 
@@ -32,13 +33,30 @@ def people_spec(request):
         filterset_class=PersonFilterSet,
         columns=(
             township_column(),
-            Column(_("村（社区）"), lambda p: p.village.name if p.village else ""),
-            Column(_("姓名"), lambda p: p.name, "name", ("name",), html=link("person-detail", lambda p: p.name)),
-            Column(_("性别"), lambda p: p.get_gender_display()),
-            Column(_("出生日期"), lambda p: _date(p.birth_date), "birth_date", ("birth_date",)),
-            Column(_("身份证号"), lambda p: p.id_number_masked),
-            Column(_("联系电话"), lambda p: p.phone_masked),
-            Column(_("学历"), lambda p: p.get_education_display()),
+            Column(
+                _("村（社区）"),
+                lambda p: p.village.name if p.village else "",
+                export=cell("village__name", value=lambda name: name or ""),
+            ),
+            Column(
+                _("姓名"),
+                lambda p: p.name,
+                "name",
+                ("name",),
+                html=link("person-detail", lambda p: p.name),
+                export=cell("name"),
+            ),
+            Column(_("性别"), lambda p: p.get_gender_display(), export=display("gender", Person)),
+            Column(
+                _("出生日期"),
+                lambda p: _date(p.birth_date),
+                "birth_date",
+                ("birth_date",),
+                export=cell("birth_date", value=_date),
+            ),
+            Column(_("身份证号"), lambda p: p.id_number_masked, export=cell("id_number", value=mask_id_number)),
+            Column(_("联系电话"), lambda p: p.phone_masked, export=cell("phone", value=mask_phone)),
+            Column(_("学历"), lambda p: p.get_education_display(), export=display("education", Person)),
         ),
         default_sort="township",
         export_name="person-export",

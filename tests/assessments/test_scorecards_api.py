@@ -1,7 +1,10 @@
 import json
+import pickle
 
 import pytest
+from django.core.cache import cache, caches
 from knox.models import AuthToken
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from assessments import services
@@ -113,3 +116,88 @@ def test_a_page_seen_before_costs_no_query_and_a_change_is_seen_at_once(
     after = client_api.get("/api/v1/scores/", params).json()
     changed = {row["id"]: row["total"] for row in after["results"]}
     assert changed[item.score_id] != {row["id"]: row["total"] for row in first["results"]}[item.score_id]
+
+
+class CacheSpy:
+    """Records what the scores API reads from the cache: each key and the size of what came back."""
+
+    def __init__(self, monkeypatch):
+        self.reads = []
+        backend = caches["default"]
+        get, get_many = backend.get, backend.get_many
+
+        def spy_get(key, default=None, version=None):
+            value = get(key, default, version)
+            self.reads.append((key, 0 if value is None else len(pickle.dumps(value))))
+            return value
+
+        def spy_get_many(keys, version=None):
+            values = get_many(keys, version)
+            self.reads += [(k, len(pickle.dumps(v))) for k, v in values.items()]
+            return values
+
+        monkeypatch.setattr(backend, "get", spy_get)
+        monkeypatch.setattr(backend, "get_many", spy_get_many)
+
+    def largest_read(self, but=()):
+        return max((size for key, size in self.reads if not key.startswith(but)), default=0)
+
+
+def test_a_not_modified_poll_reads_the_etag_and_never_the_page(client_api, monkeypatch):
+    params = {"year": YEAR, "period": MONTH, "page_size": 500}
+    first = client_api.get("/api/v1/scores/", params)
+    assert first.status_code == 200 and len(first.content) > 1000
+    spy = CacheSpy(monkeypatch)
+    again = client_api.get("/api/v1/scores/", params, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    # Besides the token: the scores' generation and the page's ETag, a few bytes; the body is not loaded.
+    assert spy.reads and spy.largest_read(but="api-token:") < 200, spy.reads
+
+
+def test_a_page_served_from_the_cache_is_the_same_bytes_as_the_rendered_page(client_api):
+    params = {"year": YEAR, "period": MONTH}
+    first = client_api.get("/api/v1/scores/", params)
+    hit = client_api.get("/api/v1/scores/", params)
+    assert hit.status_code == 200 and hit.content == first.content
+    assert hit["Content-Type"] == first["Content-Type"] == "application/json"
+    assert hit["ETag"] == first["ETag"] and hit["Last-Modified"] == first["Last-Modified"]
+    # And what DRF renders from the serializer's body, to the byte.
+    queryset = Score.objects.select_related("village", "township").filter(year=YEAR, period=MONTH)
+    rows = ScoreSerializer(queryset.order_by("-year", "-period", "rank_in_county", "id"), many=True).data
+    expected = {"count": len(rows), "next": None, "previous": None, "results": rows}
+    assert hit.content == JSONRenderer().render(expected, "application/json")
+
+
+def test_a_conditional_request_after_the_page_expired_puts_it_back_in_the_cache(client_api, django_assert_num_queries):
+    params = {"year": YEAR, "period": MONTH}
+    first = client_api.get("/api/v1/scores/", params)
+    etag = first["ETag"]
+    client_api.get("/api/v1/scores/", params, HTTP_IF_NONE_MATCH=etag)  # the token is cached too
+    for key in list(_page_keys()):
+        cache.delete(key)  # the page's 60 s are over (the token and the generation are kept)
+    assert client_api.get("/api/v1/scores/", params, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    with django_assert_num_queries(0):  # the 304 from the database refilled the cache
+        assert client_api.get("/api/v1/scores/", params, HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert client_api.get("/api/v1/scores/", params).content == first.content
+
+
+def _redis():
+    client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client is None:
+        pytest.skip("needs Redis to list the cache's keys")
+    return client()
+
+
+def _page_keys():
+    for raw in _redis().keys("*api-scores*"):
+        yield raw.decode().split(":", 2)[-1]
+
+
+def test_the_throttle_keeps_one_counter_per_user_and_window(client_api):
+    client = _redis()
+    for _ in range(3):
+        assert client_api.get("/api/v1/scorecards/").status_code == 200
+    keys = client.keys("*throttle*")
+    assert len(keys) == 1, keys  # one window's counter, for the one client
+    assert int(client.get(keys[0])) == 3  # an integer counted up, not a list of request times
+    assert 0 < client.ttl(keys[0]) <= 3600  # it expires with its window (600/hour: an hour)

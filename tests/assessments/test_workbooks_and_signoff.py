@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessments import imports, services
@@ -178,6 +179,11 @@ def test_a_bulletin_is_the_countys_until_published_then_every_townships_whole_on
 
     client.force_login(staff_user)
     assert "2026年第1季度通报" in client.get(reverse("bulletin-list")).content.decode()
+    listed = load_workbook(io.BytesIO(client.get(reverse("bulletin-list-export")).content)).active
+    assert [c.value for c in listed[2]][0::2] == [
+        "2026年第1季度通报",
+        f"{timezone.localtime(bulletin.published_at):%Y-%m-%d} 发布",
+    ]
     page = client.get(detail).content.decode()
     assert "发布通报" not in page and client.post(detail).status_code == 403  # only the county publishes
     villages = {"本乡村", "外乡村", "外乡缺报村", "外乡退步村"}

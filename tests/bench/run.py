@@ -41,9 +41,13 @@ DOCS_JSON = ROOT / "docs" / "benchmarks.json"
 DOCS_MD = ROOT / "docs" / "benchmarks.md"
 GENERATE_GOAL_S = 600
 IMPORT_ROWS = 20_000
+EXPORTS = (("export", "/assessment/scores/export.xlsx"), ("export-meetings", "/records/meetings/export.xlsx"))
 WRK = ("-t2", "-c32", "-d10s")
-API_PATH = "/api/v1/scores/?page_size=100"
-BARE_PATH = "/bench/bare/"
+# The API's page sizes measured (500 is the largest a client may ask for); each against a plain
+# Django view serving the same bytes (tests/bench/urls.py).
+API_PAGES = (100, 500)
+API_PATH = "/api/v1/scores/?page_size={size}"
+BARE_PATH = "/bench/bare/{size}/"
 
 
 def _now():
@@ -70,8 +74,10 @@ GOALS = {
     "rating": (3.0, "min"),
     "landing": (1.5, "min"),
     "export": (1.3, "min"),
+    "export-meetings": (1.3, "min"),
     "import": (2.0, "min"),
     "api": (0.5, "max"),
+    "api-500": (0.5, "max"),
     "api-p99": (200, "min"),
 }
 
@@ -416,21 +422,25 @@ class Bench:
 
     def bench_export(self, size, target):
         self.collectstatic(size)
-        result = self.probe(size, "export", {"repeat": REPEAT[size]})
-        note = (
-            f"/assessment/scores/export.xlsx as county: {result['rows']} rows, {result['cells']} cells; "
-            "floor = openpyxl write-only of the same cells"
-        )
-        return [
-            row(
-                "export",
-                size,
-                median=result["median"],
-                floor=result["floor_median"],
-                peak_mb=result["peak_mb"],
-                note=note,
+        rows = []
+        # The ranking (a county's scores) and the county-wide meetings, the largest list export.
+        for benchmark, path in EXPORTS:
+            result = self.probe(size, "export", {"repeat": REPEAT[size], "path": path})
+            note = (
+                f"{path} as county: {result['rows']} rows, {result['cells']} cells; "
+                "floor = openpyxl write-only of the same cells"
             )
-        ]
+            rows.append(
+                row(
+                    benchmark,
+                    size,
+                    median=result["median"],
+                    floor=result["floor_median"],
+                    peak_mb=result["peak_mb"],
+                    note=note,
+                )
+            )
+        return rows
 
     def bench_import(self, size, target):
         path = BENCH_DIR / f"roster-{size}-{IMPORT_ROWS}.xlsx"
@@ -456,60 +466,73 @@ class Bench:
     def bench_api(self, size, target):
         self.collectstatic(size)
         token = self.probe(size, "api_token", {"name": "bench-client"})["token"]
-        body_path = BENCH_DIR / f"bare-body-{size}.json"
-        env = self.env(size, DJANGO_SETTINGS_MODULE="tests.bench.settings", BENCH_BARE_BODY=str(body_path))
+        body_path = str(BENCH_DIR / f"bare-body-{size}-{{size}}.json")
+        env = self.env(size, DJANGO_SETTINGS_MODULE="tests.bench.settings", BENCH_BARE_BODY=body_path)
         self.redis.flush()
         server = infra.Gunicorn(env, workers=2)
         server.start()
+        header = ["-H", f"Authorization: Token {token}"]
+        measured = {}
         try:
-            request = urllib.request.Request(  # noqa: S310 (our own http:// server)
-                server.base + API_PATH, headers={"Authorization": f"Token {token}"}
-            )
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-                body = response.read()
-            body_path.write_bytes(body)
-            count = json.loads(body).get("count")
-            header = ["-H", f"Authorization: Token {token}"]
-            for path in (API_PATH, BARE_PATH):  # warm both
-                wrk(server.base + path, header, duration="2s")
-            api, bare = [], []
-            for _ in range(3):
-                api.append(wrk(server.base + API_PATH, header))
-                bare.append(wrk(server.base + BARE_PATH, header))
+            for page in API_PAGES:
+                api_url = server.base + API_PATH.format(size=page)
+                request = urllib.request.Request(api_url, headers={"Authorization": f"Token {token}"})  # noqa: S310
+                with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (our own server)
+                    body = response.read()
+                with open(body_path.format(size=page), "wb") as handle:
+                    handle.write(body)
+                bare_url = server.base + BARE_PATH.format(size=page)
+                for url in (api_url, bare_url):  # warm both
+                    wrk(url, header, duration="2s")
+                api, bare = [], []
+                for _ in range(3):
+                    api.append(wrk(api_url, header))
+                    bare.append(wrk(bare_url, header))
+                measured[page] = (api, bare, body)
             server_peak = infra.peak_mb([server.process.pid])
         finally:
             server.stop()
-        api_rps = statistics.median(r["rps"] for r in api)
-        bare_rps = statistics.median(r["rps"] for r in bare)
-        api_p99 = statistics.median(r["p99"] for r in api)
-        bare_p99 = statistics.median(r["p99"] for r in bare)
-        errors = sum(r["errors"] for r in api + bare)
-        note = (
-            f"gunicorn -w 2, wrk {' '.join(WRK)}, {len(body)} bytes/page of {count} scores: "
-            f"{api_rps:.0f} req/s vs bare {bare_rps:.0f} req/s; ratio = api/bare req/s; "
-            f"median/floor columns = s per request (1/req/s)"
-        )
-        if errors:
-            note += f"; {errors} non-2xx responses or socket errors"
-        return [
-            row(
-                "api",
-                size,
-                median=1 / api_rps if api_rps else None,
-                floor=1 / bare_rps if bare_rps else None,
-                ratio=api_rps / bare_rps if bare_rps else None,
-                peak_mb=server_peak,
-                note=note,
-            ),
-            row(
-                "api-p99",
-                size,
-                median=api_p99,
-                floor=bare_p99,
-                ratio=api_p99 * 1000,
-                note=f"p99 latency of the API {api_p99 * 1000:.0f} ms (bare {bare_p99 * 1000:.0f} ms); ratio = p99 in ms",
-            ),
-        ]
+        rows = []
+        for page, (api, bare, body) in measured.items():
+            api_rps = statistics.median(r["rps"] for r in api)
+            bare_rps = statistics.median(r["rps"] for r in bare)
+            api_p99 = statistics.median(r["p99"] for r in api)
+            bare_p99 = statistics.median(r["p99"] for r in bare)
+            errors = sum(r["errors"] for r in api + bare)
+            note = (
+                f"page of {page}: gunicorn -w 2, wrk {' '.join(WRK)}, {len(body)} bytes/page of "
+                f"{json.loads(body).get('count')} scores, with a token: {api_rps:.0f} req/s vs {bare_rps:.0f} req/s "
+                f"for a plain Django view serving the same bytes (p99 {api_p99 * 1000:.0f} vs "
+                f"{bare_p99 * 1000:.0f} ms); ratio = api/plain req/s; median/floor columns = s per request"
+            )
+            if errors:
+                note += f"; {errors} non-2xx responses or socket errors"
+            rows.append(
+                row(
+                    "api" if page == API_PAGES[0] else f"api-{page}",
+                    size,
+                    median=1 / api_rps if api_rps else None,
+                    floor=1 / bare_rps if bare_rps else None,
+                    ratio=api_rps / bare_rps if bare_rps else None,
+                    peak_mb=server_peak,
+                    note=note,
+                )
+            )
+            if page == API_PAGES[-1]:
+                rows.append(
+                    row(
+                        "api-p99",
+                        size,
+                        median=api_p99,
+                        floor=bare_p99,
+                        ratio=api_p99 * 1000,
+                        note=(
+                            f"p99 latency of the API at a page of {page}: {api_p99 * 1000:.0f} ms "
+                            f"(plain view {bare_p99 * 1000:.0f} ms); ratio = p99 in ms"
+                        ),
+                    )
+                )
+        return rows
 
 
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
@@ -611,7 +634,17 @@ def machine():
 ORDER = {
     name: i
     for i, name in enumerate(
-        (*BENCHMARKS[:2], "scoring-flat", BENCHMARKS[2], "workers-counties", *BENCHMARKS[3:], "api-p99")
+        (
+            *BENCHMARKS[:2],
+            "scoring-flat",
+            BENCHMARKS[2],
+            "workers-counties",
+            *BENCHMARKS[3:6],
+            "export-meetings",
+            *BENCHMARKS[6:],
+            "api-500",
+            "api-p99",
+        )
     )
 }
 
@@ -666,11 +699,21 @@ NOT_MET = {
         "per county), and the machine's load was 2–3 during the run. Next: the same as `workers` (finalize "
         "as set-based statements only), and a measurement on a machine with more cores than workers."
     ),
+    "api": (
+        "Measured against a plain Django view serving the same bytes (no DRF, no authentication or throttle): "
+        "0.09–0.20 before issue 18, when every hit unpickled and re-rendered the page, DRF's throttle read and "
+        "rewrote a list of every request's time, and each cache call built a new redis client. A hit now "
+        "costs three Redis round trips (the token, the throttle's INCR, the generation with the page's ETag), "
+        "unpickling the token's user, DRF's dispatch (negotiation, permission, finalize) and URL resolution "
+        "through the API router; the body comes from the process's copy. Two cores are shared with Redis, "
+        "PostgreSQL, wrk and other work (see the load), which Redis's round trips feel most. Next: keep a "
+        "checked token in the process for a few seconds (revocation would then need a broadcast), and measure "
+        "on a quiet machine."
+    ),
+    "api-500": "The same as `api`: at a page of 500 the body is 200 KB, served from the process's copy.",
     "api-p99": (
-        "The bare view's own p99 was as high in the same run (191 ms at county, 510 ms at city; 103 ms at "
-        "province, where both met the goal): the tail is the machine's (load 2–3, other work running), not "
-        "the view's; on a quiet machine both sizes measured 166–179 ms. Next: measure again when the "
-        "machine is idle; nothing in the endpoint changed since."
+        "wrk's 32 connections on 2 gunicorn workers: the p99 is mostly queueing (32 / throughput), so it "
+        "follows the throughput; the plain view's own p99 in the same run is in the note. Next: as `api`."
     ),
     "rating": (
         "0.15–0.4 s against a ~27 ms floor: the removal rule's history queries, per-rating Python "
@@ -686,8 +729,14 @@ NOT_MET = {
     ),
     "export": (
         "Down from 2.4–2.6× (values() rows instead of model instances; a forced-text cell only where Excel would "
-        "read a formula). What remains is the query and the per-cell Python of the columns (gettext for 状态 and "
-        "方案版本 on every row). Next: produce those columns in SQL (CASE) or memoize them per distinct value."
+        "read a formula), and since issue 18 its translated columns (状态, 方案版本) are made once per distinct "
+        "value. What remains beyond openpyxl is the query and the per-cell Python of the columns. Next: profile "
+        "the remaining per-row work (float() of the total, the forced-text check of xlsx.py)."
+    ),
+    "export-meetings": (
+        "8.5–10 s (2.5×) before issue 18, when the list's export built a model instance per meeting through a "
+        "five-way join and translated the kind per cell; now every list export reads values_list() rows and "
+        "names each organization and each kind once. Next: as `export`."
     ),
     "import": (
         "Down from 2.55–3.1× (one row form rebound per row instead of 20,000 deep copies; rows written by COPY "
