@@ -70,7 +70,7 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
             "month": {"help_text": "月", "error_messages": dict.fromkeys(("min_value", "max_value"), MONTH_MESSAGE)},
             "status": {"help_text": "状态：draft/submitted/returned/approved"},
             "version": {
-                "help_text": "版本：修改已有月报时传回读取到的版本；期间有人保存过则返回 409 和对方保存的内容",
+                "help_text": "版本：修改已有月报时必须传回读取到的版本（缺少则 400）；期间有人保存过则返回 409 和对方保存的内容；新建月报可省略",
                 "required": False,
             },
         }
