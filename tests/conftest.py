@@ -11,7 +11,11 @@ from tests import factories
 # pytest prints every recorded figure at the end of the run, so the figure in the
 # docs is one a reader can reproduce by running the check.
 
+# The figure travels in the test's reports (user_properties), so that under pytest-xdist a figure
+# recorded in a worker reaches the summary the controller prints.
+
 _FIGURES = []
+FIGURE_PROPERTY = "figure"
 
 
 @pytest.fixture
@@ -19,9 +23,15 @@ def figure(request):
     """Record a check's figure: ``figure("isolation", "0 revealed of 412 requests")``."""
 
     def record(name, text):
-        _FIGURES.append((name, str(text)))
+        request.node.user_properties.append((FIGURE_PROPERTY, (name, str(text))))
 
     return record
+
+
+def pytest_runtest_logreport(report):
+    # The teardown report carries every property the test recorded (in its call or its fixtures).
+    if report.when == "teardown":
+        _FIGURES.extend(tuple(value) for key, value in report.user_properties if key == FIGURE_PROPERTY)
 
 
 def _print_figures(terminalreporter):
@@ -150,7 +160,47 @@ def eager_celery_outside_integration(request):
     app.conf.task_always_eager = previous
 
 
+# --- pytest-xdist: the serial pass ----------------------------------------------------------
+# `make test` runs the suite on two xdist workers (tests/harness.py, tests/xdist_plugin.py: each
+# worker its own PostgreSQL test database and Redis database; the live-server tests in one group).
+# Tests marked `serial` pause or stop the one Redis server every worker uses: the harness deselects
+# them from the parallel pass (--serial-tests=exclude) and runs them alone after it (=only).
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--serial-tests",
+        choices=("exclude", "only"),
+        default=None,
+        help="deselect the tests marked serial (exclude) or all the others (only); tests/harness.py runs "
+        "one pass of each. Default: run both kinds.",
+    )
+
+
+def pytest_configure(config):
+    distributed = getattr(config.option, "tx", None) or os.environ.get("PYTEST_XDIST_WORKER")
+    if distributed and not config.pluginmanager.has_plugin("tests.xdist_plugin"):
+        raise pytest.UsageError(
+            "pytest-xdist needs tests/xdist_plugin.py (each worker its own Redis database, the live-server "
+            "tests in one group): run through `make test` (tests/harness.py) or add -p tests.xdist_plugin."
+        )
+
+
+def _select_serial(config, items):
+    which = config.getoption("serial_tests")
+    if which is None:
+        return
+    keep_serial = which == "only"
+    kept, deselected = [], []
+    for item in items:
+        (kept if bool(item.get_closest_marker("serial")) == keep_serial else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
 def pytest_collection_modifyitems(config, items):
+    _select_serial(config, items)
     if INTEGRATION_READY:
         return
     reason = "needs PostgreSQL and Redis (make test starts them when installed)"

@@ -6,6 +6,9 @@ REDIS_URL at them, runs pytest (whose integration tests start a real Celery
 worker), and tears everything down. Without them, pytest runs on SQLite and
 eager Celery and the integration tests are reported as skipped. With
 REQUIRE_INTEGRATION=1 (set by .ci/run), missing servers are an error.
+
+Either way the whole suite runs on two pytest-xdist workers, then the tests marked
+serial alone (see "Two cores" below).
 """
 
 import glob
@@ -147,6 +150,60 @@ def _stop_restarted_postgres(workdir):
         subprocess.run(_as_postgres_user([pg_ctl, "-D", datadir, "-m", "immediate", "stop"]), check=False)
 
 
+# --- Two cores: the parallel pass and the serial pass --------------------------------------
+# The whole suite (no arguments, or arguments with -n) runs in two pytest passes:
+# 1. on TEST_WORKERS (default 2) pytest-xdist workers, --dist loadgroup, every test not marked
+#    serial. Each worker has its own PostgreSQL test database (pytest-django: test_township_gw0,
+#    _gw1) and Redis database (tests/xdist_plugin.py: /1, /2); the tests that start a Celery worker
+#    or a live server form one group, run by one worker (tests/xdist_plugin.py);
+# 2. in one process, the tests marked serial: they pause or stop the Redis server both workers
+#    share (tests/integration/test_outages.py).
+# Both passes always run (unless -x/--exitfirst stopped the first); make test passes when both do.
+# Arguments without -n (one file, -k ...) run in one pytest process, as before.
+# TEST_WORKERS=1 runs the whole suite in one process, as before.
+
+XDIST_PLUGIN = ["-p", "tests.xdist_plugin"]
+NO_TESTS_COLLECTED = 5  # pytest's exit status when the selection is empty
+
+
+def _workers():
+    return int(os.environ.get("TEST_WORKERS", "2"))
+
+
+def _asks_for_workers(pytest_args):
+    return any(
+        arg in ("-n", "--numprocesses") or arg.startswith(("--numprocesses=", "-n=")) for arg in pytest_args
+    ) or any(arg.startswith("-n") and arg[2:].isdigit() for arg in pytest_args)
+
+
+def pytest_passes(pytest_args, workers):
+    """The pytest argument lists to run one after the other, with a label each."""
+    if (pytest_args and not _asks_for_workers(pytest_args)) or (not pytest_args and workers < 2):
+        return [("", [*XDIST_PLUGIN, *pytest_args])]
+    # The user's -n and --dist, if any, come later and win; -n 0 at the end turns xdist off.
+    parallel = [*XDIST_PLUGIN, "-n", str(workers), "--dist", "loadgroup", "--serial-tests=exclude", *pytest_args]
+    serial = [*XDIST_PLUGIN, "--serial-tests=only", *pytest_args, "-n", "0"]
+    return [("the parallel pass (pytest-xdist)", parallel), ("the serial pass (tests marked serial)", serial)]
+
+
+def run_passes(passes, env):
+    """Run each pass; the first failure's status, 0 when every pass passed or had nothing to run."""
+    statuses = []
+    for number, (label, args) in enumerate(passes, start=1):
+        if label:
+            print(f"make test: pass {number} of {len(passes)}, {label}.", flush=True)
+        status = subprocess.run([sys.executable, "-m", "pytest", *args], env=env, check=False).returncode
+        statuses.append(status)
+        if status not in (0, NO_TESTS_COLLECTED) and ("-x" in args or "--exitfirst" in args):
+            break
+    if len(statuses) > 1:
+        print(f"make test: exit status of each pass {statuses}.", flush=True)
+    failed = [status for status in statuses if status not in (0, NO_TESTS_COLLECTED)]
+    if failed:
+        return failed[0]
+    return NO_TESTS_COLLECTED if all(status == NO_TESTS_COLLECTED for status in statuses) else 0
+
+
 def main(argv):
     pytest_args = argv[1:] if argv and argv[0] == "--" else argv
     require = os.environ.get("REQUIRE_INTEGRATION") == "1"
@@ -190,8 +247,7 @@ def main(argv):
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
     try:
-        result = subprocess.run([sys.executable, "-m", "pytest", *pytest_args], env=env, check=False)
-        return result.returncode
+        return run_passes(pytest_passes(pytest_args, _workers()), env)
     except KeyboardInterrupt:
         return 130
     finally:

@@ -31,7 +31,8 @@ from tests.integration.conftest import wait_for
 from tests.integration.test_scoring import MONTH, YEAR, _county
 from townships.cache import redis_breaker
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# serial: pausing or stopping Redis would stall every pytest-xdist worker; make test runs these alone.
+pytestmark = [pytest.mark.integration, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 # No request waits more than this while Redis is paused: one socket timeout (1–1.5 s), then the
 # breaker is open and every other Redis call of the request is skipped.

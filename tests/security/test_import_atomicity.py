@@ -23,6 +23,8 @@ from cadres.models import MembershipEvent, PartyMember, Person
 from tests import factories
 from townships.models import AuditEvent, ImportBatch
 
+# test_figure reads what the cases before it saw (OUTCOMES): under pytest-xdist the whole file
+# runs on one worker, in file order (tests/xdist_plugin.py, GROUPS).
 pytestmark = pytest.mark.django_db
 
 ROWS = 2000
