@@ -226,6 +226,16 @@ def annual_rating_compute(*, county_id, year, run=None):
     return len(ratings)
 
 
+def quota_places(conf, count):
+    """The 优秀 places of a group of ``count`` rated secretaries under the county's settings."""
+    return scoring.quota_places(
+        count,
+        Decimal(str(conf["grade.excellent_quota"])),
+        rounding=conf["grade.quota_rounding"],
+        min_pool=conf["grade.quota_min_pool"],
+    )
+
+
 def _tie_decisions(*, county_id, year, conf, grades, group_of):
     """The county's decisions on 优秀 ties (excellent_ties_decide) against a recomputed year.
 
@@ -250,12 +260,7 @@ def _tie_decisions(*, county_id, year, conf, grades, group_of):
         if not before:
             continue
         tied = {pid for pid in pids if grades[pid].tie_pending}
-        places = scoring.quota_places(
-            len(pids),
-            Decimal(str(conf["grade.excellent_quota"])),
-            rounding=conf["grade.quota_rounding"],
-            min_pool=conf["grade.quota_min_pool"],
-        )
+        places = quota_places(conf, len(pids))
         free = places - sum(1 for pid in pids if grades[pid].grade == Grade.EXCELLENT and pid not in tied)
         chosen = sum(1 for pid in before if decided[pid].grade == Grade.EXCELLENT)
         if tied == before and chosen == free:

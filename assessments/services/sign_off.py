@@ -2,7 +2,6 @@
 
 import hashlib
 from collections import Counter
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,10 +14,10 @@ from townships.county_settings import settings_for
 from townships.models import County
 from townships.services import audit_record
 
-from .. import scoring
 from ..choices import Grade, Method, PeriodKind, Target
 from ..models import AnnualRating, RatingSignOff, ScoreItem
 from .common import actor_or_none
+from .ratings import quota_places
 
 
 @transaction.atomic
@@ -46,12 +45,7 @@ def excellent_ties_decide(*, actor, county_id, year, chosen, opinion, request=No
     everyone = AnnualRating.objects.filter(township__county_id=county_id, year=year)
     for group, members in groups.items():
         pool = everyone.filter(township_id=group) if by_township else everyone
-        places = scoring.quota_places(
-            pool.count(),
-            Decimal(str(conf["grade.excellent_quota"])),
-            rounding=conf["grade.quota_rounding"],
-            min_pool=conf["grade.quota_min_pool"],
-        )
+        places = quota_places(conf, pool.count())
         free = places - pool.filter(grade=Grade.EXCELLENT).count()
         picked = [r for r in members if r.pk in chosen]
         if len(picked) != free:

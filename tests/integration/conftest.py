@@ -110,3 +110,20 @@ def wait_for(check, timeout=30, interval=0.2):
             return result
         time.sleep(interval)
     return check()
+
+
+def application_role(name, *, login=False):
+    """A role that does not own the tables, given its privileges by ``grant_app_role`` as the owner
+    (the test suite's superuser): the production split of README "Production"."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') "
+            f"THEN CREATE ROLE {name} {'LOGIN' if login else 'NOLOGIN'}; END IF; END $$"
+        )
+    call_command("grant_app_role", name, stdout=io.StringIO())
+    return name

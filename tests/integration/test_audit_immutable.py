@@ -6,15 +6,14 @@ own on_delete=SET_NULL when a user is deleted: actor_id becomes NULL and nothing
 so the user's audit rows survive the account with actor_name still naming them.
 """
 
-import io
 import json
 
 import pytest
-from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from tests import factories
 from tests.conftest import AUDIT_TRUNCATE_TRIGGER
+from tests.integration.conftest import application_role
 from townships.choices import AuditAction
 from townships.models import AuditEvent, User
 from townships.services import audit_record
@@ -148,13 +147,7 @@ APP_ROLE = "audit_app_probe"
 def app_role(db):
     """The production split (README, "Production"): an application role that does not own the tables,
     given its privileges by ``grant_app_role`` as the owner (here the test suite's superuser)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') "
-            f"THEN CREATE ROLE {APP_ROLE} NOLOGIN; END IF; END $$"
-        )
-    call_command("grant_app_role", APP_ROLE, stdout=io.StringIO())
-    return APP_ROLE
+    return application_role(APP_ROLE)
 
 
 def as_app_role(sql, params=()):

@@ -7,7 +7,6 @@ rest of the suite (which runs with DEBUG on) and fail here.
 """
 
 import http.cookies
-import io
 import os
 import re
 import subprocess
@@ -19,10 +18,9 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from django.core.management import call_command
 
 from tests import factories
-from tests.integration.conftest import ROOT, worker_env
+from tests.integration.conftest import ROOT, application_role, worker_env
 from townships.tokens import token_issue
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -82,12 +80,7 @@ def release(tmp_path):
     from django.db import connection
 
     env = worker_env()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') "
-            f"THEN CREATE ROLE {APP_ROLE} LOGIN; END IF; END $$"
-        )
-    call_command("grant_app_role", APP_ROLE, stdout=io.StringIO())
+    application_role(APP_ROLE, login=True)
     owner = connection.settings_dict["USER"]
     env["DATABASE_URL"] = env["DATABASE_URL"].replace(f"postgres://{owner}@", f"postgres://{APP_ROLE}@", 1)
     env.update(
