@@ -30,9 +30,11 @@ SOURCE_LABELS = {"report": _("月报"), "derived": _("台账")}
 
 
 def metric_label(metric):
-    """A metric as the editor offers it: its name, unit and source, never its code."""
+    """A metric as the editor offers it: its name, unit and source (for a derived one, the records
+    it is computed from), never its code."""
     unit = f"，{metric.unit}" if metric.unit else ""
-    return f"{metric.label}（{SOURCE_LABELS[metric.source]}{unit}）"
+    origin = f"：{metric.origin}" if metric.origin else ""
+    return f"{metric.label}（{SOURCE_LABELS[metric.source]}{origin}{unit}）"
 
 
 class IndicatorForm(BootstrapModelForm):

@@ -1,7 +1,6 @@
-"""Reads for the assessment: derived metrics per township and period, scorecards, rankings.
+"""Reads for the assessment: the month's secretaries, scorecards, rankings, to-do lists.
 
-``derived_metrics`` runs a fixed number of aggregate queries for a set of townships,
-whatever their number of villages: each scoring task calls it once for its chunks.
+The derived metrics a scoring run reads are in ``assessments.metrics`` (one registry).
 """
 
 import datetime
@@ -12,76 +11,17 @@ from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.choices import CorrectionOutcome, PostKind, Stage
-from cadres.models import Appraisal, Correction, Meeting, MobileRecord, PartyMember, Tenure
+from cadres.choices import CorrectionOutcome, PostKind
+from cadres.models import Correction, Tenure
 from cadres.periods import month_unit
-from cadres.rules import add_months
-from cadres.selectors import AlertCode, alerts_for, meeting_compliance
+from cadres.selectors import AlertCode, alerts_for
 from townships.county_settings import settings_for
 from townships.models import Township
 from townships.scoping import scope_for
-from villages.models import Matter, PartyOrganization, Village, WeakDesignation
+from villages.models import Village, WeakDesignation
 
 from .choices import Category, PeriodKind, RemovalState, ReportStatus, RunStatus, Target
 from .models import AnnualRating, Indicator, MonthlyReport, PeriodLock, RemovalFlag, Scheme, Score, ScoringRun
-
-
-def derived_metrics(*, township_ids, year, month, conf):
-    """{village id: {metric code: value}} for some townships and a month (9 queries, whatever their number)."""
-    unit = month_unit(year, month)
-    values = defaultdict(dict)
-    organizations = PartyOrganization.objects.filter(township_id__in=township_ids, village__isnull=False)
-    expected, held_capped = defaultdict(int), defaultdict(int)
-    for org in meeting_compliance(organizations=organizations, start=unit.start, end=unit.end, conf=conf):
-        expected[org.village_id] += org.expected
-        held_capped[org.village_id] += org.held
-    for village_id, n in expected.items():
-        values[village_id]["meetings_ratio"] = round(held_capped[village_id] / n, 4) if n else 1.0
-    for village_id, n in (
-        Meeting.objects.filter(township_id__in=township_ids, held_on__gte=unit.start, held_on__lte=unit.end)
-        .values_list("village_id")
-        .annotate(n=Count("pk"))
-    ):
-        values[village_id]["meetings_held"] = n
-    year_start = datetime.date(year, 1, 1)
-    for row in (
-        PartyMember.objects.filter(township_id__in=township_ids)
-        .values("village_id")
-        .annotate(
-            developed=Count("pk", filter=Q(admitted_on__gte=year_start, admitted_on__lte=unit.end)),
-            candidates=Count("pk", filter=Q(is_active=True, stage=Stage.CANDIDATE)),
-        )
-    ):
-        values[row["village_id"]]["members_developed"] = row["developed"]
-        values[row["village_id"]]["candidates"] = row["candidates"]
-    lost_cutoff = add_months(unit.end, -conf["alert.lost_contact_months"])
-    for village_id, n in (
-        MobileRecord.objects.filter(township_id__in=township_ids, ended_on__isnull=True, since__lte=unit.end)
-        .filter(Q(last_contact_on__lt=lost_cutoff) | Q(last_contact_on__isnull=True))
-        .values_list("member__village_id")
-        .annotate(n=Count("pk"))
-    ):
-        values[village_id]["lost_contact_mobile"] = n
-    staffed = set(
-        Tenure.objects.filter(township_id__in=township_ids, post=PostKind.VILLAGE_SECRETARY, started_on__lte=unit.end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=unit.end))
-        .values_list("village_id", flat=True)
-    )
-    complete = (
-        Matter.objects.filter(township_id__in=township_ids)
-        .annotate(n=Count("steps"), last=Max("steps__done_on"))
-        .filter(n=6, last__gte=year_start, last__lte=unit.end)
-        .values_list("village_id")
-        .annotate(c=Count("pk"))
-    )
-    for village_id, n in complete:
-        values[village_id]["matters_completed"] = n
-    appraised = set(
-        Appraisal.objects.filter(
-            township_id__in=township_ids, year=year - 1, organization__village__isnull=False
-        ).values_list("organization__village_id", flat=True)
-    )
-    return values, staffed, appraised
 
 
 def secretary_days(tenures, *, start, end):

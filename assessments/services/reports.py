@@ -21,7 +21,7 @@ from ..choices import (
     RunKind,
     SchemeStatus,
 )
-from ..metrics import METRICS, REPORTED_CODES, parse_reported
+from ..metrics import METRICS, REPORTED_CODES, MetricPeriod, metric_value, parse_reported, read_derived
 from ..models import (
     MonthlyReport,
     PeriodLock,
@@ -30,7 +30,7 @@ from ..models import (
     Score,
     ScoringRun,
 )
-from ..selectors import derived_metrics, month_coverage, period_is_closed, reporting_deadline, reporting_period
+from ..selectors import month_coverage, period_is_closed, reporting_deadline, reporting_period
 from .common import actor_or_none
 from .runs import period_mark_dirty, scoring_run_start
 
@@ -157,17 +157,19 @@ def report_submit(*, actor, report, request=None):
 
 def _mismatches(report):
     """Where a reported value can be compared with the records, note the difference for the reviewer."""
-    values, _staffed, _appraised = derived_metrics(
+    compared = {code: METRICS[code].compare_with for code in report.values if METRICS[code].compare_with}
+    period = MetricPeriod(
         township_ids=[report.township_id],
         year=report.year,
         month=report.month,
         conf=settings_for(report.township.county_id),
     )
+    derived = read_derived(period, compared.values())
     found = []
-    for code, reported in report.values.items():
-        other = METRICS[code].compare_with
-        if other:
-            recorded = values.get(report.village_id, {}).get(other, 0)
+    for code, other in compared.items():
+        reported = report.values[code]
+        if reported is not None:
+            recorded = metric_value(other, report.village_id, report_values=None, derived=derived)
             if Decimal(str(reported)) != Decimal(str(recorded)):
                 found.append({"metric": code, "reported": reported, "recorded": recorded})
     return found

@@ -177,9 +177,7 @@ def test_a_failed_run_is_marked_failed_and_the_previous_scores_stand(
 ):
     _approve_all(villages, admin_user)
     before = dict(Score.objects.values_list("pk", "total"))
-    with mock.patch(
-        "assessments.services.runs.compute.derived_metrics", side_effect=RuntimeError("database went away")
-    ):
+    with mock.patch("assessments.services.runs.compute.read_derived", side_effect=RuntimeError("database went away")):
         with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
             services.scoring_run_start(
                 actor=admin_user,

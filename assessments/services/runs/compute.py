@@ -16,20 +16,10 @@ from villages.models import Village
 
 from ... import scoring
 from ...choices import PeriodKind, ReportStatus, RunStatus, Target
-from ...metrics import METRICS
+from ...metrics import MetricPeriod, metric_value, read_derived
 from ...models import MonthlyReport, Scheme, Score, ScoringChunk
-from ...selectors import derived_metrics, month_secretaries
+from ...selectors import month_secretaries
 from ..schemes import active_schemes
-
-
-def _value_of(code, report_values, derived, staffed, appraised, village_id):
-    if code == "secretary_vacant":
-        return int(village_id not in staffed)
-    if code == "appraisal_done":
-        return int(village_id in appraised)
-    if METRICS[code].source == "report":
-        return (report_values or {}).get(code)
-    return derived.get(village_id, {}).get(code, 0)
 
 
 def score_chunk_compute(chunk_id):
@@ -72,7 +62,10 @@ def score_chunks_compute(chunk_ids):
     )
     indicators = {target: [i for i in scheme.indicators.all() if i.method] for target, scheme in schemes.items()}
     township_ids = [chunk.township_id for chunk in chunks]
-    villages, statuses, inputs = month_inputs(township_ids=township_ids, year=run.year, month=run.period, conf=conf)
+    codes = {indicator.metric for leaves in indicators.values() for indicator in leaves if indicator.metric}
+    villages, statuses, inputs = month_inputs(
+        township_ids=township_ids, year=run.year, month=run.period, conf=conf, codes=codes
+    )
     reports = inputs.reports
     outcomes = []
     for chunk in chunks:
@@ -110,10 +103,11 @@ def score_chunks_compute(chunk_ids):
     return updated
 
 
-def month_inputs(*, township_ids, year, month, conf):
+def month_inputs(*, township_ids, year, month, conf, codes=None):
     """What scoring a month reads for some townships (a fixed number of queries): their active
     villages ({township: [(village, name)]}), each village's report status, and the ``Inputs``
-    (approved reports' values, derived metrics, the month's secretaries)."""
+    (approved reports' values, the derived metrics named in ``codes`` — all by default — read
+    through the registry, the month's secretaries)."""
     villages = defaultdict(list)
     for pk, name, township_id in (
         Village.objects.filter(township_id__in=township_ids, is_active=True)
@@ -128,9 +122,10 @@ def month_inputs(*, township_ids, year, month, conf):
         statuses[village_id] = status
         if status == ReportStatus.APPROVED:
             reports[village_id] = values
+    period = MetricPeriod(township_ids=township_ids, year=year, month=month, conf=conf)
     inputs = Inputs(
         reports,
-        *derived_metrics(township_ids=township_ids, year=year, month=month, conf=conf),
+        read_derived(period, codes),
         month_secretaries(township_ids=township_ids, year=year, month=month),
     )
     return villages, statuses, inputs
@@ -141,13 +136,11 @@ class Inputs:
     """What a month's scoring reads, for the villages of the townships being scored."""
 
     reports: dict
-    derived: dict
-    staffed: set
-    appraised: set
+    derived: dict  # {code: {village id: value}}
     secretaries: dict
 
     def value(self, code, village_id):
-        return _value_of(code, self.reports.get(village_id), self.derived, self.staffed, self.appraised, village_id)
+        return metric_value(code, village_id, report_values=self.reports.get(village_id), derived=self.derived)
 
 
 def score_township(target, scheme, indicators, scored, inputs):

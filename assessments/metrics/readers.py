@@ -1,0 +1,114 @@
+"""The derived metrics' readers: each answers {village id: value} for a ``MetricPeriod``'s
+townships and month, in one query (or one shared query), whatever their number of villages."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Max, Q
+from django.utils.translation import gettext_lazy as _
+
+from cadres.choices import PostKind, Stage
+from cadres.models import Appraisal, Meeting, MobileRecord, PartyMember, Tenure
+from cadres.rules import add_months
+from cadres.selectors import meeting_compliance
+from villages.models import Matter, PartyOrganization
+
+from . import derived_metric
+
+LIFE = _("组织生活记录")
+MEMBERS = _("党员名册")
+
+
+def _compliance(period):
+    unit = period.unit
+    organizations = PartyOrganization.objects.filter(township_id__in=period.township_ids, village__isnull=False)
+    expected, held = defaultdict(int), defaultdict(int)
+    for org in meeting_compliance(organizations=organizations, start=unit.start, end=unit.end, conf=period.conf):
+        expected[org.village_id] += org.expected
+        held[org.village_id] += org.held
+    return expected, held
+
+
+@derived_metric("meetings_ratio", _("组织生活开展率（已开÷应开）"), kind="decimal", origin=LIFE)
+def meetings_ratio(period):
+    expected, held = period.shared("meeting_compliance", _compliance)
+    return {village_id: round(held[village_id] / n, 4) if n else 1.0 for village_id, n in expected.items()}
+
+
+@derived_metric("meetings_held", _("组织生活记录"), unit=_("次"), origin=LIFE)
+def meetings_held(period):
+    unit = period.unit
+    return dict(
+        Meeting.objects.filter(township_id__in=period.township_ids, held_on__gte=unit.start, held_on__lte=unit.end)
+        .values_list("village_id")
+        .annotate(n=Count("pk"))
+    )
+
+
+def _member_counts(period):
+    year_start = datetime.date(period.year, 1, 1)
+    return {
+        row["village_id"]: row
+        for row in PartyMember.objects.filter(township_id__in=period.township_ids)
+        .values("village_id")
+        .annotate(
+            developed=Count("pk", filter=Q(admitted_on__gte=year_start, admitted_on__lte=period.unit.end)),
+            candidates=Count("pk", filter=Q(is_active=True, stage=Stage.CANDIDATE)),
+        )
+    }
+
+
+@derived_metric("members_developed", _("本年发展党员"), unit=_("人"), origin=MEMBERS)
+def members_developed(period):
+    return {v: row["developed"] for v, row in period.shared("member_counts", _member_counts).items()}
+
+
+@derived_metric("candidates", _("在册发展对象"), unit=_("人"), origin=MEMBERS)
+def candidates(period):
+    return {v: row["candidates"] for v, row in period.shared("member_counts", _member_counts).items()}
+
+
+@derived_metric("lost_contact_mobile", _("失联流动党员"), unit=_("人"), origin=_("流动党员台账"))
+def lost_contact_mobile(period):
+    unit = period.unit
+    cutoff = add_months(unit.end, -period.conf["alert.lost_contact_months"])
+    return dict(
+        MobileRecord.objects.filter(township_id__in=period.township_ids, ended_on__isnull=True, since__lte=unit.end)
+        .filter(Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True))
+        .values_list("member__village_id")
+        .annotate(n=Count("pk"))
+    )
+
+
+# A village no tenure lists has nobody in the post: vacant (1) is the default.
+@derived_metric("secretary_vacant", _("书记岗位空缺"), kind="bool", origin=_("村干部任职"), default=1)
+def secretary_vacant(period):
+    unit = period.unit
+    staffed = (
+        Tenure.objects.filter(
+            township_id__in=period.township_ids, post=PostKind.VILLAGE_SECRETARY, started_on__lte=unit.end
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=unit.end))
+        .values_list("village_id", flat=True)
+    )
+    return dict.fromkeys(staffed, 0)
+
+
+@derived_metric("matters_completed", _("“四议两公开”完成事项"), unit=_("件"), origin=_("“四议两公开”台账"))
+def matters_completed(period):
+    year_start = datetime.date(period.year, 1, 1)
+    return dict(
+        Matter.objects.filter(township_id__in=period.township_ids)
+        .annotate(n=Count("steps"), last=Max("steps__done_on"))
+        .filter(n=6, last__gte=year_start, last__lte=period.unit.end)
+        .values_list("village_id")
+        .annotate(c=Count("pk"))
+    )
+
+
+@derived_metric("appraisal_done", _("上年度民主评议已开展"), kind="bool", origin=_("民主评议党员"))
+def appraisal_done(period):
+    appraised = Appraisal.objects.filter(
+        township_id__in=period.township_ids, year=period.year - 1, organization__village__isnull=False
+    ).values_list("organization__village_id", flat=True)
+    return dict.fromkeys(appraised, 1)
