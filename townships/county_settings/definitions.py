@@ -1,65 +1,9 @@
-"""County-level settings ([setting] in DOMAIN.md): definitions with the regulations' defaults.
+"""The county settings the base rules read (pipeline, organizational life, village cadres, the 千分制,
+alerts), with the regulations' defaults. Other apps register their own (``register_settings``)."""
 
-Rules read them through ``settings_for(county)``, one query for all keys; the
-county administrator edits them on the settings page (audited). A literal in
-rule code where a county setting exists is a bug.
-"""
-
-from dataclasses import dataclass
-
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import CountySetting
-
-
-@dataclass(frozen=True)
-class SettingDef:
-    key: str
-    group: str
-    label: str
-    default: int | float
-    minimum: int | float
-    maximum: int | float
-    unit: str = ""
-    source: str = ""
-    # Text settings: the allowed values ({value: label}); with ``ordered_list`` the value is a
-    # comma-separated list of them in order (e.g. tie-break criteria).
-    choices: dict | None = None
-    ordered_list: bool = False
-
-    def clean(self, raw):
-        if self.choices is not None:
-            return self._clean_choice(raw)
-        try:
-            value = type(self.default)(raw)
-        except (TypeError, ValueError):
-            raise ValidationError(_("“%(label)s”必须是数字。") % {"label": self.label}) from None
-        if not self.minimum <= value <= self.maximum:
-            raise ValidationError(
-                _("“%(label)s”应在 %(min)s 到 %(max)s 之间。")
-                % {"label": self.label, "min": self.minimum, "max": self.maximum}
-            )
-        return value
-
-    def _clean_choice(self, raw):
-        allowed = "、".join(f"{k}（{v}）" for k, v in self.choices.items())
-        text = str(raw or "").strip()
-        items = [i.strip() for i in text.split(",") if i.strip()] if self.ordered_list else [text]
-        unknown = [i for i in items if i not in self.choices]
-        if unknown or not items:
-            raise ValidationError(
-                _("“%(label)s”中的“%(bad)s”不是可用的取值；可用：%(ok)s。")
-                % {"label": self.label, "bad": "、".join(unknown) or text, "ok": allowed}
-            )
-        if len(set(items)) != len(items):
-            raise ValidationError(_("“%(label)s”不能重复列出同一项。") % {"label": self.label})
-        return ",".join(items)
-
-    def display_choices(self):
-        return self.choices or {}
-
+from . import SettingDef
 
 PIPELINE = gettext_lazy("发展党员")
 LIFE = gettext_lazy("组织生活")
@@ -67,7 +11,7 @@ CADRE = gettext_lazy("村干部")
 ASSESS = gettext_lazy("千分制考核")
 ALERT = gettext_lazy("预警")
 
-DEFINITIONS = (
+TOWNSHIP_SETTINGS = (
     # 《中国共产党发展党员工作细则》(2014)
     SettingDef(
         "pipeline.min_age", PIPELINE, gettext_lazy("申请入党最低年龄"), 18, 18, 30, gettext_lazy("周岁"), "细则第六条"
@@ -446,31 +390,3 @@ DEFINITIONS = (
         "alert.family_applicants", ALERT, gettext_lazy("同户同年申请入党人数预警"), 2, 2, 10, gettext_lazy("人"), ""
     ),
 )
-
-BY_KEY = {d.key: d for d in DEFINITIONS}
-
-
-class CountySettings:
-    """All settings of one county: stored values over the defaults."""
-
-    def __init__(self, stored):
-        self._stored = stored
-
-    def __getitem__(self, key):
-        definition = BY_KEY[key]
-        if key in self._stored:
-            if definition.choices is not None:
-                return str(self._stored[key])
-            return type(definition.default)(self._stored[key])
-        return definition.default
-
-    def is_default(self, key):
-        return key not in self._stored
-
-
-def settings_for(county_id):
-    """One query for every stored setting of the county."""
-
-    if county_id is None:
-        return CountySettings({})
-    return CountySettings(dict(CountySetting.objects.filter(county_id=county_id).values_list("key", "value")))
