@@ -6,3 +6,10 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "assessments"
     verbose_name = _("考核")
+
+    def ready(self):
+        from townships.county_settings import register_settings
+
+        from .county_settings import ASSESSMENT_SETTINGS
+
+        register_settings(*ASSESSMENT_SETTINGS)

@@ -74,3 +74,37 @@ class RemovalState(models.TextChoices):
 class RemovalDecision(models.TextChoices):
     AGREE = "agree", _("同意调整")
     REJECT = "reject", _("不予调整")
+
+
+class BallotKind(models.TextChoices):
+    """What a ballot tally measures; each kind has its own options and weights (county settings)."""
+
+    SATISFACTION = "satisfaction", _("满意度测评")
+
+
+class SurveyPurpose(models.TextChoices):
+    SANPING = "sanping", _("年终“三评”")
+    REPORT = "report", _("述职测评")
+    RECTIFICATION = "rectification", _("软弱涣散整顿验收")
+    OTHER = "other", _("其他")
+
+
+class TallyTarget(models.TextChoices):
+    ORGANIZATION = "organization", _("村党组织")
+    SECRETARY = "secretary", _("村党组织书记")
+    TOWNSHIP = "township", _("乡镇")
+
+
+class SurveyMethod(models.TextChoices):
+    MEETING = "meeting", _("会议现场测评")
+    DOOR = "door", _("入户测评")
+    ONLINE = "online", _("线上测评")
+    PHONE = "phone", _("电话回访")
+
+
+class EntryStatus(models.TextChoices):
+    """A record entered by a village login waits for the township (审核); others are approved at once."""
+
+    PENDING = "pending", _("待乡镇审核")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")

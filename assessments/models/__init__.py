@@ -18,10 +18,13 @@ from ..choices import (
     SchemeStatus,
     Target,
 )
+from .ballots import BallotGroup, BallotTally
 from .runs import DirtyPeriod, ScoringChunk, ScoringRun
 
 __all__ = [
     "AnnualRating",
+    "BallotGroup",
+    "BallotTally",
     "Bulletin",
     "DirtyPeriod",
     "Indicator",

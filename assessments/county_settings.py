@@ -1,0 +1,107 @@
+"""The assessment's own county settings (registered with townships.county_settings when the app is
+ready): satisfaction surveys' options, weights, rater groups, bands and minimum sample, and what the
+weak-and-lax rules read from surveys."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy
+
+from townships.county_settings import SettingDef
+
+from .ballots import Band, Option
+
+SURVEY = gettext_lazy("满意度测评")
+
+# The options of a satisfaction ballot (测评表) in the order printed; their weights are settings.
+SATISFACTION_OPTIONS = {
+    "very": gettext_lazy("满意"),
+    "fairly": gettext_lazy("比较满意"),
+    "basic": gettext_lazy("基本满意"),
+    "not": gettext_lazy("不满意"),
+}
+# The rater groups a county may use (测评主体); which ones, and in what order, is a setting.
+RATER_GROUPS = {
+    "members": gettext_lazy("党员"),
+    "representatives": gettext_lazy("村民代表"),
+    "villagers": gettext_lazy("群众"),
+    "cadres": gettext_lazy("村组干部"),
+    "township": gettext_lazy("乡镇干部"),
+    "enterprises": gettext_lazy("驻村单位及企业"),
+}
+_DEFAULT_WEIGHTS = {"very": 100, "fairly": 80, "basic": 60, "not": 0}
+
+ASSESSMENT_SETTINGS = (
+    *(
+        SettingDef(
+            f"survey.weight.{code}",
+            SURVEY,
+            gettext_lazy("“%(o)s”票权重") % {"o": label},
+            _DEFAULT_WEIGHTS[code],
+            0,
+            100,
+            gettext_lazy("分"),
+            gettext_lazy("得分 = Σ 票数 × 权重 ÷ 有效票"),
+        )
+        for code, label in SATISFACTION_OPTIONS.items()
+    ),
+    SettingDef(
+        "survey.rate_options",
+        SURVEY,
+        gettext_lazy("计入满意率的选项"),
+        "very,fairly",
+        0,
+        0,
+        "",
+        gettext_lazy("满意率 = 所列选项票数 ÷ 有效票"),
+        choices=SATISFACTION_OPTIONS,
+        ordered_list=True,
+    ),
+    SettingDef(
+        "survey.groups",
+        SURVEY,
+        gettext_lazy("测评主体（分组计票）"),
+        "members,representatives,villagers",
+        0,
+        0,
+        "",
+        "",
+        choices=RATER_GROUPS,
+        ordered_list=True,
+    ),
+    SettingDef("survey.min_sample", SURVEY, gettext_lazy("最低有效样本"), 30, 1, 100000, gettext_lazy("张"), ""),
+    SettingDef("survey.band.satisfied", SURVEY, gettext_lazy("“满意”档最低得分"), 85, 0, 100, gettext_lazy("分"), ""),
+    SettingDef("survey.band.fairly", SURVEY, gettext_lazy("“比较满意”档最低得分"), 75, 0, 100, gettext_lazy("分"), ""),
+    SettingDef("survey.band.basic", SURVEY, gettext_lazy("“基本满意”档最低得分"), 60, 0, 100, gettext_lazy("分"), ""),
+    SettingDef(
+        "weak.closing_survey_at_least",
+        SURVEY,
+        gettext_lazy("整顿销号须验收测评满意率达到（0 为不要求）"),
+        0,
+        0,
+        100,
+        "%",
+        gettext_lazy("软弱涣散村党组织整顿验收"),
+    ),
+)
+
+
+def satisfaction_options(conf):
+    rate = set(conf["survey.rate_options"].split(","))
+    return [
+        Option(code, str(label), Decimal(conf[f"survey.weight.{code}"]), code in rate)
+        for code, label in SATISFACTION_OPTIONS.items()
+    ]
+
+
+def satisfaction_bands(conf):
+    return [
+        Band("satisfied", str(SATISFACTION_OPTIONS["very"]), Decimal(conf["survey.band.satisfied"])),
+        Band("fairly", str(SATISFACTION_OPTIONS["fairly"]), Decimal(conf["survey.band.fairly"])),
+        Band("basic", str(SATISFACTION_OPTIONS["basic"]), Decimal(conf["survey.band.basic"])),
+        Band("not", str(SATISFACTION_OPTIONS["not"]), Decimal(-1)),
+    ]
+
+
+def rater_groups(conf):
+    """[(code, label)] of the county's rater groups, in order."""
+    return [(code, str(RATER_GROUPS[code])) for code in conf["survey.groups"].split(",")]
