@@ -20,8 +20,28 @@ from townships.models import Township
 from townships.scoping import scope_for
 from villages.models import Village, WeakDesignation
 
-from .choices import Category, PeriodKind, RemovalState, ReportStatus, RunStatus, Target
-from .models import AnnualRating, Indicator, MonthlyReport, PeriodLock, RemovalFlag, Scheme, Score, ScoringRun
+from .choices import (
+    BallotKind,
+    Category,
+    EntryStatus,
+    PeriodKind,
+    RemovalState,
+    ReportStatus,
+    RunStatus,
+    TallyTarget,
+    Target,
+)
+from .models import (
+    AnnualRating,
+    BallotTally,
+    Indicator,
+    MonthlyReport,
+    PeriodLock,
+    RemovalFlag,
+    Scheme,
+    Score,
+    ScoringRun,
+)
 
 
 def secretary_days(tenures, *, start, end):
@@ -381,20 +401,35 @@ def weak_candidates(*, user, today):
                 ("last_place", _("%(y)s 年度评定全县最后一名") % {"y": last_year})
             )
             names[last.village_id] = (last.township.name, last.village.name)
+    # Satisfaction from the ballots (满意度测评), never from a typed value: each village's latest
+    # counted survey with a rate.
+    latest = {}
+    for tally in (
+        BallotTally.objects.filter(
+            township__in=townships,
+            kind=BallotKind.SATISFACTION,
+            target_kind=TallyTarget.ORGANIZATION,
+            status=EntryStatus.APPROVED,
+            held_on__lte=today,
+        )
+        .select_related("village", "township")
+        .order_by("village_id", "-held_on", "-pk")
+    ):
+        latest.setdefault(tally.village_id, tally)
+    for village_id, tally in latest.items():
+        if tally.rate is not None and tally.rate < conf["weak.satisfaction_below"]:
+            reasons.setdefault(village_id, []).append(
+                (
+                    "low_satisfaction",
+                    _("满意度测评满意率 %(s)s%%（%(d)s），低于 %(limit)s%%")
+                    % {"s": tally.rate, "d": tally.held_on.isoformat(), "limit": conf["weak.satisfaction_below"]},
+                )
+            )
+            names[village_id] = (tally.township.name, tally.village.name)
     month_end = today.replace(day=1) - datetime.timedelta(days=1)
     for report in MonthlyReport.objects.filter(
         township__in=townships, year=month_end.year, month=month_end.month
     ).select_related("village", "township"):
-        satisfaction = report.values.get("satisfaction")
-        if satisfaction is not None and float(satisfaction) < conf["weak.satisfaction_below"]:
-            reasons.setdefault(report.village_id, []).append(
-                (
-                    "low_satisfaction",
-                    _("群众满意度 %(s)s%%，低于 %(limit)s%%")
-                    % {"s": satisfaction, "limit": conf["weak.satisfaction_below"]},
-                )
-            )
-            names[report.village_id] = (report.township.name, report.village.name)
         if int(report.values.get("petitions") or 0) >= conf["weak.petitions_at_least"]:
             reasons.setdefault(report.village_id, []).append(
                 ("petitions", _("上月信访 %(n)s 件，信访集中") % {"n": report.values["petitions"]})

@@ -229,3 +229,30 @@ def use_token(api, user):
     _instance, token = AuthToken.objects.create(user=user)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return token
+
+
+def satisfaction_survey(organization, actor, *, held_on, very, fairly=0, basic=0, not_=0, invalid=0, **kwargs):
+    """A counted 满意度测评 of a village Party organization, one group (群众), through the service."""
+    from assessments.choices import SurveyMethod, SurveyPurpose, TallyTarget
+    from assessments.services.surveys import survey_save
+
+    valid = very + fairly + basic + not_
+    return survey_save(
+        actor=actor,
+        target_kind=TallyTarget.ORGANIZATION,
+        organization=organization,
+        year=kwargs.pop("year", held_on.year),
+        held_on=held_on,
+        purpose=kwargs.pop("purpose", SurveyPurpose.SANPING),
+        method=SurveyMethod.MEETING,
+        groups=[
+            {
+                "code": "villagers",
+                "issued": valid + invalid,
+                "returned": valid + invalid,
+                "invalid": invalid,
+                "counts": {"very": very, "fairly": fairly, "basic": basic, "not": not_},
+            }
+        ],
+        **kwargs,
+    )

@@ -44,7 +44,7 @@ REPORTED = (
     Metric("key_project_progress", _("重点项目推进（完成率）"), "report", "%", "percent"),
     Metric("pledged_matters_done", _("承诺事项完成"), "report", _("件")),
     Metric("collective_income", _("村集体经济收入（累计）"), "report", _("元"), "decimal"),
-    Metric("satisfaction", _("群众满意度"), "report", "%", "percent"),
+    Metric("satisfaction", _("群众满意度"), "report", "%", "percent", compare_with="satisfaction_rate"),
     Metric("environment_score", _("人居环境整治评分"), "report", _("分"), "decimal"),
     Metric("meetings_reported", _("本月召开三会一课"), "report", _("次"), compare_with="meetings_held"),
 )

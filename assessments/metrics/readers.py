@@ -112,3 +112,34 @@ def appraisal_done(period):
         township_id__in=period.township_ids, year=period.year - 1, organization__village__isnull=False
     ).values_list("organization__village_id", flat=True)
     return dict.fromkeys(appraised, 1)
+
+
+@derived_metric(
+    "satisfaction_rate",
+    _("群众满意度（测评满意率）"),
+    unit="%",
+    kind="percent",
+    origin=_("满意度测评"),
+    default=None,
+)
+def satisfaction_rate(period):
+    """The rate of each village Party organization's latest counted survey held on or before the
+    month's end (a survey below the minimum sample has no rate: the village then has no value)."""
+    from ..choices import BallotKind, EntryStatus, TallyTarget
+    from ..models import BallotTally
+
+    latest = {}
+    for village_id, rate in (
+        BallotTally.objects.filter(
+            township_id__in=period.township_ids,
+            kind=BallotKind.SATISFACTION,
+            target_kind=TallyTarget.ORGANIZATION,
+            status=EntryStatus.APPROVED,
+            held_on__lte=period.unit.end,
+        )
+        .order_by("village_id", "-held_on", "-pk")
+        .values_list("village_id", "rate")
+    ):
+        if village_id not in latest:
+            latest[village_id] = float(rate) if rate is not None else None
+    return latest

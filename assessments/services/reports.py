@@ -1,6 +1,6 @@
 """Monthly reports (月报): filing, submission with late marking and mismatches, review, corrections, closing a month."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -170,9 +170,19 @@ def _mismatches(report):
         reported = report.values[code]
         if reported is not None:
             recorded = metric_value(other, report.village_id, report_values=None, derived=derived)
-            if Decimal(str(reported)) != Decimal(str(recorded)):
+            if recorded is None:
+                continue  # nothing on record to compare with (no survey yet)
+            if not _agrees(reported, recorded):
                 found.append({"metric": code, "reported": reported, "recorded": recorded})
     return found
+
+
+def _agrees(reported, recorded):
+    """A typed value agrees with the records when they are equal at the precision it was typed in
+    (a typed 87 agrees with a surveyed 86.96; a typed 86.9 does not)."""
+    reported, recorded = Decimal(str(reported)), Decimal(str(recorded))
+    exponent = min(reported.as_tuple().exponent, 0)
+    return reported == recorded.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
 
 
 def month_has_ended(year, month, *, today=None):
@@ -337,6 +347,23 @@ def _tell_township_batch(reports):
         url=reverse("report-overview")
         + f"?township={reports[0].township_id}&year={months[-1][0]}&month={months[-1][1]}",
     )
+
+
+def scored_months_changed(*, county_id, since, actor):
+    """Records an indicator reads from a date on (a survey, a commitment's grade) changed: every month
+    of the county scored (or being scored) from ``since``'s month on is marked dirty and owed a run;
+    closed months are left as they are (``score verify`` shows their drift)."""
+    months = (
+        ScoringRun.objects.filter(county_id=county_id, kind=RunKind.MONTHLY)
+        .filter(Q(year__gt=since.year) | Q(year=since.year, period__gte=since.month))
+        .values_list("year", "period")
+        .distinct()
+    )
+    for year, month in sorted(set(months)):
+        if _month_inputs_changed(county_id=county_id, year=year, month=month, actor=actor):
+            transaction.on_commit(
+                lambda y=year, m=month: _start_if_idle(county_id=county_id, year=y, month=m, actor=actor)
+            )
 
 
 def _start_if_idle(*, county_id, year, month, actor):

@@ -25,8 +25,11 @@ def test_candidates_come_from_the_records(client, admin_user, township, village,
         year=last.year,
         month=last.month,
         status=ReportStatus.APPROVED,
-        values={"satisfaction": 45, "petitions": 7},
+        values={"satisfaction": 95, "petitions": 7},  # the typed value is not read: the survey is
     )
+    organization = factories.PartyOrganizationFactory(township=township, village=village)
+    # 40 valid ballots, 18 满意: 18 ÷ 40 = 45 % < 60 %
+    factories.satisfaction_survey(organization, admin_user, held_on=last, very=18, not_=22)
     person = factories.PersonFactory(township=other_village.township, village=other_village)
     AnnualRating.objects.create(
         person=person,
@@ -41,7 +44,7 @@ def test_candidates_come_from_the_records(client, admin_user, township, village,
     )
     client.force_login(admin_user)
     page = client.get(reverse("weak-list")).content.decode()
-    assert "群众满意度 45" in page and "信访集中" in page and "最后一名" in page
+    assert "满意度测评满意率 45.00%" in page and "信访集中" in page and "最后一名" in page
     response = client.post(
         reverse("weak-list"), {"village": village.pk, "reason": "满意度低、信访集中", "source": "low_satisfaction"}
     )
@@ -54,7 +57,7 @@ def test_candidates_come_from_the_records(client, admin_user, township, village,
 
 
 def test_the_thresholds_are_county_settings(client, admin_user, county, township, village):
-    """Satisfaction 55% and 3 petitions are no lead by default (below 60%: yes; 3 < 5: no), but are once
+    """A surveyed satisfaction of 55% and 3 petitions are no lead by default (below 60%: yes; 3 < 5: no), but are once
     the county lowers the petitions threshold to 3 and the satisfaction line to 50%."""
     last = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     MonthlyReport.objects.create(
@@ -65,6 +68,8 @@ def test_the_thresholds_are_county_settings(client, admin_user, county, township
         status=ReportStatus.APPROVED,
         values={"satisfaction": 55, "petitions": 3},
     )
+    organization = factories.PartyOrganizationFactory(township=township, village=village)
+    factories.satisfaction_survey(organization, admin_user, held_on=last, very=11, fairly=11, not_=18)  # 22 ÷ 40
     client.force_login(admin_user)
     candidates = client.get(reverse("weak-list")).context["candidates"]
     (row,) = [c for c in candidates if c["village_id"] == village.pk]

@@ -16,7 +16,7 @@ from villages.models import Village
 
 from ... import scoring
 from ...choices import PeriodKind, ReportStatus, RunStatus, Target
-from ...metrics import MetricPeriod, metric_value, read_derived
+from ...metrics import METRICS, MetricPeriod, metric_value, read_derived
 from ...models import MonthlyReport, Scheme, Score, ScoringChunk
 from ...selectors import month_secretaries
 from ..schemes import active_schemes
@@ -143,6 +143,13 @@ class Inputs:
         return metric_value(code, village_id, report_values=self.reports.get(village_id), derived=self.derived)
 
 
+def _missing(code):
+    metric = METRICS.get(code)
+    if metric is None or metric.source == "report":
+        return _("报表未填此项，计 0 分。")
+    return _("无%(origin)s结果，计 0 分。") % {"origin": metric.origin}
+
+
 def score_township(target, scheme, indicators, scored, inputs):
     """The item rows of one target for the scored villages of one township."""
     leaves = indicators[target]
@@ -169,7 +176,7 @@ def score_township(target, scheme, indicators, scored, inputs):
             else:
                 value = inputs.value(indicator.metric, village_id)
                 if value is None:
-                    points = scoring.Points(Decimal("0.00"), _("报表未填此项，计 0 分。"))
+                    points = scoring.Points(Decimal("0.00"), _missing(indicator.metric))
                 else:
                     points = scoring.score(indicator.method, indicator.max_points, indicator.params, value)
             items.append([indicator.pk, value, str(points.points), points.explanation, points.veto])

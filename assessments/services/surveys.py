@@ -1,0 +1,213 @@
+"""Writes for satisfaction surveys (满意度测评): recording a tally, and the township's review of one
+entered by a village login. A survey that counts (approved) makes the scored months it feeds dirty,
+so they are scored again with it."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadres.choices import PostKind
+from cadres.models import Tenure
+from townships.choices import AuditAction, Role
+from townships.county_settings import settings_for
+from townships.scoping import can_edit_in_township
+from townships.services import audit_record
+
+from .. import ballots
+from ..choices import BallotKind, EntryStatus, TallyTarget
+from ..county_settings import rater_groups, satisfaction_bands, satisfaction_options
+from ..models import BallotGroup, BallotTally
+from .reports import scored_months_changed
+
+# How long after its year a year's survey may still be held (the year-end 三评 is often in January).
+LATE_MONTHS = 3
+
+
+def _is_village_login(user):
+    return getattr(user, "role", None) == getattr(Role, "VILLAGE_STAFF", object())
+
+
+def _target(*, actor, target_kind, organization, person, township):
+    """(township, village) of the rated, checked against what the actor may record."""
+    if target_kind == TallyTarget.TOWNSHIP:
+        if township is None:
+            raise ValidationError({"township": _("请选择被测评的乡镇。")})
+        if not (actor.is_superuser or actor.role == Role.COUNTY_ADMIN):
+            raise ValidationError({"target_kind": _("乡镇的满意度测评由县委组织部录入。")})
+        return township, None
+    if target_kind not in (TallyTarget.ORGANIZATION, TallyTarget.SECRETARY):
+        raise ValidationError({"target_kind": _("请选择测评对象类型。")})
+    if organization is None or organization.village_id is None:
+        raise ValidationError({"organization": _("请选择被测评的村党组织。")})
+    if target_kind == TallyTarget.SECRETARY and person is None:
+        raise ValidationError({"person": _("请选择被测评的村党组织书记。")})
+    return organization.township, organization.village
+
+
+def _check_scope(actor, township, village):
+    if _is_village_login(actor):
+        if village is None or actor.village_id != village.pk:
+            raise ValidationError(_("只能录入本村的测评。"))
+        return
+    if not can_edit_in_township(actor, township.pk) or (
+        not actor.is_superuser and actor.county_id is not None and actor.county_id != township.county_id
+    ):
+        raise ValidationError(_("不能为其他乡镇录入测评。"))
+
+
+def _clean_groups(groups, conf):
+    """The groups as ``ballots.Group`` rows, in the county's order; a Chinese message per problem."""
+    allowed = dict(rater_groups(conf))
+    seen, cleaned = set(), []
+    for spec in groups:
+        code = spec.get("code")
+        if code not in allowed:
+            raise ValidationError(
+                {
+                    "groups": _("没有“%(g)s”这一测评主体（县里设置的是：%(ok)s）。")
+                    % {"g": code, "ok": "、".join(allowed.values())}
+                }
+            )
+        if code in seen:
+            raise ValidationError({"groups": _("测评主体“%(g)s”重复填写。") % {"g": allowed[code]}})
+        seen.add(code)
+        cleaned.append(
+            ballots.Group(
+                code,
+                allowed[code],
+                spec.get("issued"),
+                spec.get("returned"),
+                spec.get("invalid", 0),
+                dict(spec.get("counts") or {}),
+                Decimal(str(spec.get("weight", 1))),
+            )
+        )
+    if not cleaned:
+        raise ValidationError({"groups": _("至少填写一个测评主体的票数。")})
+    return cleaned
+
+
+def survey_result(*, groups, conf):
+    """The tally of cleaned groups by the county's formula (ValidationError when counts do not add up)."""
+    try:
+        return ballots.tally(
+            groups,
+            satisfaction_options(conf),
+            min_sample=conf["survey.min_sample"],
+            bands=satisfaction_bands(conf),
+        )
+    except ValueError as exc:
+        raise ValidationError({"groups": str(exc)}) from None
+
+
+@transaction.atomic
+def survey_save(
+    *,
+    actor,
+    tally=None,
+    target_kind,
+    organization=None,
+    person=None,
+    township=None,
+    year,
+    held_on,
+    purpose,
+    method,
+    groups,
+    note="",
+    version=None,
+    request=None,
+):
+    """Record a satisfaction survey (or correct one): every group checked and the result computed
+    before anything is written. A village login's survey waits for its township (待审核)."""
+    township, village = _target(
+        actor=actor, target_kind=target_kind, organization=organization, person=person, township=township
+    )
+    _check_scope(actor, township, village)
+    if not isinstance(held_on, datetime.date):
+        raise ValidationError({"held_on": _("请填写测评日期。")})
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("测评日期不能晚于今天。")})
+    last = datetime.date(year, 12, 31)
+    latest = datetime.date(year + 1, LATE_MONTHS + 1, 1) - datetime.timedelta(days=1)
+    if not datetime.date(year, 1, 1) <= held_on <= latest:
+        raise ValidationError(
+            {
+                "held_on": _("%(y)s 年度的测评日期应在 %(y)s 年内（年终测评最晚到次年 %(m)s 月）。")
+                % {"y": year, "m": LATE_MONTHS}
+            }
+        )
+    if person is not None and target_kind == TallyTarget.SECRETARY:
+        held = Tenure.objects.filter(
+            person=person, village=village, post=PostKind.VILLAGE_SECRETARY, started_on__lte=min(held_on, last)
+        ).exclude(ended_on__lt=datetime.date(year, 1, 1))
+        if not held.exists():
+            raise ValidationError({"person": _("%(p)s %(y)s 年未任该村党组织书记。") % {"p": person.name, "y": year}})
+    conf = settings_for(township.county_id)
+    cleaned = _clean_groups(groups, conf)
+    result = survey_result(groups=cleaned, conf=conf)
+    previous = None
+    if tally is not None:
+        tally = BallotTally.objects.select_for_update().get(pk=tally.pk)
+        if version is not None and int(version) != tally.version:
+            raise ValidationError(_("这条测评已被他人修改，请刷新后再改。"))
+        previous = tally.held_on
+    else:
+        tally = BallotTally(kind=BallotKind.SATISFACTION, entered_by=actor if actor.is_authenticated else None)
+    tally.purpose, tally.target_kind, tally.method, tally.note = purpose, target_kind, method, note
+    tally.county_id, tally.township, tally.village = township.county_id, township, village
+    tally.organization = organization if target_kind != TallyTarget.TOWNSHIP else None
+    tally.person = person if target_kind == TallyTarget.SECRETARY else None
+    tally.year, tally.held_on = year, held_on
+    tally.options = [[o.code, o.label, str(o.weight), o.in_rate] for o in satisfaction_options(conf)]
+    tally.valid, tally.rate, tally.score = result.valid, result.rate, result.score
+    tally.band = result.band.code if result.band else ""
+    tally.reason, tally.working = result.reason, list(result.working)
+    if _is_village_login(actor):
+        tally.status, tally.reviewed_by, tally.reviewed_at, tally.return_reason = EntryStatus.PENDING, None, None, ""
+    else:
+        tally.status, tally.reviewed_by, tally.reviewed_at = EntryStatus.APPROVED, actor, timezone.now()
+    created = tally.pk is None
+    if not created:
+        tally.version += 1
+    try:
+        tally.full_clean(exclude=["entered_by", "reviewed_by"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+    tally.save()
+    tally.groups.all().delete()
+    BallotGroup.objects.bulk_create(
+        BallotGroup(
+            tally=tally,
+            position=i,
+            code=g.code,
+            label=g.label,
+            weight=g.weight,
+            issued=g.issued,
+            returned=g.returned,
+            invalid=g.invalid,
+            counts=g.counts,
+        )
+        for i, g in enumerate(cleaned)
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        target=tally,
+        detail={"valid": result.valid, "rate": str(result.rate), "score": str(result.score), "status": tally.status},
+        request=request,
+    )
+    if tally.status == EntryStatus.APPROVED:
+        survey_feeds_changed(tally, actor=actor, also=previous)
+    return tally
+
+
+def survey_feeds_changed(tally, *, actor, also=None):
+    """A counted survey was recorded, corrected or approved: the scored months from its month on read
+    it (an indicator reads the latest survey on or before its month), so they are scored again."""
+    since = min(d for d in (tally.held_on, also) if d is not None)
+    scored_months_changed(county_id=tally.county_id, since=since, actor=actor)
