@@ -12,9 +12,11 @@ are stale until the month is scored again.
 
 from decimal import Decimal
 
+from townships.county_settings import settings_for
+
 from . import scoring
 from .choices import PeriodKind, ReportStatus, RunKind, RunStatus
-from .metrics import METRICS
+from .metrics import METRICS, MetricPeriod, metric_value, read_derived
 from .models import MonthlyReport, Score, ScoreItem, ScoringRun
 from .services import item_parts
 
@@ -111,6 +113,41 @@ def _same(stored, current):
         return stored == current
 
 
+def _derived_drift(*, county_id, year, month, scores, by_score):
+    """The stored derived inputs against the records as they are now (a survey or a commitment's
+    grade entered or corrected after the month was scored)."""
+    codes = {
+        item.indicator.metric
+        for items in by_score.values()
+        for item in items
+        if item.indicator.metric in METRICS and METRICS[item.indicator.metric].source == "derived"
+    }
+    if not codes:
+        return []
+    period = MetricPeriod(
+        township_ids=sorted({s.township_id for s in scores.values()}),
+        year=year,
+        month=month,
+        conf=settings_for(county_id),
+    )
+    derived = read_derived(period, codes)
+    found = []
+    for score_id, score in scores.items():
+        for item in by_score.get(score_id, []):
+            code = item.indicator.metric
+            if code not in codes:
+                continue
+            now = metric_value(code, score.village_id, report_values=None, derived=derived)
+            if not (item.metric_value is None and now is None) and (
+                item.metric_value is None or now is None or not _same(item.metric_value, now)
+            ):
+                found.append(
+                    f"{score.township.name} {score.village.name} ({score.get_target_display()}) "
+                    f"{item.indicator.code}: stored input {code}={item.metric_value}, records now {now}"
+                )
+    return found
+
+
 def _input_drift(*, county_id, year, month, scores, by_score):
     """The stored inputs against the approved reports as they are now."""
     reports = {
@@ -131,6 +168,7 @@ def _input_drift(*, county_id, year, month, scores, by_score):
                     f"{score.township.name} {score.village.name} ({score.get_target_display()}) "
                     f"{item.indicator.code}: stored input {code}={item.metric_value}, report now {values.get(code)}"
                 )
+    found += _derived_drift(county_id=county_id, year=year, month=month, scores=scores, by_score=by_score)
     last = (
         ScoringRun.objects.filter(county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month)
         .filter(status=RunStatus.SUCCEEDED)
