@@ -14,11 +14,38 @@ from cadres.choices import PostKind
 from cadres.demo import generate_records
 from cadres.models import Meeting, Tenure
 from townships.bulk import copy_objects
+from townships.county_settings import settings_for
 from townships.demo import quiet_logger
 from townships.models import County
+from villages.models import PartyOrganization
 
-from .choices import Category, PeriodKind, ReportStatus, RunKind, SchemeStatus, Target
-from .models import AnnualRating, Bulletin, Indicator, MonthlyReport, Scheme, Score, ScoreItem, VoteResult
+from . import ballots
+from .choices import (
+    BallotKind,
+    Category,
+    EntryStatus,
+    PeriodKind,
+    ReportStatus,
+    RunKind,
+    SchemeStatus,
+    SurveyMethod,
+    SurveyPurpose,
+    TallyTarget,
+    Target,
+)
+from .county_settings import rater_groups, satisfaction_bands, satisfaction_options
+from .models import (
+    AnnualRating,
+    BallotGroup,
+    BallotTally,
+    Bulletin,
+    Indicator,
+    MonthlyReport,
+    Scheme,
+    Score,
+    ScoreItem,
+    VoteResult,
+)
 from .services import (
     annual_rating_compute,
     bulletin_compute,
@@ -41,7 +68,7 @@ SCHEME = [
     ("A07", "民主评议党员开展", P, 30, "binary", "appraisal_done", {}, "组织部", True),
     ("A08", "三会一课开展次数", P, 20, "per_item", "meetings_held", {"per_item": 5}, "组织部", True),
     ("A09", "党建工作述职述廉", P, 30, "manual", "", {}, "组织部", True),
-    ("A10", "党员群众满意度（党建）", P, 50, "ratio", "satisfaction", {"target": 100}, "组织部", False),
+    ("A10", "党员群众满意度（测评）", P, 50, "ratio", "satisfaction_rate", {"target": 100}, "组织部", False),
     ("B01", "信访总量控制", S, 50, "deduction", "petitions", {"per_event": 5}, "信访局", False),
     ("B02", "越级上访", S, 60, "deduction", "petitions_skip_level", {"per_event": 20}, "信访局", False),
     ("B03", "违章建筑控制（新增）", S, 40, "deduction", "illegal_buildings_new", {"per_event": 10}, "自然资源局", True),
@@ -162,12 +189,94 @@ def _enter_manual_items(*, rng, run, quality):
     rank_scores(county_id=run.county_id, period_kind=PeriodKind.MONTH, year=run.year, period=run.period)
 
 
+def _demo_surveys(*, rng, county, quality, years):
+    """A year-end 三评 satisfaction survey (满意度测评) of every village Party organization for each
+    year before ``years[-1]``, with counts per rater group drawn from the village's quality, computed
+    by the county's formula; returns {(village, year): rate} for the typed values to agree with."""
+    conf = settings_for(county.pk)
+    options = satisfaction_options(conf)
+    bands = satisfaction_bands(conf)
+    groups = rater_groups(conf)
+    organizations = list(
+        PartyOrganization.objects.filter(township__county=county, village__isnull=False, parent__village__isnull=True)
+        .order_by("village_id", "pk")
+        .values_list("pk", "village_id", "township_id")
+    )
+    seen, tallies, rows, rates = set(), [], [], {}
+    for year in years:
+        for org_id, village_id, township_id in organizations:
+            if (village_id, year) in seen:
+                continue
+            seen.add((village_id, year))
+            q = quality.get(village_id, 0.5)
+            group_rows = []
+            for code, label in groups:
+                issued = rng.randint(25, 60) if code != "members" else rng.randint(15, 35)
+                returned = issued - rng.randint(0, 3)
+                invalid = rng.randint(0, 2)
+                valid = returned - invalid
+                good = max(0.05, min(0.98, 0.45 + q * 0.5 + rng.uniform(-0.08, 0.08)))
+                very = round(valid * good * 0.6)
+                fairly = round(valid * good) - very
+                basic = round((valid - very - fairly) * 0.6)
+                counts = {"very": very, "fairly": fairly, "basic": basic, "not": valid - very - fairly - basic}
+                group_rows.append(ballots.Group(code, label, issued, returned, invalid, counts))
+            result = ballots.tally(group_rows, options, min_sample=conf["survey.min_sample"], bands=bands)
+            tally = BallotTally(
+                kind=BallotKind.SATISFACTION,
+                purpose=SurveyPurpose.SANPING,
+                target_kind=TallyTarget.ORGANIZATION,
+                county_id=county.pk,
+                township_id=township_id,
+                village_id=village_id,
+                organization_id=org_id,
+                year=year,
+                held_on=datetime.date(year, 12, 15),
+                method=SurveyMethod.MEETING,
+                options=[[o.code, o.label, str(o.weight), o.in_rate] for o in options],
+                valid=result.valid,
+                rate=result.rate,
+                score=result.score,
+                band=result.band.code if result.band else "",
+                reason=result.reason,
+                working=list(result.working),
+                status=EntryStatus.APPROVED,
+            )
+            tallies.append(tally)
+            rows.append(group_rows)
+            rates[(village_id, year)] = result.rate
+    copy_objects(BallotTally, tallies)
+    copy_objects(
+        BallotGroup,
+        [
+            BallotGroup(
+                tally_id=tally.pk,
+                position=i,
+                code=g.code,
+                label=g.label,
+                issued=g.issued,
+                returned=g.returned,
+                invalid=g.invalid,
+                counts=g.counts,
+            )
+            for tally, group_rows in zip(tallies, rows, strict=True)
+            for i, g in enumerate(group_rows)
+        ],
+    )
+    return rates
+
+
 def generate_assessment(*, rng, county, today, years=None):
     """Schemes, a year (and this year so far) of approved monthly reports, scores, votes and ratings."""
     years = years or (today.year - 1, today.year)
     villages = list(county.townships.values_list("villages__pk", "villages__township_id"))
     villages = [(v, t) for v, t in villages if v]
     quality = {v: rng.betavariate(5, 1.6) for v, _t in villages}  # most villages do well, a few badly
+    # Last year's 三评 and the one before: every month scored reads a survey, and the typed
+    # 群众满意度 of the months after one agrees with it (the cross-check finds what is misreported).
+    rates = _demo_surveys(
+        rng=random.Random(f"{county.pk}:surveys"), county=county, quality=quality, years=(years[0] - 1, years[0])
+    )
     for year in years:
         create_scheme(county=county, year=year)
         last_month = 12 if year < today.year else today.month - 1
@@ -187,6 +296,9 @@ def generate_assessment(*, rng, county, today, years=None):
             for month in range(1, last_month + 1):
                 income += int(rng.uniform(0, 12000) * (0.2 + quality[village_id]))
                 values = _report_values(rng, quality[village_id], month, income)
+                surveyed = rates.get((village_id, year - 1 if month < 12 else year))
+                if surveyed is not None:
+                    values["satisfaction"] = float(surveyed)
                 held = meetings.get((village_id, month), 0)
                 values["meetings_reported"] = held + (rng.randint(1, 3) if rng.random() < 0.03 else 0)
                 late = rng.random() < 0.05

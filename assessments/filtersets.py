@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from townships.filtersets import IntegerFilter
 from villages.filtersets import scoped_townships, village_filter
 
-from .choices import Grade, PeriodKind, ReportStatus, Target
-from .models import AnnualRating, Bulletin, MonthlyReport, Score
+from .choices import EntryStatus, Grade, PeriodKind, ReportStatus, SurveyPurpose, TallyTarget, Target
+from .models import AnnualRating, BallotTally, Bulletin, MonthlyReport, Score
 from .services.reports import ended_months_q
 
 
@@ -89,3 +89,24 @@ class BulletinFilterSet(django_filters.FilterSet):
     class Meta:
         model = Bulletin
         fields = ["year", "quarter", "published"]
+
+
+BANDS = [("satisfied", _("满意")), ("fairly", _("比较满意")), ("basic", _("基本满意")), ("not", _("不满意"))]
+
+
+class SurveyFilterSet(django_filters.FilterSet):
+    """Shared by the survey list page, its export and /api/v1/surveys/."""
+
+    year = IntegerFilter(label=_("年度"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    village = village_filter()
+    target_kind = django_filters.ChoiceFilter(choices=TallyTarget.choices, label=_("测评对象"))
+    purpose = django_filters.ChoiceFilter(choices=SurveyPurpose.choices, label=_("用途"))
+    band = django_filters.ChoiceFilter(choices=BANDS, label=_("档次"))
+    status = django_filters.ChoiceFilter(choices=EntryStatus.choices, label=_("状态"))
+    rate_below = django_filters.NumberFilter(field_name="rate", lookup_expr="lt", label=_("满意率低于（%）"))
+    no_result = django_filters.BooleanFilter(field_name="rate", lookup_expr="isnull", label=_("样本不足未计结果"))
+
+    class Meta:
+        model = BallotTally
+        fields = ["year", "township", "village", "target_kind", "purpose", "band", "status", "rate_below", "no_result"]

@@ -6,4 +6,5 @@ from .ratings import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .schemes import *  # noqa: F403
 from .scores import *  # noqa: F403
+from .surveys import *  # noqa: F403
 from .weak import *  # noqa: F403

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 
 from assessments.choices import ReportStatus
 from assessments.demo import generate_assessment
-from assessments.models import Bulletin, Indicator, MonthlyReport, Scheme, Score, ScoringRun
+from assessments.models import BallotTally, Bulletin, Indicator, MonthlyReport, Scheme, Score, ScoringRun
 from cadres.demo import generate_records
 from cadres.models import Appraisal, Correction, Meeting, MobileRecord, PartyMember, Person, Tenure
 from tests import factories
@@ -78,6 +78,7 @@ def build_world():
     w.meeting = _first(Meeting.objects.filter(**in_a))
     w.meeting.evidence.save("minutes.pdf", ContentFile(b"%PDF-1.4 minutes of township A"), save=True)
     w.score = _first(Score.objects.filter(**in_a))
+    w.survey = _first(BallotTally.objects.filter(**in_a))
     w.weak = weak_designate(actor=w.admin, village=w.village, year=2026, reason="书记空缺")
     weak_add_step(actor=w.staff_a, designation=w.weak, done_on=datetime.date(2026, 3, 1), description="选优配强")
     w.report_draft = MonthlyReport.objects.create(

@@ -20,7 +20,7 @@ from townships.models import Township
 from townships.scoping import scope_for
 from villages.models import Village, WeakDesignation
 
-from .choices import (
+from ..choices import (
     BallotKind,
     Category,
     EntryStatus,
@@ -31,7 +31,7 @@ from .choices import (
     TallyTarget,
     Target,
 )
-from .models import (
+from ..models import (
     AnnualRating,
     BallotTally,
     Indicator,

@@ -1,0 +1,94 @@
+"""Reads for satisfaction surveys: the ranking of villages by their year's survey, with the change
+from the year before and the villages below the county's line."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from townships.county_settings import settings_for
+from townships.scoping import scope_for
+from villages.models import Village
+
+from .. import scoring
+from ..choices import BallotKind, EntryStatus, TallyTarget
+from ..models import BallotTally
+
+
+@dataclass
+class RankedVillage:
+    village_id: int
+    village: str
+    township: str
+    tally_id: int | None
+    held_on: object
+    valid: int
+    rate: Decimal | None
+    score: Decimal | None
+    band: str
+    reason: str
+    previous: Decimal | None  # last year's rate
+    rank: int | None = None
+
+    @property
+    def change(self):
+        if self.rate is None or self.previous is None:
+            return None
+        return self.rate - self.previous
+
+
+def _latest_by_village(tallies):
+    latest = {}
+    for tally in tallies:
+        latest.setdefault(tally.village_id, tally)
+    return latest
+
+
+def satisfaction_ranking(*, user, year, township=None):
+    """Every active village in scope with its year's latest counted survey of its Party organization:
+    ranked by rate (1224; those without a rate are unranked, last), with last year's rate beside it.
+    Returns (rows, below, line): ``below`` the rows under the county's 软弱涣散 line. Three queries."""
+    villages = scope_for(user, Village.objects.filter(is_active=True)).select_related("township")
+    if township is not None:
+        villages = villages.filter(township=township)
+    villages = list(villages.order_by("township__sort_key", "township__name", "sort_key", "name"))
+    counted = (
+        scope_for(user, BallotTally.objects.all())
+        .filter(
+            kind=BallotKind.SATISFACTION,
+            target_kind=TallyTarget.ORGANIZATION,
+            status=EntryStatus.APPROVED,
+            year__in=(year, year - 1),
+            village__in=[v.pk for v in villages],
+        )
+        .order_by("village_id", "-held_on", "-pk")
+        .only("pk", "village_id", "year", "held_on", "valid", "rate", "score", "band", "reason")
+    )
+    this_year, last_year = [], []
+    for tally in counted:
+        (this_year if tally.year == year else last_year).append(tally)
+    now, before = _latest_by_village(this_year), _latest_by_village(last_year)
+    rows = []
+    for village in villages:
+        tally = now.get(village.pk)
+        old = before.get(village.pk)
+        rows.append(
+            RankedVillage(
+                village.pk,
+                village.name,
+                village.township.name,
+                tally.pk if tally else None,
+                tally.held_on if tally else None,
+                tally.valid if tally else 0,
+                tally.rate if tally else None,
+                tally.score if tally else None,
+                tally.band if tally else "",
+                tally.reason if tally else "",
+                old.rate if old else None,
+            )
+        )
+    rated = [r for r in rows if r.rate is not None]
+    for index, rank in scoring.competition_ranks(rated, key=lambda r: -r.rate).items():
+        rated[index].rank = rank
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0))
+    line = settings_for(user.county_id)["weak.satisfaction_below"]
+    below = [r for r in rated if r.rate < line]
+    return rows, below, line
