@@ -4,7 +4,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.metrics import REPORTED_CODES
-from assessments.models import Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
+from assessments.models import (
+    BallotGroup,
+    BallotTally,
+    Indicator,
+    MonthlyReport,
+    Scheme,
+    Score,
+    ScoreItem,
+    ScoringRun,
+)
 from townships.models import MONTH_MESSAGE, YEAR_MESSAGE
 
 
@@ -223,3 +232,52 @@ class ScoreDetailSerializer(ScoreSerializer):
 
     class Meta(ScoreSerializer.Meta):
         fields = [*ScoreSerializer.Meta.fields, "items"]
+
+
+class BallotGroupSerializer(serializers.ModelSerializer):
+    valid = serializers.IntegerField(read_only=True, help_text="有效票 = 收回 − 无效")
+
+    class Meta:
+        model = BallotGroup
+        fields = ["code", "label", "weight", "issued", "returned", "invalid", "valid", "counts"]
+        extra_kwargs = {
+            "code": {"help_text": "测评主体代码"},
+            "label": {"help_text": "测评主体名称"},
+            "counts": {"help_text": "各选项票数：very 满意，fairly 比较满意，basic 基本满意，not 不满意"},
+        }
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    """满意度测评：对象、年度、用途、分组计票与按县级公式计算的结果。"""
+
+    township_name = serializers.CharField(source="township.name", read_only=True, help_text="乡镇")
+    target = serializers.CharField(source="target_name", read_only=True, help_text="测评对象名称")
+    groups = BallotGroupSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BallotTally
+        fields = [
+            "id",
+            "kind",
+            "purpose",
+            "target_kind",
+            "target",
+            "township",
+            "township_name",
+            "village",
+            "organization",
+            "person",
+            "year",
+            "held_on",
+            "method",
+            "valid",
+            "rate",
+            "score",
+            "band",
+            "reason",
+            "working",
+            "options",
+            "status",
+            "groups",
+        ]
+        read_only_fields = fields

@@ -1,4 +1,4 @@
-from .views import MonthlyReportViewSet, SchemeViewSet, ScorecardViewSet, ScoreViewSet, ScoringRunViewSet
+from .views import MonthlyReportViewSet, SchemeViewSet, ScorecardViewSet, ScoreViewSet, ScoringRunViewSet, SurveyViewSet
 
 # Registered on the one /api/v1/ router in config/api_urls.py.
 routes = [
@@ -7,4 +7,5 @@ routes = [
     ("runs", ScoringRunViewSet, "run"),
     ("scores", ScoreViewSet, "score"),
     ("scorecards", ScorecardViewSet, "scorecard"),
+    ("surveys", SurveyViewSet, "survey"),
 ]

@@ -18,8 +18,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from assessments import services
-from assessments.filtersets import ReportFilterSet, ScoreFilterSet
-from assessments.models import Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
+from assessments.filtersets import ReportFilterSet, ScoreFilterSet, SurveyFilterSet
+from assessments.models import BallotTally, Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
 from assessments.selectors import runs_in_scope
 from townships.api.pagination import KnownCount
 from townships.api.throttling import FixedWindowUserRateThrottle
@@ -36,6 +36,7 @@ from .serializers import (
     ScoreDetailSerializer,
     ScoreSerializer,
     ScoringRunSerializer,
+    SurveySerializer,
     score_rows,
     score_values,
 )
@@ -51,6 +52,18 @@ class SchemeViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["year", "target", "status"]
     ordering_fields = ["year", "version"]
     ordering = ["-year", "target", "-version", "id"]
+
+
+class SurveyViewSet(ScopedReadOnlyViewSet):
+    """满意度测评（只读）：与页面相同的筛选参数和范围。"""
+
+    base_queryset = BallotTally.objects.select_related(
+        "township", "village", "organization", "person"
+    ).prefetch_related("groups")
+    serializer_class = SurveySerializer
+    filterset_class = SurveyFilterSet
+    ordering_fields = ["held_on", "rate", "score", "year"]
+    ordering = ["-held_on", "-id"]
 
 
 class CanFileReports(BasePermission):

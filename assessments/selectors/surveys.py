@@ -4,7 +4,6 @@ from the year before and the villages below the county's line."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from townships.county_settings import settings_for
 from townships.scoping import scope_for
 from villages.models import Village
 
@@ -42,7 +41,7 @@ def _latest_by_village(tallies):
     return latest
 
 
-def satisfaction_ranking(*, user, year, township=None):
+def satisfaction_ranking(*, user, year, conf, township=None):
     """Every active village in scope with its year's latest counted survey of its Party organization:
     ranked by rate (1224; those without a rate are unranked, last), with last year's rate beside it.
     Returns (rows, below, line): ``below`` the rows under the county's 软弱涣散 line. Three queries."""
@@ -89,6 +88,6 @@ def satisfaction_ranking(*, user, year, township=None):
     for index, rank in scoring.competition_ranks(rated, key=lambda r: -r.rate).items():
         rated[index].rank = rank
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0))
-    line = settings_for(user.county_id)["weak.satisfaction_below"]
+    line = conf["weak.satisfaction_below"]
     below = [r for r in rated if r.rate < line]
     return rows, below, line

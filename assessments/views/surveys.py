@@ -269,7 +269,8 @@ def _ranking_rows(rows):
 @login_required
 def survey_ranking(request):
     year = _year(request)
-    rows, below, line = satisfaction_ranking(user=request.user, year=year)
+    conf = settings_for(request.user.county_id)
+    rows, below, line = satisfaction_ranking(user=request.user, year=year, conf=conf)
     rated = [r for r in rows if r.rate is not None]
     bands = {code: 0 for code, _label in BANDS}
     for r in rated:
@@ -284,7 +285,7 @@ def survey_ranking(request):
             "line": line,
             "band_counts": [(BAND_LABELS[c], n) for c, n in bands.items()],
             "unrated": len(rows) - len(rated),
-            "bands": satisfaction_bands(settings_for(request.user.county_id)),
+            "bands": satisfaction_bands(conf),
         },
     )
 
@@ -293,7 +294,7 @@ def survey_ranking(request):
 @login_required
 def survey_ranking_export(request):
     year = _year(request)
-    rows, _below, _line = satisfaction_ranking(user=request.user, year=year)
+    rows, _below, _line = satisfaction_ranking(user=request.user, year=year, conf=settings_for(request.user.county_id))
     return audited_xlsx_response(
         request,
         f"满意度排名-{year}.xlsx",
