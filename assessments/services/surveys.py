@@ -27,6 +27,11 @@ from .reports import scored_months_changed
 LATE_MONTHS = 3
 
 
+def latest_held_on(year):
+    """The last day a survey of ``year`` may be held."""
+    return datetime.date(year + 1, LATE_MONTHS + 1, 1) - datetime.timedelta(days=1)
+
+
 def _is_village_login(user):
     return getattr(user, "role", None) == getattr(Role, "VILLAGE_STAFF", object())
 
@@ -133,8 +138,7 @@ def survey_save(
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("测评日期不能晚于今天。")})
     last = datetime.date(year, 12, 31)
-    latest = datetime.date(year + 1, LATE_MONTHS + 1, 1) - datetime.timedelta(days=1)
-    if not datetime.date(year, 1, 1) <= held_on <= latest:
+    if not datetime.date(year, 1, 1) <= held_on <= latest_held_on(year):
         raise ValidationError(
             {
                 "held_on": _("%(y)s 年度的测评日期应在 %(y)s 年内（年终测评最晚到次年 %(m)s 月）。")

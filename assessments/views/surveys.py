@@ -16,11 +16,14 @@ from django.views.decorators.http import require_safe
 
 from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, cell, display, list_views, township_column
+from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
-from townships.web import audited_xlsx_response, require_get_or_post
+from townships.web import UploadForm, audited_xlsx_response, require_get_or_post, upload_page
+from townships.xlsx import workbook_response
 
 from ..county_settings import SATISFACTION_OPTIONS, rater_groups, satisfaction_bands
 from ..filtersets import BANDS, SurveyFilterSet
+from ..imports.surveys import surveys_import, surveys_template
 from ..models import BallotTally
 from ..selectors.surveys import satisfaction_ranking
 from ..services.surveys import survey_save
@@ -70,7 +73,11 @@ def surveys_spec(request):
         filename="满意度测评",
         create_url=lambda r: reverse("survey-create") if can_write_records(r.user) else None,
         create_label=_("录入测评"),
-        links=lambda r: [(_("满意度排名"), reverse("survey-ranking")), (_("空白测评表"), reverse("survey-ballot"))],
+        links=lambda r: [
+            (_("满意度排名"), reverse("survey-ranking")),
+            (_("空白测评表"), reverse("survey-ballot")),
+            *([(_("导入 Excel"), reverse("survey-import"))] if can_write_records(r.user) else []),
+        ],
     )
 
 
@@ -301,3 +308,34 @@ def survey_ranking_export(request):
         [(_("%(y)s年满意度排名") % {"y": year}, [_(h) for h in RANKING_HEADERS], _ranking_rows(rows))],
         detail={"list": "survey-ranking", "year": year, "rows": len(rows)},
     )
+
+
+@require_get_or_post
+@login_required
+def survey_import(request):
+    """A workbook of surveys, one row per rater group (for the township's staff, their township)."""
+    if not can_write_records(request.user):
+        raise PermissionDenied(_("您没有导入满意度测评的权限。"))
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    return upload_page(
+        request,
+        form,
+        lambda data: surveys_import(
+            actor=request.user,
+            township=(
+                Township.objects.get(pk=request.user.township_id)
+                if request.user.is_township_staff
+                else data["township"]
+            ),
+            upload=data["file"],
+            request=request,
+        ),
+        context={"title": _("导入满意度测评"), "template_url": reverse("survey-template")},
+        success_url=reverse("survey-list"),
+    )
+
+
+@require_safe
+@login_required
+def survey_template(request):
+    return workbook_response(surveys_template(settings_for(request.user.county_id)), "满意度测评导入模板.xlsx")

@@ -202,6 +202,8 @@ ROUTES = {
     "survey-export": NONE,
     "survey-create": NONE,
     "survey-ballot": NONE,
+    "survey-import": NONE,
+    "survey-template": NONE,
     "survey-ranking": NONE,
     "survey-ranking-export": NONE,
     "survey-detail": obj("survey"),

@@ -17,12 +17,12 @@ from townships.imports import ImportResult, LabelColumn, RawColumn, RowForm, Tex
 from townships.xlsx import WorkbookRejected, normalize_cell, parse_period
 from villages.models import Village
 
-from . import scoring
-from .choices import Category, Method, ReportStatus, SchemeStatus
-from .metrics import METRICS, REPORTED_CODES, parse_reported
-from .models import Indicator, MonthlyReport
-from .selectors import period_is_closed
-from .services import report_save, report_submit, scheme_problems
+from .. import scoring
+from ..choices import Category, Method, ReportStatus, SchemeStatus
+from ..metrics import METRICS, REPORTED_CODES, parse_reported
+from ..models import Indicator, MonthlyReport
+from ..selectors import period_is_closed
+from ..services import report_save, report_submit, scheme_problems
 
 SHEET = "月度报表"
 INFO_SHEET = "说明"
