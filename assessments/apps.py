@@ -13,3 +13,9 @@ class AssessmentsConfig(AppConfig):
         from .county_settings import ASSESSMENT_SETTINGS
 
         register_settings(*ASSESSMENT_SETTINGS)
+
+        from villages.services import register_acceptance_check
+
+        from .services.surveys import rectification_survey_check
+
+        register_acceptance_check(rectification_survey_check)

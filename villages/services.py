@@ -287,6 +287,18 @@ def weak_add_step(*, actor, designation, done_on, description, request=None):
     return step
 
 
+# What else must hold before a rectification is accepted, registered by the apps above this one from
+# their AppConfig.ready() (the assessment: a 整顿验收 survey above the county's line). Each check takes
+# the designation and raises a ValidationError with its reason.
+ACCEPTANCE_CHECKS = []
+
+
+def register_acceptance_check(check):
+    if check not in ACCEPTANCE_CHECKS:
+        ACCEPTANCE_CHECKS.append(check)
+    return check
+
+
 @transaction.atomic
 def weak_accept(*, actor, designation, note, request=None):
     """销号: the county accepts the rectification; the record and its steps stay."""
@@ -298,6 +310,8 @@ def weak_accept(*, actor, designation, note, request=None):
         raise ValidationError(_("还没有记录整顿措施，不能销号。"))
     if not note or not note.strip():
         raise ValidationError({"note": _("销号须填写验收意见。")})
+    for check in ACCEPTANCE_CHECKS:
+        check(designation)
     designation.status = WeakDesignation.Status.ACCEPTED
     designation.accepted_by = actor if getattr(actor, "is_authenticated", False) else None
     designation.accepted_at = timezone.now()

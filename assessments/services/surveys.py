@@ -18,7 +18,7 @@ from townships.scoping import can_edit_in_township
 from townships.services import audit_record
 
 from .. import ballots
-from ..choices import BallotKind, EntryStatus, TallyTarget
+from ..choices import BallotKind, EntryStatus, SurveyPurpose, TallyTarget
 from ..county_settings import rater_groups, satisfaction_bands, satisfaction_options
 from ..models import BallotGroup, BallotTally
 from .reports import scored_months_changed
@@ -215,3 +215,32 @@ def survey_feeds_changed(tally, *, actor, also=None):
     it (an indicator reads the latest survey on or before its month), so they are scored again."""
     since = min(d for d in (tally.held_on, also) if d is not None)
     scored_months_changed(county_id=tally.county_id, since=since, actor=actor)
+
+
+def rectification_survey_check(designation):
+    """销号 of a 软弱涣散 rectification may require a 整顿验收 survey (county setting, 0 = not required):
+    a counted survey of the village's Party organization for that purpose, held since the designation,
+    whose rate reaches the line."""
+    line = settings_for(designation.township.county_id)["weak.closing_survey_at_least"]
+    if not line:
+        return
+    latest = (
+        BallotTally.objects.filter(
+            kind=BallotKind.SATISFACTION,
+            purpose=SurveyPurpose.RECTIFICATION,
+            target_kind=TallyTarget.ORGANIZATION,
+            status=EntryStatus.APPROVED,
+            village_id=designation.village_id,
+            held_on__gte=timezone.localtime(designation.designated_at).date(),
+        )
+        .order_by("-held_on", "-pk")
+        .first()
+    )
+    if latest is None:
+        raise ValidationError(_("销号前须开展整顿验收满意度测评（满意率须达到 %(l)s%%），尚无测评记录。") % {"l": line})
+    if latest.rate is None or latest.rate < line:
+        shown = f"{latest.rate}%" if latest.rate is not None else latest.reason
+        raise ValidationError(
+            _("整顿验收测评（%(d)s）满意率 %(r)s，未达到 %(l)s%%，不能销号。")
+            % {"d": latest.held_on.isoformat(), "r": shown, "l": line}
+        )

@@ -235,3 +235,37 @@ def test_the_ranking_shares_a_tie_and_shows_the_change_from_last_year(client, ad
     assert {r.village for r in below} == {"甲村", "乙村", "丙村"}
     export = client.get(reverse("survey-ranking-export"), {"year": 2025})
     assert export.status_code == 200 and AuditEvent.objects.filter(action="export").exists()
+
+
+def test_closing_a_rectification_can_require_an_acceptance_survey_above_the_line(
+    admin_user, staff_user, township, village, organization
+):
+    from django.utils import timezone
+
+    from assessments.choices import SurveyPurpose
+    from villages.services import weak_accept, weak_add_step, weak_designate
+
+    today = timezone.localdate()
+    designation = weak_designate(actor=admin_user, village=village, year=today.year, reason="书记空缺")
+    weak_add_step(actor=staff_user, designation=designation, done_on=today, description="选优配强")
+    CountySetting.objects.create(county=township.county, key="weak.closing_survey_at_least", value=70)
+
+    def acceptance(very):  # of 40 valid ballots
+        survey_save(
+            actor=staff_user,
+            target_kind=TallyTarget.ORGANIZATION,
+            organization=organization,
+            year=today.year,
+            held_on=today,
+            purpose=SurveyPurpose.RECTIFICATION,
+            method=SurveyMethod.DOOR,
+            groups=[_group(very=very, fairly=0, basic=0, not_=40 - very)],
+        )
+
+    with pytest.raises(ValidationError, match="尚无测评记录"):
+        weak_accept(actor=admin_user, designation=designation, note="验收合格")
+    acceptance(26)  # 26 ÷ 40 = 65 % < 70 %
+    with pytest.raises(ValidationError, match="满意率 65.00%，未达到 70%"):
+        weak_accept(actor=admin_user, designation=designation, note="验收合格")
+    acceptance(28)  # 28 ÷ 40 = 70 %: reaches the line
+    assert weak_accept(actor=admin_user, designation=designation, note="验收合格").status == "accepted"
