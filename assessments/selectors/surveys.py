@@ -4,6 +4,8 @@ from the year before and the villages below the county's line."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from townships.scoping import scope_for
 from villages.models import Village
 
@@ -91,3 +93,32 @@ def satisfaction_ranking(*, user, year, conf, township=None):
     line = conf["weak.satisfaction_below"]
     below = [r for r in rated if r.rate < line]
     return rows, below, line
+
+
+def metric_sources(*, score, codes):
+    """{metric code: (text, url name, pk)} naming the record a scorecard's derived value came from:
+    for ``satisfaction_rate``, the survey the month read (one query, only when an item reads it)."""
+    sources = {}
+    if "satisfaction_rate" in codes and score.period_kind == "month":
+        from cadres.periods import month_unit
+
+        tally = (
+            BallotTally.objects.filter(
+                kind=BallotKind.SATISFACTION,
+                target_kind=TallyTarget.ORGANIZATION,
+                status=EntryStatus.APPROVED,
+                village_id=score.village_id,
+                held_on__lte=month_unit(score.year, score.period).end,
+            )
+            .order_by("-held_on", "-pk")
+            .first()
+        )
+        if tally is not None:
+            rate = f"{tally.rate}%" if tally.rate is not None else tally.reason
+            text = _("%(d)s 测评，有效票 %(v)s，满意率 %(r)s") % {
+                "d": tally.held_on.isoformat(),
+                "v": tally.valid,
+                "r": rate,
+            }
+            sources["satisfaction_rate"] = (text, tally.pk)
+    return sources

@@ -28,6 +28,7 @@ from ..forms import OverrideForm, RunForm
 from ..metrics import METRICS
 from ..models import AnnualRating, MonthlyReport, Score, ScoringRun
 from ..selectors import runs_in_scope
+from ..selectors.surveys import metric_sources
 
 
 @require_get_or_post
@@ -162,6 +163,12 @@ def score_detail(request, pk):
         ratings.order_by("-year").first()
         or AnnualRating.objects.filter(village=score.village).order_by("-year").first()
     )
+    # Where a derived value came from, for the items that read one (the survey behind a satisfaction rate).
+    sources = metric_sources(score=score, codes={i.indicator.metric for i in items})
+    for item in items:
+        item.source = sources.get(item.indicator.metric)
+        metric = METRICS.get(item.indicator.metric)
+        item.metric_label = f"{metric.label}（{metric.origin or _('月报')}）" if metric else ""
     trend = list(
         Score.objects.filter(village=score.village, target=score.target, period_kind=score.period_kind, year=score.year)
         .order_by("period")
