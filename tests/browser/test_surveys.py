@@ -60,6 +60,7 @@ def test_a_survey_workbook_reaches_the_scorecard(page, live_server, world, tmp_p
     page.goto(f"{live_server.url}/assessment/scores/{score.pk}/")
     row = page.locator("tr", has_text="A10").inner_text()
     assert "满意度测评" in row and "满意率 80.00%" in row and "40.00" in row
+    page.locator("tr", has_text="A10").scroll_into_view_if_needed()
     shot(page, "scorecard-survey")
     page.click("text=满意率 80.00%")
     page.wait_for_load_state("networkidle")
