@@ -6,3 +6,8 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "assessments"
     verbose_name = _("考核")
+
+    def ready(self):
+        from townships.village_access import allow_for_village
+
+        allow_for_village("village-home")  # 本村工作台: the village's scorecard, to-do and messages

@@ -8,7 +8,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models import Avg, Count, Max, Prefetch, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,13 +18,25 @@ from cadres.models import Appraisal, Correction, Meeting, MobileRecord, PartyMem
 from cadres.periods import month_unit
 from cadres.rules import add_months
 from cadres.selectors import AlertCode, alerts_for, meeting_compliance
+from townships.choices import EntryStatus
 from townships.county_settings import settings_for
-from townships.models import Township
+from townships.models import Message, Township
 from townships.scoping import scope_for
+from townships.selectors import village_entries_pending, village_entries_pending_count, village_entries_recent
 from villages.models import Matter, PartyOrganization, Village, WeakDesignation
 
 from .choices import Category, PeriodKind, RemovalState, ReportStatus, RunStatus, Target
-from .models import AnnualRating, Indicator, MonthlyReport, PeriodLock, RemovalFlag, Scheme, Score, ScoringRun
+from .models import (
+    AnnualRating,
+    Indicator,
+    MonthlyReport,
+    PeriodLock,
+    RemovalFlag,
+    Scheme,
+    Score,
+    ScoreItem,
+    ScoringRun,
+)
 
 
 def derived_metrics(*, township_ids, year, month, conf):
@@ -376,6 +389,7 @@ def township_todo(*, township, today, alerts):
         "pipeline": [a for a in alerts if a.code == AlertCode.PIPELINE_OVERDUE],
         "corrections": corrections,
         "rectification": rectification,
+        "village_entries": village_entries_pending_count(township_ids=[township.pk]),
         "today": today,
     }
 
@@ -481,3 +495,66 @@ def runs_in_scope(*, user, runs):
     for run in runs:
         run.left_out_visible = [entry for entry in run.left_out if entry.get("village") in visible]
     return runs
+
+
+# --- A village login's home (本村工作台) --------------------------------------------
+
+VILLAGE_RETURNED_DAYS = 30  # a returned entry stays on the village's to-do this long after its return
+VILLAGE_RECENT_MEETINGS = 10
+
+
+def village_workbench(*, user, today):
+    """Everything a village login's home shows, read through ``scope_for`` (a fixed number of queries):
+    its village; its latest month's scorecard (each target's Score with its items); the meetings due
+    this month under the meeting rules, counting approved meetings only, and what it entered that is
+    still pending or was returned; its latest meetings; its unread messages."""
+    village = scope_for(user, Village.objects.select_related("township")).get(pk=user.village_id)
+    monthly = scope_for(user, Score.objects.filter(period_kind=PeriodKind.MONTH))
+    latest = monthly.order_by("-year", "-period").values_list("year", "period").first()
+    scores = []
+    if latest is not None:
+        items = ScoreItem.objects.select_related("indicator").order_by("indicator__position", "indicator__code")
+        scores = list(
+            monthly.filter(year=latest[0], period=latest[1])
+            .select_related("person")
+            .prefetch_related(Prefetch("items", queryset=items))
+            .order_by("target")
+        )
+        for score in scores:
+            score.categories = [
+                (Category(k).label if k in Category.values else k, v) for k, v in score.by_category.items()
+            ]
+    unit = month_unit(today.year, today.month)
+    compliance = meeting_compliance(
+        organizations=scope_for(user, PartyOrganization.objects.all()),
+        start=unit.start,
+        end=unit.end,
+        conf=settings_for(village.township.county_id),
+    )
+    due = [(org.organization_name, kind) for org in compliance for kind in org.kinds if kind.held < kind.expected]
+    meetings = list(
+        scope_for(user, Meeting.objects.select_related("organization")).order_by("-created_at", "-pk")[
+            :VILLAGE_RECENT_MEETINGS
+        ]
+    )
+    since = timezone.now() - datetime.timedelta(days=VILLAGE_RETURNED_DAYS)
+    return {
+        "village": village,
+        "score_period": latest,
+        "scores": scores,
+        "month": unit,
+        "due": due,
+        "pending": sum(len(rows) for _kind, rows in village_entries_pending(user=user)),
+        "returned": [
+            {
+                "kind": kind.label,
+                "summary": kind.summary(row),
+                "reason": row.return_reason,
+                "at": row.reviewed_at,
+                "url": reverse(kind.detail_url_name, args=[row.pk]) if kind.detail_url_name else "",
+            }
+            for kind, row in village_entries_recent(user=user, status=EntryStatus.RETURNED, since=since)
+        ],
+        "meetings": meetings,
+        "unread": list(Message.objects.filter(recipient=user, read_at__isnull=True)[:5]),
+    }
