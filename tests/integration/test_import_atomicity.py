@@ -6,7 +6,7 @@ transaction around them), so the rollback is PostgreSQL's own."""
 import pytest
 from django.db import DatabaseError, IntegrityError
 
-from cadres import imports as cadres_imports
+from cadres.imports import roster as cadres_imports
 from cadres.imports import roster_import
 from cadres.models import PartyMember, Person
 from tests.security.test_import_atomicity import (

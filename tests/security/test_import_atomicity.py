@@ -17,8 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError
 from openpyxl import Workbook
 
-from cadres import imports as cadres_imports
 from cadres.imports import ROSTER_HEADERS, ROSTER_SHEET, roster_import
+from cadres.imports import roster as cadres_imports
 from cadres.models import MembershipEvent, PartyMember, Person
 from tests import factories
 from townships.models import AuditEvent, ImportBatch

@@ -1,24 +1,13 @@
-"""Excel imports of the member roster and of meeting records.
-
-Both run on the skeleton in townships.imports: every row is checked by its form
-before anything is written; the whole file is written in one transaction or not
-at all; a file already imported (same SHA-256) adds nothing, and rows already on
-record (same ID number; same meeting) are skipped, so uploading a corrected file
-again only adds what is new.
-"""
+"""The member roster import (党员名册): people and their membership records, with the pipeline's dates."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from townships.bulk import copy_objects
 from townships.county_settings import settings_for
 from townships.imports import (
-    CountColumn,
     DateColumn,
     LabelColumn,
     RawColumn,
@@ -26,15 +15,14 @@ from townships.imports import (
     TextColumn,
     WorkbookImport,
 )
-from townships.xlsx import normalize_cell
 from villages.choices import OrganizationKind
-from villages.models import PartyOrganization
 
-from . import rules
-from .choices import ETHNICITIES, Education, Gender, MeetingKind, Stage, Transition
-from .identity import IdentityError, check_id_matches, normalize_phone, parse_id_number
-from .models import Meeting, MembershipEvent, PartyMember, Person
-from .services import ACTIVE_MEMBER_STAGES, _subtree_ids, household_key
+from .. import rules
+from ..choices import ETHNICITIES, Education, Gender, Stage, Transition
+from ..identity import IdentityError, check_id_matches, normalize_phone, parse_id_number
+from ..models import MembershipEvent, PartyMember, Person
+from ..services import household_key
+from .common import _max_length, _organization_named, _organizations, _recorder, _template
 
 ROSTER_SHEET = "党员名册"
 # Examples for the template's instructions, in the column order of the row forms below.
@@ -56,13 +44,10 @@ ROSTER_EXAMPLE = [
     "2010-01-10",
     "2011-01-15",
 ]
-MEETING_SHEET = "组织生活"
-MEETING_EXAMPLE = ["中共李家村支部委员会", "主题党日", "2026-03-05", "学习贯彻全会精神", 25, 22]
 
 _STAGE_BY_LABEL = {str(label): value for value, label in Stage.choices}
 _EDUCATION_BY_LABEL = {str(label): value for value, label in Education.choices}
 _GENDER_BY_LABEL = {"男": Gender.MALE, "女": Gender.FEMALE}
-_MEETING_KIND_BY_LABEL = {str(label): value for value, label in MeetingKind.choices}
 # The roster's dates in the order they happen, and the one each stage can't lack.
 _DATES = ("applied_on", "activist_on", "candidate_on", "admitted_on", "confirmed_on")
 _STAGE_DATE = {
@@ -84,41 +69,6 @@ _PERSON_FIELDS = (
     "occupation",
     "household_address",
 )
-
-
-def _max_length(model, name):
-    return model._meta.get_field(name).max_length
-
-
-def _recorder(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _organizations(township):
-    """Organizations by name; names repeat under different parents (第一党小组), so the
-    qualified "上级组织/名称" always works and the plain name only where it is unique."""
-    orgs = list(PartyOrganization.objects.filter(township=township, is_active=True).select_related("village", "parent"))
-    counts = {}
-    for org in orgs:
-        counts[org.name] = counts.get(org.name, 0) + 1
-    found = {}
-    for org in orgs:
-        # Keys normalized like the cells (NFKC turns full-width characters half-width).
-        if org.parent is not None:
-            found[normalize_cell(f"{org.parent.name}/{org.name}")] = org
-        if counts[org.name] == 1:
-            found[normalize_cell(org.name)] = org
-    return found
-
-
-def _organization_named(importer, value):
-    organization = importer.organizations.get(value or "")
-    if organization is None:
-        raise ValidationError(_("本乡镇没有名为“%(name)s”的党组织。") % {"name": value or ""})
-    return organization
-
-
-# --- The roster -----------------------------------------------------------------
 
 
 class RosterRowForm(RowForm):
@@ -306,138 +256,6 @@ def roster_import(*, actor, township, upload, request=None):
     return RosterImport(actor=actor, township=township, upload=upload, request=request).run()
 
 
-# --- Meetings -------------------------------------------------------------------
-
-
-class MeetingRowForm(RowForm):
-    """One meeting of an organization's Party life (组织生活)."""
-
-    organization = RawColumn(label="党组织", required=False)
-    kind = LabelColumn(
-        label="会议类型", choices=_MEETING_KIND_BY_LABEL, invalid=gettext_lazy("会议类型应为：%(choices)s。")
-    )
-    held_on = DateColumn(label="召开日期", error_messages={"required": gettext_lazy("召开日期不能为空。")})
-    topic = TextColumn(
-        label="主题",
-        max_length=_max_length(Meeting, "topic"),
-        error_messages={"required": gettext_lazy("主题不能为空。")},
-    )
-    entitled = CountColumn(label="应到人数")
-    present = CountColumn(label="实到人数")
-
-    def clean_organization(self):
-        return _organization_named(self.importer, self.cleaned_data["organization"])
-
-    def clean_held_on(self):
-        held_on = self.cleaned_data["held_on"]
-        if held_on > timezone.localdate():
-            raise ValidationError(_("召开日期不能晚于今天。"))
-        return held_on
-
-    def clean(self):
-        data = super().clean()
-        organization, kind, entitled = data.get("organization"), data.get("kind"), data.get("entitled")
-        if entitled is not None and data.get("present") is not None and data["present"] > entitled:
-            self.add_error("present", _("实到人数不能多于应到人数。"))
-        if organization is not None and kind is not None:
-            if (kind == MeetingKind.GROUP) != (organization.kind == OrganizationKind.GROUP):
-                self.add_error("kind", _("党小组会只能由党小组召开，其他会议记在支部。"))
-            eligible = self.importer.eligible(organization)
-            if entitled is not None and entitled > eligible:
-                self.add_error("entitled", _("应到人数多于该组织在册党员数（%(n)s）。") % {"n": eligible})
-        if not self.errors:
-            key = (organization.pk, kind, data["held_on"], data["topic"])
-            if key in self.importer.seen:
-                self.add_error("topic", _("与前面某行重复。"))
-            self.importer.seen.add(key)
-        return data
-
-
-MEETING_HEADERS = MeetingRowForm.headers()
-
-
-class MeetingsImport(WorkbookImport):
-    sheet = MEETING_SHEET
-    form_class = MeetingRowForm
-    kind = "meetings"
-
-    def prepare(self):
-        self.organizations = _organizations(self.township)
-        roster = PartyMember.objects.filter(township=self.township, is_active=True, stage__in=ACTIVE_MEMBER_STAGES)
-        self.direct = dict(roster.values_list("organization_id").annotate(n=Count("pk")))
-        self.eligible_by_roll = {}
-        self.seen = set()
-
-    def eligible(self, organization):
-        """Members who may attend: a Party group's meeting draws on its branch's roll."""
-        roll = organization.parent if organization.kind == OrganizationKind.GROUP else organization
-        if roll.pk not in self.eligible_by_roll:
-            self.eligible_by_roll[roll.pk] = sum(self.direct.get(pk, 0) for pk in _subtree_ids(roll))
-        return self.eligible_by_roll[roll.pk]
-
-    def write(self, rows):
-        existing_q = Q(pk__in=[])
-        for r in rows:
-            d = r.data
-            existing_q |= Q(organization=d["organization"], kind=d["kind"], held_on=d["held_on"], topic=d["topic"])
-        existing = set(Meeting.objects.filter(existing_q).values_list("organization_id", "kind", "held_on", "topic"))
-        new_rows = [
-            r.data
-            for r in rows
-            if (r.data["organization"].pk, r.data["kind"], r.data["held_on"], r.data["topic"]) not in existing
-        ]
-        recorder = _recorder(self.actor)
-        Meeting.objects.bulk_create(
-            [
-                Meeting(
-                    organization=d["organization"],
-                    township=self.township,
-                    village_id=d["organization"].village_id,
-                    kind=d["kind"],
-                    held_on=d["held_on"],
-                    topic=d["topic"],
-                    entitled=d["entitled"],
-                    present=d["present"],
-                    recorded_by=recorder,
-                )
-                for d in new_rows
-            ],
-            batch_size=500,
-        )
-        return len(new_rows)
-
-
-def meetings_import(*, actor, township, upload, request=None):
-    """Import meeting records of one township's organizations."""
-    return MeetingsImport(actor=actor, township=township, upload=upload, request=request).run()
-
-
-def _template(sheet_name, headers, example, text_columns, notes):
-    """A template workbook: the header row, text-formatted columns, and a sheet of instructions."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_name
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, header in enumerate(headers, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(12, len(header) * 2 + 4)
-        if header in text_columns:
-            # Text format so Excel keeps all 18 digits of an ID number.
-            for row in range(2, 2001):
-                sheet.cell(row=row, column=index).number_format = "@"
-    guide = workbook.create_sheet("填写说明")
-    guide.append(["列", "示例", "说明"])
-    for header, value in zip(headers, example, strict=True):
-        cell_value = str(value)
-        guide.append([header, cell_value, notes.get(header, "")])
-    for row in guide.iter_rows():
-        for cell in row:
-            cell.data_type = "s"
-    return workbook
-
-
 def roster_template():
     return _template(
         ROSTER_SHEET,
@@ -450,19 +268,5 @@ def roster_template():
             "发展阶段": "、".join(_STAGE_BY_LABEL),
             "学历": "、".join(_EDUCATION_BY_LABEL),
             "申请入党日期": "日期可写 2026-03-05、2026/3/5 或 2026年3月5日",
-        },
-    )
-
-
-def meetings_template():
-    return _template(
-        MEETING_SHEET,
-        MEETING_HEADERS,
-        MEETING_EXAMPLE,
-        set(),
-        {
-            "会议类型": "、".join(_MEETING_KIND_BY_LABEL),
-            "党组织": "填支部名称；党小组会填“支部名称/党小组名称”，如“中共李家村支部委员会/第一党小组”",
-            "召开日期": "日期可写 2026-03-05、2026/3/5 或 2026年3月5日",
         },
     )
