@@ -173,7 +173,8 @@ def generate_assessment(*, rng, county, today, years=None):
         last_month = 12 if year < today.year else today.month - 1
         meetings = {}
         for village_id, month, n in (
-            Meeting.objects.filter(township__county=county, held_on__year=year)
+            Meeting.objects.counted()
+            .filter(township__county=county, held_on__year=year)
             .values_list("village_id", "held_on__month")
             .annotate(n=Count("pk"))
         ):

@@ -51,7 +51,8 @@ def derived_metrics(*, township_ids, year, month, conf):
     for village_id, n in expected.items():
         values[village_id]["meetings_ratio"] = round(held_capped[village_id] / n, 4) if n else 1.0
     for village_id, n in (
-        Meeting.objects.filter(township_id__in=township_ids, held_on__gte=unit.start, held_on__lte=unit.end)
+        Meeting.objects.counted()
+        .filter(township_id__in=township_ids, held_on__gte=unit.start, held_on__lte=unit.end)
         .values_list("village_id")
         .annotate(n=Count("pk"))
     ):

@@ -20,15 +20,15 @@ def village_entries_pending(*, user):
     result = []
     for kind in entry_kinds():
         rows = scope_for(
-            user,
-            kind.model.objects.filter(status=EntryStatus.PENDING).select_related(
-                "township", "village", kind.entered_by_field, *kind.select_related
-            ),
+            user, kind.model.objects.filter(status=EntryStatus.PENDING).select_related(*kind.related())
         ).order_by(kind.date_field, "pk")
         rows = list(rows)
         for row in rows:  # what the queue shows, computed here: templates make no queries
             row.review_summary = kind.summary(row)
-            row.review_entered_by = getattr(row, kind.entered_by_field)
+            row.review_entered_by = kind.entered_by(row)
+            row.review_entered_at = kind.entered_at(row)
+            row.review_township = kind.township_of(row)
+            row.review_village = kind.village_of(row)
         result.append((kind, rows))
     return result
 
@@ -36,7 +36,7 @@ def village_entries_pending(*, user):
 def village_entries_pending_count(*, township_ids):
     """How many entries of every kind wait for the given townships' review (one query per kind)."""
     return sum(
-        kind.model.objects.filter(status=EntryStatus.PENDING, township_id__in=township_ids).count()
+        kind.model.objects.filter(status=EntryStatus.PENDING, **{f"{kind.township_path}__in": township_ids}).count()
         for kind in entry_kinds()
     )
 
@@ -47,7 +47,7 @@ def village_entries_recent(*, user, status, since):
     rows = []
     for kind in entry_kinds():
         queryset = scope_for(
-            user, kind.model.objects.filter(status=status, reviewed_at__gte=since).select_related(*kind.select_related)
+            user, kind.model.objects.filter(status=status, reviewed_at__gte=since).select_related(*kind.related())
         )
         rows.extend((kind, row) for row in queryset.order_by("-reviewed_at", "-pk")[:20])
     rows.sort(key=lambda pair: pair[1].reviewed_at, reverse=True)

@@ -262,11 +262,12 @@ def message_mark_read(*, user, message_ids=None):
 def village_entry_announce(*, kind, row):
     """A village login entered something: its township's office hears of it once, in the message
     centre (call inside the entry's transaction)."""
-    village_name = row.village.name if row.village_id else ""
+    village = kind.village_of(row)
     notify(
-        township_recipients(row.township_id),
+        township_recipients(kind.township_of(row).pk),
         kind=MessageKind.ENTRY_PENDING,
-        title=_("%(village)s 报送了%(kind)s，待审核") % {"village": village_name, "kind": kind.label},
+        title=_("%(village)s 报送了%(kind)s，待审核")
+        % {"village": village.name if village else "", "kind": kind.label},
         body=str(kind.summary(row)),
         url=reverse("entry-review", args=[kind.code, row.pk]),
         key=f"entry:{kind.code}:{row.pk}",
@@ -280,7 +281,7 @@ def village_entry_decide(*, actor, kind, entry, approve, reason="", request=None
     Only a pending entry is decided, once: a second decision (two clerks at once) is refused. The
     township's staff decide their own villages' entries, the county administrator any in the county;
     the row is audited and the login that entered it hears the outcome in its message centre."""
-    if not can_review_village_entries(actor, entry.township_id):
+    if not can_review_village_entries(actor, kind.township_of(entry).pk):
         raise PermissionDenied(_("您没有审核这些填报的权限。"))
     reason = (reason or "").strip()
     if not approve and not reason:
@@ -295,12 +296,14 @@ def village_entry_decide(*, actor, kind, entry, approve, reason="", request=None
     row.save(update_fields=["status", "reviewed_by", "reviewed_at", "return_reason"])
     if approve and kind.on_approved is not None:
         kind.on_approved(actor, row)
+    township = kind.township_of(entry)
     audit_record(
         actor=actor,
         action=AuditAction.APPROVE,
         target=row,
         detail={"kind": kind.code, "approved": approve, "reason": row.return_reason},
         request=request,
+        scope=(township.county_id, township.pk),
     )
     entered_by_id = getattr(row, f"{kind.entered_by_field}_id", None)
     if entered_by_id is not None:

@@ -411,12 +411,9 @@ def entry_review(request, kind, pk):
     if entry_kind_ is None:
         raise Http404
     entry = get_scoped_or_404(
-        request.user,
-        entry_kind_.model.objects.select_related(
-            "township", "village", "reviewed_by", entry_kind_.entered_by_field, *entry_kind_.select_related
-        ),
-        pk=pk,
+        request.user, entry_kind_.model.objects.select_related("reviewed_by", *entry_kind_.related()), pk=pk
     )
+    township = entry_kind_.township_of(entry)
     error = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -444,8 +441,11 @@ def entry_review(request, kind, pk):
             "kind": entry_kind_,
             "entry": entry,
             "rows": entry_kind_.describe(entry),
-            "entered_by": getattr(entry, entry_kind_.entered_by_field),
-            "can_review": can_review_village_entries(request.user, entry.township_id),
+            "entered_by": entry_kind_.entered_by(entry),
+            "entered_at": entry_kind_.entered_at(entry),
+            "township": township,
+            "village": entry_kind_.village_of(entry),
+            "can_review": can_review_village_entries(request.user, township.pk),
             "error": error,
             "reason": request.POST.get("reason", "") if request.method == "POST" else "",
         },
