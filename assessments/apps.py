@@ -19,3 +19,7 @@ class AssessmentsConfig(AppConfig):
         from .services.surveys import rectification_survey_check
 
         register_acceptance_check(rectification_survey_check)
+
+        from townships.village_access import allow_for_village
+
+        allow_for_village("village-home")  # 本村工作台: the village's scorecard, to-do and messages

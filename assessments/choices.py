@@ -100,11 +100,3 @@ class SurveyMethod(models.TextChoices):
     DOOR = "door", _("入户测评")
     ONLINE = "online", _("线上测评")
     PHONE = "phone", _("电话回访")
-
-
-class EntryStatus(models.TextChoices):
-    """A record entered by a village login waits for the township (审核); others are approved at once."""
-
-    PENDING = "pending", _("待乡镇审核")
-    APPROVED = "approved", _("已审核")
-    RETURNED = "returned", _("已退回")

@@ -14,6 +14,7 @@ from cadres.choices import PostKind
 from cadres.demo import generate_records
 from cadres.models import Meeting, Tenure
 from townships.bulk import copy_objects
+from townships.choices import EntryStatus
 from townships.county_settings import settings_for
 from townships.demo import quiet_logger
 from townships.models import County
@@ -23,7 +24,6 @@ from . import ballots
 from .choices import (
     BallotKind,
     Category,
-    EntryStatus,
     PeriodKind,
     ReportStatus,
     RunKind,
@@ -282,7 +282,8 @@ def generate_assessment(*, rng, county, today, years=None):
         last_month = 12 if year < today.year else today.month - 1
         meetings = {}
         for village_id, month, n in (
-            Meeting.objects.filter(township__county=county, held_on__year=year)
+            Meeting.objects.counted()
+            .filter(township__county=county, held_on__year=year)
             .values_list("village_id", "held_on__month")
             .annotate(n=Count("pk"))
         ):

@@ -3,10 +3,11 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from townships.choices import EntryStatus
 from townships.filtersets import IntegerFilter
 from villages.filtersets import scoped_townships, village_filter
 
-from .choices import EntryStatus, Grade, PeriodKind, ReportStatus, SurveyPurpose, TallyTarget, Target
+from .choices import Grade, PeriodKind, ReportStatus, SurveyPurpose, TallyTarget, Target
 from .models import AnnualRating, BallotTally, Bulletin, MonthlyReport, Score
 from .services.reports import ended_months_q
 

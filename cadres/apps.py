@@ -6,3 +6,27 @@ class CadresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cadres"
     verbose_name = _("干部与党员")
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy
+
+        from townships.review import EntryKind, register_entry_kind
+        from townships.village_access import allow_for_village
+
+        from .models import Meeting
+        from .services.meetings import MEETING_ENTRY, meeting_entry_describe, meeting_entry_summary
+
+        # A village login records its organizations' meetings and reads them back (evidence too);
+        # each is pending until its township approves it in the review queue.
+        allow_for_village("meeting-create", "meeting-detail", "meeting-evidence")
+        register_entry_kind(
+            EntryKind(
+                code=MEETING_ENTRY,
+                label=gettext_lazy("组织生活记录"),
+                model=Meeting,
+                describe=meeting_entry_describe,
+                summary=meeting_entry_summary,
+                select_related=("organization",),
+                detail_url_name="meeting-detail",
+            )
+        )

@@ -167,3 +167,52 @@ class AlertCode(models.TextChoices):
     SECRETARY_VACANT = "secretary_vacant", _("书记岗位空缺")
     MEETINGS_MISSING = "meetings_missing", _("组织生活未按要求开展")
     FAMILY_APPLICANTS = "family_applicants", _("同户多人申请入党（家族化风险）")
+
+
+# --- 定·查·评: commitments (承诺实事) ---------------------------------------------
+
+
+class FocusArea(models.TextChoices):
+    """The county's four focus areas (《乡镇工作重点》), the heading a commitment is filed under."""
+
+    PARTY_BUILDING = "party_building", _("抓党建")
+    BOTTOM_LINE = "bottom_line", _("守底线")
+    INDUSTRY = "industry", _("强产业")
+    LIVELIHOOD = "livelihood", _("惠民生")
+
+
+class CommitmentStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+
+
+class TargetKind(models.TextChoices):
+    QUANTITY = "quantity", _("数量目标")
+    DONE = "done", _("完成与否")
+
+
+class CommitmentGrade(models.TextChoices):
+    """评等次 at the year's end."""
+
+    DONE = "done", _("完成")
+    BASIC = "basic", _("基本完成")
+    NOT_DONE = "not_done", _("未完成")
+
+
+class ProgressStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+
+
+class InspectionLevel(models.TextChoices):
+    COUNTY = "county", _("县级督查")
+    TOWNSHIP = "township", _("乡镇督查")
+
+
+class InspectionFinding(models.TextChoices):
+    ON_TRACK = "on_track", _("正常推进")
+    BEHIND = "behind", _("滞后")
+    PROBLEM = "problem", _("存在问题")

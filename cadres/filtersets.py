@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from townships.choices import EntryStatus
 from townships.county_settings import settings_for
 from townships.dates import add_months
 from townships.models import Township
@@ -73,10 +74,11 @@ class MeetingFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("类型"))
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("开始日期"))
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("结束日期"))
+    status = django_filters.ChoiceFilter(choices=EntryStatus.choices, label=_("审核状态"))
 
     class Meta:
         model = Meeting
-        fields = ["township", "village", "organization", "kind", "held_after", "held_before"]
+        fields = ["township", "village", "organization", "kind", "held_after", "held_before", "status"]
 
 
 class MemberPostFilterSet(django_filters.FilterSet):

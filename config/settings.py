@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "townships.middleware.AbsoluteSessionTimeoutMiddleware",
     "townships.middleware.CacheControlMiddleware",
+    # After authentication: a village login reaches only the pages its apps opened to it.
+    "townships.middleware.VillageAllowlistMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last, as its documentation asks, so it sees the final response.

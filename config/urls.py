@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from assessments.views import dashboards, weak
+from assessments.views import dashboards, village, weak
 
 from .health import healthz
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("assessment/", include("assessments.urls")),
     # The landing pages combine every app, so they live in the highest one (assessments).
     path("", dashboards.home, name="home"),
+    path("village/", village.village_home, name="village-home"),
     path("townships/<int:pk>/", dashboards.township_detail, name="township-detail"),
     path("", include("townships.urls")),
 ]

@@ -109,6 +109,12 @@ def api_client_user(county, **kwargs):
     return UserFactory(role=Role.API_CLIENT, county=county, **kwargs)
 
 
+def village_staff(village, **kwargs):
+    """A village login (村级账号) of ``village``: its township and county are the village's."""
+    township = village.township
+    return UserFactory(role=Role.VILLAGE_STAFF, county=township.county, township=township, village=village, **kwargs)
+
+
 # --- people and members -------------------------------------------------------
 
 import datetime  # noqa: E402

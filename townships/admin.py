@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -27,23 +28,55 @@ class TownshipAdmin(admin.ModelAdmin):
     ordering = ["county", "sort_key", "name"]
 
 
+class _ScopeCheck:
+    """A village login's township is its village's own (the model's constraint cannot see the join)."""
+
+    def clean(self):
+        data = super().clean()
+        village, township = data.get("village"), data.get("township")
+        if village is not None and township is not None and village.township_id != township.pk:
+            self.add_error("village", _("所属村（社区）不在所选乡镇。"))
+        return data
+
+
+class UserChangeForm(_ScopeCheck, auth_forms.UserChangeForm):
+    pass
+
+
+class UserCreationForm(_ScopeCheck, auth_forms.AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "role", "county", "township", "is_active", "last_login"]
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ["username", "first_name", "role", "county", "township", "village", "is_active", "last_login"]
     list_filter = ["role", "is_active", "county", "township"]
-    list_select_related = ["county", "township"]
+    list_select_related = ["county", "township", "village"]
+    raw_id_fields = ["village"]
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("角色与范围"), {"fields": ("role", "county", "township")}),
+        (_("角色与范围"), {"fields": ("role", "county", "township", "village")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        (_("角色与范围"), {"fields": ("role", "county", "township")}),
+        (_("角色与范围"), {"fields": ("role", "county", "township", "village")}),
     )
     actions = ["issue_api_token"]
     # Fields that decide what the account may see or do: changing any of them is audited.
-    POWER_FIELDS = ("role", "county", "township", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+    POWER_FIELDS = (
+        "role",
+        "county",
+        "township",
+        "village",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+    )
 
     def save_model(self, request, obj, form, change):
         changed = [name for name in self.POWER_FIELDS if name in form.changed_data]

@@ -10,3 +10,8 @@ class TownshipsConfig(AppConfig):
     def ready(self):
         from . import signals  # noqa: F401  (signals connect once the app registry is ready: login auditing)
         from .api import auth  # noqa: F401  (its signals drop a cached API token when it is revoked)
+        from .village_access import allow_for_village
+
+        # A village login signs in and out, changes its password, reads its messages; "home" sends it
+        # to its village's page (assessments opens that one).
+        allow_for_village("login", "logout", "password_change", "password_change_done", "message-list", "home")

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     COUNTY_VIEWER = "county_viewer", _("县委组织部查看人员")
     TOWNSHIP_STAFF = "township_staff", _("乡镇党建办人员")
     API_CLIENT = "api_client", _("接口客户端（只读）")
+    VILLAGE_STAFF = "village_staff", _("村党组织书记/村党建专干")
 
 
 COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_VIEWER, Role.API_CLIENT})
@@ -52,3 +53,15 @@ class MessageKind(models.TextChoices):
     FLAG_PENDING = "flag_pending", _("调整退出待决定")
     IMPORT_FINISHED = "import_finished", _("导入完成")
     BULLETIN_PUBLISHED = "bulletin_published", _("季度通报已发布")
+    ENTRY_PENDING = "entry_pending", _("村级填报待审核")
+    ENTRY_APPROVED = "entry_approved", _("村级填报审核通过")
+    ENTRY_RETURNED = "entry_returned", _("村级填报被退回")
+
+
+class EntryStatus(models.TextChoices):
+    """Where a village login's entry stands in the township's review (村级填报审核). Every kind of
+    village entry (meetings, commitment progress, survey tallies) keeps these values in its ``status``."""
+
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    RETURNED = "returned", _("已退回")

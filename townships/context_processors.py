@@ -7,4 +7,6 @@ def navigation(request):
         "nav_is_county": user.is_county_level,
         "nav_is_admin": user.is_county_admin,
         "nav_township_id": user.township_id,
+        # A village login's menu lists only the pages open to it (townships.village_access).
+        "nav_is_village": user.is_village_staff,
     }

@@ -13,6 +13,7 @@ from .models import User
 
 DEMO_PASSWORD = "demo2026"  # noqa: S105 - the documented demo password
 DEMO_USERNAMES = ("county", "viewer")  # plus town01, town02, … one per township of the first county
+# and village01, village02, … one per village of the county's first township (village logins).
 FIRST_COUNTY_NAME = "青山县"
 BATCH_SIZE = 1000
 
@@ -31,7 +32,8 @@ def quiet_logger(name):
 
 
 def create_demo_users(*, county):
-    """county / viewer / town01… for one county, town users in the townships' order.
+    """county / viewer / town01… for one county, town users in the townships' order; village01…
+    for the villages of the first township (村级账号), in the villages' order.
 
     One password hash for all: hashing is deliberately slow (~0.3 s each).
     """
@@ -40,7 +42,8 @@ def create_demo_users(*, county):
         User(username="county", first_name="组织部管理员", role=Role.COUNTY_ADMIN, county=county, password=password),
         User(username="viewer", first_name="组织部查看员", role=Role.COUNTY_VIEWER, county=county, password=password),
     ]
-    for index, township in enumerate(county.townships.order_by("sort_key", "name"), start=1):
+    townships = list(county.townships.order_by("sort_key", "name"))
+    for index, township in enumerate(townships, start=1):
         users.append(
             User(
                 username=f"town{index:02d}",
@@ -51,6 +54,20 @@ def create_demo_users(*, county):
                 password=password,
             )
         )
+    if townships:
+        first = townships[0]
+        for index, village in enumerate(first.villages.order_by("sort_key", "name"), start=1):
+            users.append(
+                User(
+                    username=f"village{index:02d}",
+                    first_name=f"{village.name}党建专干",
+                    role=Role.VILLAGE_STAFF,
+                    county=county,
+                    township=first,
+                    village=village,
+                    password=password,
+                )
+            )
     User.objects.bulk_create(users, batch_size=BATCH_SIZE)
     return users
 
@@ -64,4 +81,10 @@ def demo_logins(county):
         .order_by("username")
     ):
         rows.append((user.username, Role.TOWNSHIP_STAFF.label, user.township.name))
+    for user in (
+        User.objects.filter(county=county, role=Role.VILLAGE_STAFF, username__startswith="village")
+        .select_related("township", "village")
+        .order_by("username")
+    ):
+        rows.append((user.username, Role.VILLAGE_STAFF.label, f"{user.township.name} {user.village.name}"))
     return rows

@@ -3,9 +3,12 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
+
+from .village_access import village_may_reach
 
 SESSION_LOGIN_AT = "_login_at"
 
@@ -58,3 +61,24 @@ class CacheControlMiddleware:
         else:
             patch_cache_control(response, no_cache=True, private=True)
         return response
+
+
+class VillageAllowlistMiddleware:
+    """Refuse a village login every URL outside the allowlist: 404 for pages and the API alike."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not getattr(user, "is_village_staff", False):
+            return None
+        match = request.resolver_match
+        if match is not None and village_may_reach(match.view_name):
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": _("未找到。")}, status=404)
+        raise Http404

@@ -98,6 +98,16 @@ class User(AbstractUser):
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("所属乡镇")
     )
+    # A village login's village (村级账号). A string reference: villages sits above this app.
+    # The village's own township is checked where accounts are made (townships.services.village_user_create).
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属村（社区）"),
+    )
     # Kept with the user (loaded on every request anyway) so the navbar's badge costs no query;
     # townships.services.notify and message_mark_read recount it in the same transaction.
     unread_messages = models.PositiveIntegerField(_("未读消息"), default=0, editable=False)
@@ -110,6 +120,18 @@ class User(AbstractUser):
                 condition=~Q(role=Role.TOWNSHIP_STAFF) | Q(township__isnull=False),
                 name="user_township_staff_has_township",
                 violation_error_message=_("乡镇人员必须指定所属乡镇。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.VILLAGE_STAFF) | Q(township__isnull=False, village__isnull=False),
+                name="user_village_staff_has_village",
+                violation_error_message=_("村级账号必须指定所属乡镇和村（社区）。"),
+            ),
+            # Only a village login names a village: a township or county account with a village
+            # would read as narrower than it is.
+            models.CheckConstraint(
+                condition=Q(role=Role.VILLAGE_STAFF) | Q(village__isnull=True),
+                name="user_village_only_for_village_staff",
+                violation_error_message=_("只有村级账号可以指定所属村（社区）。"),
             ),
         ]
 
@@ -135,6 +157,11 @@ class User(AbstractUser):
     @property
     def is_township_staff(self):
         return not self.is_superuser and self.role == Role.TOWNSHIP_STAFF
+
+    @property
+    def is_village_staff(self):
+        """A village login (村党组织书记/村党建专干): its own village only, through an allowlist of pages."""
+        return not self.is_superuser and self.role == Role.VILLAGE_STAFF
 
 
 class AuditEvent(models.Model):

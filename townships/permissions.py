@@ -14,6 +14,8 @@ class IsScopedUser(BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
+        if user.role == Role.VILLAGE_STAFF:
+            return False  # village logins work in their pages only (townships.village_access)
         if request.method in SAFE_METHODS:
             return user.is_superuser or user.county_id is not None or user.township_id is not None
         return user.is_superuser or user.role == Role.COUNTY_ADMIN

@@ -1,18 +1,20 @@
 """Writes for the registry core: townships, users, audit, registry totals."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .choices import AuditAction, Role
+from .choices import AuditAction, EntryStatus, MessageKind, Role
 from .county_settings import BY_KEY, settings_for
 from .models import AuditEvent, County, CountySetting, Message, Township, User
 from .queue import publish_on_commit
+from .scoping import can_review_village_entries
 
 
 def client_ip(request):
@@ -252,3 +254,67 @@ def message_mark_read(*, user, message_ids=None):
     _recount_unread([user.pk])
     user.refresh_from_db(fields=["unread_messages"])
     return count
+
+
+# --- Village entries: the township's review (村级填报审核) ------------------------------
+
+
+def village_entry_announce(*, kind, row):
+    """A village login entered something: its township's office hears of it once, in the message
+    centre (call inside the entry's transaction)."""
+    village = kind.village_of(row)
+    notify(
+        township_recipients(kind.township_of(row).pk),
+        kind=MessageKind.ENTRY_PENDING,
+        title=_("%(village)s 报送了%(kind)s，待审核")
+        % {"village": village.name if village else "", "kind": kind.label},
+        body=str(kind.summary(row)),
+        url=reverse("entry-review", args=[kind.code, row.pk]),
+        key=f"entry:{kind.code}:{row.pk}",
+    )
+
+
+@transaction.atomic
+def village_entry_decide(*, actor, kind, entry, approve, reason="", request=None):
+    """Approve a village's entry, or return it with a reason (村级填报审核).
+
+    Only a pending entry is decided, once: a second decision (two clerks at once) is refused. The
+    township's staff decide their own villages' entries, the county administrator any in the county;
+    the row is audited and the login that entered it hears the outcome in its message centre."""
+    if not can_review_village_entries(actor, kind.township_of(entry).pk):
+        raise PermissionDenied(_("您没有审核这些填报的权限。"))
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("退回时请写明原因。")})
+    row = kind.model.objects.select_for_update().get(pk=entry.pk)
+    if row.status != EntryStatus.PENDING:
+        raise ValidationError(_("该填报已审核（%(status)s），不能再次审核。") % {"status": row.get_status_display()})
+    row.status = EntryStatus.APPROVED if approve else EntryStatus.RETURNED
+    row.reviewed_by = actor
+    row.reviewed_at = timezone.now()
+    row.return_reason = "" if approve else reason
+    row.save(update_fields=["status", "reviewed_by", "reviewed_at", "return_reason"])
+    if approve and kind.on_approved is not None:
+        kind.on_approved(actor, row)
+    township = kind.township_of(entry)
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        target=row,
+        detail={"kind": kind.code, "approved": approve, "reason": row.return_reason},
+        request=request,
+        scope=(township.county_id, township.pk),
+    )
+    entered_by_id = getattr(row, f"{kind.entered_by_field}_id", None)
+    if entered_by_id is not None:
+        url = reverse(kind.detail_url_name, args=[row.pk]) if kind.detail_url_name else ""
+        summary = str(kind.summary(row))
+        notify(
+            User.objects.filter(pk=entered_by_id, is_active=True),
+            kind=MessageKind.ENTRY_APPROVED if approve else MessageKind.ENTRY_RETURNED,
+            title=(_("%(kind)s已通过审核：%(what)s") if approve else _("%(kind)s被退回：%(what)s"))
+            % {"kind": kind.label, "what": summary},
+            body="" if approve else _("退回原因：%(reason)s") % {"reason": reason},
+            url=url,
+        )
+    return row

@@ -28,8 +28,9 @@ from .listing import (
     render_list,
 )
 from .models import AuditEvent, Message, Township
-from .scoping import can_manage_registry, get_scoped_or_404, scope_for
-from .selectors import township_list
+from .review import entry_kind
+from .scoping import can_manage_registry, can_review_village_entries, get_scoped_or_404, scope_for
+from .selectors import township_list, village_entries_pending
 from .services import (
     county_settings_update,
     denial_record,
@@ -37,6 +38,7 @@ from .services import (
     township_create,
     township_set_active,
     township_update,
+    village_entry_decide,
 )
 from .web import int_param, require_get_or_post, require_registry_manager, service_form
 
@@ -375,4 +377,76 @@ def message_list(request):
         request,
         "townships/message_list.html",
         {"page": page, "unread_only": unread_only, "querystring": "unread=1" if unread_only else ""},
+    )
+
+
+# --- Village entries: the township's review (村级填报审核) ------------------------------
+
+
+def _require_reviewer_or_reader(user):
+    """The queue is the township's and the county's; a login with no township scope has none."""
+    if not (user.is_superuser or user.is_township_staff or user.is_county_level) or user.is_village_staff:
+        raise Http404
+
+
+@require_safe
+@login_required
+def entry_review_list(request):
+    """Every kind of village entry waiting for the township (村级填报待审核), oldest first."""
+    _require_reviewer_or_reader(request.user)
+    groups = village_entries_pending(user=request.user)
+    return render(
+        request,
+        "townships/entry_review_list.html",
+        {"groups": groups, "total": sum(len(rows) for _kind, rows in groups)},
+    )
+
+
+@require_get_or_post
+@login_required
+def entry_review(request, kind, pk):
+    """One entry with its approve and return forms (the confirmation step); POST decides it."""
+    _require_reviewer_or_reader(request.user)
+    entry_kind_ = entry_kind(kind)
+    if entry_kind_ is None:
+        raise Http404
+    entry = get_scoped_or_404(
+        request.user, entry_kind_.model.objects.select_related("reviewed_by", *entry_kind_.related()), pk=pk
+    )
+    township = entry_kind_.township_of(entry)
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in ("approve", "return"):
+            error = _("请选择通过或退回。")
+        else:
+            try:
+                village_entry_decide(
+                    actor=request.user,
+                    kind=entry_kind_,
+                    entry=entry,
+                    approve=action == "approve",
+                    reason=request.POST.get("reason", "")[:300],
+                    request=request,
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, _("已审核通过。") if action == "approve" else _("已退回，并通知填报村。"))
+                return redirect("entry-review-list")
+    return render(
+        request,
+        "townships/entry_review.html",
+        {
+            "kind": entry_kind_,
+            "entry": entry,
+            "rows": entry_kind_.describe(entry),
+            "entered_by": entry_kind_.entered_by(entry),
+            "entered_at": entry_kind_.entered_at(entry),
+            "township": township,
+            "village": entry_kind_.village_of(entry),
+            "can_review": can_review_village_entries(request.user, township.pk),
+            "error": error,
+            "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+        },
     )

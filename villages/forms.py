@@ -117,3 +117,20 @@ class OrganizationElectionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrapify(self)
+
+
+class VillageLoginForm(forms.Form):
+    """The county administrator opens a login for one village (村级账号)."""
+
+    village = forms.ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none())
+    username = forms.CharField(label=_("登录账号"), max_length=150)
+    name = forms.CharField(label=_("姓名或称呼"), max_length=150, help_text=_("如：李家村党支部书记 张三"))
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = scope_for(user, Village.objects.filter(is_active=True)).select_related(
+            "township"
+        )
+        self.fields["village"].label_from_instance = lambda v: f"{v.township.name} · {v.name}"
+        bootstrapify(self)

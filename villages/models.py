@@ -27,6 +27,7 @@ class Village(models.Model):
 
     scope_county_path = "township__county"
     scope_township_path = "township"
+    scope_village_path = "pk"  # a village login sees its own village (townships.scoping)
 
     class Meta:
         verbose_name = _("村（社区）")
@@ -78,6 +79,7 @@ class PartyOrganization(models.Model):
 
     scope_county_path = "township__county"
     scope_township_path = "township"
+    scope_village_path = "village"  # a village login sees its own organizations (not a joint branch's others)
 
     class Meta:
         verbose_name = _("党组织")

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 
+from townships.choices import Role
 from townships.dates import add_months
 from townships.models import Township
 from townships.scoping import scope_for
@@ -138,3 +139,21 @@ def terms_due_card(*, townships, today, months=TERM_DUE_MONTHS, limit=5, townshi
         "months": months,
         "township": township,
     }
+
+
+def village_logins(*, user):
+    """The village logins in the user's scope, by township and village (one query)."""
+    return (
+        scope_for(user, Village.objects.all())
+        .filter(users__role=Role.VILLAGE_STAFF)
+        .values_list(
+            "township__name",
+            "name",
+            "users__pk",
+            "users__username",
+            "users__first_name",
+            "users__is_active",
+            "users__last_login",
+        )
+        .order_by("township__sort_key", "township__name", "sort_key", "name", "users__username")
+    )

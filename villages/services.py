@@ -7,15 +7,18 @@ Chinese message and nothing saved.
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from townships.choices import AuditAction
+from townships.choices import AuditAction, Role
 from townships.county_settings import settings_for
 from townships.dates import add_years
 from townships.evidence import validate_evidence
+from townships.models import User
+from townships.scoping import can_manage_registry
 from townships.services import audit_record, changed_fields, enqueue_township_totals, record_set_active
 
 from .choices import ALLOWED_PARENT_KINDS, MatterStep, OrganizationKind
@@ -321,3 +324,43 @@ def weak_accept(*, actor, designation, note, request=None):
         actor=actor, action=AuditAction.APPROVE, target=designation, detail={"accepted": True}, request=request
     )
     return designation
+
+
+# --- Village logins (村级账号) ------------------------------------------------------
+
+
+@transaction.atomic
+def village_login_create(*, actor, village, username, name, password, request=None):
+    """One login for a village's Party secretary or Party-building clerk, made by the county
+    administrator. Its township and county are the village's own, never chosen apart from it."""
+    if not can_manage_registry(actor):
+        raise PermissionDenied(_("只有县委组织部管理员可以开设村级账号。"))
+    township = village.township
+    if actor.county_id is not None and township.county_id != actor.county_id:
+        raise ValidationError({"village": _("所选村（社区）不属于本县。")})
+    if not (village.is_active and township.is_active):
+        raise ValidationError({"village": _("该村（社区）已停用，不能开设账号。")})
+    user = User(
+        username=username,
+        first_name=name,
+        role=Role.VILLAGE_STAFF,
+        county_id=township.county_id,
+        township=township,
+        village=village,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_CHANGED,
+        target=user,
+        detail={"role": ["", str(Role.VILLAGE_STAFF.label)], "village": village.name},
+        request=request,
+        scope=(township.county_id, township.pk),
+    )
+    return user

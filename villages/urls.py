@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.village_list_view, name="village-list"),
     path("export.xlsx", views.village_export, name="village-export"),
+    path("logins/", views.village_login_list, name="village-login-list"),
     path("new/", views.village_create_view, name="village-create"),
     path("<int:pk>/", views.village_detail, name="village-detail"),
     path("<int:pk>/edit/", views.village_update_view, name="village-update"),

@@ -33,10 +33,11 @@ from .forms import (
     OrganizationElectionForm,
     OrganizationForm,
     VillageForm,
+    VillageLoginForm,
     VillageStatisticsForm,
 )
 from .models import Matter, PartyOrganization, Village, WeakDesignation
-from .selectors import organization_list, organization_tree, terms_due_list, village_list
+from .selectors import organization_list, organization_tree, terms_due_list, village_list, village_logins
 from .services import (
     matter_create,
     matter_record_step,
@@ -45,6 +46,7 @@ from .services import (
     organization_set_active,
     organization_update,
     village_create,
+    village_login_create,
     village_set_active,
     village_update,
     weak_accept,
@@ -586,4 +588,24 @@ def weak_detail(request, pk):
             "can_step": can_edit_in_township(request.user, designation.township_id),
             "can_accept": can_manage_registry(request.user),
         },
+    )
+
+
+# --- Village logins (村级账号) ------------------------------------------------------
+
+
+@require_get_or_post
+@login_required
+def village_login_list(request):
+    """The county administrator's page for village logins: who has one, and a form to open one."""
+    require_registry_manager(request.user)
+    form = VillageLoginForm(request.POST or None, user=request.user)
+    return service_form(
+        request,
+        form,
+        save=lambda data: village_login_create(actor=request.user, request=request, **data),
+        message=lambda user: _("已开设村级账号“%(u)s”，请将初始密码当面告知使用人。") % {"u": user.username},
+        success_url=reverse("village-login-list"),
+        template="villages/village_logins.html",
+        context={"logins": list(village_logins(user=request.user))},
     )

@@ -11,6 +11,7 @@ from cadres.choices import PostKind, Stage
 from cadres.models import Appraisal, Meeting, MobileRecord, PartyMember, Tenure
 from cadres.rules import add_months
 from cadres.selectors import meeting_compliance
+from townships.choices import EntryStatus
 from villages.models import Matter, PartyOrganization
 
 from . import derived_metric
@@ -39,7 +40,8 @@ def meetings_ratio(period):
 def meetings_held(period):
     unit = period.unit
     return dict(
-        Meeting.objects.filter(township_id__in=period.township_ids, held_on__gte=unit.start, held_on__lte=unit.end)
+        Meeting.objects.counted()
+        .filter(township_id__in=period.township_ids, held_on__gte=unit.start, held_on__lte=unit.end)
         .values_list("village_id")
         .annotate(n=Count("pk"))
     )
@@ -125,7 +127,7 @@ def appraisal_done(period):
 def satisfaction_rate(period):
     """The rate of each village Party organization's latest counted survey held on or before the
     month's end (a survey below the minimum sample has no rate: the village then has no value)."""
-    from ..choices import BallotKind, EntryStatus, TallyTarget
+    from ..choices import BallotKind, TallyTarget
     from ..models import BallotTally
 
     latest = {}

@@ -238,6 +238,7 @@ class Score(models.Model):
 
     scope_county_path = "township__county"
     scope_township_path = "township"
+    scope_village_path = "village"  # a village login sees its own scorecard
 
     class Meta:
         verbose_name = _("得分")

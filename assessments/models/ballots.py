@@ -6,10 +6,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Person
+from townships.choices import EntryStatus
 from townships.models import YEAR_VALIDATORS, County, Township
 from villages.models import PartyOrganization, Village
 
-from ..choices import BallotKind, EntryStatus, SurveyMethod, SurveyPurpose, TallyTarget
+from ..choices import BallotKind, SurveyMethod, SurveyPurpose, TallyTarget
 
 
 class BallotTally(models.Model):

@@ -15,15 +15,16 @@ from cadres.choices import CorrectionOutcome, PostKind
 from cadres.models import Correction, Tenure
 from cadres.periods import month_unit
 from cadres.selectors import AlertCode, alerts_for
+from townships.choices import EntryStatus
 from townships.county_settings import settings_for
 from townships.models import Township
 from townships.scoping import scope_for
+from townships.selectors import village_entries_pending_count
 from villages.models import Village, WeakDesignation
 
 from ..choices import (
     BallotKind,
     Category,
-    EntryStatus,
     PeriodKind,
     RemovalState,
     ReportStatus,
@@ -336,6 +337,7 @@ def township_todo(*, township, today, alerts):
         "pipeline": [a for a in alerts if a.code == AlertCode.PIPELINE_OVERDUE],
         "corrections": corrections,
         "rectification": rectification,
+        "village_entries": village_entries_pending_count(township_ids=[township.pk]),
         "today": today,
     }
 
@@ -456,3 +458,9 @@ def runs_in_scope(*, user, runs):
     for run in runs:
         run.left_out_visible = [entry for entry in run.left_out if entry.get("village") in visible]
     return runs
+
+
+# --- A village login's home (本村工作台) --------------------------------------------
+
+
+from .village import VILLAGE_RECENT_MEETINGS, VILLAGE_RETURNED_DAYS, village_workbench  # noqa: E402, F401

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from townships.choices import EntryStatus
 from townships.scoping import scope_for
 from villages.models import Village
 
 from .. import scoring
-from ..choices import BallotKind, EntryStatus, TallyTarget
+from ..choices import BallotKind, TallyTarget
 from ..models import BallotTally
 
 

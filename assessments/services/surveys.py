@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 
 from cadres.choices import PostKind
 from cadres.models import Tenure
-from townships.choices import AuditAction, Role
+from townships.choices import AuditAction, EntryStatus, Role
 from townships.county_settings import settings_for
 from townships.scoping import can_edit_in_township
 from townships.services import audit_record
 
 from .. import ballots
-from ..choices import BallotKind, EntryStatus, SurveyPurpose, TallyTarget
+from ..choices import BallotKind, SurveyPurpose, TallyTarget
 from ..county_settings import rater_groups, satisfaction_bands, satisfaction_options
 from ..models import BallotGroup, BallotTally
 from .reports import scored_months_changed

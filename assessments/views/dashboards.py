@@ -27,6 +27,8 @@ def home(request):
     user = request.user
     if user.is_township_staff:
         return redirect("township-detail", pk=user.township_id)
+    if user.is_village_staff:
+        return redirect("village-home")
     alerts, alerts_at = current_alerts(townships=scope_for(user, Township.objects.filter(is_active=True)))
     counts = {}
     for alert in alerts:

@@ -144,6 +144,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "entitled",
             "present",
             "has_evidence",
+            "status",
         ]
         extra_kwargs = {
             "id": {"help_text": "记录编号"},
@@ -155,6 +156,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "topic": {"help_text": "主题"},
             "entitled": {"help_text": "应到人数"},
             "present": {"help_text": "实到人数"},
+            "status": {"help_text": "审核状态：approved 已通过（计入统计）、pending 待乡镇审核、returned 已退回"},
         }
 
     def get_has_evidence(self, obj) -> bool:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from townships.choices import EntryStatus
 from townships.imports import (
     CountColumn,
     DateColumn,
@@ -98,7 +99,11 @@ class MeetingsImport(WorkbookImport):
         for r in rows:
             d = r.data
             existing_q |= Q(organization=d["organization"], kind=d["kind"], held_on=d["held_on"], topic=d["topic"])
-        existing = set(Meeting.objects.filter(existing_q).values_list("organization_id", "kind", "held_on", "topic"))
+        existing = set(
+            Meeting.objects.filter(existing_q)
+            .exclude(status=EntryStatus.RETURNED)  # a returned record may be entered again
+            .values_list("organization_id", "kind", "held_on", "topic")
+        )
         new_rows = [
             r.data
             for r in rows

@@ -2,6 +2,7 @@
 ``from cadres.models import X`` (and the migrations' ``cadres.models.evidence_path``) keep working."""
 
 from .alerts import AlertRefresh, StoredAlert
+from .commitments import Commitment, CommitmentAmendment, Inspection, Milestone, ProgressEntry
 from .life import Appraisal, AppraisalRating, Meeting, evidence_path
 from .members import Correction, MemberPost, MembershipEvent, MobileRecord, PartyMember
 from .people import Person, ReserveCadre, Tenure, VillageContact
@@ -9,6 +10,11 @@ from .people import Person, ReserveCadre, Tenure, VillageContact
 __all__ = [
     "AlertRefresh",
     "Appraisal",
+    "Commitment",
+    "CommitmentAmendment",
+    "Inspection",
+    "Milestone",
+    "ProgressEntry",
     "AppraisalRating",
     "Correction",
     "Meeting",

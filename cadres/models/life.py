@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from townships.choices import EvidenceKind
+from townships.choices import EntryStatus, EvidenceKind
 from townships.models import Township
 from villages.models import PartyOrganization, Village
 
@@ -17,8 +17,18 @@ def evidence_path(instance, filename):
     return f"evidence/{instance._meta.model_name}/{instance.township_id}/{filename}"
 
 
+class MeetingQuerySet(models.QuerySet):
+    def counted(self):
+        """The meetings that count (in compliance, alerts, derived metrics): approved ones. A village
+        login's record waits for its township's approval (townships.review); a returned one never counts."""
+        return self.filter(status=EntryStatus.APPROVED)
+
+
 class Meeting(models.Model):
-    """A record of organizational life (组织生活记录): 三会一课, 主题党日, 组织生活会, 民主评议."""
+    """A record of organizational life (组织生活记录): 三会一课, 主题党日, 组织生活会, 民主评议.
+
+    Recorded by the township or the county, it is approved as it is saved; recorded by a village
+    login, it is pending until the township approves it (村级填报审核, ``townships.review``)."""
 
     organization = models.ForeignKey(
         PartyOrganization, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("党组织")
@@ -34,9 +44,18 @@ class Meeting(models.Model):
     evidence_kind = models.CharField(_("材料类型"), max_length=10, choices=EvidenceKind.choices, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    status = models.CharField(_("审核状态"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.APPROVED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     scope_county_path = "township__county"
     scope_township_path = "township"
+    scope_village_path = "village"  # a village login sees (and enters) its own village's meetings
 
     class Meta:
         verbose_name = _("组织生活记录")
@@ -48,8 +67,10 @@ class Meeting(models.Model):
                 name="meeting_present_not_above_entitled",
                 violation_error_message=_("实到人数不能多于应到人数。"),
             ),
+            # A returned record is kept (what was returned, and why) and may be entered again corrected.
             models.UniqueConstraint(
                 fields=["organization", "kind", "held_on", "topic"],
+                condition=~Q(status=EntryStatus.RETURNED),
                 name="meeting_unique_record",
                 violation_error_message=_("同一组织同一天已有同主题的同类会议记录。"),
             ),
@@ -57,6 +78,7 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["organization", "kind", "held_on"]),
             models.Index(fields=["township", "held_on"]),
+            models.Index(fields=["township", "status"], name="meeting_township_status"),
         ]
 
     def __str__(self):

@@ -65,7 +65,8 @@ def meeting_compliance(*, organizations, start, end, conf):
     earliest = min((u.start for units in units_by_kind.values() for u in units), default=start)
     counts = defaultdict(lambda: defaultdict(int))  # (org, kind) → month start → meetings
     rows = (
-        Meeting.objects.filter(organization_id__in=[o[0] for o in orgs], held_on__gte=earliest, held_on__lte=end)
+        Meeting.objects.counted()
+        .filter(organization_id__in=[o[0] for o in orgs], held_on__gte=earliest, held_on__lte=end)
         .annotate(month=TruncMonth("held_on"))
         .values_list("organization_id", "kind", "month")
         .annotate(n=Count("pk"))

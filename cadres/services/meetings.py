@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from townships.choices import AuditAction
+from townships.choices import AuditAction, EntryStatus
 from townships.county_settings import settings_for
 from townships.evidence import validate_evidence
-from townships.services import audit_record
+from townships.review import entry_kind
+from townships.scoping import can_submit_village_entries
+from townships.services import audit_record, village_entry_announce
 from villages.choices import OrganizationKind
 from villages.models import PartyOrganization
 
@@ -28,6 +30,11 @@ GROUP_ONLY_KINDS = frozenset({MeetingKind.GROUP})
 def meeting_record(
     *, actor, organization, kind, held_on, topic, entitled, present, evidence=None, evidence_kind="", request=None
 ):
+    """Record a meeting. The township's or the county's record counts at once; a village login's
+    (its own village's organizations only) is pending until its township approves it."""
+    from_village = can_submit_village_entries(actor)
+    if from_village and not can_submit_village_entries(actor, organization.village_id):
+        raise ValidationError({"organization": _("只能记录本村党组织的会议。")})
     conf = settings_for(organization.township.county_id)
     errors = {}
     if held_on > _today():
@@ -61,13 +68,36 @@ def meeting_record(
         present=present,
         evidence_kind=evidence_kind if evidence is not None else "",
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        status=EntryStatus.PENDING if from_village else EntryStatus.APPROVED,
     )
     if evidence is not None:
         meeting.evidence = evidence
     meeting.full_clean()
     meeting.save()
     audit_record(actor=actor, action=AuditAction.CREATE, target=meeting, request=request)
+    if from_village:
+        village_entry_announce(kind=entry_kind(MEETING_ENTRY), row=meeting)
     return meeting
+
+
+# The meeting's kind in the township's review of village entries (registered in CadresConfig.ready).
+MEETING_ENTRY = "meeting"
+
+
+def meeting_entry_describe(meeting):
+    """(label, value) rows the township's confirmation page shows for a meeting."""
+    return [
+        (_("党组织"), meeting.organization.name),
+        (_("会议类型"), meeting.get_kind_display()),
+        (_("召开日期"), meeting.held_on.isoformat()),
+        (_("主题"), meeting.topic),
+        (_("应到 / 实到"), f"{meeting.entitled} / {meeting.present}"),
+        (_("佐证材料"), meeting.get_evidence_kind_display() if meeting.evidence else ""),
+    ]
+
+
+def meeting_entry_summary(meeting):
+    return f"{meeting.held_on.isoformat()} {meeting.get_kind_display()}：{meeting.topic}"
 
 
 def _subtree_ids(organization):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, cell, display, link, list_views, township_column
 from townships.models import Township
-from townships.scoping import can_write_records, get_scoped_or_404, scope_for
+from townships.scoping import can_submit_village_entries, can_write_records, get_scoped_or_404, scope_for
 from townships.web import require_get_or_post, service_form
 from townships.xlsx import workbook_response
 from villages.choices import OrganizationKind
@@ -81,6 +81,9 @@ def meetings_spec(request):
             Column(_("应到"), lambda m: m.entitled, numeric=True, export=cell("entitled")),
             Column(_("实到"), lambda m: m.present, numeric=True, export=cell("present")),
             Column(_("佐证"), lambda m: _yes(m.evidence), export=cell("evidence", value=_yes, per_value=True)),
+            Column(
+                _("审核"), lambda m: m.get_status_display(), "status", ("status",), export=display("status", Meeting)
+            ),
         ),
         default_sort="-held_on",
         export_name="meeting-export",
@@ -101,18 +104,25 @@ meeting_list, meeting_export = list_views(meetings_spec)
 @require_get_or_post
 @login_required
 def meeting_create(request):
-    require_writer(request.user)
+    """The township's and the county's form, and a village login's: the same form and service, the
+    village's organizations only, and its record pending until the township approves it."""
+    from_village = can_submit_village_entries(request.user)
+    if not from_village:
+        require_writer(request.user)
 
     def save(data):
-        require_writer(request.user, data["organization"].township_id)
+        if not from_village:
+            require_writer(request.user, data["organization"].township_id)
         return services.meeting_record(actor=request.user, request=request, **data)
 
     return service_form(
         request,
         MeetingForm(request.POST or None, request.FILES or None, user=request.user),
         save=save,
-        message=_("已记录。"),
-        success_url=lambda meeting: reverse("meeting-detail", args=[meeting.pk]),
+        message=_("已报送，待乡镇审核通过后计入统计。") if from_village else _("已记录。"),
+        success_url=lambda meeting: reverse(
+            "village-home" if from_village else "meeting-detail", args=[] if from_village else [meeting.pk]
+        ),
         title=_("记录组织生活"),
         context={"multipart": True},
     )
@@ -122,7 +132,7 @@ def meeting_create(request):
 @login_required
 def meeting_detail(request, pk):
     meeting = get_scoped_or_404(
-        request.user, Meeting.objects.select_related("organization", "township", "recorded_by"), pk=pk
+        request.user, Meeting.objects.select_related("organization", "township", "recorded_by", "reviewed_by"), pk=pk
     )
     return render(request, "cadres/meeting_detail.html", {"meeting": meeting})
 

@@ -8,6 +8,10 @@ covered the day it is added.
 The matrix then sends GET, POST, PUT, PATCH and DELETE to every route as
 - the staff of township B: on township A's objects the answer must be the 404 a missing
   object gets, body for body (the same request with a primary key that does not exist);
+- the village login of village A2 (township A, beside A1 whose objects the routes name): every
+  page outside its allowlist is a 404 and every API route a 403/404, whatever the method; on
+  the pages it may use, A1's objects are the 404 a missing object gets, and no page it is
+  shown names village A1 or township B;
 - the county viewer and the read-only API client: they may read the county, never write;
 - anonymous (and a token sent to a page, where tokens mean nothing): a redirect to the
   login page (pages) or 401/403 (API), never data.
@@ -30,6 +34,7 @@ from rest_framework.test import APIClient
 from cadres.services import alerts_refresh_all
 from config.api_urls import router
 from tests import factories
+from townships.village_access import village_may_reach
 
 from .world import MISSING, TODAY, build_world
 
@@ -61,10 +66,11 @@ class Route:
     attr: str = ""
     rest: tuple = ()
     county_args: object = None
+    lead: tuple = ()  # arguments before the object's key (the review queue's entry kind)
 
     def args(self, w, missing=False):
         if self.kind == "A":
-            return [MISSING if missing else getattr(w, self.attr).pk, *self.rest]
+            return [*self.lead, MISSING if missing else getattr(w, self.attr).pk, *self.rest]
         if self.kind == "county":
             return self.county_args(w)
         return []
@@ -105,11 +111,15 @@ ROUTES = {
     "message-list": OWN,
     "password_change": OWN,
     "password_change_done": OWN,
+    "village-home": NONE,
+    "entry-review-list": NONE,
+    "entry-review": Route("A", "meeting", lead=("meeting",)),
     # --- villages, organizations, matters, weak-and-lax
     "village-list": NONE,
     "village-export": NONE,
     "village-create": NONE,
     "village-detail": obj("village"),
+    "village-login-list": NONE,
     "village-update": obj("village"),
     "village-set-active": obj("village"),
     "organization-list": NONE,
@@ -392,28 +402,47 @@ def world(db, monkeypatch, settings, tmp_path):
     # Beat's alert computation, done up front: a landing page would otherwise store the alerts on
     # its first read (derived rows, not a user's write), which the matrix would report as a change.
     alerts_refresh_all()
+    # The village login's pages are searched for these names: neither may be part of what it may see.
+    assert w.village.name not in w.sister_village.name + w.a.name and w.b.name not in w.sister_village.name + w.a.name
     return w
 
 
 def actors(w):
     """(actor, client, api) pairs: who knocks, on pages and on the API."""
-    page_b, page_viewer = Client(), Client()
+    page_b, page_viewer, page_village = Client(), Client(), Client()
     page_b.force_login(w.staff_b)
     page_viewer.force_login(w.viewer)
+    page_village.force_login(w.sister_staff)
+    api_village = APIClient()
+    api_village.force_login(w.sister_staff)  # a session: village logins are never issued tokens
     page_token = Client(HTTP_AUTHORIZATION=f"Token {factories.use_token(APIClient(), w.client_user)}")
     api_b, api_viewer, api_token = APIClient(), APIClient(), APIClient()
     factories.use_token(api_b, w.staff_b)
     factories.use_token(api_viewer, w.viewer)
     factories.use_token(api_token, w.client_user)
     return {
-        False: [("other township", page_b), ("viewer", page_viewer), ("token", page_token), ("anonymous", Client())],
-        True: [("other township", api_b), ("viewer", api_viewer), ("token", api_token), ("anonymous", APIClient())],
+        False: [
+            ("other township", page_b),
+            ("other village", page_village),
+            ("viewer", page_viewer),
+            ("token", page_token),
+            ("anonymous", Client()),
+        ],
+        True: [
+            ("other township", api_b),
+            ("other village", api_village),
+            ("viewer", api_viewer),
+            ("token", api_token),
+            ("anonymous", APIClient()),
+        ],
     }
 
 
-def judge(actor, route, api, response, missing_response):
+def judge(actor, route, api, response, missing_response, name="", w=None):
     """Why this answer reveals something, or None."""
     status = response.status_code
+    if actor == "other village":
+        return judge_village(route, api, response, missing_response, name, w)
     if actor in ("anonymous", "token") and not api or actor == "anonymous":
         if 200 <= status < 300:
             return f"{status} with no login"
@@ -430,6 +459,27 @@ def judge(actor, route, api, response, missing_response):
             return f"{status} (404 expected, as for a missing object)"
         if (status, body(response)) != (missing_response.status_code, body(missing_response)):
             return "a different answer from a missing object's"
+    return None
+
+
+def judge_village(route, api, response, missing_response, name, w):
+    """A village login of A2: the allowlist first, then scoping, then nothing of A1 or B shown."""
+    status = response.status_code
+    if api:
+        return None if status in (403, 404) else f"{status} (API: a village login gets 403 or 404)"
+    if not village_may_reach(name):
+        return None if status == 404 else f"{status} (404 expected: not a village page)"
+    if route.kind == "A":
+        if status not in (403, 404, 405):
+            return f"{status} (404 expected, as for a missing object)"
+        if (status, body(response)) != (missing_response.status_code, body(missing_response)):
+            return "a different answer from a missing object's"
+        return None
+    if 200 <= status < 300 and not response.streaming:
+        shown = response.content.decode(errors="replace")
+        for other in (w.village.name, w.b.name):
+            if other in shown:
+                return f"the page names {other}"
     return None
 
 
@@ -454,10 +504,10 @@ def test_isolation_matrix(world, figure):
                 if after != before:
                     changed.append(f"{actor} {method.upper()} {path}: {_diff(before, after)}")
                 missing_response = None
-                if missing_path and actor == "other township":
+                if missing_path and actor in ("other township", "other village"):
                     missing_response = send(client, method, missing_path, payload, api)
                     n += 1
-                reason = judge(actor, route, api, response, missing_response)
+                reason = judge(actor, route, api, response, missing_response, name, w)
                 if reason:
                     revealed.append(f"{actor} {method.upper()} {path}: {reason}")
         after_route = dump()

@@ -4,8 +4,9 @@ Two townships (A and B) of one county, two villages each, with every kind of rec
 product keeps: the demo generators fill members, meetings, tenures, matters, appraisals,
 reports, scores, ratings and bulletins; a few records the demo leaves out (a weak-and-lax
 designation, meeting evidence, a draft and a submitted report) are added here. Actors:
-the county administrator, the county viewer, one township user of each township and a
-read-only API client of the county.
+the county administrator, the county viewer, one township user of each township, a
+read-only API client of the county, and a village login of each of township A's villages
+(A1: the village the world's objects belong to; A2: its neighbour in the same township).
 """
 
 import datetime
@@ -75,10 +76,11 @@ def build_world():
             deadline=datetime.date(2026, 7, 10),
             reason="限期改正",
         )
-    w.meeting = _first(Meeting.objects.filter(**in_a))
+    # Of village A1 (the objects a village login of A2 must not reach).
+    w.meeting = _first(Meeting.objects.filter(**in_a, village=w.village))
     w.meeting.evidence.save("minutes.pdf", ContentFile(b"%PDF-1.4 minutes of township A"), save=True)
-    w.score = _first(Score.objects.filter(**in_a))
-    w.survey = _first(BallotTally.objects.filter(**in_a))
+    w.score = _first(Score.objects.filter(**in_a, village=w.village))
+    w.survey = _first(BallotTally.objects.filter(**in_a, village=w.village))
     w.weak = weak_designate(actor=w.admin, village=w.village, year=2026, reason="书记空缺")
     weak_add_step(actor=w.staff_a, designation=w.weak, done_on=datetime.date(2026, 3, 1), description="选优配强")
     w.report_draft = MonthlyReport.objects.create(
@@ -94,4 +96,7 @@ def build_world():
     w.bulletin = _first(Bulletin.objects.filter(county=county))
     w.run = _first(ScoringRun.objects.filter(county=county))
     w.appraisal = _first(Appraisal.objects.filter(**in_a))
+    w.sister_village = _first(Village.objects.filter(**in_a).exclude(pk=w.village.pk))
+    w.village_staff = factories.village_staff(w.village, username="iso-village-a1")
+    w.sister_staff = factories.village_staff(w.sister_village, username="iso-village-a2")
     return w

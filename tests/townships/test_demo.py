@@ -323,9 +323,20 @@ def test_demo_users_follow_the_township_order_and_log_in():
     county = User.objects.get(username="county")
     assert (county.role, county.first_name, county.township_id) == (Role.COUNTY_ADMIN, "组织部管理员", None)
     assert User.objects.get(username="viewer").role == Role.COUNTY_VIEWER
-    assert User.objects.count() == 7
+    # One village login per village of the first township (村级账号), in the villages' order.
+    first = townships[0]
+    for index, village in enumerate(Village.objects.filter(township=first).order_by("sort_key", "name"), start=1):
+        user = User.objects.get(username=f"village{index:02d}")
+        assert (user.role, user.village_id, user.township_id, user.county_id) == (
+            Role.VILLAGE_STAFF,
+            village.pk,
+            first.pk,
+            first.county_id,
+        )
+    assert User.objects.count() == 2 + 5 + 3
     request = RequestFactory().post("/accounts/login/")
     assert authenticate(request, username="town03", password="demo2026") is not None
+    assert authenticate(request, username="village02", password="demo2026") is not None
     assert authenticate(request, username="county", password="demo2026") is not None
     assert authenticate(request, username="county", password="wrong-password") is None
 

@@ -181,7 +181,7 @@ def test_a_meeting_of_a_group_and_a_member_exported_as_worked_out_from_the_fixtu
     client = Client()
     client.force_login(world.admin)
     meetings = _sheet_rows(client.get(reverse("meeting-export")))
-    assert meetings[0] == ["乡镇", "党组织", "类型", "日期", "主题", "应到", "实到", "佐证"]
+    assert meetings[0] == ["乡镇", "党组织", "类型", "日期", "主题", "应到", "实到", "佐证", "审核"]
     group_meeting = (
         Meeting.objects.filter(organization__kind=OrganizationKind.GROUP)
         .select_related("organization__parent", "township")
@@ -197,6 +197,7 @@ def test_a_meeting_of_a_group_and_a_member_exported_as_worked_out_from_the_fixtu
     assert row[5:7] == [group_meeting.entitled, group_meeting.present]
     with_evidence = next(r for r in meetings[1:] if r[4] == world.meeting.topic and r[0] == world.a.name)
     assert with_evidence[7] == "是"  # the world's meeting has its minutes
+    assert with_evidence[8] == "已通过"  # recorded by the township: approved as it was saved
 
     members = _sheet_rows(client.get(reverse("member-export")))
     member = world.member
@@ -207,7 +208,8 @@ def test_a_meeting_of_a_group_and_a_member_exported_as_worked_out_from_the_fixtu
 
 
 def test_labels_are_made_once_per_value_not_per_row(world, monkeypatch):
-    """The meetings export translates each meeting kind once, however many meetings it lists."""
+    """The meetings export translates each meeting kind (and each review status) once, however many
+    meetings it lists."""
     from django.utils import encoding
 
     calls = []
@@ -220,5 +222,7 @@ def test_labels_are_made_once_per_value_not_per_row(world, monkeypatch):
     rows = export_rows(state.rows, cells)
     kinds = {row[2] for row in rows}
     assert len(rows) > 3 * len(kinds)
-    assert len(calls) == len(set(Meeting.objects.values_list("kind", flat=True)))
+    assert len(calls) == len(set(Meeting.objects.values_list("kind", flat=True))) + len(
+        set(Meeting.objects.values_list("status", flat=True))
+    )
     assert operator.countOf(calls, calls[0]) == 1

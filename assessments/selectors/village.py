@@ -1,0 +1,80 @@
+"""The village login's home (本村工作台): its latest scorecard, what is due, its entries and messages."""
+
+import datetime
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+
+from cadres.models import Meeting
+from cadres.periods import month_unit
+from cadres.selectors import meeting_compliance
+from townships.choices import EntryStatus
+from townships.county_settings import settings_for
+from townships.models import Message
+from townships.scoping import scope_for
+from townships.selectors import village_entries_pending, village_entries_recent
+from villages.models import PartyOrganization, Village
+
+from ..choices import Category, PeriodKind
+from ..models import Score, ScoreItem
+
+VILLAGE_RETURNED_DAYS = 30  # a returned entry stays on the village's to-do this long after its return
+VILLAGE_RECENT_MEETINGS = 10
+
+
+def village_workbench(*, user, today):
+    """Everything a village login's home shows, read through ``scope_for`` (a fixed number of queries):
+    its village; its latest month's scorecard (each target's Score with its items); the meetings due
+    this month under the meeting rules, counting approved meetings only, and what it entered that is
+    still pending or was returned; its latest meetings; its unread messages."""
+    village = scope_for(user, Village.objects.select_related("township")).get(pk=user.village_id)
+    monthly = scope_for(user, Score.objects.filter(period_kind=PeriodKind.MONTH))
+    latest = monthly.order_by("-year", "-period").values_list("year", "period").first()
+    scores = []
+    if latest is not None:
+        items = ScoreItem.objects.select_related("indicator").order_by("indicator__position", "indicator__code")
+        scores = list(
+            monthly.filter(year=latest[0], period=latest[1])
+            .select_related("person")
+            .prefetch_related(Prefetch("items", queryset=items))
+            .order_by("target")
+        )
+        for score in scores:
+            score.categories = [
+                (Category(k).label if k in Category.values else k, v) for k, v in score.by_category.items()
+            ]
+    unit = month_unit(today.year, today.month)
+    compliance = meeting_compliance(
+        organizations=scope_for(user, PartyOrganization.objects.all()),
+        start=unit.start,
+        end=unit.end,
+        conf=settings_for(village.township.county_id),
+    )
+    due = [(org.organization_name, kind) for org in compliance for kind in org.kinds if kind.held < kind.expected]
+    meetings = list(
+        scope_for(user, Meeting.objects.select_related("organization")).order_by("-created_at", "-pk")[
+            :VILLAGE_RECENT_MEETINGS
+        ]
+    )
+    since = timezone.now() - datetime.timedelta(days=VILLAGE_RETURNED_DAYS)
+    return {
+        "village": village,
+        "score_period": latest,
+        "scores": scores,
+        "month": unit,
+        "due": due,
+        "pending": sum(len(rows) for _kind, rows in village_entries_pending(user=user)),
+        "returned": [
+            {
+                "kind": kind.label,
+                "summary": kind.summary(row),
+                "reason": row.return_reason,
+                "at": row.reviewed_at,
+                "url": reverse(kind.detail_url_name, args=[row.pk]) if kind.detail_url_name else "",
+            }
+            for kind, row in village_entries_recent(user=user, status=EntryStatus.RETURNED, since=since)
+        ],
+        "meetings": meetings,
+        "unread": list(Message.objects.filter(recipient=user, read_at__isnull=True)[:5]),
+    }
