@@ -23,3 +23,24 @@ class AssessmentsConfig(AppConfig):
         from townships.village_access import allow_for_village
 
         allow_for_village("village-home")  # 本村工作台: the village's scorecard, to-do and messages
+
+        from townships.review import EntryKind, register_entry_kind
+
+        from .models import BallotTally
+        from .services.surveys import SURVEY_ENTRY, survey_entry_approved, survey_entry_describe, survey_entry_summary
+
+        # A village login records its own surveys' tallies (测评计票); each waits for its township.
+        allow_for_village("survey-create", "survey-detail")
+        register_entry_kind(
+            EntryKind(
+                code=SURVEY_ENTRY,
+                label=_("满意度测评"),
+                model=BallotTally,
+                describe=survey_entry_describe,
+                summary=survey_entry_summary,
+                entered_by_field="entered_by",
+                select_related=("organization", "person"),
+                on_approved=survey_entry_approved,
+                detail_url_name="survey-detail",
+            )
+        )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.choices import PostKind
 from cadres.models import Person
+from townships.choices import Role
 from townships.forms import bootstrapify
 from townships.models import Township
 from townships.scoping import scope_for
@@ -53,6 +54,9 @@ class SurveyForm(forms.Form):
         if not (user.is_superuser or user.is_county_admin):
             self.fields["target_kind"].choices = [c for c in TallyTarget.choices if c[0] != TallyTarget.TOWNSHIP]
             del self.fields["township"]
+        if user.role == Role.VILLAGE_STAFF:  # a village records its own organization's surveys
+            self.fields["target_kind"].choices = [(TallyTarget.ORGANIZATION, TallyTarget.ORGANIZATION.label)]
+            del self.fields["person"]
         bootstrapify(self)
 
     def clean(self):

@@ -33,7 +33,7 @@ def latest_held_on(year):
 
 
 def _is_village_login(user):
-    return getattr(user, "role", None) == getattr(Role, "VILLAGE_STAFF", object())
+    return getattr(user, "role", None) == Role.VILLAGE_STAFF
 
 
 def _target(*, actor, target_kind, organization, person, township):
@@ -207,7 +207,42 @@ def survey_save(
     )
     if tally.status == EntryStatus.APPROVED:
         survey_feeds_changed(tally, actor=actor, also=previous)
+    else:
+        from townships.review import entry_kind
+        from townships.services import village_entry_announce
+
+        village_entry_announce(kind=entry_kind(SURVEY_ENTRY), row=tally)
     return tally
+
+
+SURVEY_ENTRY = "survey"
+
+
+def survey_entry_describe(tally):
+    """(label, value) rows the township's confirmation page shows for a village's survey."""
+    rate = f"{tally.rate}%" if tally.rate is not None else tally.reason
+    return [
+        (_("测评对象"), tally.target_name),
+        (_("年度 / 用途"), f"{tally.year} {tally.get_purpose_display()}"),
+        (_("测评日期"), tally.held_on.isoformat()),
+        (_("测评方式"), tally.get_method_display()),
+        (_("有效票"), str(tally.valid)),
+        (_("满意率 / 得分"), f"{rate} / {tally.score if tally.score is not None else '—'}"),
+    ]
+
+
+def survey_entry_summary(tally):
+    rate = f"{tally.rate}%" if tally.rate is not None else _("未计结果")
+    return _("%(d)s 满意度测评，有效票 %(v)s，满意率 %(r)s") % {
+        "d": tally.held_on.isoformat(),
+        "v": tally.valid,
+        "r": rate,
+    }
+
+
+def survey_entry_approved(actor, tally):
+    """A village's survey approved by its township: from now on it counts, and feeds its months."""
+    survey_feeds_changed(tally, actor=actor)
 
 
 def survey_feeds_changed(tally, *, actor, also=None):

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from townships.choices import EntryStatus
 from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, cell, display, list_views, township_column
 from townships.models import Township
-from townships.scoping import can_write_records, get_scoped_or_404, scope_for
+from townships.scoping import can_submit_village_entries, can_write_records, get_scoped_or_404, scope_for
 from townships.web import UploadForm, audited_xlsx_response, require_get_or_post, upload_page
 from townships.xlsx import workbook_response
 
@@ -130,10 +131,10 @@ def _apply_errors(exc, form, counts):
 @login_required
 @require_get_or_post
 def survey_form(request, pk=None):
-    if not can_write_records(request.user):
+    if not (can_write_records(request.user) or (pk is None and can_submit_village_entries(request.user))):
         raise PermissionDenied(_("您没有录入满意度测评的权限。"))
     tally = get_scoped_or_404(request.user, BallotTally.objects.prefetch_related("groups"), pk=pk) if pk else None
-    county_id = tally.county_id if tally else request.user.county_id
+    county_id = tally.county_id if tally else (request.user.county_id or request.user.township.county_id)
     conf = settings_for(county_id)
     form, counts = _forms(request, tally=tally, conf=conf)
     if request.method == "POST" and form.is_valid() and counts.is_valid():
@@ -159,6 +160,8 @@ def survey_form(request, pk=None):
             _apply_errors(exc, form, counts)
         else:
             messages.success(request, _("测评已保存：%(r)s") % {"r": _result_line(tally)})
+            if tally.status == EntryStatus.PENDING:
+                messages.info(request, _("已报送乡镇审核，审核通过后计入考核。"))
             return redirect("survey-detail", tally.pk)
     return render(
         request,
@@ -206,6 +209,7 @@ def survey_detail(request, pk):
             "result": _result_line(tally),
             "band": BAND_LABELS.get(tally.band, ""),
             "can_edit": can_write_records(request.user),
+            "back_url": reverse("village-home") if can_submit_village_entries(request.user) else reverse("survey-list"),
         },
     )
 

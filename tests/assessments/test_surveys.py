@@ -269,3 +269,47 @@ def test_closing_a_rectification_can_require_an_acceptance_survey_above_the_line
         weak_accept(actor=admin_user, designation=designation, note="验收合格")
     acceptance(28)  # 28 ÷ 40 = 70 %: reaches the line
     assert weak_accept(actor=admin_user, designation=designation, note="验收合格").status == "accepted"
+
+
+def test_a_village_logins_survey_waits_for_its_township_before_it_counts(
+    client, staff_user, village, organization, django_capture_on_commit_callbacks
+):
+    from assessments.metrics import MetricPeriod, read_derived
+    from assessments.services.surveys import SURVEY_ENTRY
+    from townships.county_settings import settings_for
+    from townships.models import Message
+    from townships.review import entry_kind
+    from townships.services import village_entry_decide
+
+    login = factories.village_staff(village, username="village-li")
+    client.force_login(login)
+    assert client.get(reverse("survey-create")).status_code == 200
+    data = {
+        "target_kind": "organization",
+        "organization": organization.pk,
+        "year": 2025,
+        "held_on": "2025-12-15",
+        "purpose": "sanping",
+        "method": "meeting",
+        "n-villagers__issued": 40,
+        "n-villagers__returned": 40,
+        "n-villagers__invalid": 0,
+        "n-villagers__very": 30,
+        "n-villagers__fairly": 6,
+        "n-villagers__basic": 4,
+        "n-villagers__not": 0,
+    }
+    assert client.post(reverse("survey-create"), data).status_code == 302
+    tally = BallotTally.objects.get()
+    assert tally.status == "pending" and tally.entered_by == login
+    assert Message.objects.filter(recipient=staff_user, title__contains="满意度测评").count() == 1
+    period = MetricPeriod(township_ids=[village.township_id], year=2026, month=1, conf=settings_for(None))
+    assert village.pk not in read_derived(period, ["satisfaction_rate"])["satisfaction_rate"]  # not yet counted
+    assert client.get(reverse("survey-list")).status_code == 404  # the village's allowlist: no lists
+    assert client.get(reverse("survey-edit", args=[tally.pk])).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        village_entry_decide(actor=staff_user, kind=entry_kind(SURVEY_ENTRY), entry=tally, approve=True)
+    tally.refresh_from_db()
+    assert tally.status == "approved" and tally.reviewed_by == staff_user
+    # 36 ÷ 40 = 90 %
+    assert read_derived(period, ["satisfaction_rate"])["satisfaction_rate"][village.pk] == 90.0
