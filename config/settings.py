@@ -330,6 +330,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A village entry's review status is one set of choices wherever it appears (meetings, surveys).
+    "ENUM_NAME_OVERRIDES": {"EntryStatusEnum": "townships.choices.EntryStatus"},
 }
 
 # --- Internationalization ---------------------------------------------------

@@ -251,6 +251,8 @@ ROUTES = {
     "api:run-detail": county_obj(lambda w: [w.run.pk]),
     "api:score-list": NONE,
     "api:score-detail": obj("score"),
+    "api:survey-list": NONE,
+    "api:survey-detail": obj("survey"),
     "api:scorecard-list": NONE,
     "api:scorecard-detail": obj("score"),
 }

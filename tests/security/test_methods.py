@@ -15,6 +15,7 @@ ACCEPTS_POST = {
     "report-import", "report-detail", "report-form", "report-bulk-approve", "run-list", "score-detail", "rating-list",
     "removal-list", "county-settings", "township-create", "township-update", "login", "password_change",
     "rating-sign", "message-list", "organization-elect", "bulletin-detail", "entry-review", "village-login-list",
+    "survey-create", "survey-edit", "survey-import",
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",
