@@ -252,6 +252,14 @@ class OverviewRow:
     total: int = 0
     overdue: int = 0
 
+    @property
+    def status_list(self):
+        return [self.by_status.get(s, 0) for s in CommitmentStatus.values]
+
+    @property
+    def focus_list(self):
+        return [self.by_focus.get(f, 0) for f in FocusArea.values]
+
 
 def commitment_overview(*, commitments, units, unit_path, due, year):
     """Counts by status and by focus area per unit (township or village) for ``year``, with the
@@ -259,9 +267,11 @@ def commitment_overview(*, commitments, units, unit_path, due, year):
     One query (plus the caller's ``due``)."""
     rows = {pk: OverviewRow(pk, name) for pk, name in units}
     totals = OverviewRow(0, _("合计"))
+    cells = defaultdict(int)  # (status, focus) → n, for the chart
     for unit, status, focus, n in (
         commitments.filter(year=year).values_list(unit_path, "status", "focus").annotate(n=Count("pk")).order_by()
     ):
+        cells[(status, focus)] += n
         for row in (rows.get(unit), totals):
             if row is None:
                 continue
@@ -276,6 +286,7 @@ def commitment_overview(*, commitments, units, unit_path, due, year):
     return {
         "rows": list(rows.values()),
         "totals": totals,
+        "cells": dict(cells),
         "statuses": list(CommitmentStatus.choices),
         "focuses": list(FocusArea.choices),
     }

@@ -198,7 +198,7 @@ def commitment_create(
         request=request,
     )
     if submit:
-        commitment_submit(actor=actor, commitment=commitment, request=request)
+        commitment = commitment_submit(actor=actor, commitment=commitment, request=request)
     return commitment
 
 
@@ -547,6 +547,7 @@ def inspection_record(
     *, actor, commitment, inspected_on, finding, note="", rectification="", rectify_by=None, request=None
 ):
     """A 督查 finding; anything but 正常推进 needs a 整改 requirement and its deadline."""
+    commitment = Commitment.objects.get(pk=commitment.pk)
     if commitment.status != CommitmentStatus.APPROVED:
         raise ValidationError(_("承诺实事尚未审核通过，不能督查。"))
     errors = {}
