@@ -16,7 +16,7 @@ from cadres.choices import CorrectionOutcome, PostKind, Stage
 from cadres.models import Appraisal, Correction, Meeting, MobileRecord, PartyMember, Tenure
 from cadres.periods import month_unit
 from cadres.rules import add_months
-from cadres.selectors import AlertCode, alerts_for, meeting_compliance
+from cadres.selectors import AlertCode, alerts_for, commitments_due, meeting_compliance
 from townships.county_settings import settings_for
 from townships.models import Township
 from townships.scoping import scope_for
@@ -330,7 +330,8 @@ def township_todo(*, township, today, alerts):
     """Everything a township's office has pending, whatever its month (a fixed number of queries):
     the month being reported on (the one just ended) for villages that have not submitted it, every
     returned report, meetings not held and overdue membership steps (from ``alerts``), 限期改正
-    due within a month or overdue, and villages in rectification without a recent measure."""
+    due within a month or overdue, villages in rectification without a recent measure, and the
+    commitments' overdue milestones and 整改 deadlines (``cadres.selectors.commitments_due``)."""
     year, month = reporting_period(today)
     deadline = reporting_deadline(township.county_id, year, month)
     filed = dict(
@@ -376,6 +377,7 @@ def township_todo(*, township, today, alerts):
         "pipeline": [a for a in alerts if a.code == AlertCode.PIPELINE_OVERDUE],
         "corrections": corrections,
         "rectification": rectification,
+        "commitments": commitments_due(townships=[township.pk], today=today),
         "today": today,
     }
 
