@@ -14,7 +14,9 @@ ACCEPTS_POST = {
     "meeting-import", "appraisal-create", "indicator-create", "indicator-edit", "scheme-import",
     "report-import", "report-detail", "report-form", "report-bulk-approve", "run-list", "score-detail", "rating-list",
     "removal-list", "county-settings", "township-create", "township-update", "login", "password_change",
-    "rating-sign", "message-list", "organization-elect", "bulletin-detail",
+    "rating-sign", "message-list", "organization-elect", "bulletin-detail", "commitment-create", "commitment-edit",
+    "commitment-action", "commitment-progress", "commitment-inspect", "commitment-grade", "progress-review",
+    "inspection-close",
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",
