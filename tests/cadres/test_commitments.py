@@ -377,3 +377,15 @@ def test_api_commitment_carries_its_milestones(api, admin_user, approved):
     assert body["target_unit"] == "公里" and [m["title"] for m in body["milestones"]] == ["路基", "完工"]
     assert api.post(reverse("api:commitment-list"), {}).status_code in (403, 405)
     assert Inspection.objects.count() == 0
+
+
+def test_an_overdue_milestone_is_in_the_townships_to_do(client, staff_user, approved):
+    from assessments.selectors import township_todo
+
+    day = max(TODAY, D(YEAR, 2, 1))  # 路基 fell due on 31 January
+    todo = township_todo(township=approved.township, today=day, alerts=[])
+    assert [i.title for i in todo["commitments"]] == ["路基"]
+    if TODAY > D(YEAR, 1, 31):
+        client.force_login(staff_user)
+        page = client.get(reverse("township-detail", args=[approved.township_id])).content.decode()
+        assert "承诺实事逾期节点与整改" in page and "节点“路基”已逾期" in page
