@@ -89,7 +89,7 @@ def rank_villages(tallies):
     not (yet) completed, so the denominator is every approved commitment of the year. Shares are
     compared exactly (fractions, so 2/3 and 4/6 tie). Ties share the better rank and the next rank
     skips (1, 1, 3). A village with no commitments is not ranked: it is listed last, without a rank.
-    Within a tie, and among the unranked, villages are listed by name.
+    Within a tie, and among the unranked, villages keep the order given (the registry's order).
     """
     ranked, unranked = [], []
     for t in tallies:
@@ -97,10 +97,10 @@ def rank_villages(tallies):
             unranked.append(VillageRank(t.key, t.name, 0, 0, None, None))
         else:
             ranked.append((Fraction(t.done, t.commitments), t))
-    ranked.sort(key=lambda pair: (-pair[0], pair[1].name))
+    ranked.sort(key=lambda pair: -pair[0])  # stable: ties keep the order given
     result, previous, rank = [], None, 0
     for position, (share, t) in enumerate(ranked, start=1):
         if share != previous:
             rank, previous = position, share
         result.append(VillageRank(t.key, t.name, t.commitments, t.done, share, rank))
-    return result + sorted(unranked, key=lambda r: r.name)
+    return result + unranked

@@ -10,6 +10,7 @@ from villages.choices import MatterStep, OrganizationKind
 from villages.models import Matter, MatterStepRecord, PartyOrganization, Village
 
 from .choices import Education, Gender, MeetingKind, MemberPostType, PoliticalCheck, PostKind, Rating, Stage, Transition
+from .demo_commitments import generate_commitments
 from .identity import check_digit
 from .models import (
     Appraisal,
@@ -462,6 +463,7 @@ def generate_records(*, rng, counties, today):
                     steps.append(MatterStepRecord(matter=matter, step=step, done_on=min(day, today)))
                     day += datetime.timedelta(days=rng.randint(3, 15))
             copy_objects(MatterStepRecord, steps)
+            totals["commitments"] = totals.get("commitments", 0) + generate_commitments(county=county, today=today)
             totals["people"] += len(people)
             totals["members"] += len(members)
     return totals

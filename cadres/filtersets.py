@@ -8,11 +8,26 @@ from django.utils.translation import gettext_lazy as _
 from townships.choices import EntryStatus
 from townships.county_settings import settings_for
 from townships.dates import add_months
+from townships.filtersets import IntegerFilter
 from townships.models import Township
 from villages.filtersets import organization_filter, scoped_townships, village_filter
 
-from .choices import CorrectionOutcome, Education, Gender, MeetingKind, MemberPostType, PostKind, Stage
-from .models import Correction, Meeting, MemberPost, MobileRecord, PartyMember, Person, Tenure
+from .choices import (
+    CommitmentGrade,
+    CommitmentStatus,
+    CorrectionOutcome,
+    Education,
+    FocusArea,
+    Gender,
+    InspectionFinding,
+    InspectionLevel,
+    MeetingKind,
+    MemberPostType,
+    PostKind,
+    Stage,
+)
+from .models import Commitment, Correction, Inspection, Meeting, MemberPost, MobileRecord, PartyMember, Person, Tenure
+from .selectors.commitments import commitments_due
 
 
 class PersonFilterSet(django_filters.FilterSet):
@@ -146,3 +161,47 @@ class CorrectionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Correction
         fields = ["township", "outcome"]
+
+
+class CommitmentFilterSet(django_filters.FilterSet):
+    """Shared by the commitments page and /api/v1/commitments/."""
+
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("事项包含"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    village = village_filter()
+    year = IntegerFilter(label=_("年度"))
+    focus = django_filters.ChoiceFilter(choices=FocusArea.choices, label=_("重点方面"))
+    status = django_filters.ChoiceFilter(choices=CommitmentStatus.choices, label=_("状态"))
+    grade = django_filters.ChoiceFilter(choices=CommitmentGrade.choices, label=_("评定等次"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("有逾期节点或整改"))
+
+    class Meta:
+        model = Commitment
+        fields = ["q", "township", "village", "year", "focus", "status", "grade", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        """The same reading as the to-do's (``commitments_due``) on the townships of the rows in scope."""
+        townships = Township.objects.filter(pk__in=queryset.values("township_id"))
+        ids = {item.commitment_id for item in commitments_due(townships=townships, today=timezone.localdate())}
+        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+
+
+class InspectionFilterSet(django_filters.FilterSet):
+    """Shared by the 督查台账 page and /api/v1/inspections/."""
+
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    village = village_filter()
+    year = IntegerFilter(field_name="commitment__year", label=_("年度"))
+    level = django_filters.ChoiceFilter(choices=InspectionLevel.choices, label=_("督查层级"))
+    finding = django_filters.ChoiceFilter(choices=InspectionFinding.choices, label=_("督查结论"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("整改未销号"))
+    inspected_after = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte", label=_("督查不早于"))
+    inspected_before = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte", label=_("督查不晚于"))
+
+    class Meta:
+        model = Inspection
+        fields = ["township", "village", "year", "level", "finding", "open", "inspected_after", "inspected_before"]
+
+    def filter_open(self, queryset, name, value):
+        open_ = Q(closed_on__isnull=True) & ~Q(finding=InspectionFinding.ON_TRACK)
+        return queryset.filter(open_) if value else queryset.exclude(open_)

@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.remind_deadlines",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every day at 08:10: tell each township of commitment milestones and 整改 deadlines that became
+    # overdue (from the day after they fall due; once per item: the message has a key).
+    "remind-commitments": {
+        "task": "cadres.tasks.remind_commitments",
+        "schedule": crontab(hour=8, minute=10),
+    },
     # Every 15 minutes: recompute the derived alerts the landing pages and the alert list read.
     "refresh-alerts": {
         "task": "cadres.tasks.refresh_alerts",

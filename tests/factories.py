@@ -262,3 +262,46 @@ def satisfaction_survey(organization, actor, *, held_on, very, fairly=0, basic=0
         ],
         **kwargs,
     )
+
+
+def commitment(
+    organization,
+    *,
+    actor=None,
+    year=2026,
+    title=None,
+    responsible=None,
+    quantity=None,
+    unit="公里",
+    milestones=(("完成方案", datetime.date(2026, 3, 31), None),),
+    approve=True,
+):
+    """A village organization's commitment (承诺实事) entered, submitted and approved through the
+    services, as a township clerk does; the responsible person gets a 村委委员 tenure unless given."""
+    from cadres import services as cadres_services
+    from cadres.choices import FocusArea, TargetKind
+
+    if responsible is None:
+        responsible = TenureFactory(
+            village=organization.village,
+            post=PostKind.VILLAGE_MEMBER,
+            person=PersonFactory(township=organization.township, village=organization.village),
+        ).person
+    actor = actor or county_admin(organization.township.county)
+    created = cadres_services.commitment_create(
+        actor=actor,
+        organization=organization,
+        year=year,
+        title=title or f"承诺{organization.pk}-{year}",
+        focus=FocusArea.LIVELIHOOD,
+        responsible=responsible,
+        plan="一套实施方案",
+        target_kind=TargetKind.QUANTITY if quantity is not None else TargetKind.DONE,
+        target_quantity=quantity,
+        target_unit=unit if quantity is not None else "",
+        milestones=[{"title": t, "due_on": due.replace(year=year), "quantity": q} for t, due, q in milestones],
+        submit=approve,
+    )
+    if approve:
+        created = cadres_services.commitment_approve(actor=actor, commitment=created)
+    return created

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from cadres.choices import CorrectionOutcome, PostKind
 from cadres.models import Correction, Tenure
 from cadres.periods import month_unit
-from cadres.selectors import AlertCode, alerts_for
+from cadres.selectors import AlertCode, alerts_for, commitments_due
 from townships.choices import EntryStatus
 from townships.county_settings import settings_for
 from townships.models import Township
@@ -291,7 +291,8 @@ def township_todo(*, township, today, alerts):
     """Everything a township's office has pending, whatever its month (a fixed number of queries):
     the month being reported on (the one just ended) for villages that have not submitted it, every
     returned report, meetings not held and overdue membership steps (from ``alerts``), 限期改正
-    due within a month or overdue, and villages in rectification without a recent measure."""
+    due within a month or overdue, villages in rectification without a recent measure, and the
+    commitments' overdue milestones and 整改 deadlines (``cadres.selectors.commitments_due``)."""
     year, month = reporting_period(today)
     deadline = reporting_deadline(township.county_id, year, month)
     filed = dict(
@@ -338,6 +339,7 @@ def township_todo(*, township, today, alerts):
         "corrections": corrections,
         "rectification": rectification,
         "village_entries": village_entries_pending_count(township_ids=[township.pk]),
+        "commitments": commitments_due(townships=[township.pk], today=today),
         "today": today,
     }
 

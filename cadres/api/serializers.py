@@ -3,7 +3,17 @@ the audited reveal action on the person page."""
 
 from rest_framework import serializers
 
-from cadres.models import Appraisal, AppraisalRating, Meeting, PartyMember, Person, Tenure
+from cadres.models import (
+    Appraisal,
+    AppraisalRating,
+    Commitment,
+    Inspection,
+    Meeting,
+    Milestone,
+    PartyMember,
+    Person,
+    Tenure,
+)
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -182,4 +192,107 @@ class AppraisalSerializer(serializers.ModelSerializer):
             "township": {"help_text": "乡镇编号"},
             "year": {"help_text": "年度"},
             "held_on": {"help_text": "评议日期"},
+        }
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "title", "due_on", "quantity"]
+        extra_kwargs = {
+            "title": {"help_text": "节点内容"},
+            "due_on": {"help_text": "完成时限"},
+            "quantity": {"help_text": "应达数量（无则为空）"},
+        }
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    responsible_name = serializers.CharField(source="responsible.name", read_only=True, help_text="责任人姓名")
+    focus_display = serializers.CharField(source="get_focus_display", read_only=True, help_text="重点方面")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态")
+    grade_display = serializers.CharField(source="get_grade_display", read_only=True, help_text="评定等次")
+    milestones = MilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "township",
+            "village",
+            "organization",
+            "year",
+            "title",
+            "focus",
+            "focus_display",
+            "responsible",
+            "responsible_name",
+            "plan",
+            "target_kind",
+            "target_quantity",
+            "target_unit",
+            "status",
+            "status_display",
+            "approved_at",
+            "grade",
+            "grade_display",
+            "grade_note",
+            "graded_at",
+            "milestones",
+        ]
+        extra_kwargs = {
+            "township": {"help_text": "乡镇编号"},
+            "village": {"help_text": "村（社区）编号"},
+            "organization": {"help_text": "村党组织编号"},
+            "year": {"help_text": "年度"},
+            "title": {"help_text": "承诺事项"},
+            "focus": {"help_text": "重点方面代码"},
+            "responsible": {"help_text": "责任人（人员编号）"},
+            "plan": {"help_text": "实施方案"},
+            "target_kind": {"help_text": "目标类型：quantity 数量目标，done 完成与否"},
+            "target_quantity": {"help_text": "目标数量"},
+            "target_unit": {"help_text": "计量单位"},
+            "status": {"help_text": "状态代码"},
+            "approved_at": {"help_text": "审核时间"},
+            "grade": {"help_text": "评定等次代码：done 完成，basic 基本完成，not_done 未完成"},
+            "grade_note": {"help_text": "评定说明"},
+            "graded_at": {"help_text": "评定时间"},
+        }
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    commitment_title = serializers.CharField(source="commitment.title", read_only=True, help_text="承诺事项")
+    level_display = serializers.CharField(source="get_level_display", read_only=True, help_text="督查层级")
+    finding_display = serializers.CharField(source="get_finding_display", read_only=True, help_text="督查结论")
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "commitment",
+            "commitment_title",
+            "township",
+            "village",
+            "level",
+            "level_display",
+            "inspected_on",
+            "finding",
+            "finding_display",
+            "note",
+            "rectification",
+            "rectify_by",
+            "closed_on",
+            "closing_note",
+        ]
+        extra_kwargs = {
+            "commitment": {"help_text": "承诺实事编号"},
+            "township": {"help_text": "乡镇编号"},
+            "village": {"help_text": "村（社区）编号"},
+            "level": {"help_text": "督查层级代码"},
+            "inspected_on": {"help_text": "督查日期"},
+            "finding": {"help_text": "督查结论代码"},
+            "note": {"help_text": "督查情况"},
+            "rectification": {"help_text": "整改要求"},
+            "rectify_by": {"help_text": "整改期限"},
+            "closed_on": {"help_text": "销号日期"},
+            "closing_note": {"help_text": "整改情况"},
         }

@@ -1,4 +1,12 @@
-from .views import AppraisalViewSet, MeetingViewSet, PartyMemberViewSet, PersonViewSet, TenureViewSet
+from .views import (
+    AppraisalViewSet,
+    CommitmentViewSet,
+    InspectionViewSet,
+    MeetingViewSet,
+    PartyMemberViewSet,
+    PersonViewSet,
+    TenureViewSet,
+)
 
 # Registered on the one /api/v1/ router in config/api_urls.py.
 routes = [
@@ -7,4 +15,6 @@ routes = [
     ("tenures", TenureViewSet, "tenure"),
     ("meetings", MeetingViewSet, "meeting"),
     ("appraisals", AppraisalViewSet, "appraisal"),
+    ("commitments", CommitmentViewSet, "commitment"),
+    ("inspections", InspectionViewSet, "inspection"),
 ]

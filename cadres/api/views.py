@@ -1,11 +1,30 @@
 from django.db.models import Prefetch
 
-from cadres.filtersets import MeetingFilterSet, PartyMemberFilterSet, PersonFilterSet, TenureFilterSet
-from cadres.models import Appraisal, AppraisalRating, Meeting, PartyMember, Person, Tenure
+from cadres.filtersets import (
+    CommitmentFilterSet,
+    InspectionFilterSet,
+    MeetingFilterSet,
+    PartyMemberFilterSet,
+    PersonFilterSet,
+    TenureFilterSet,
+)
+from cadres.models import (
+    Appraisal,
+    AppraisalRating,
+    Commitment,
+    Inspection,
+    Meeting,
+    Milestone,
+    PartyMember,
+    Person,
+    Tenure,
+)
 from townships.api.views import ScopedReadOnlyViewSet
 
 from .serializers import (
     AppraisalSerializer,
+    CommitmentSerializer,
+    InspectionSerializer,
     MeetingSerializer,
     PartyMemberSerializer,
     PersonSerializer,
@@ -63,3 +82,25 @@ class AppraisalViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["year", "organization", "township"]
     ordering_fields = ["year", "held_on"]
     ordering = ["-year", "organization"]
+
+
+class CommitmentViewSet(ScopedReadOnlyViewSet):
+    """承诺实事（定·查·评），含节点。"""
+
+    base_queryset = Commitment.objects.select_related("responsible").prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk"))
+    )
+    serializer_class = CommitmentSerializer
+    filterset_class = CommitmentFilterSet
+    ordering_fields = ["year", "title", "approved_at", "graded_at"]
+    ordering = ["-year", "township", "village", "id"]
+
+
+class InspectionViewSet(ScopedReadOnlyViewSet):
+    """督查台账：督查结论、整改要求、期限与销号。"""
+
+    base_queryset = Inspection.objects.select_related("commitment")
+    serializer_class = InspectionSerializer
+    filterset_class = InspectionFilterSet
+    ordering_fields = ["inspected_on", "rectify_by", "closed_on"]
+    ordering = ["-inspected_on", "-id"]

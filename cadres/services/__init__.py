@@ -6,6 +6,26 @@ Every public name is re-exported here, so ``from cadres.services import x`` and
 
 from .alerts import alerts_refresh, alerts_refresh_all, current_alerts
 from .cadres import contact_assign, reserve_add, tenure_end, tenure_start
+from .commitments import (
+    GRADE_LISTENERS,
+    commitment_amend,
+    commitment_approve,
+    commitment_create,
+    commitment_grade,
+    commitment_return,
+    commitment_submit,
+    commitment_update,
+    commitments_remind,
+    holds_post_in_year,
+    inspection_close,
+    inspection_record,
+    milestone_add,
+    milestone_delete,
+    on_grades_changed,
+    progress_approve,
+    progress_record,
+    progress_return,
+)
 from .common import ACTIVE_MEMBER_STAGES
 from .meetings import GROUP_ONLY_KINDS, _subtree_ids, appraisal_record, meeting_record
 from .membership import (
@@ -23,6 +43,24 @@ from .people import household_key, person_create, person_reveal, person_update
 from .transitions import member_transition
 
 __all__ = [
+    "GRADE_LISTENERS",
+    "commitment_amend",
+    "commitment_approve",
+    "commitment_create",
+    "commitment_grade",
+    "commitment_return",
+    "commitment_submit",
+    "commitment_update",
+    "commitments_remind",
+    "holds_post_in_year",
+    "inspection_close",
+    "inspection_record",
+    "milestone_add",
+    "milestone_delete",
+    "on_grades_changed",
+    "progress_approve",
+    "progress_record",
+    "progress_return",
     "ACTIVE_MEMBER_STAGES",
     "GROUP_ONLY_KINDS",
     "_subtree_ids",  # cadres.imports and the appraisal page walk an organization's subtree

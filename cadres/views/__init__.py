@@ -2,6 +2,26 @@
 
 from .alerts import alert_export, alert_list
 from .cadres import person_village_action, tenure_end, tenure_export, tenure_list, tenure_start, village_cadres
+from .commitments import (
+    commitment_action,
+    commitment_board,
+    commitment_create,
+    commitment_detail,
+    commitment_edit,
+    commitment_export,
+    commitment_file,
+    commitment_grade,
+    commitment_inspect,
+    commitment_list,
+    commitment_notice,
+    commitment_overview,
+    commitment_progress,
+    inspection_close,
+    inspection_export,
+    inspection_list,
+    progress_evidence,
+    progress_review,
+)
 from .common import require_writer
 from .meetings import (
     appraisal_create,
@@ -38,6 +58,24 @@ from .members import (
 from .people import person_detail, person_export, person_form, person_list, person_reveal
 
 __all__ = [
+    "commitment_action",
+    "commitment_board",
+    "commitment_create",
+    "commitment_detail",
+    "commitment_edit",
+    "commitment_export",
+    "commitment_file",
+    "commitment_grade",
+    "commitment_inspect",
+    "commitment_list",
+    "commitment_notice",
+    "commitment_overview",
+    "commitment_progress",
+    "inspection_close",
+    "inspection_export",
+    "inspection_list",
+    "progress_evidence",
+    "progress_review",
     "alert_export",
     "alert_list",
     "appraisal_create",

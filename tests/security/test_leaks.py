@@ -148,6 +148,8 @@ LISTS = [
     "correction-list",
     "tenure-list",
     "meeting-list",
+    "commitment-list",
+    "inspection-list",
     "appraisal-list",
     "report-list",
     "score-list",

@@ -16,6 +16,9 @@ ACCEPTS_POST = {
     "removal-list", "county-settings", "township-create", "township-update", "login", "password_change",
     "rating-sign", "message-list", "organization-elect", "bulletin-detail", "entry-review", "village-login-list",
     "survey-create", "survey-edit", "survey-import",
+    "commitment-create", "commitment-edit",
+    "commitment-action", "commitment-progress", "commitment-inspect", "commitment-grade", "progress-review",
+    "inspection-close",
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",

@@ -18,8 +18,20 @@ from django.core.files.base import ContentFile
 from assessments.choices import ReportStatus
 from assessments.demo import generate_assessment
 from assessments.models import BallotTally, Bulletin, Indicator, MonthlyReport, Scheme, Score, ScoringRun
+from cadres.choices import CommitmentStatus, InspectionFinding, InspectionLevel
 from cadres.demo import generate_records
-from cadres.models import Appraisal, Correction, Meeting, MobileRecord, PartyMember, Person, Tenure
+from cadres.models import (
+    Appraisal,
+    Commitment,
+    Correction,
+    Inspection,
+    Meeting,
+    MobileRecord,
+    PartyMember,
+    Person,
+    ProgressEntry,
+    Tenure,
+)
 from tests import factories
 from townships.demo import quiet_logger
 from villages.choices import OrganizationKind
@@ -99,4 +111,15 @@ def build_world():
     w.sister_village = _first(Village.objects.filter(**in_a).exclude(pk=w.village.pk))
     w.village_staff = factories.village_staff(w.village, username="iso-village-a1")
     w.sister_staff = factories.village_staff(w.sister_village, username="iso-village-a2")
+    # 定·查·评 (the demo's): an approved commitment of this year with a plan file, a progress entry with
+    # its photo, a 督查 finding with an open 整改.
+    w.commitment = _first(Commitment.objects.filter(**in_a, year=TODAY.year, status=CommitmentStatus.APPROVED))
+    w.commitment.plan_file.save("plan.pdf", ContentFile(b"%PDF-1.4 plan of township A"), save=True)
+    w.progress = _first(ProgressEntry.objects.filter(commitment__township=township_a))
+    w.progress.evidence.save("site.png", ContentFile(b"\x89PNG\r\n\x1a\n township A"), save=True)
+    w.inspection = Inspection.objects.create(
+        commitment=w.commitment, township=township_a, village=w.commitment.village, level=InspectionLevel.COUNTY,
+        inspected_on=datetime.date(2026, 6, 1), finding=InspectionFinding.BEHIND, rectification="加快进度",
+        rectify_by=datetime.date(2026, 6, 30),
+    )  # fmt: skip
     return w

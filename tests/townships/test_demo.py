@@ -439,7 +439,30 @@ def test_records_are_inserted_in_batches_not_row_by_row():
 def test_a_three_by_six_county_with_the_assessment_once():
     load("--townships", "3", "--villages-per-township", "6")
     check_the_demo_assessment_scores_rates_and_flags()
+    check_every_village_has_commitments_some_overdue_some_inspected_last_year_graded()
     check_the_demo_assessment_verifies_and_fills_its_bulletins()  # last: it re-runs last year's rating
+
+
+def check_every_village_has_commitments_some_overdue_some_inspected_last_year_graded():
+    from django.utils import timezone
+
+    from cadres.models import Commitment, Inspection, Milestone, ProgressEntry, Tenure
+    from cadres.selectors import commitments_due
+
+    year = timezone.localdate().year
+    this_year = Counter(Commitment.objects.filter(year=year).values_list("village_id", flat=True))
+    # Every village with a cadre in office (the responsible person must hold a post there; a village
+    # the demo leaves without full members has no cadres).
+    staffed = set(
+        Tenure.objects.filter(village__isnull=False, ended_on__isnull=True).values_list("village_id", flat=True)
+    )
+    assert staffed and staffed <= set(this_year)
+    assert all(2 <= n <= 4 for n in this_year.values()), this_year
+    assert Milestone.objects.count() >= 2 * Commitment.objects.count()
+    assert ProgressEntry.objects.exists() and Inspection.objects.exists()
+    last_year = Commitment.objects.filter(year=year - 1)
+    assert last_year.exists() and not last_year.filter(grade="").exists()
+    assert commitments_due(townships=Township.objects.all(), today=timezone.localdate())
 
 
 def check_the_demo_assessment_scores_rates_and_flags():
