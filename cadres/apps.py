@@ -13,7 +13,8 @@ class CadresConfig(AppConfig):
         from townships.review import EntryKind, register_entry_kind
         from townships.village_access import allow_for_village
 
-        from .models import Meeting
+        from .models import Meeting, ProgressEntry
+        from .services.commitments import PROGRESS_ENTRY, progress_entry_describe, progress_entry_summary
         from .services.meetings import MEETING_ENTRY, meeting_entry_describe, meeting_entry_summary
 
         # A village login records its organizations' meetings and reads them back (evidence too);
@@ -28,5 +29,24 @@ class CadresConfig(AppConfig):
                 summary=meeting_entry_summary,
                 select_related=("organization",),
                 detail_url_name="meeting-detail",
+            )
+        )
+        # A village login records progress on its approved commitments (台账) and reads them back;
+        # each entry waits for its township in the same review queue.
+        allow_for_village("commitment-detail", "commitment-progress", "commitment-file", "progress-evidence")
+        register_entry_kind(
+            EntryKind(
+                code=PROGRESS_ENTRY,
+                label=gettext_lazy("承诺实事台账记录"),
+                model=ProgressEntry,
+                describe=progress_entry_describe,
+                summary=progress_entry_summary,
+                entered_by_field="recorded_by",
+                date_field="recorded_at",
+                township_path="commitment__township",
+                village_path="commitment__village",
+                select_related=("commitment", "milestone"),
+                detail_url_name="commitment-detail",
+                detail_args=lambda entry: [entry.commitment_id],
             )
         )

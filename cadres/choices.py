@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from townships.choices import EntryStatus
+
 
 class Gender(models.TextChoices):
     MALE = "male", _("男")
@@ -201,10 +203,8 @@ class CommitmentGrade(models.TextChoices):
     NOT_DONE = "not_done", _("未完成")
 
 
-class ProgressStatus(models.TextChoices):
-    PENDING = "pending", _("待审核")
-    APPROVED = "approved", _("已审核")
-    RETURNED = "returned", _("已退回")
+# A ledger entry's review is the one review of village entries (townships.review).
+ProgressStatus = EntryStatus
 
 
 class InspectionLevel(models.TextChoices):

@@ -55,7 +55,6 @@ urlpatterns = [
     path("commitments/<int:pk>/grade/", views.commitment_grade, name="commitment-grade"),
     path("commitments/<int:pk>/file/<str:which>/", views.commitment_file, name="commitment-file"),
     path("progress/<int:pk>/evidence/", views.progress_evidence, name="progress-evidence"),
-    path("progress/<int:pk>/<str:action>/", views.progress_review, name="progress-review"),
     path("inspections/", views.inspection_list, name="inspection-list"),
     path("inspections/export.xlsx", views.inspection_export, name="inspection-export"),
     path("inspections/<int:pk>/close/", views.inspection_close, name="inspection-close"),

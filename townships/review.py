@@ -41,11 +41,21 @@ class EntryKind:
     on_approved: Callable | None = None
     # The page a village login opens to see its entry (a URL name taking the row's pk), optional.
     detail_url_name: str = ""
+    # The URL arguments of that page for a row (default: the row's own pk).
+    detail_args: Callable | None = None
     extra: dict = field(default_factory=dict)
 
     def related(self):
         """What to join to show a row in the queue without further queries."""
         return (self.township_path, self.village_path, self.entered_by_field, *self.select_related)
+
+    def detail_url(self, row):
+        """The page the village login opens to see its entry ("" when the kind has none)."""
+        if not self.detail_url_name:
+            return ""
+        from django.urls import reverse
+
+        return reverse(self.detail_url_name, args=self.detail_args(row) if self.detail_args else [row.pk])
 
     def township_of(self, row):
         return _follow(row, self.township_path)

@@ -307,7 +307,7 @@ def village_entry_decide(*, actor, kind, entry, approve, reason="", request=None
     )
     entered_by_id = getattr(row, f"{kind.entered_by_field}_id", None)
     if entered_by_id is not None:
-        url = reverse(kind.detail_url_name, args=[row.pk]) if kind.detail_url_name else ""
+        url = kind.detail_url(row)
         summary = str(kind.summary(row))
         notify(
             User.objects.filter(pk=entered_by_id, is_active=True),

@@ -3,12 +3,12 @@
 import datetime
 
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 
-from cadres.models import Meeting
+from cadres.choices import CommitmentStatus
+from cadres.models import Commitment, Meeting
 from cadres.periods import month_unit
-from cadres.selectors import meeting_compliance
+from cadres.selectors import commitments_due, meeting_compliance
 from townships.choices import EntryStatus
 from townships.county_settings import settings_for
 from townships.models import Message
@@ -58,6 +58,16 @@ def village_workbench(*, user, today):
         ]
     )
     since = timezone.now() - datetime.timedelta(days=VILLAGE_RETURNED_DAYS)
+    # 定·查·评: this year's approved commitments, each with what of it is overdue today.
+    commitments = list(
+        scope_for(user, Commitment.objects.filter(year=today.year, status=CommitmentStatus.APPROVED)).order_by("pk")
+    )
+    overdue = {}
+    for item in commitments_due(townships=[village.township_id], today=today):
+        if item.village_id == village.pk:
+            overdue.setdefault(item.commitment_id, []).append(item)
+    for commitment in commitments:
+        commitment.overdue_items = overdue.get(commitment.pk, [])
     return {
         "village": village,
         "score_period": latest,
@@ -71,10 +81,11 @@ def village_workbench(*, user, today):
                 "summary": kind.summary(row),
                 "reason": row.return_reason,
                 "at": row.reviewed_at,
-                "url": reverse(kind.detail_url_name, args=[row.pk]) if kind.detail_url_name else "",
+                "url": kind.detail_url(row),
             }
             for kind, row in village_entries_recent(user=user, status=EntryStatus.RETURNED, since=since)
         ],
         "meetings": meetings,
+        "commitments": commitments,
         "unread": list(Message.objects.filter(recipient=user, read_at__isnull=True)[:5]),
     }

@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
                 ('note', models.CharField(max_length=300, verbose_name='进展情况')),
                 ('evidence', models.FileField(blank=True, upload_to=cadres.models.commitments.commitment_file_path, verbose_name='佐证材料')),
                 ('evidence_kind', models.CharField(blank=True, choices=[('photo', '照片'), ('minutes', '会议记录')], max_length=10, verbose_name='材料类型')),
-                ('status', models.CharField(choices=[('pending', '待审核'), ('approved', '已审核'), ('returned', '已退回')], default='pending', max_length=10, verbose_name='状态')),
+                ('status', models.CharField(choices=[('pending', '待审核'), ('approved', '已通过'), ('returned', '已退回')], default='pending', max_length=10, verbose_name='状态')),
                 ('return_reason', models.CharField(blank=True, max_length=300, verbose_name='退回原因')),
                 ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),

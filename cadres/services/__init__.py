@@ -8,6 +8,7 @@ from .alerts import alerts_refresh, alerts_refresh_all, current_alerts
 from .cadres import contact_assign, reserve_add, tenure_end, tenure_start
 from .commitments import (
     GRADE_LISTENERS,
+    PROGRESS_ENTRY,
     commitment_amend,
     commitment_approve,
     commitment_create,
@@ -22,9 +23,9 @@ from .commitments import (
     milestone_add,
     milestone_delete,
     on_grades_changed,
-    progress_approve,
+    progress_entry_describe,
+    progress_entry_summary,
     progress_record,
-    progress_return,
 )
 from .common import ACTIVE_MEMBER_STAGES
 from .meetings import GROUP_ONLY_KINDS, _subtree_ids, appraisal_record, meeting_record
@@ -58,9 +59,10 @@ __all__ = [
     "milestone_add",
     "milestone_delete",
     "on_grades_changed",
-    "progress_approve",
+    "PROGRESS_ENTRY",
+    "progress_entry_describe",
+    "progress_entry_summary",
     "progress_record",
-    "progress_return",
     "ACTIVE_MEMBER_STAGES",
     "GROUP_ONLY_KINDS",
     "_subtree_ids",  # cadres.imports and the appraisal page walk an organization's subtree

@@ -10,7 +10,7 @@ entry by the township is approved at once, one by anyone else waits for the town
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,8 +22,9 @@ from townships.choices import AuditAction, MessageKind
 from townships.county_settings import settings_for
 from townships.evidence import validate_evidence
 from townships.models import Township
-from townships.scoping import can_edit_in_township
-from townships.services import audit_record, notify, township_recipients
+from townships.review import entry_kind
+from townships.scoping import can_edit_in_township, can_submit_village_entries
+from townships.services import audit_record, notify, township_recipients, village_entry_announce
 
 from ..choices import (
     CommitmentGrade,
@@ -487,6 +488,8 @@ def progress_record(
         raise ValidationError(errors)
     _evidence(evidence, evidence_kind, commitment.township.county_id, "evidence")
     approved = can_edit_in_township(actor, commitment.township_id)
+    if not approved and not can_submit_village_entries(actor, commitment.village_id):
+        raise PermissionDenied(_("您没有为这件承诺实事记录进展的权限。"))
     entry = ProgressEntry(
         commitment=commitment,
         milestone=milestone,
@@ -505,36 +508,29 @@ def progress_record(
     entry.full_clean()
     entry.save()
     audit_record(actor=actor, action=AuditAction.CREATE, target=entry, detail={"status": entry.status}, request=request)
+    if not approved:
+        village_entry_announce(kind=entry_kind(PROGRESS_ENTRY), row=entry)
     return entry
 
 
-def _pending(entry):
-    entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
-    if entry.status != ProgressStatus.PENDING:
-        raise ValidationError(_("这条台账记录已审核过。"))
-    return entry
+PROGRESS_ENTRY = "progress"
 
 
-@transaction.atomic
-def progress_approve(*, actor, entry, request=None):
-    entry = _pending(entry)
-    entry.status, entry.reviewed_by, entry.reviewed_at = ProgressStatus.APPROVED, _user(actor), timezone.now()
-    entry.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    audit_record(actor=actor, action=AuditAction.APPROVE, target=entry, request=request)
-    return entry
+def progress_entry_describe(entry):
+    """(label, value) rows the township's confirmation page shows for a village's ledger entry."""
+    done = f"{entry.quantity} {entry.commitment.target_unit}" if entry.quantity is not None else f"{entry.percent}%"
+    return [
+        (_("承诺实事"), entry.commitment.title),
+        (_("节点"), entry.milestone.title if entry.milestone else "—"),
+        (_("日期"), entry.on_date.isoformat()),
+        (_("完成情况"), done),
+        (_("进展情况"), entry.note),
+        (_("佐证材料"), entry.get_evidence_kind_display() if entry.evidence else ""),
+    ]
 
 
-@transaction.atomic
-def progress_return(*, actor, entry, reason, request=None):
-    entry = _pending(entry)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写退回原因。")})
-    entry.status, entry.return_reason = ProgressStatus.RETURNED, reason[:300]
-    entry.reviewed_by, entry.reviewed_at = _user(actor), timezone.now()
-    entry.save(update_fields=["status", "return_reason", "reviewed_by", "reviewed_at"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=entry, detail={"returned": reason}, request=request)
-    return entry
+def progress_entry_summary(entry):
+    return f"{entry.on_date.isoformat()} {entry.commitment.title}：{entry.note}"
 
 
 def inspection_level_of(actor):

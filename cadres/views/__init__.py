@@ -20,7 +20,6 @@ from .commitments import (
     inspection_export,
     inspection_list,
     progress_evidence,
-    progress_review,
 )
 from .common import require_writer
 from .meetings import (
@@ -75,7 +74,6 @@ __all__ = [
     "inspection_export",
     "inspection_list",
     "progress_evidence",
-    "progress_review",
     "alert_export",
     "alert_list",
     "appraisal_create",

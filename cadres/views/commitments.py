@@ -16,7 +16,13 @@ from django.views.decorators.http import require_safe
 
 from townships.listing import Column, ListSpec, cell, display, link, list_views, township_column
 from townships.models import Township
-from townships.scoping import can_edit_in_township, can_write_records, get_scoped_or_404, scope_for
+from townships.scoping import (
+    can_edit_in_township,
+    can_submit_village_entries,
+    can_write_records,
+    get_scoped_or_404,
+    scope_for,
+)
 from townships.web import apply_form_errors, require_get_or_post, service_form
 from villages.models import Village
 
@@ -333,7 +339,11 @@ def commitment_detail(request, pk):
             "page": page,
             "c": commitment,
             "may_write": may_write,
-            "progress_form": ProgressForm(commitment=commitment) if may_write and approved and not commitment.grade else None,
+            "progress_form": ProgressForm(commitment=commitment)
+            if (may_write or can_submit_village_entries(request.user, commitment.village_id))
+            and approved
+            and not commitment.grade
+            else None,
             "inspection_form": InspectionForm(initial={"inspected_on": timezone.localdate()}) if may_write and approved else None,
             "grade_form": GradeForm(initial={"grade": commitment.grade, "note": commitment.grade_note})
             if may_write and approved and timezone.localdate() >= services.commitments.grading_opens(commitment.year)
@@ -359,7 +369,8 @@ def _form_page(request, commitment, form, save, title, message):
 @login_required
 def commitment_progress(request, pk):
     commitment = _commitment(request, pk)
-    require_writer(request.user, commitment.township_id)
+    if not can_submit_village_entries(request.user, commitment.village_id):  # a village's entry waits for review
+        require_writer(request.user, commitment.township_id)
     return _form_page(
         request,
         commitment,
@@ -367,39 +378,6 @@ def commitment_progress(request, pk):
         lambda data: services.progress_record(actor=request.user, commitment=commitment, request=request, **data),
         _("记录进展（台账）"),
         _("进展已记录。"),
-    )
-
-
-@require_get_or_post
-@login_required
-def progress_review(request, pk, action):
-    entry = get_scoped_or_404(request.user, ProgressEntry.objects.select_related("commitment"), pk=pk)
-    if action not in ("approve", "return"):
-        raise Http404
-    require_writer(request.user, entry.commitment.township_id)
-    form = ReasonForm(request.POST or None) if action == "return" else None
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            if action == "approve":
-                services.progress_approve(actor=request.user, entry=entry, request=request)
-            else:
-                services.progress_return(
-                    actor=request.user, entry=entry, reason=form.cleaned_data["reason"], request=request
-                )
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            messages.success(request, _("已审核。") if action == "approve" else _("已退回。"))
-        return redirect("commitment-detail", entry.commitment_id)
-    return render(
-        request,
-        "cadres/commitment_confirm.html",
-        {
-            "commitment": entry.commitment,
-            "entry": entry,
-            "label": _("台账记录审核通过") if action == "approve" else _("退回台账记录"),
-            "form": form,
-        },
     )
 
 

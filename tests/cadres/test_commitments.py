@@ -126,20 +126,31 @@ def test_progress_on_an_unapproved_commitment_is_refused(staff_user, branch, cad
     assert not ProgressEntry.objects.exists()
 
 
-def test_the_townships_progress_is_approved_at_once_anyone_elses_waits(approved, staff_user, viewer_user):
+def test_the_townships_progress_is_approved_at_once_a_villages_waits(approved, staff_user, viewer_user):
+    from django.core.exceptions import PermissionDenied
+
+    from townships.models import Message
+    from townships.review import entry_kind
+    from townships.services import village_entry_decide
+
     milestone = approved.milestones.first()
     mine = services.progress_record(
         actor=staff_user, commitment=approved, milestone=milestone, on_date=TODAY, quantity=Decimal("0.5"), note="开工",
         evidence=SimpleUploadedFile("site.png", PNG), evidence_kind="photo",
     )  # fmt: skip
     assert mine.status == ProgressStatus.APPROVED and mine.evidence
-    theirs = services.progress_record(actor=viewer_user, commitment=approved, on_date=TODAY, percent=40, note="x")
+    with pytest.raises(PermissionDenied):  # the viewer reads, never writes
+        services.progress_record(actor=viewer_user, commitment=approved, on_date=TODAY, percent=40, note="x")
+    login = factories.village_staff(approved.village, username="village-login")
+    theirs = services.progress_record(actor=login, commitment=approved, on_date=TODAY, percent=40, note="x")
     assert theirs.status == ProgressStatus.PENDING
-    services.progress_approve(actor=staff_user, entry=theirs)
+    assert Message.objects.filter(recipient=staff_user, title__contains="台账记录").count() == 1
+    kind = entry_kind(services.PROGRESS_ENTRY)
+    village_entry_decide(actor=staff_user, kind=kind, entry=theirs, approve=True)
     theirs.refresh_from_db()
-    assert theirs.status == ProgressStatus.APPROVED
-    with pytest.raises(ValidationError, match="已审核"):
-        services.progress_return(actor=staff_user, entry=theirs, reason="x")
+    assert theirs.status == ProgressStatus.APPROVED and theirs.reviewed_by == staff_user
+    with pytest.raises(ValidationError):
+        village_entry_decide(actor=staff_user, kind=kind, entry=theirs, approve=False, reason="x")
 
 
 def test_progress_refuses_a_photo_that_is_not_an_image(approved, staff_user):

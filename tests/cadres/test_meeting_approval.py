@@ -227,11 +227,11 @@ def test_the_queue_has_a_pinned_query_count(village_user, branch, staff_user, dj
         recorded_by_village(village_user, branch, topic=f"会议{i}")
     client = signed_in(staff_user)
     client.get(reverse("entry-review-list"))
-    # session, user, one query per registered kind of entry (meetings and surveys, each with its
-    # township, village, recorder and what it names); the session's save (3)
+    # session, user, one query per registered kind of entry (meetings, commitment progress and
+    # surveys, each with its township, village, recorder and what it names); the session's save (3)
     from townships.review import entry_kinds
 
-    assert len(entry_kinds()) == 2
-    with django_assert_num_queries(7):
+    assert len(entry_kinds()) == 3
+    with django_assert_num_queries(8):
         response = client.get(reverse("entry-review-list"))
     assert response.content.decode().count("会议") >= 4

@@ -37,8 +37,8 @@ def ledger():
     """One approved commitment (5 公里) with the case's milestones and their entries."""
     township = factories.TownshipFactory(name="东镇")
     admin = factories.county_admin(township.county)
-    village_user = factories.county_viewer(township.county)  # stands for anyone the township must approve
     village = factories.VillageFactory(township=township, name="李家村")
+    village_user = factories.village_staff(village)  # its entries wait for the township's approval
     branch = factories.village_branch(village, "李家村党支部", factories.PartyOrganizationFactory(township=township))
     commitment = factories.commitment(
         branch,

@@ -193,7 +193,6 @@ ROUTES = {
     "commitment-grade": obj("commitment"),
     "commitment-file": obj("commitment", "plan"),
     "progress-evidence": obj("progress"),
-    "progress-review": obj("progress", "return"),
     "inspection-list": NONE,
     "inspection-export": NONE,
     "inspection-close": obj("inspection"),

@@ -17,7 +17,7 @@ ACCEPTS_POST = {
     "rating-sign", "message-list", "organization-elect", "bulletin-detail", "entry-review", "village-login-list",
     "survey-create", "survey-edit", "survey-import",
     "commitment-create", "commitment-edit",
-    "commitment-action", "commitment-progress", "commitment-inspect", "commitment-grade", "progress-review",
+    "commitment-action", "commitment-progress", "commitment-inspect", "commitment-grade",
     "inspection-close",
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",

@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.choices import Target
@@ -133,6 +134,12 @@ def test_the_allowlist_is_the_pages_a_village_works_in():
         "meeting-create",
         "meeting-detail",
         "meeting-evidence",
+        "commitment-detail",
+        "commitment-progress",
+        "commitment-file",
+        "progress-evidence",
+        "survey-create",
+        "survey-detail",
     }
 
 
@@ -248,12 +255,19 @@ def test_the_home_has_a_pinned_query_count(scored, django_assert_num_queries):
     user = factories.village_staff(mine, username="lijia")
     for i in range(5):
         factories.MeetingFactory(organization=branch, topic=f"会议{i}", held_on=datetime.date(2026, 1, 1 + i))
+    today = timezone.localdate()
+    for i in range(3):  # commitments of this year, each with a milestone long overdue
+        factories.commitment(
+            branch, year=today.year, title=f"承诺{i}", milestones=[("开工", datetime.date(today.year, 1, 5), None)]
+        )
     client = signed_in(user)
-    client.get(reverse("village-home"))  # the session's first request writes its login clock
+    page = client.get(reverse("village-home")).content.decode()  # the session's first request writes its login clock
+    assert page.count("逾期 1 项") == 3
     # session, user, village, latest month, scores, items, settings, organizations, meetings counted,
-    # recent meetings, pending (meetings), returned (meetings), unread messages; the session's save
-    # (idle expiry: a savepoint, the update, its release)
-    with django_assert_num_queries(16):
+    # recent meetings, pending and returned entries (one query per registered kind: meetings, commitment
+    # progress, surveys), this year's commitments and what of them is overdue (milestones, their entries,
+    # open 整改), unread messages; the session's save (idle expiry: a savepoint, the update, its release)
+    with django_assert_num_queries(24):
         assert client.get(reverse("village-home")).status_code == 200
 
 
