@@ -44,3 +44,9 @@ class AssessmentsConfig(AppConfig):
                 detail_url_name="survey-detail",
             )
         )
+
+        from cadres.services.commitments import on_grades_changed
+
+        from .services.reports import grades_feed_changed
+
+        on_grades_changed(grades_feed_changed)

@@ -42,7 +42,7 @@ REPORTED = (
     Metric("illegal_buildings_new", _("新增违章建筑"), "report", _("处")),
     Metric("illegal_buildings_removed", _("拆除违章建筑"), "report", _("处")),
     Metric("key_project_progress", _("重点项目推进（完成率）"), "report", "%", "percent"),
-    Metric("pledged_matters_done", _("承诺事项完成"), "report", _("件")),
+    Metric("pledged_matters_done", _("承诺事项完成"), "report", _("件"), compare_with="commitments_completed"),
     Metric("collective_income", _("村集体经济收入（累计）"), "report", _("元"), "decimal"),
     Metric("satisfaction", _("群众满意度"), "report", "%", "percent", compare_with="satisfaction_rate"),
     Metric("environment_score", _("人居环境整治评分"), "report", _("分"), "decimal"),

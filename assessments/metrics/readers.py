@@ -3,8 +3,10 @@ townships and month, in one query (or one shared query), whatever their number o
 
 import datetime
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.choices import PostKind, Stage
@@ -145,3 +147,85 @@ def satisfaction_rate(period):
         if village_id not in latest:
             latest[village_id] = float(rate) if rate is not None else None
     return latest
+
+
+def _commitments(period):
+    """The approved commitments of the month's year and the year before in the period's townships:
+    [(pk, village, year, grade, graded on)] — one query shared by the two commitment metrics."""
+    from cadres.choices import CommitmentStatus
+    from cadres.models import Commitment
+
+    return [
+        (pk, village_id, year, grade, timezone.localtime(graded_at).date() if graded_at else None)
+        for pk, village_id, year, grade, graded_at in Commitment.objects.filter(
+            township_id__in=period.township_ids,
+            status=CommitmentStatus.APPROVED,
+            year__in=(period.year - 1, period.year),
+        ).values_list("pk", "village_id", "year", "grade", "graded_at")
+    ]
+
+
+COMMITMENTS = _("承诺实事（定·查·评）")
+
+
+@derived_metric(
+    "commitments_done_rate",
+    _("承诺实事完成率（评等次）"),
+    unit="%",
+    kind="percent",
+    origin=COMMITMENTS,
+    default=None,
+)
+def commitments_done_rate(period):
+    """评等次: of the village's approved commitments of the latest year graded by the month's end (this
+    year once its grades are in, else last year's), the share graded 完成, in percent (two decimals).
+    基本完成 and 未完成 count as not done. A village with no graded year has no value."""
+    end = period.unit.end
+    years = defaultdict(lambda: {"all": 0, "graded": 0, "done": 0})
+    for _pk, village_id, year, grade, graded_on in period.shared("commitments", _commitments):
+        tally = years[(village_id, year)]
+        tally["all"] += 1
+        if grade and graded_on is not None and graded_on <= end:
+            tally["graded"] += 1
+            tally["done"] += grade == "done"
+    result = {}
+    for (village_id, _year), tally in sorted(years.items(), key=lambda kv: kv[0][1]):
+        if tally["graded"]:  # the later year, when graded, replaces the earlier one
+            result[village_id] = float(
+                (Decimal(tally["done"]) * 100 / tally["all"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            )
+    return result
+
+
+@derived_metric("commitments_completed", _("承诺实事已完成（台账）"), unit=_("件"), origin=COMMITMENTS, default=None)
+def commitments_completed(period):
+    """How many of the village's approved commitments of the month's year are completed by its end:
+    graded 完成, or every milestone met by an approved ledger entry dated on or before the month's
+    end. A village with no commitment of the year has no value (nothing to compare a report with)."""
+    from cadres.commitment_rules import Entry, milestone_met_on
+    from cadres.models import Milestone, ProgressEntry
+
+    end = period.unit.end
+    mine = [row for row in period.shared("commitments", _commitments) if row[2] == period.year]
+    result = dict.fromkeys((village_id for _pk, village_id, *_rest in mine), 0)
+    milestones = defaultdict(list)
+    for pk, commitment_id, quantity in Milestone.objects.filter(commitment_id__in=[row[0] for row in mine]).values_list(
+        "pk", "commitment_id", "quantity"
+    ):
+        milestones[commitment_id].append((pk, quantity))
+    entries = defaultdict(list)
+    for milestone_id, on_date, quantity, percent in ProgressEntry.objects.filter(
+        milestone_id__in=[pk for rows in milestones.values() for pk, _q in rows],
+        status=EntryStatus.APPROVED,
+        on_date__lte=end,
+    ).values_list("milestone_id", "on_date", "quantity", "percent"):
+        entries[milestone_id].append(Entry(on_date, quantity, percent))
+    for pk, village_id, _year, grade, graded_on in mine:
+        graded_done = grade == "done" and graded_on is not None and graded_on <= end
+        own = milestones.get(pk, [])
+        all_met = bool(own) and all(
+            milestone_met_on(quantity=quantity, entries=entries[m], on_or_before=end) is not None for m, quantity in own
+        )
+        if graded_done or all_met:
+            result[village_id] += 1
+    return result

@@ -366,6 +366,13 @@ def scored_months_changed(*, county_id, since, actor):
             )
 
 
+def grades_feed_changed(*, county_id, year):
+    """A commitment's grade (评等次) was entered or corrected (cadres tells its grade listeners): a
+    month reads the grades given by its end, so the months scored from this one on are scored again
+    (earlier months never saw it)."""
+    scored_months_changed(county_id=county_id, since=timezone.localdate(), actor=None)
+
+
 def _start_if_idle(*, county_id, year, month, actor):
     try:
         scoring_run_start(
