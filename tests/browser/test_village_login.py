@@ -70,7 +70,7 @@ def test_a_village_secretary_records_a_meeting_on_a_phone_and_the_township_appro
     page.goto(f"{live_server.url}/review/")
     assert "学习党章主题党日" in page.content()
     shot(page, "village-entries-queue")
-    page.click("text=审核 >> nth=-1")
+    page.locator("[data-entry-kind=meeting]").locator("a:has-text('审核')").click()
     page.wait_for_load_state("networkidle")
     page.click("text=确认通过")
     page.wait_for_load_state("networkidle")
