@@ -40,21 +40,9 @@ from ..commitment_forms import (
 )
 from ..filtersets import CommitmentFilterSet, InspectionFilterSet
 from ..models import Commitment, Inspection, ProgressEntry
-from .common import _date, require_writer
+from .common import _date, require_writer, year_param
 
 COMMITMENTS = Commitment.objects.select_related("township", "village", "organization", "responsible")
-
-
-def _year(request):
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-        if not 2000 <= year <= today.year + 1:
-            raise ValueError
-    except ValueError:
-        messages.error(request, _("年份不正确，已显示今年。"))
-        year = today.year
-    return year
 
 
 def _commitment(request, pk):
@@ -458,7 +446,7 @@ def progress_evidence(request, pk):
 
 def _village_year(request, village_pk):
     village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=village_pk)
-    year = _year(request)
+    year = year_param(request)
     commitments = scope_for(request.user, Commitment.objects.filter(village=village, year=year))
     return village, year, commitments
 
@@ -505,7 +493,7 @@ def commitment_notice(request, village_pk):
 @require_safe
 @login_required
 def commitment_overview(request):
-    year = _year(request)
+    year = year_param(request)
     today = timezone.localdate()
     townships = scope_for(request.user, Township.objects.filter(is_active=True)).order_by("sort_key", "name")
     chosen = request.GET.get("township", "")

@@ -1,7 +1,9 @@
 """Helpers shared by the cadres pages."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from townships.models import Township
@@ -47,3 +49,16 @@ def _import_page(request, *, kind):
         },
         success_url=reverse("member-list" if kind == "roster" else "meeting-list"),
     )
+
+
+def year_param(request):
+    """``?year=``: this year when absent; nonsense (or a year too far off) shows this year with a message."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        if not 2000 <= year <= today.year + 1:
+            raise ValueError
+    except ValueError:
+        messages.error(request, _("年份不正确，已显示今年。"))
+        year = today.year
+    return year

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -25,7 +24,7 @@ from .. import imports, selectors, services
 from ..filtersets import MeetingFilterSet
 from ..forms import AppraisalForm, MeetingForm
 from ..models import Appraisal, Meeting, PartyMember
-from .common import _date, _import_page, _yes, require_writer
+from .common import _date, _import_page, _yes, require_writer, year_param
 
 
 def _organization_named(organization):
@@ -153,13 +152,7 @@ def meeting_evidence(request, pk):
 @login_required
 def meeting_compliance(request):
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-        if not 2000 <= year <= today.year + 1:
-            raise ValueError
-    except ValueError:
-        messages.error(request, _("年份不正确，已显示今年。"))
-        year = today.year
+    year = year_param(request)
     start, end = datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today)
     organizations = scope_for(request.user, PartyOrganization.objects.all())
     township = request.GET.get("township")
