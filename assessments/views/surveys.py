@@ -237,11 +237,20 @@ def survey_ballot(request):
 
 
 def _year(request):
+    """``?year=``, else the latest year the user's surveys were counted for (else this year)."""
     try:
         year = int(request.GET.get("year") or 0)
     except (TypeError, ValueError):
         year = 0
-    return year if 2000 <= year <= 2100 else timezone.localdate().year - (1 if timezone.localdate().month < 3 else 0)
+    if 2000 <= year <= 2100:
+        return year
+    latest = (
+        scope_for(request.user, BallotTally.objects.filter(status=EntryStatus.APPROVED))
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return latest or timezone.localdate().year
 
 
 RANKING_HEADERS = (
