@@ -54,6 +54,9 @@ PHONE_LIKE = re.compile(r"1" + "".join(_SEP + r"\d" for _ in range(10)))
 # Pages per role followed from links beyond the route table (which already covers every route);
 # MASKING_CRAWL_LIMIT=250 for a longer pass by hand.
 CRAWL_LIMIT = int(os.environ.get("MASKING_CRAWL_LIMIT", "60"))
+# API details fetched per list and role (every row is read in the list itself); MASKING_DETAILS=1000
+# for every detail, by hand.
+DETAILS_PER_LIST = int(os.environ.get("MASKING_DETAILS", "25"))
 SKIP_LINKS = ("/static/", "/admin/", "/logout", "/api/docs", "/api/schema", "/media/")
 
 
@@ -184,7 +187,9 @@ def world_urls(w):
 
 
 def api_objects(reader):
-    """Every object of every API list the role can read: list pages and each detail."""
+    """Every object of every API list the role can read: list pages (every row, up to 200 a list)
+    and the detail of the first DETAILS_PER_LIST of them — a detail is the list's row serialized
+    again (or with more, as a scorecard's items), so a leak in one shows in the first few."""
     root, _text = reader.get("/api/v1/")
     if root.status_code != 200:
         return
@@ -193,9 +198,9 @@ def api_objects(reader):
         response, _text = reader.get(f"{path}?page_size=200")
         if response.status_code != 200:
             continue
-        for row in response.json().get("results", []):
-            if "id" in row:
-                reader.get(f"{path}{row['id']}/")
+        rows = [row for row in response.json().get("results", []) if "id" in row]
+        for row in rows[:DETAILS_PER_LIST]:
+            reader.get(f"{path}{row['id']}/")
 
 
 def searches(reader, scanner, lists):
