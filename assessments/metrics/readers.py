@@ -129,19 +129,12 @@ def appraisal_done(period):
 def satisfaction_rate(period):
     """The rate of each village Party organization's latest counted survey held on or before the
     month's end (a survey below the minimum sample has no rate: the village then has no value)."""
-    from ..choices import BallotKind, TallyTarget
     from ..models import BallotTally
 
     latest = {}
     for village_id, rate in (
-        BallotTally.objects.filter(
-            township_id__in=period.township_ids,
-            kind=BallotKind.SATISFACTION,
-            target_kind=TallyTarget.ORGANIZATION,
-            status=EntryStatus.APPROVED,
-            held_on__lte=period.unit.end,
-        )
-        .order_by("village_id", "-held_on", "-pk")
+        BallotTally.objects.counted_village_surveys()
+        .filter(township_id__in=period.township_ids, held_on__lte=period.unit.end)
         .values_list("village_id", "rate")
     ):
         if village_id not in latest:

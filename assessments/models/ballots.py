@@ -13,6 +13,15 @@ from villages.models import PartyOrganization, Village
 from ..choices import BallotKind, SurveyMethod, SurveyPurpose, TallyTarget
 
 
+class BallotTallyQuerySet(models.QuerySet):
+    def counted_village_surveys(self):
+        """The satisfaction surveys of village Party organizations that count (approved), each
+        village's latest first: what the metric, the ranking, the 软弱涣散 leads and 销号 read."""
+        return self.filter(
+            kind=BallotKind.SATISFACTION, target_kind=TallyTarget.ORGANIZATION, status=EntryStatus.APPROVED
+        ).order_by("village_id", "-held_on", "-pk")
+
+
 class BallotTally(models.Model):
     """One ballot count (测评): who was rated (a village Party organization, its secretary or a township),
     for which year and purpose, how, and the result computed from its groups' counts by the county's
@@ -53,6 +62,8 @@ class BallotTally(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = BallotTallyQuerySet.as_manager()
 
     scope_county_path = "county"
     scope_township_path = "township"

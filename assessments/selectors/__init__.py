@@ -15,7 +15,6 @@ from cadres.choices import CorrectionOutcome, PostKind
 from cadres.models import Correction, Tenure
 from cadres.periods import month_unit
 from cadres.selectors import AlertCode, alerts_for, commitments_due
-from townships.choices import EntryStatus
 from townships.county_settings import settings_for
 from townships.models import Township
 from townships.scoping import scope_for
@@ -23,13 +22,11 @@ from townships.selectors import village_entries_pending_count
 from villages.models import Village, WeakDesignation
 
 from ..choices import (
-    BallotKind,
     Category,
     PeriodKind,
     RemovalState,
     ReportStatus,
     RunStatus,
-    TallyTarget,
     Target,
 )
 from ..models import (
@@ -409,15 +406,9 @@ def weak_candidates(*, user, today):
     # counted survey with a rate.
     latest = {}
     for tally in (
-        BallotTally.objects.filter(
-            township__in=townships,
-            kind=BallotKind.SATISFACTION,
-            target_kind=TallyTarget.ORGANIZATION,
-            status=EntryStatus.APPROVED,
-            held_on__lte=today,
-        )
+        BallotTally.objects.counted_village_surveys()
+        .filter(township__in=townships, held_on__lte=today)
         .select_related("village", "township")
-        .order_by("village_id", "-held_on", "-pk")
     ):
         latest.setdefault(tally.village_id, tally)
     for village_id, tally in latest.items():

@@ -6,12 +6,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from townships.choices import EntryStatus
 from townships.scoping import scope_for
 from villages.models import Village
 
 from .. import scoring
-from ..choices import BallotKind, TallyTarget
 from ..models import BallotTally
 
 
@@ -53,15 +51,8 @@ def satisfaction_ranking(*, user, year, conf, township=None):
         villages = villages.filter(township=township)
     villages = list(villages.order_by("township__sort_key", "township__name", "sort_key", "name"))
     counted = (
-        scope_for(user, BallotTally.objects.all())
-        .filter(
-            kind=BallotKind.SATISFACTION,
-            target_kind=TallyTarget.ORGANIZATION,
-            status=EntryStatus.APPROVED,
-            year__in=(year, year - 1),
-            village__in=[v.pk for v in villages],
-        )
-        .order_by("village_id", "-held_on", "-pk")
+        scope_for(user, BallotTally.objects.counted_village_surveys())
+        .filter(year__in=(year, year - 1), village__in=[v.pk for v in villages])
         .only("pk", "village_id", "year", "held_on", "valid", "rate", "score", "band", "reason")
     )
     this_year, last_year = [], []
@@ -104,14 +95,8 @@ def metric_sources(*, score, codes):
         from cadres.periods import month_unit
 
         tally = (
-            BallotTally.objects.filter(
-                kind=BallotKind.SATISFACTION,
-                target_kind=TallyTarget.ORGANIZATION,
-                status=EntryStatus.APPROVED,
-                village_id=score.village_id,
-                held_on__lte=month_unit(score.year, score.period).end,
-            )
-            .order_by("-held_on", "-pk")
+            BallotTally.objects.counted_village_surveys()
+            .filter(village_id=score.village_id, held_on__lte=month_unit(score.year, score.period).end)
             .first()
         )
         if tally is not None:

@@ -14,7 +14,7 @@ from cadres.choices import PostKind
 from cadres.models import Tenure
 from townships.choices import AuditAction, EntryStatus, Role
 from townships.county_settings import settings_for
-from townships.scoping import can_edit_in_township
+from townships.scoping import can_edit_in_township, can_submit_village_entries
 from townships.services import audit_record
 
 from .. import ballots
@@ -30,10 +30,6 @@ LATE_MONTHS = 3
 def latest_held_on(year):
     """The last day a survey of ``year`` may be held."""
     return datetime.date(year + 1, LATE_MONTHS + 1, 1) - datetime.timedelta(days=1)
-
-
-def _is_village_login(user):
-    return getattr(user, "role", None) == Role.VILLAGE_STAFF
 
 
 def _target(*, actor, target_kind, organization, person, township):
@@ -54,7 +50,7 @@ def _target(*, actor, target_kind, organization, person, township):
 
 
 def _check_scope(actor, township, village):
-    if _is_village_login(actor):
+    if can_submit_village_entries(actor):
         if village is None or actor.village_id != village.pk:
             raise ValidationError(_("只能录入本村的测评。"))
         return
@@ -171,7 +167,7 @@ def survey_save(
     tally.valid, tally.rate, tally.score = result.valid, result.rate, result.score
     tally.band = result.band.code if result.band else ""
     tally.reason, tally.working = result.reason, list(result.working)
-    if _is_village_login(actor):
+    if can_submit_village_entries(actor):
         tally.status, tally.reviewed_by, tally.reviewed_at, tally.return_reason = EntryStatus.PENDING, None, None, ""
     else:
         tally.status, tally.reviewed_by, tally.reviewed_at = EntryStatus.APPROVED, actor, timezone.now()
@@ -260,15 +256,12 @@ def rectification_survey_check(designation):
     if not line:
         return
     latest = (
-        BallotTally.objects.filter(
-            kind=BallotKind.SATISFACTION,
+        BallotTally.objects.counted_village_surveys()
+        .filter(
             purpose=SurveyPurpose.RECTIFICATION,
-            target_kind=TallyTarget.ORGANIZATION,
-            status=EntryStatus.APPROVED,
             village_id=designation.village_id,
             held_on__gte=timezone.localtime(designation.designated_at).date(),
         )
-        .order_by("-held_on", "-pk")
         .first()
     )
     if latest is None:
