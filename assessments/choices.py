@@ -5,6 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class Target(models.TextChoices):
     VILLAGE = "village", _("村（社区）")
     VILLAGE_SECRETARY = "village_secretary", _("村党组织书记")
+    TOWNSHIP = "township", _("乡镇")
+
+
+# The unit a target's scores belong to: a village for the village targets, a township for the
+# township target. One scoring pipeline serves both; a score is keyed by (target, unit).
+VILLAGE_TARGETS = frozenset({Target.VILLAGE, Target.VILLAGE_SECRETARY})
+
+
+def unit_level(target):
+    """ "village" or "township": whose scores a target's are."""
+    return "township" if target == Target.TOWNSHIP else "village"
 
 
 class Category(models.TextChoices):

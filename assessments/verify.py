@@ -21,6 +21,11 @@ from .models import MonthlyReport, Score, ScoreItem, ScoringRun
 from .services import item_parts
 
 
+def _name(score):
+    """The scored unit by name: "township village", or the township for a township's own score."""
+    return score.township.name if score.village_id is None else f"{score.township.name} {score.village.name}"
+
+
 def _recompute_item(item, peers):
     indicator = item.indicator
     if indicator.method == scoring.Method.MANUAL:
@@ -46,22 +51,25 @@ def verify_month(*, county_id, year, month):
     by_score = {}
     for item in items:
         by_score.setdefault(item.score_id, []).append(item)
-    # Rank indicators compare a township's scored villages of one target with each other.
+
+    # Rank indicators compare a township's scored villages of one target with each other (the
+    # township target: the county's townships).
+    def field(score):
+        return (None if score.village_id is None else score.township_id, score.target)
+
     values = {}
     for item in items:
         if item.indicator.method == scoring.Method.RANK:
             score = scores[item.score_id]
-            values.setdefault((score.township_id, score.target, item.indicator_id), {})[item.score_id] = (
-                item.metric_value
-            )
+            values.setdefault((*field(score), item.indicator_id), {})[item.score_id] = item.metric_value
     peers = {}
     for item in items:
         if item.indicator.method == scoring.Method.RANK:
             score = scores[item.score_id]
-            peers[(item.score_id, item.indicator_id)] = values[(score.township_id, score.target, item.indicator_id)]
+            peers[(item.score_id, item.indicator_id)] = values[(*field(score), item.indicator_id)]
     found = []
     for score_id, score in scores.items():
-        label = f"{score.township.name} {score.village.name} ({score.get_target_display()})"
+        label = f"{_name(score)} ({score.get_target_display()})"
         effective = []
         for item in by_score.get(score_id, []):
             points, veto = _recompute_item(item, peers)
@@ -88,20 +96,18 @@ def verify_month(*, county_id, year, month):
     rows = list(scores.values())
     for slot, group_of in (
         ("rank_in_county", lambda s: s.target),
-        ("rank_in_township", lambda s: (s.target, s.township_id)),
+        ("rank_in_township", lambda s: (s.target, s.township_id) if s.village_id else None),
     ):
         groups = {}
         for score in rows:
-            groups.setdefault(group_of(score), []).append(score)
+            if group_of(score) is not None:  # a township's own score has no rank within a township
+                groups.setdefault(group_of(score), []).append(score)
         for members in groups.values():
             ranks = scoring.competition_ranks(members, key=lambda s: scoring.ranking_key(s.total, s.veto))
             for index, rank in ranks.items():
                 score = members[index]
                 if getattr(score, slot) != rank:
-                    found.append(
-                        f"{score.township.name} {score.village.name}: {slot} stored {getattr(score, slot)}, "
-                        f"recomputed {rank}"
-                    )
+                    found.append(f"{_name(score)}: {slot} stored {getattr(score, slot)}, recomputed {rank}")
     found += _input_drift(county_id=county_id, year=year, month=month, scores=scores, by_score=by_score)
     return len(scores), found
 
@@ -137,12 +143,12 @@ def _derived_drift(*, county_id, year, month, scores, by_score):
             code = item.indicator.metric
             if code not in codes:
                 continue
-            now = metric_value(code, score.village_id, report_values=None, derived=derived)
+            now = metric_value(code, score.village_id or score.township_id, report_values=None, derived=derived)
             if not (item.metric_value is None and now is None) and (
                 item.metric_value is None or now is None or not _same(item.metric_value, now)
             ):
                 found.append(
-                    f"{score.township.name} {score.village.name} ({score.get_target_display()}) "
+                    f"{_name(score)} ({score.get_target_display()}) "
                     f"{item.indicator.code}: stored input {code}={item.metric_value}, records now {now}"
                 )
     return found
@@ -165,7 +171,7 @@ def _input_drift(*, county_id, year, month, scores, by_score):
             code = item.indicator.metric
             if code in METRICS and METRICS[code].source == "report" and not _same(item.metric_value, values.get(code)):
                 found.append(
-                    f"{score.township.name} {score.village.name} ({score.get_target_display()}) "
+                    f"{_name(score)} ({score.get_target_display()}) "
                     f"{item.indicator.code}: stored input {code}={item.metric_value}, report now {values.get(code)}"
                 )
     found += _derived_drift(county_id=county_id, year=year, month=month, scores=scores, by_score=by_score)

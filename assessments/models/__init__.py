@@ -210,11 +210,13 @@ class VetoQuerySet(models.QuerySet):
 class Score(models.Model):
     """A target's score for one period (得分): the total and where it came from.
 
-    Unique per target and period, so a re-run replaces, never duplicates.
+    Keyed by (target, unit, period): the unit is the village for the village targets and the
+    township (``village`` empty) for the township target. Unique per key, so a re-run replaces,
+    never duplicates.
     """
 
     target = models.CharField(_("考核对象"), max_length=24, choices=Target.choices)
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="scores")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True, related_name="scores")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="scores")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="scores")
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="scores")
@@ -246,7 +248,19 @@ class Score(models.Model):
         ordering = ["-year", "-period", "rank_in_county"]
         constraints = [
             models.UniqueConstraint(
-                fields=["target", "village", "period_kind", "year", "period"], name="score_unique_target_period"
+                fields=["target", "village", "period_kind", "year", "period"],
+                condition=Q(village__isnull=False),
+                name="score_unique_target_period",
+            ),
+            models.UniqueConstraint(
+                fields=["target", "township", "period_kind", "year", "period"],
+                condition=Q(village__isnull=True),
+                name="score_unique_township_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(target=Target.TOWNSHIP, village__isnull=True)
+                | (~Q(target=Target.TOWNSHIP) & Q(village__isnull=False)),
+                name="score_unit_matches_target",
             ),
         ]
         indexes = [
@@ -255,7 +269,16 @@ class Score(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.village} {self.year}-{self.period} {self.total}"
+        return f"{self.unit} {self.year}-{self.period} {self.total}"
+
+    @property
+    def unit(self):
+        """Whose score this is: the village, or the township for the township target."""
+        return self.township if self.village_id is None else self.village
+
+    @property
+    def unit_name(self):
+        return self.unit.name
 
     @property
     def is_provisional(self):

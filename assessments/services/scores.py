@@ -83,7 +83,8 @@ def scores_changed(county_id):
 
 
 def rank_scores(*, county_id, period_kind, year, period):
-    """Ranks within the township and the county, per target: a vetoed score below every clean one,
+    """Ranks within the township and the county, per target (a township's own score has a rank in
+    the county only): a vetoed score below every clean one,
     then by total (competition ranking: equal totals share the better rank). One ``UPDATE … FROM``
     with window functions, whatever the county's size; ``scoring.competition_ranks`` states the
     same rule in Python and the tests hold the two to each other."""
@@ -92,7 +93,8 @@ def rank_scores(*, county_id, period_kind, year, period):
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {score} SET rank_in_county = r.c, rank_in_township = r.t
+            UPDATE {score} SET rank_in_county = r.c,
+                rank_in_township = CASE WHEN {score}.village_id IS NULL THEN NULL ELSE r.t END
             FROM (
                 SELECT s.id,
                        RANK() OVER (PARTITION BY s.target {order}) AS c,
@@ -107,7 +109,8 @@ def rank_scores(*, county_id, period_kind, year, period):
     scores_changed(county_id)  # every write to scores (a run, an override, a retotal) ends by ranking
 
 
-# The columns a finalize writes: the score rows and their items, keyed by (target, village).
+# The columns a finalize writes: the score rows and their items, keyed by (target, unit) — the
+# village, or the township where ``village_id`` is empty (the township target).
 SCORE_COLUMNS = (
     "target",
     "village_id",
@@ -123,6 +126,7 @@ SCORE_COLUMNS = (
 ITEM_COLUMNS = (
     "target",
     "village_id",
+    "township_id",
     "indicator_id",
     "metric_value",
     "points",
@@ -162,11 +166,11 @@ def _staging_types():
 
 def scores_write(*, run, score_rows, item_rows, now, period_kind, year, period):
     """Upsert a run's scores and replace their items: COPY into staging tables, then one
-    ``INSERT … SELECT … ON CONFLICT`` for the scores and one ``INSERT … SELECT`` joined on
-    (target, village) for the items. A province's month is a few statements per county."""
+    ``INSERT … SELECT … ON CONFLICT`` per kind of unit (village, township) for the scores and one
+    ``INSERT … SELECT`` joined on (target, unit) for the items. A province's month is a few
+    statements per county."""
     types = _staging_types()
     score, item = Score._meta.db_table, ScoreItem._meta.db_table
-    kept = [c for c in SCORE_COLUMNS if c not in ("target", "village_id")]
     with (
         staging_table("_score_in", ", ".join(f"{c} {types[c]}" for c in SCORE_COLUMNS)),
         staging_table("_item_in", ", ".join(f"{c} {types[c]}" for c in ITEM_COLUMNS)),
@@ -174,23 +178,27 @@ def scores_write(*, run, score_rows, item_rows, now, period_kind, year, period):
     ):
         copy_rows("_score_in", SCORE_COLUMNS, score_rows)
         copy_rows("_item_in", ITEM_COLUMNS, item_rows)
-        cursor.execute(
-            f"""
-            INSERT INTO {score} ({", ".join(SCORE_COLUMNS)}, period_kind, year, period, run_id, computed_at, updated_at)
-            SELECT {", ".join(SCORE_COLUMNS)}, %s, %s, %s, %s, %s, %s FROM _score_in WHERE true
-            ON CONFLICT (target, village_id, period_kind, year, period) DO UPDATE SET
-            {", ".join(f"{c} = excluded.{c}" for c in kept)},
-            run_id = excluded.run_id, computed_at = excluded.computed_at, updated_at = excluded.updated_at
-            """,  # noqa: S608 (names from model metadata and constants)
-            [period_kind, year, period, run.pk, now, now],
-        )
+        for unit, present in (("village_id", "IS NOT NULL"), ("township_id", "IS NULL")):
+            kept = [c for c in SCORE_COLUMNS if c not in ("target", unit)]
+            cursor.execute(
+                f"""
+                INSERT INTO {score} ({", ".join(SCORE_COLUMNS)}, period_kind, year, period, run_id, computed_at,
+                    updated_at)
+                SELECT {", ".join(SCORE_COLUMNS)}, %s, %s, %s, %s, %s, %s FROM _score_in WHERE village_id {present}
+                ON CONFLICT (target, {unit}, period_kind, year, period) WHERE village_id {present} DO UPDATE SET
+                {", ".join(f"{c} = excluded.{c}" for c in kept)},
+                run_id = excluded.run_id, computed_at = excluded.computed_at, updated_at = excluded.updated_at
+                """,  # noqa: S608 (names from model metadata and constants)
+                [period_kind, year, period, run.pk, now, now],
+            )
         cursor.execute(f"DELETE FROM {item} WHERE score_id IN (SELECT id FROM {score} WHERE run_id = %s)", [run.pk])  # noqa: S608
-        columns = [c for c in ITEM_COLUMNS if c not in ("target", "village_id")]
+        columns = [c for c in ITEM_COLUMNS if c not in ("target", "village_id", "township_id")]
         cursor.execute(
             f"""
             INSERT INTO {item} (score_id, {", ".join(columns)})
             SELECT s.id, {", ".join(f"i.{c}" for c in columns)}
-            FROM _item_in i JOIN {score} s ON s.target = i.target AND s.village_id = i.village_id
+            FROM _item_in i JOIN {score} s ON s.target = i.target AND s.township_id = i.township_id
+                AND COALESCE(s.village_id, 0) = COALESCE(i.village_id, 0)
             WHERE s.period_kind = %s AND s.year = %s AND s.period = %s
             """,  # noqa: S608 (names from model metadata and constants)
             [period_kind, year, period],

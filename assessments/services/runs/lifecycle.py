@@ -164,17 +164,19 @@ def run_finalize(run_id):
     key = {"period_kind": PeriodKind.MONTH, "year": run.year, "period": run.period}
     existing = Score.objects.filter(township__county_id=run.county_id, **key)
     overrides = {
-        (item.score.target, item.score.village_id, item.indicator_id): item
+        (item.score.target, item.score.village_id, item.score.township_id, item.indicator_id): item
         for item in ScoreItem.objects.filter(score__in=existing, override_points__isnull=False).select_related("score")
     }
     score_rows, item_rows = [], []
     for row in rows:
         effective = []
+        village_id = row["village"]
+        township_id = township_of[village_id] if village_id is not None else row["township"]
         for indicator_id, value, points, explanation, veto in row["items"]:
-            kept = overrides.get((row["target"], row["village"], indicator_id))
+            kept = overrides.get((row["target"], village_id, township_id, indicator_id))
             effective.append((indicator_id, kept.override_points if kept else points, veto, kept is not None))
             item_rows.append(
-                (row["target"], row["village"], indicator_id, value, points, explanation, veto)
+                (row["target"], village_id, township_id, indicator_id, value, points, explanation, veto)
                 + (
                     (kept.override_points, kept.override_reason, kept.overridden_by_id, kept.overridden_at)
                     if kept is not None
@@ -182,7 +184,7 @@ def run_finalize(run_id):
                 )
             )
         score_rows.append(
-            (row["target"], row["village"], row["person"], township_of[row["village"]], row["scheme"])
+            (row["target"], village_id, row["person"], township_id, row["scheme"])
             + total_columns(effective, indicators, bonus_cap=schemes[row["scheme"]].bonus_cap)
         )
     scores_write(run=run, score_rows=score_rows, item_rows=item_rows, now=now, **key)
