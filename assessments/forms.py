@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from townships.forms import BootstrapModelForm, bootstrapify
 
-from .choices import Method
-from .metrics import METRICS, REPORTED_CODES
+from .choices import Method, unit_level
+from .metrics import METRICS, REPORTED_CODES, metrics_for
 from .models import Indicator
 
 
@@ -87,7 +87,10 @@ class IndicatorForm(BootstrapModelForm):
         self.fields["metric"] = forms.ChoiceField(
             label=_("数据来源"),
             required=False,
-            choices=[("", _("（人工评分项不需要）")), *[(c, metric_label(m)) for c, m in METRICS.items()]],
+            choices=[
+                ("", _("（人工评分项不需要）")),
+                *[(c, metric_label(m)) for c, m in metrics_for(unit_level(scheme.target)).items()],
+            ],
         )
         for method, names in self.PARAMETERS.items():
             for name in names:

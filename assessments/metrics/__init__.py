@@ -1,7 +1,9 @@
 """The metrics an indicator can read, in one registry: reported monthly by the township, or derived
 from records.
 
-A metric is read per village and period. Reported metrics come from the approved monthly report's
+A metric is read per unit and period: most per village; the township metrics (``level="township"``,
+``township.py``) per township, for the schemes whose target is the township — mostly aggregates
+of its villages' records and scores. Reported metrics come from the approved monthly report's
 ``values``. A derived metric is one function registered under its code (``derived_metric``) with its
 label, unit and origin; a scoring run asks the registry for the metrics its indicators read
 (``read_derived``) and never special-cases a code. Readers take a ``MetricPeriod`` and answer
@@ -30,6 +32,7 @@ class Metric:
     origin: str = ""  # derived: the records it is computed from, in words (shown in the scheme editor)
     read: Callable | None = None  # derived: read(period) -> {village id: value}
     default: Any = 0  # derived: the value of a village the reader does not list (None: no value)
+    level: str = "village"  # the unit it is read for: "village", or "township" ({township id: value})
 
 
 REPORTED = (
@@ -53,16 +56,23 @@ METRICS = {m.code: m for m in REPORTED}
 REPORTED_CODES = [m.code for m in REPORTED]
 
 
-def derived_metric(code, label, *, unit="", kind="int", origin, default=0):
+def derived_metric(code, label, *, unit="", kind="int", origin, default=0, level="village"):
     """Register the decorated function as the reader of a derived metric."""
 
     def register(read):
         if code in METRICS:
             raise ValueError(f"metric {code} is registered twice")
-        METRICS[code] = Metric(code, label, "derived", unit, kind, origin=origin, read=read, default=default)
+        METRICS[code] = Metric(
+            code, label, "derived", unit, kind, origin=origin, read=read, default=default, level=level
+        )
         return read
 
     return register
+
+
+def metrics_for(level):
+    """The metrics a scheme of that level of unit may read ("village" or "township")."""
+    return {code: metric for code, metric in METRICS.items() if metric.level == level}
 
 
 def derived_codes():
@@ -98,12 +108,13 @@ def read_derived(period, codes=None):
     return {code: METRICS[code].read(period) for code in wanted if METRICS[code].source == "derived"}
 
 
-def metric_value(code, village_id, *, report_values, derived):
-    """A metric's value for one village: from its approved report, or from the derived readings."""
+def metric_value(code, unit_id, *, report_values, derived):
+    """A metric's value for one unit (a village, or a township for a township metric): from its
+    approved report, or from the derived readings."""
     metric = METRICS[code]
     if metric.source == "report":
         return (report_values or {}).get(code)
-    return derived.get(code, {}).get(village_id, metric.default)
+    return derived.get(code, {}).get(unit_id, metric.default)
 
 
 def parse_reported(code, raw):
@@ -127,4 +138,4 @@ def parse_reported(code, raw):
 
 
 # The readers register themselves on import.
-from . import readers  # noqa: E402, F401
+from . import readers, township  # noqa: E402, F401

@@ -60,21 +60,24 @@ def secretary_days(tenures, *, start, end):
     return best[1] if best else None
 
 
-def month_secretaries(*, township_ids, year, month):
-    """{village id: person id} of each village's secretary for a month, by ``secretary_days`` (one query)."""
+def month_secretaries(*, township_ids, year, month, post=PostKind.VILLAGE_SECRETARY):
+    """{village id: person id} of each village's secretary for a month, by ``secretary_days`` (one
+    query). With ``post=PostKind.PARTY_SECRETARY``: {township id: person id} of each township's
+    Party secretary (乡镇党委书记), by the same rule."""
     unit = month_unit(year, month)
-    by_village = defaultdict(list)
-    for village_id, person_id, started_on, ended_on in (
-        Tenure.objects.filter(township_id__in=township_ids, post=PostKind.VILLAGE_SECRETARY, started_on__lte=unit.end)
+    unit_field = "township_id" if post == PostKind.PARTY_SECRETARY else "village_id"
+    by_unit = defaultdict(list)
+    for unit_id, person_id, started_on, ended_on in (
+        Tenure.objects.filter(township_id__in=township_ids, post=post, started_on__lte=unit.end)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=unit.start))
-        .values_list("village_id", "person_id", "started_on", "ended_on")
+        .values_list(unit_field, "person_id", "started_on", "ended_on")
     ):
-        by_village[village_id].append((person_id, started_on, ended_on))
+        by_unit[unit_id].append((person_id, started_on, ended_on))
     result = {}
-    for village_id, tenures in by_village.items():
+    for unit_id, tenures in by_unit.items():
         person_id = secretary_days(tenures, start=unit.start, end=unit.end)
         if person_id is not None:
-            result[village_id] = person_id
+            result[unit_id] = person_id
     return result
 
 

@@ -10,7 +10,7 @@ from townships.county_settings import settings_for
 from townships.models import Township
 
 from .. import scoring
-from ..choices import PeriodKind
+from ..choices import PeriodKind, Target
 from ..models import Scheme, Score, ScoreItem
 from .runs import month_inputs, score_township
 from .schemes import scheme_problems
@@ -58,6 +58,10 @@ def scheme_what_if(*, scheme):
 
     Raises ValidationError (in Chinese) for a scheme that cannot score, or a county with no
     scored month yet."""
+    if scheme.target == Target.TOWNSHIP:
+        raise ValidationError(
+            _("乡镇考核方案的试算尚未提供：请在草稿状态下检查指标后启用，下一次月度评分即按新方案计算。")
+        )
     problems = scheme_problems(scheme)
     if problems:
         raise ValidationError([_("方案有误，无法试算：")] + problems)

@@ -10,14 +10,30 @@ from townships.choices import AuditAction
 from townships.services import audit_record
 
 from .. import scoring
-from ..choices import (
-    SchemeStatus,
-)
+from ..choices import SchemeStatus, unit_level
 from ..metrics import METRICS
 from ..models import (
     Indicator,
     Scheme,
 )
+
+
+def metric_problem(scheme, indicator):
+    """Why an indicator cannot read its metric in this scheme (a Chinese sentence), or "": the metric
+    must exist and be read for the scheme's unit — a township scheme reads township metrics only,
+    a village scheme village ones."""
+    if indicator.method == scoring.Method.MANUAL:
+        return ""
+    metric = METRICS.get(indicator.metric)
+    if metric is None:
+        return _("数据指标“%(m)s”不存在。") % {"m": indicator.metric}
+    if metric.level != unit_level(scheme.target):
+        if metric.level == "village":
+            return _("“%(m)s”是村级指标，乡镇考核方案不能直接读取；请选用乡镇指标（如村平均得分）。") % {
+                "m": metric.label
+            }
+        return _("“%(m)s”是乡镇指标，只能用于考核对象为乡镇的方案。") % {"m": metric.label}
+    return ""
 
 
 def scheme_problems(scheme, indicators=None):
@@ -30,11 +46,9 @@ def scheme_problems(scheme, indicators=None):
             scoring.validate_parameters(indicator.method, indicator.max_points, indicator.params or {})
         except scoring.ParameterError as exc:
             problems.append(f"{indicator.code} {indicator.name}：{exc}")
-        if indicator.method != scoring.Method.MANUAL and indicator.metric not in METRICS:
-            problems.append(
-                _("%(code)s %(name)s：数据指标“%(m)s”不存在。")
-                % {"code": indicator.code, "name": indicator.name, "m": indicator.metric}
-            )
+        problem = metric_problem(scheme, indicator)
+        if problem:
+            problems.append(f"{indicator.code} {indicator.name}：{problem}")
     total = sum((i.max_points for i in leaves if not i.is_bonus), Decimal(0))
     if total != scheme.full_marks:
         problems.append(
@@ -61,8 +75,9 @@ def indicator_save(*, actor, scheme, indicator=None, request=None, **data):
             scoring.validate_parameters(indicator.method, indicator.max_points, indicator.params or {})
         except scoring.ParameterError as exc:
             raise ValidationError({"params": str(exc)}) from None
-        if indicator.method != scoring.Method.MANUAL and indicator.metric not in METRICS:
-            raise ValidationError({"metric": _("数据指标“%(m)s”不存在。") % {"m": indicator.metric}})
+        problem = metric_problem(scheme, indicator)
+        if problem:
+            raise ValidationError({"metric": problem})
     indicator.full_clean()
     indicator.save()
     audit_record(

@@ -191,7 +191,15 @@ def scores_write(*, run, score_rows, item_rows, now, period_kind, year, period):
                 """,  # noqa: S608 (names from model metadata and constants)
                 [period_kind, year, period, run.pk, now, now],
             )
-        cursor.execute(f"DELETE FROM {item} WHERE score_id IN (SELECT id FROM {score} WHERE run_id = %s)", [run.pk])  # noqa: S608
+        # The items of the scores just written (this batch's targets): a run writes its villages, then its townships.
+        cursor.execute(
+            f"""
+            DELETE FROM {item} WHERE score_id IN (
+                SELECT id FROM {score} WHERE run_id = %s AND target IN (SELECT DISTINCT target FROM _score_in)
+            )
+            """,  # noqa: S608 (names from model metadata and constants)
+            [run.pk],
+        )
         columns = [c for c in ITEM_COLUMNS if c not in ("target", "village_id", "township_id")]
         cursor.execute(
             f"""

@@ -112,7 +112,7 @@ def bulletin_export(request, year, quarter):
         table = [
             [
                 r["rank_in_county"],
-                r["rank_in_township"],
+                r.get("rank_in_township", ""),
                 r["township"],
                 r["village"],
                 *r["months"],

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cadres.choices import PostKind
 from townships.county_settings import settings_for
 from villages.models import Village
 
 from ... import scoring
-from ...choices import PeriodKind, ReportStatus, RunStatus, Target
+from ...choices import VILLAGE_TARGETS, PeriodKind, ReportStatus, RunStatus, Target
 from ...metrics import METRICS, MetricPeriod, metric_value, read_derived
 from ...models import MonthlyReport, Scheme, Score, ScoringChunk
 from ...selectors import month_secretaries
@@ -78,6 +79,7 @@ def score_chunks_compute(chunk_ids):
         result = [
             row
             for target, scheme in schemes.items()
+            if target in VILLAGE_TARGETS  # the townships are scored from these, in finalize
             for row in score_township(target, scheme, indicators, scored, inputs)
         ]
         # One definition of coverage: a village is scored when it has a score of some target. One
@@ -151,43 +153,92 @@ def _missing(code):
 
 
 def score_township(target, scheme, indicators, scored, inputs):
-    """The item rows of one target for the scored villages of one township."""
-    leaves = indicators[target]
+    """The item rows of one village target for the scored villages of one township."""
     # A secretary is rated only where one held the post this month.
     rated = [v for v in scored if target != Target.VILLAGE_SECRETARY or v in inputs.secretaries]
-    # Rank indicators compare the township's rated villages with each other.
+    rows = score_units(indicators[target], rated, inputs.value)
+    return [
+        {
+            "target": target,
+            "scheme": scheme.pk,
+            "village": village_id,
+            "person": inputs.secretaries.get(village_id),
+            "items": items,
+        }
+        for village_id, items in rows.items()
+    ]
+
+
+def score_units(leaves, units, value_of):
+    """{unit: item rows} of one scheme's leaf indicators for some units of one field (a township's
+    villages, or a county's townships): each indicator scored by the pure rules from
+    ``value_of(metric, unit)``; rank indicators compare the units given with each other. The total
+    is made once, in finalize, after the recorded overrides are applied."""
     ranked = {
         indicator.pk: scoring.rank_points(
-            indicator.max_points, indicator.params, {v: inputs.value(indicator.metric, v) for v in rated}
+            indicator.max_points, indicator.params, {u: value_of(indicator.metric, u) for u in units}
         )
         for indicator in leaves
         if indicator.method == scoring.Method.RANK
     }
-    rows = []
-    for village_id in rated:
+    rows = {}
+    for unit in units:
         items = []
         for indicator in leaves:
             value = None
             if indicator.method == scoring.Method.MANUAL:
                 points = scoring.Points(Decimal("0.00"), _("待评分人评定（人工评分项）。"))
             elif indicator.method == scoring.Method.RANK:
-                value = inputs.value(indicator.metric, village_id)
-                points = ranked[indicator.pk][village_id]
+                value = value_of(indicator.metric, unit)
+                points = ranked[indicator.pk][unit]
             else:
-                value = inputs.value(indicator.metric, village_id)
+                value = value_of(indicator.metric, unit)
                 if value is None:
                     points = scoring.Points(Decimal("0.00"), _missing(indicator.metric))
                 else:
                     points = scoring.score(indicator.method, indicator.max_points, indicator.params, value)
             items.append([indicator.pk, value, str(points.points), points.explanation, points.veto])
-        # The total is made once, in finalize, after the recorded overrides are applied.
-        rows.append(
-            {
-                "target": target,
-                "scheme": scheme.pk,
-                "village": village_id,
-                "person": inputs.secretaries.get(village_id),
-                "items": items,
-            }
-        )
+        rows[unit] = items
     return rows
+
+
+def score_townships(*, run, conf):
+    """The township target's rows for a monthly run's county and month, scored after its villages'
+    scores are written (in the same transaction): the township scheme's indicators read township
+    metrics (``metrics/township.py``) for every township with a scored village this month; a
+    township without one has no data and no score. The month keeps the township scheme version
+    it was first scored with, as the villages' do. Rows as ``score_township``'s, with ``township``."""
+    key = {
+        "township__county_id": run.county_id,
+        "period_kind": PeriodKind.MONTH,
+        "year": run.year,
+        "period": run.period,
+    }
+    used = Scheme.objects.filter(pk__in=Score.objects.filter(target=Target.TOWNSHIP, **key).values("scheme_id")).first()
+    scheme = used or active_schemes(county_id=run.county_id, year=run.year).get(Target.TOWNSHIP)
+    if scheme is None:
+        return []
+    township_ids = sorted(set(Score.objects.filter(village__isnull=False, **key).values_list("township_id", flat=True)))
+    if not township_ids:
+        return []
+    leaves = [i for i in scheme.indicators.all() if i.method]
+    period = MetricPeriod(township_ids=township_ids, year=run.year, month=run.period, conf=conf)
+    derived = read_derived(period, {i.metric for i in leaves if i.metric})
+    secretaries = month_secretaries(
+        township_ids=township_ids, year=run.year, month=run.period, post=PostKind.PARTY_SECRETARY
+    )
+
+    def value_of(code, township_id):
+        return metric_value(code, township_id, report_values=None, derived=derived)
+
+    return [
+        {
+            "target": Target.TOWNSHIP,
+            "scheme": scheme.pk,
+            "village": None,
+            "township": township_id,
+            "person": secretaries.get(township_id),
+            "items": items,
+        }
+        for township_id, items in score_units(leaves, township_ids, value_of).items()
+    ]

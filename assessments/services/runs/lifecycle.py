@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from townships.choices import AuditAction, MessageKind
+from townships.county_settings import settings_for
 from townships.models import County, Township
 from townships.queue import publish_on_commit
 from townships.services import audit_record, county_admin_recipients, notify
@@ -28,8 +29,9 @@ from ..common import actor_or_none
 from ..ratings import annual_rating_compute
 from ..schemes import active_schemes
 from ..scores import rank_scores, scores_write, total_columns
+from ..townships import township_year_compute
 from .claims import chunk_claim, heartbeat, run_claim
-from .compute import score_chunks_compute
+from .compute import score_chunks_compute, score_townships
 from .dirty import period_mark_scored
 
 logger = logging.getLogger(__name__)
@@ -147,26 +149,11 @@ def run_tell(run_id):
 
 
 @transaction.atomic
-def run_finalize(run_id):
-    """Write every chunk's scores in one transaction, keep recorded overrides, rank, finish the run."""
-    run = ScoringRun.objects.select_for_update().get(pk=run_id)
-    if run.status != RunStatus.RUNNING:
-        return 0
-    chunks = list(ScoringChunk.objects.filter(run=run).select_related("township"))
-    if any(c.status != RunStatus.SUCCEEDED for c in chunks):
-        return 0  # not all chunks are done yet (the sweeper will come back)
-    now = timezone.now()
-    rows = [row for chunk in chunks for row in chunk.result]
-    left_out = [{**entry, "township": chunk.township.name} for chunk in chunks for entry in chunk.left_out]
-    township_of = dict(Village.objects.filter(township__county_id=run.county_id).values_list("pk", "township_id"))
+def _write_rows(run, rows, *, overrides, township_of, now, key):
+    """Write some computed rows of one run (one kind of unit): their totals by the pure rule after
+    the recorded overrides, then ``scores_write``."""
     schemes = {s.pk: s for s in Scheme.objects.filter(pk__in={row["scheme"] for row in rows})}
     indicators = {i.pk: i for i in Indicator.objects.filter(scheme__in=schemes)}
-    key = {"period_kind": PeriodKind.MONTH, "year": run.year, "period": run.period}
-    existing = Score.objects.filter(township__county_id=run.county_id, **key)
-    overrides = {
-        (item.score.target, item.score.village_id, item.score.township_id, item.indicator_id): item
-        for item in ScoreItem.objects.filter(score__in=existing, override_points__isnull=False).select_related("score")
-    }
     score_rows, item_rows = [], []
     for row in rows:
         effective = []
@@ -188,7 +175,34 @@ def run_finalize(run_id):
             + total_columns(effective, indicators, bonus_cap=schemes[row["scheme"]].bonus_cap)
         )
     scores_write(run=run, score_rows=score_rows, item_rows=item_rows, now=now, **key)
-    existing.exclude(run=run).delete()  # villages no longer scored (no approved report, deactivated, no secretary)
+    return schemes
+
+
+def run_finalize(run_id):
+    """Write every chunk's scores in one transaction, keep recorded overrides, rank, finish the run."""
+    run = ScoringRun.objects.select_for_update().get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return 0
+    chunks = list(ScoringChunk.objects.filter(run=run).select_related("township"))
+    if any(c.status != RunStatus.SUCCEEDED for c in chunks):
+        return 0  # not all chunks are done yet (the sweeper will come back)
+    now = timezone.now()
+    rows = [row for chunk in chunks for row in chunk.result]
+    left_out = [{**entry, "township": chunk.township.name} for chunk in chunks for entry in chunk.left_out]
+    township_of = dict(Village.objects.filter(township__county_id=run.county_id).values_list("pk", "township_id"))
+    key = {"period_kind": PeriodKind.MONTH, "year": run.year, "period": run.period}
+    existing = Score.objects.filter(township__county_id=run.county_id, **key)
+    overrides = {
+        (item.score.target, item.score.village_id, item.score.township_id, item.indicator_id): item
+        for item in ScoreItem.objects.filter(score__in=existing, override_points__isnull=False).select_related("score")
+    }
+    schemes = _write_rows(run, rows, overrides=overrides, township_of=township_of, now=now, key=key)
+    # The townships are scored from their villages' scores as just written (the same transaction).
+    township_rows = score_townships(run=run, conf=settings_for(run.county_id))
+    if township_rows:
+        schemes.update(_write_rows(run, township_rows, overrides=overrides, township_of=township_of, now=now, key=key))
+    rows += township_rows
+    existing.exclude(run=run).delete()  # units no longer scored (no approved report, deactivated, no secretary)
     rank_scores(county_id=run.county_id, **key)
     # A scheme that has scored a month is never edited in place again: changes go into a new version.
     Scheme.objects.filter(pk__in=schemes, status=SchemeStatus.ACTIVE).update(status=SchemeStatus.LOCKED)
@@ -236,6 +250,7 @@ def run_dispatch(run_id, *, synchronous=False):
         with heartbeat(ScoringRun.objects.filter(pk=run_id)):
             if run.kind == RunKind.ANNUAL:
                 count = annual_rating_compute(county_id=run.county_id, year=run.year, run=run)
+                township_year_compute(county_id=run.county_id, year=run.year, run=run)
             else:
                 bulletin_compute(county_id=run.county_id, year=run.year, quarter=run.period, run=run)
                 count = 1
