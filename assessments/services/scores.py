@@ -15,6 +15,7 @@ from townships.models import Township
 from townships.services import audit_record
 
 from .. import scoring
+from ..choices import PeriodKind
 from ..models import (
     Indicator,
     Score,
@@ -233,6 +234,11 @@ def score_override(*, actor, item, points, reason, request=None):
     item.save()
     score = score_retotal(item.score)
     rank_scores(county_id=score.township.county_id, period_kind=score.period_kind, year=score.year, period=score.period)
+    if score.village_id is not None and score.period_kind == PeriodKind.MONTH:
+        from .runs import townships_rescore  # runs write through this module: import at call time
+
+        # The townships are scored from their villages' totals: they follow this one.
+        townships_rescore(county_id=score.township.county_id, year=score.year, month=score.period)
     audit_record(
         actor=actor,
         action=AuditAction.OVERRIDE,

@@ -120,3 +120,10 @@ def test_a_village_rescored_rescored_its_township_in_the_same_run():
         target=Target.TOWNSHIP, township=county.townships["东镇"], period_kind=PeriodKind.MONTH, year=year, period=1
     )
     assert east.total == Decimal("90.00")
+    # An override of 甲村's January item (80 → 60, with a reason) moves 东镇's mean: (60 + 100) / 2 = 80,
+    # and 东镇 (80) now ranks below 西乡 (90) and 南镇 (100) in January: 3rd.
+    county.enter(village="甲村", indicator="R1", points=60, reason="核减", year=year, month=1)
+    east.refresh_from_db()
+    assert (east.total, east.rank_in_county) == (Decimal("80.00"), 3)
+    _checked, found = verify_month(county_id=county.county.pk, year=year, month=1)
+    assert found == [], found

@@ -24,6 +24,7 @@ from .lifecycle import (
     score_counties,
     score_last_month,
     scoring_run_start,
+    townships_rescore,
 )
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "score_township",
     "silent_since",
     "scoring_run_start",
+    "townships_rescore",
 ]

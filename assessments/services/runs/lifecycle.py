@@ -21,7 +21,7 @@ from townships.queue import publish_on_commit
 from townships.services import audit_record, county_admin_recipients, notify
 from villages.models import Village
 
-from ...choices import PeriodKind, RunKind, RunStatus, SchemeStatus
+from ...choices import PeriodKind, RunKind, RunStatus, SchemeStatus, Target
 from ...models import DirtyPeriod, Indicator, Scheme, Score, ScoreItem, ScoringChunk, ScoringRun
 from ...selectors import month_coverage, period_is_closed
 from ..bulletins import bulletin_compute
@@ -176,6 +176,36 @@ def _write_rows(run, rows, *, overrides, township_of, now, key):
         )
     scores_write(run=run, score_rows=score_rows, item_rows=item_rows, now=now, **key)
     return schemes
+
+
+def townships_rescore(*, county_id, year, month):
+    """Score a month's townships again from their villages' stored scores (after a village score was
+    overridden or entered: the township's mean follows it, in a closed month too). Written under the
+    month's last successful run, with the township items' own overrides kept; then ranked."""
+    run = (
+        ScoringRun.objects.filter(
+            county_id=county_id, kind=RunKind.MONTHLY, year=year, period=month, status=RunStatus.SUCCEEDED
+        )
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if run is None:
+        return 0
+    key = {"period_kind": PeriodKind.MONTH, "year": year, "period": month}
+    rows = score_townships(run=run, conf=settings_for(county_id))
+    if not rows:
+        return 0
+    existing = Score.objects.filter(township__county_id=county_id, target=Target.TOWNSHIP, **key)
+    overrides = {
+        (item.score.target, None, item.score.township_id, item.indicator_id): item
+        for item in ScoreItem.objects.filter(score__in=existing, override_points__isnull=False).select_related("score")
+    }
+    # The township rows are written under the month's run, so the stale ones are those of other townships.
+    Score.objects.filter(pk__in=existing).update(run=run)
+    _write_rows(run, rows, overrides=overrides, township_of={}, now=timezone.now(), key=key)
+    existing.exclude(township_id__in=[row["township"] for row in rows]).delete()
+    rank_scores(county_id=county_id, **key)
+    return len(rows)
 
 
 def run_finalize(run_id):
