@@ -54,6 +54,8 @@ from .services import (
     scores_retotal,
     scoring_run_start,
 )
+from .services.runs import townships_rescore
+from .services.townships import township_year_compute
 
 P, S, IND, L = Category.PARTY_BUILDING, Category.BOTTOM_LINES, Category.INDUSTRY, Category.LIVELIHOOD
 
@@ -149,6 +151,47 @@ def create_scheme(*, county, year, target=Target.VILLAGE_SECRETARY):
     return scheme
 
 
+# The township scheme (乡镇党委抓基层党建考核, 100 points): township metrics, aggregates of its villages.
+TOWNSHIP_SCHEME = [
+    ("T01", "村党组织书记考核平均分", P, 50, "ratio", "secretary_mean_total", {"target": 1000}),
+    ("T02", "全乡镇组织生活开展率", P, 20, "ratio", "township_meetings_ratio", {"target": 1}),
+    ("T03", "软弱涣散村党组织整顿", P, 15, "deduction", "weak_villages", {"per_event": 5}),
+    ("T04", "村书记上年度评定优秀比例", P, 15, "ratio", "excellent_share", {"target": 30}),
+]
+
+
+def create_township_scheme(*, county, year):
+    scheme = Scheme.objects.create(
+        county=county,
+        year=year,
+        target=Target.TOWNSHIP,
+        name=f"{year}年度乡镇党委抓基层党建工作考核方案",
+        status=SchemeStatus.ACTIVE,
+        full_marks=100,
+        bonus_cap=0,
+    )
+    parent = Indicator.objects.create(scheme=scheme, code="T", name="抓基层党建", category=P, position=0)
+    Indicator.objects.bulk_create(
+        [
+            Indicator(
+                scheme=scheme,
+                parent=parent,
+                code=code,
+                name=name,
+                category=category,
+                max_points=points,
+                method=method,
+                metric=metric,
+                params=params,
+                department="组织部",
+                position=index + 1,
+            )
+            for index, (code, name, category, points, method, metric, params) in enumerate(TOWNSHIP_SCHEME)
+        ]
+    )
+    return scheme
+
+
 def _report_values(rng, quality, month, income_so_far):
     bad = quality < 0.25
     values = {
@@ -187,6 +230,7 @@ def _enter_manual_items(*, rng, run, quality):
         )
     scores_retotal(Score.objects.filter(run=run).values_list("pk", flat=True))
     rank_scores(county_id=run.county_id, period_kind=PeriodKind.MONTH, year=run.year, period=run.period)
+    townships_rescore(county_id=run.county_id, year=run.year, month=run.period)  # they follow the entries
 
 
 def _demo_surveys(*, rng, county, quality, years):
@@ -279,6 +323,7 @@ def generate_assessment(*, rng, county, today, years=None):
     )
     for year in years:
         create_scheme(county=county, year=year)
+        create_township_scheme(county=county, year=year)
         last_month = 12 if year < today.year else today.month - 1
         meetings = {}
         for village_id, month, n in (
@@ -389,6 +434,7 @@ def generate_assessment(*, rng, county, today, years=None):
     AnnualRating.objects.bulk_create(history)
     with transaction.atomic():
         annual_rating_compute(county_id=county.pk, year=last_year)
+    township_year_compute(county_id=county.pk, year=last_year)
 
 
 # --- Every county in detail, in parallel ------------------------------------------

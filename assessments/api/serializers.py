@@ -150,7 +150,9 @@ class ScoreItemSerializer(serializers.ModelSerializer):
 
 
 class ScoreSerializer(serializers.ModelSerializer):
-    village_name = serializers.CharField(source="village.name", read_only=True, help_text="村（社区）名称")
+    village_name = serializers.CharField(
+        source="village.name", read_only=True, allow_null=True, help_text="村（社区）名称（乡镇考核得分为空）"
+    )
     township_name = serializers.CharField(source="township.name", read_only=True, help_text="乡镇名称")
 
     class Meta:

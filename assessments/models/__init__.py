@@ -281,6 +281,13 @@ class Score(models.Model):
         return self.unit.name
 
     @property
+    def unit_lookup(self):
+        """The filter of this score's unit, for its other periods (a trend)."""
+        if self.village_id is None:
+            return {"township_id": self.township_id, "village__isnull": True}
+        return {"village_id": self.village_id}
+
+    @property
     def is_provisional(self):
         return self.manual_pending > 0
 

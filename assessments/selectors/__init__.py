@@ -157,7 +157,9 @@ def county_dashboard(*, user, year, month):
     # some target this month (a vacant secretary's village with a report is not scored).
     coverage = {
         "expected": scope_for(user, Village.objects.filter(is_active=True)).count(),
-        "scored": scope_for(user, Score.objects.filter(year=year, period=month, period_kind=PeriodKind.MONTH))
+        "scored": scope_for(
+            user, Score.objects.filter(year=year, period=month, period_kind=PeriodKind.MONTH, village__isnull=False)
+        )
         .values("village_id")
         .distinct()
         .count(),
@@ -187,6 +189,17 @@ def county_dashboard(*, user, year, month):
         key=lambda r: r["average"],
         reverse=True,
     )
+    # The townships' own scores, where the county assesses its townships: their ranking replaces the
+    # villages' average (vetoed last, as the scores are ranked).
+    township_scores = [
+        {"township_id": t, "name": name, "average": float(total), "veto": veto}
+        for t, name, total, veto in scope_for(
+            user,
+            Score.objects.filter(year=year, period=month, period_kind=PeriodKind.MONTH, target=Target.TOWNSHIP),
+        )
+        .order_by("rank_in_county", "township__sort_key")
+        .values_list("township_id", "township__name", "total", "veto")
+    ]
     heatmap = []
     for t_index, township in enumerate(townships):
         entry = by_township.get(township.pk)
@@ -224,7 +237,8 @@ def county_dashboard(*, user, year, month):
         "progress": progress,
         "last_run": last_run,
         "coverage": coverage,
-        "township_ranking": township_ranking,
+        "township_ranking": township_scores or township_ranking,
+        "township_ranking_is_score": bool(township_scores),
         "top": top,
         "bottom": bottom,
         "trend": [[period, round(float(avg), 1)] for period, avg in trend],

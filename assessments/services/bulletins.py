@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction, MessageKind, Role
-from townships.models import Township, User
+from townships.models import User
 from townships.services import audit_record, notify
 from villages.models import Village
 
@@ -25,6 +25,7 @@ from ..models import (
     MonthlyReport,
     Score,
 )
+from ..selectors.townships import township_quarter
 from .common import actor_or_none
 
 VILLAGE_TARGETS_ORDER = [t for t in Target.values if t != Target.TOWNSHIP]
@@ -133,7 +134,7 @@ def bulletin_compute(*, county_id, year, quarter, run=None):
                 "left_out": left_out,
             }
         )
-    townships = _township_section(county_id=county_id, year=year, months=months)
+    townships = township_quarter(county_id=county_id, year=year, months=months)
     if townships:
         targets.append(townships)
     data = {"targets": targets, "months": months}
@@ -145,72 +146,6 @@ def bulletin_compute(*, county_id, year, quarter, run=None):
         defaults={"data": data, "run": run, "published_at": None, "published_by": None},
     )
     return bulletin
-
-
-def _township_section(*, county_id, year, months):
-    """The townships' part of the bulletin (the township target), by the villages' rule: the quarter's
-    average of the three monthly township scores (all three required; a township missing a month is
-    listed with it), ranked in the county with a veto in any month last, and its change (last month
-    against the first). None when no township was scored in the quarter."""
-    scored = {}
-    for township_id, period, total, veto, veto_reason in Score.objects.filter(
-        township__county_id=county_id,
-        target=Target.TOWNSHIP,
-        period_kind=PeriodKind.MONTH,
-        year=year,
-        period__in=months,
-    ).values_list("township_id", "period", "total", "veto", "veto_reason"):
-        entry = scored.setdefault(township_id, {"totals": {}, "vetoes": []})
-        entry["totals"][period] = total
-        if veto:
-            entry["vetoes"].append(f"{period}月{veto_reason}")
-    if not scored:
-        return None
-    table, left_out = [], []
-    for township_id, name in (
-        Township.objects.filter(county_id=county_id).order_by("sort_key", "name").values_list("pk", "name")
-    ):
-        entry = scored.get(township_id)
-        missing = [m for m in months if not entry or m not in entry["totals"]]
-        if missing:
-            left_out.append(
-                {
-                    "village": "",
-                    "township_id": township_id,
-                    "township": name,
-                    "missing": [_("%(m)s月（无村评分）") % {"m": m} for m in missing],
-                }
-            )
-            continue
-        totals = [entry["totals"][m] for m in months]
-        table.append(
-            {
-                "township_id": township_id,
-                "township": name,
-                "village": "",
-                "months": [float(t) for t in totals],
-                "average": float(scoring._q(sum(totals, Decimal(0)) / 3)),
-                "change": float(scoring._q(totals[-1] - totals[0])),
-                "veto": bool(entry["vetoes"]),
-                "veto_reason": "；".join(entry["vetoes"]),
-                "categories": {},
-            }
-        )
-    key = lambda r: scoring.ranking_key(r["average"], r["veto"])  # noqa: E731
-    for index, rank in scoring.competition_ranks(table, key=key).items():
-        table[index]["rank_in_county"] = rank
-    table.sort(key=lambda r: (r["rank_in_county"], r["township"]))
-    return {
-        "target": Target.TOWNSHIP,
-        "label": str(Target.TOWNSHIP.label),
-        "level": "township",
-        "rows": table,
-        "up": sorted((r for r in table if r["change"] > 0), key=lambda r: -r["change"])[:5],
-        "down": sorted((r for r in table if r["change"] < 0), key=lambda r: r["change"])[:5],
-        "category_averages": {},
-        "lagging": [],
-        "left_out": left_out,
-    }
 
 
 @transaction.atomic

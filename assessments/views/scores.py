@@ -22,7 +22,7 @@ from townships.web import (
 )
 
 from .. import services
-from ..choices import Category, RunKind
+from ..choices import Category, RunKind, Target
 from ..filtersets import ScoreFilterSet
 from ..forms import OverrideForm, RunForm
 from ..metrics import METRICS
@@ -93,8 +93,13 @@ def ranking_spec(request):
             Column(_("全县名次"), lambda s: s.rank_in_county, "rank", ("rank_in_county",), numeric=True),
             Column(_("乡镇内名次"), lambda s: s.rank_in_township, numeric=True),
             township_column(),
-            Column(_("村（社区）"), lambda s: s.village.name, html=link("score-detail", lambda s: s.village.name)),
+            Column(
+                _("村（社区）"),
+                lambda s: s.village.name if s.village_id else _("（乡镇）"),
+                html=link("score-detail", lambda s: s.village.name if s.village_id else _("（乡镇）")),
+            ),
             Column(_("书记"), lambda s: s.person.name if s.person else ""),
+            Column(_("考核对象"), lambda s: s.get_target_display()),
             Column(_("期间"), lambda s: f"{s.year}-{s.period:02d}", "period", ("year", "period")),
             # Sorting by total keeps every vetoed score below every clean one (DOMAIN §6).
             Column(_("总分"), lambda s: float(s.total), "total", ("clean", "total"), numeric=True),
@@ -111,8 +116,9 @@ def ranking_spec(request):
             (_("全县名次"), cell("rank_in_county")),
             (_("乡镇内名次"), cell("rank_in_township")),
             (_("乡镇"), cell("township__name")),
-            (_("村（社区）"), cell("village__name")),
+            (_("村（社区）"), cell("village__name", value=lambda name: name or _("（乡镇）"))),
             (_("书记"), cell("person__name", value=lambda name: name or "")),
+            (_("考核对象"), cell("target", value=lambda t: str(Target(t).label), per_value=True)),
             (_("期间"), cell("year", "period", value=lambda year, period: f"{year}-{period:02d}", per_value=True)),
             (_("总分"), cell("total", value=float)),
             (_("状态"), cell("manual_pending", value=_score_state, per_value=True)),
@@ -143,7 +149,11 @@ def score_detail(request, pk):
     items = list(
         score.items.select_related("indicator", "overridden_by").order_by("indicator__position", "indicator__code")
     )
-    report = MonthlyReport.objects.filter(village=score.village, year=score.year, month=score.period).first()
+    report = (
+        MonthlyReport.objects.filter(village=score.village, year=score.year, month=score.period).first()
+        if score.village_id
+        else None
+    )
     override_form = OverrideForm(request.POST or None)
     if request.method == "POST":
         require_registry_manager(request.user)
@@ -159,9 +169,8 @@ def score_detail(request, pk):
                 messages.error(request, " ".join(error.messages))
     # The secretary's own latest rating (ratings are per person); a village's own scorecard shows its secretary's.
     ratings = AnnualRating.objects.filter(person=score.person) if score.person_id else AnnualRating.objects.none()
-    rating = (
-        ratings.order_by("-year").first()
-        or AnnualRating.objects.filter(village=score.village).order_by("-year").first()
+    rating = ratings.order_by("-year").first() or (
+        AnnualRating.objects.filter(village=score.village).order_by("-year").first() if score.village_id else None
     )
     # Where a derived value came from, for the items that read one (the survey behind a satisfaction rate).
     sources = metric_sources(score=score, codes={i.indicator.metric for i in items})
@@ -170,7 +179,7 @@ def score_detail(request, pk):
         metric = METRICS.get(item.indicator.metric)
         item.metric_label = f"{metric.label}（{metric.origin or _('月报')}）" if metric else ""
     trend = list(
-        Score.objects.filter(village=score.village, target=score.target, period_kind=score.period_kind, year=score.year)
+        Score.objects.filter(**score.unit_lookup, target=score.target, period_kind=score.period_kind, year=score.year)
         .order_by("period")
         .values_list("period", "total")
     )
@@ -212,7 +221,7 @@ def score_export_one(request, pk):
     headers = [_("编号"), _("指标"), _("取值"), _("满分"), _("得分"), _("计分说明"), _("调整理由")]
     return audited_xlsx_response(
         request,
-        f"{score.village.name}-{score.year}年{score.period}月记分卡.xlsx",
+        f"{score.unit_name}-{score.year}年{score.period}月记分卡.xlsx",
         [(_("记分卡"), headers, rows)],
         detail={"rows": len(rows)},
         target=score,

@@ -238,6 +238,8 @@ ROUTES = {
     "survey-edit": obj("survey"),
     "bulletin-list": NONE,
     "bulletin-list-export": NONE,
+    "township-ranking": NONE,
+    "township-ranking-export": NONE,
     "bulletin-detail": BULLETIN,
     "bulletin-export": BULLETIN,
     # --- the API (/api/v1/, one router)

@@ -148,7 +148,6 @@ def run_tell(run_id):
     )
 
 
-@transaction.atomic
 def _write_rows(run, rows, *, overrides, township_of, now, key):
     """Write some computed rows of one run (one kind of unit): their totals by the pure rule after
     the recorded overrides, then ``scores_write``."""
@@ -178,6 +177,7 @@ def _write_rows(run, rows, *, overrides, township_of, now, key):
     return schemes
 
 
+@transaction.atomic
 def townships_rescore(*, county_id, year, month):
     """Score a month's townships again from their villages' stored scores (after a village score was
     overridden or entered: the township's mean follows it, in a closed month too). Written under the
@@ -208,6 +208,7 @@ def townships_rescore(*, county_id, year, month):
     return len(rows)
 
 
+@transaction.atomic
 def run_finalize(run_id):
     """Write every chunk's scores in one transaction, keep recorded overrides, rank, finish the run."""
     run = ScoringRun.objects.select_for_update().get(pk=run_id)
