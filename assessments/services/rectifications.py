@@ -93,15 +93,14 @@ def rectification_close(*, actor, item, completed_on, note, today=None, request=
 
 def rectifications_remind(*, today):
     """Beat, daily: each open item past its deadline reaches its township's office once (per deadline)."""
-    told = 0
+    due_count = 0
     for item in RectificationItem.objects.filter(status=RectificationStatus.OPEN, deadline__lt=today):
-        told += len(
-            notify(
-                User.objects.filter(township_id=item.township_id, role=Role.TOWNSHIP_STAFF, is_active=True),
-                kind=MessageKind.RECTIFICATION_OVERDUE,
-                title=_("整改事项逾期：%(p)s（时限 %(d)s）") % {"p": item.problem[:60], "d": item.deadline.isoformat()},
-                url=reverse("rectification-list") + "?overdue=true",
-                key=f"rectification:{item.pk}:{item.deadline.isoformat()}",
-            )
+        due_count += 1
+        notify(
+            User.objects.filter(township_id=item.township_id, role=Role.TOWNSHIP_STAFF, is_active=True),
+            kind=MessageKind.RECTIFICATION_OVERDUE,
+            title=_("整改事项逾期：%(p)s（时限 %(d)s）") % {"p": item.problem[:60], "d": item.deadline.isoformat()},
+            url=reverse("rectification-list") + "?overdue=true",
+            key=f"rectification:{item.pk}:{item.deadline.isoformat()}",
         )
-    return told
+    return due_count

@@ -361,22 +361,21 @@ def talks_remind(*, today):
     """Beat, daily: the follow-ups that fall due reach those who follow up, once each (the township's
     office for a village secretary, the county's administrators for a township secretary)."""
     due = Talk.objects.filter(state=TalkState.HELD, follow_up_on__lte=today).select_related("person", "township")
-    told = 0
+    due_count = 0
     for talk in due:
         if talk.level == TalkLevel.TOWNSHIP:
             recipients = User.objects.filter(township_id=talk.township_id, role=Role.TOWNSHIP_STAFF, is_active=True)
         else:
             recipients = county_admin_recipients(talk.township.county_id)
-        told += len(
-            notify(
-                recipients,
-                kind=MessageKind.TALK_FOLLOW_UP,
-                title=_("约谈回访到期：%(n)s（%(d)s）") % {"n": talk.person.name, "d": talk.follow_up_on.isoformat()},
-                url=reverse("talk-detail", args=[talk.pk]),
-                key=f"talk-follow-up:{talk.pk}:{talk.follow_up_on.isoformat()}",
-            )
+        due_count += 1
+        notify(
+            recipients,
+            kind=MessageKind.TALK_FOLLOW_UP,
+            title=_("约谈回访到期：%(n)s（%(d)s）") % {"n": talk.person.name, "d": talk.follow_up_on.isoformat()},
+            url=reverse("talk-detail", args=[talk.pk]),
+            key=f"talk-follow-up:{talk.pk}:{talk.follow_up_on.isoformat()}",
         )
-    return told
+    return due_count
 
 
 def default_follow_up(county_id, held_on):
