@@ -279,7 +279,7 @@ def test_another_townships_user_gets_404_on_every_route_and_never_sees_its_talks
     item = services.rectification_save(
         actor=admin_user,
         township=talk.township,
-        problem="问题",
+        problem="甲镇独有的整改问题",
         measure="措施",
         deadline=TODAY,
         responsible=talk.person,
@@ -300,7 +300,7 @@ def test_another_townships_user_gets_404_on_every_route_and_never_sees_its_talks
     assert client.get(reverse("rectification-create") + f"?talk={talk.pk}").status_code == 404
     page = client.get(reverse("talk-list")).content.decode()
     assert talk.person.name not in page
-    assert "问题" not in client.get(reverse("rectification-list")).content.decode()
+    assert "甲镇独有的整改问题" not in client.get(reverse("rectification-list")).content.decode()
     api = APIClient()
     api.force_authenticate(other_staff_user)
     assert api.get(reverse("api:talk-list")).json()["count"] == 0
