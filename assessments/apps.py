@@ -50,3 +50,9 @@ class AssessmentsConfig(AppConfig):
         from .services.reports import grades_feed_changed
 
         on_grades_changed(grades_feed_changed)
+
+        from cadres.person_page import register_person_section
+
+        from .selectors.talks import person_talks_section
+
+        register_person_section(person_talks_section)  # the person page lists their 约谈

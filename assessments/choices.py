@@ -111,3 +111,38 @@ class SurveyMethod(models.TextChoices):
     DOOR = "door", _("入户测评")
     ONLINE = "online", _("线上测评")
     PHONE = "phone", _("电话回访")
+
+
+class TalkCause(models.TextChoices):
+    """Why a 约谈 is proposed (DOMAIN §8: 信访量排名、通报、约谈; 述职评议 一般/差 → 约谈)."""
+
+    LAST_IN_BULLETIN = "last_in_bulletin", _("季度通报连续排名末位")
+    PETITIONS = "petitions", _("信访量超过限值")
+    REPORT_REVIEW = "report_review", _("述职评议一般或差")
+    INCOMPETENT = "incompetent", _("年度考核不称职")
+    WEAK = "weak", _("软弱涣散")
+
+
+class TalkLevel(models.TextChoices):
+    """Who talks: the county to a township Party secretary, the township to a village secretary."""
+
+    COUNTY = "county", _("县委组织部约谈乡镇党委书记")
+    TOWNSHIP = "township", _("乡镇党委约谈村党组织书记")
+
+
+class TalkState(models.TextChoices):
+    PROPOSED = "proposed", _("建议约谈（待决定）")
+    SCHEDULED = "scheduled", _("决定约谈（待记录）")
+    HELD = "held", _("已约谈（待回访）")
+    CLOSED = "closed", _("已回访办结")
+    DISMISSED = "dismissed", _("不予约谈")
+
+
+class TalkDecision(models.TextChoices):
+    HOLD = "hold", _("决定约谈")
+    DISMISS = "dismiss", _("不予约谈")
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", _("未完成")
+    DONE = "done", _("已完成")

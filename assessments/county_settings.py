@@ -11,6 +11,9 @@ from townships.county_settings import SettingDef
 from .ballots import Band, Option
 
 SURVEY = gettext_lazy("满意度测评")
+TALKS = gettext_lazy("约谈")
+# Where "last" is read in a quarterly bulletin (talk.last_scope).
+LAST_SCOPES = {"township": gettext_lazy("乡镇内末位"), "county": gettext_lazy("全县末位")}
 
 # The options of a satisfaction ballot (测评表) in the order printed; their weights are settings.
 SATISFACTION_OPTIONS = {
@@ -81,6 +84,64 @@ ASSESSMENT_SETTINGS = (
         100,
         "%",
         gettext_lazy("软弱涣散村党组织整顿验收"),
+    ),
+    SettingDef(
+        "talk.last_quarters",
+        TALKS,
+        gettext_lazy("季度通报连续末位几个季度建议约谈"),
+        2,
+        1,
+        8,
+        gettext_lazy("个季度"),
+        gettext_lazy("已发布的季度通报；同一人连续担任书记的季度"),
+    ),
+    SettingDef(
+        "talk.last_scope",
+        TALKS,
+        gettext_lazy("末位的比较范围"),
+        "township",
+        0,
+        0,
+        "",
+        gettext_lazy("乡镇内（至少 2 个村参与排名）或全县"),
+        choices=LAST_SCOPES,
+    ),
+    SettingDef(
+        "talk.petitions_above",
+        TALKS,
+        gettext_lazy("一个季度信访件数超过此数建议约谈（0 为不启用）"),
+        5,
+        0,
+        100000,
+        gettext_lazy("件"),
+        gettext_lazy("月报“信访件数”，已审核的三个月合计"),
+    ),
+    SettingDef(
+        "talk.review_fair_triggers",
+        TALKS,
+        gettext_lazy("述职评议“一般”也建议约谈（1 是，0 仅“差”）"),
+        1,
+        0,
+        1,
+        "",
+        gettext_lazy("《党委（党组）书记抓基层党建工作述职评议考核办法》"),
+    ),
+    SettingDef(
+        "talk.weak_triggers",
+        TALKS,
+        gettext_lazy("认定软弱涣散即建议约谈村党组织书记（1 是，0 否）"),
+        1,
+        0,
+        1,
+    ),
+    SettingDef(
+        "talk.follow_up_days",
+        TALKS,
+        gettext_lazy("约谈后默认回访期限"),
+        30,
+        1,
+        365,
+        gettext_lazy("天"),
     ),
 )
 

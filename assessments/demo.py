@@ -435,6 +435,9 @@ def generate_assessment(*, rng, county, today, years=None):
     with transaction.atomic():
         annual_rating_compute(county_id=county.pk, year=last_year)
     township_year_compute(county_id=county.pk, year=last_year)
+    from .demo_talks import demo_talks
+
+    demo_talks(rng=rng, county=county, today=today)
 
 
 # --- Every county in detail, in parallel ------------------------------------------

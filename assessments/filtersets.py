@@ -1,14 +1,26 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from townships.choices import EntryStatus
 from townships.filtersets import IntegerFilter
 from villages.filtersets import scoped_townships, village_filter
 
-from .choices import Grade, PeriodKind, ReportStatus, SurveyPurpose, TallyTarget, Target
-from .models import AnnualRating, BallotTally, Bulletin, MonthlyReport, Score
+from .choices import (
+    Grade,
+    PeriodKind,
+    RectificationStatus,
+    ReportStatus,
+    SurveyPurpose,
+    TalkCause,
+    TalkLevel,
+    TalkState,
+    TallyTarget,
+    Target,
+)
+from .models import AnnualRating, BallotTally, Bulletin, MonthlyReport, RectificationItem, Score, Talk
 from .services.reports import ended_months_q
 
 
@@ -111,3 +123,37 @@ class SurveyFilterSet(django_filters.FilterSet):
     class Meta:
         model = BallotTally
         fields = ["year", "township", "village", "target_kind", "purpose", "band", "status", "rate_below", "no_result"]
+
+
+class TalkFilterSet(django_filters.FilterSet):
+    """Shared by the 约谈 list, its export and /api/v1/talks/."""
+
+    year = IntegerFilter(label=_("年度"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    village = village_filter()
+    level = django_filters.ChoiceFilter(choices=TalkLevel.choices, label=_("约谈层级"))
+    cause = django_filters.ChoiceFilter(choices=TalkCause.choices, label=_("约谈事由"))
+    state = django_filters.ChoiceFilter(choices=TalkState.choices, label=_("状态"))
+    # One person's 约谈, linked from the person's page: an id in the address, never typed.
+    person = IntegerFilter(field_name="person_id", widget=forms.HiddenInput, label=_("约谈对象"))
+
+    class Meta:
+        model = Talk
+        fields = ["year", "township", "village", "level", "cause", "state", "person"]
+
+
+class RectificationFilterSet(django_filters.FilterSet):
+    """Shared by the 整改台账 page and its export."""
+
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    status = django_filters.ChoiceFilter(choices=RectificationStatus.choices, label=_("状态"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
+    q = django_filters.CharFilter(field_name="problem", lookup_expr="icontains", label=_("问题包含"))
+
+    class Meta:
+        model = RectificationItem
+        fields = ["township", "status", "overdue", "q"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(status=RectificationStatus.OPEN, deadline__lt=timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)

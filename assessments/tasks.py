@@ -46,3 +46,13 @@ def score_last_month():
 @shared_task
 def remind_deadlines():
     return reports.deadline_reminders(today=timezone.localdate())
+
+
+@shared_task
+def remind_talks_and_rectifications():
+    """Beat, daily: 约谈 follow-ups due and overdue 整改 items to the message centre, once each."""
+    from .services.rectifications import rectifications_remind
+    from .services.talks import talks_remind
+
+    today = timezone.localdate()
+    return talks_remind(today=today) + rectifications_remind(today=today)

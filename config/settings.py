@@ -217,6 +217,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cadres.tasks.remind_commitments",
         "schedule": crontab(hour=8, minute=10),
     },
+    # Every day at 08:20: 约谈 follow-ups that fell due and 整改台账 items past their deadline, to
+    # those who act on them (once per item: the message has a key).
+    "remind-talks": {
+        "task": "assessments.tasks.remind_talks_and_rectifications",
+        "schedule": crontab(hour=8, minute=20),
+    },
     # Every 15 minutes: recompute the derived alerts the landing pages and the alert list read.
     "refresh-alerts": {
         "task": "cadres.tasks.refresh_alerts",

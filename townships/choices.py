@@ -56,6 +56,9 @@ class MessageKind(models.TextChoices):
     ENTRY_PENDING = "entry_pending", _("村级填报待审核")
     ENTRY_APPROVED = "entry_approved", _("村级填报审核通过")
     ENTRY_RETURNED = "entry_returned", _("村级填报被退回")
+    TALK_PENDING = "talk_pending", _("约谈待决定")
+    TALK_FOLLOW_UP = "talk_follow_up", _("约谈回访到期")
+    RECTIFICATION_OVERDUE = "rectification_due", _("整改事项逾期")
 
 
 class EntryStatus(models.TextChoices):

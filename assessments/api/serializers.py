@@ -13,6 +13,7 @@ from assessments.models import (
     Score,
     ScoreItem,
     ScoringRun,
+    Talk,
 )
 from townships.models import MONTH_MESSAGE, YEAR_MESSAGE
 
@@ -281,5 +282,45 @@ class SurveySerializer(serializers.ModelSerializer):
             "options",
             "status",
             "groups",
+        ]
+        read_only_fields = fields
+
+
+class TalkSerializer(serializers.ModelSerializer):
+    """约谈：对象、事由与所属期间、决定、约谈记录与回访（只读）。"""
+
+    township_name = serializers.CharField(source="township.name", read_only=True, help_text="乡镇")
+    village_name = serializers.CharField(
+        source="village.name", read_only=True, allow_null=True, default=None, help_text="村（社区）"
+    )
+    person_name = serializers.CharField(source="person.name", read_only=True, help_text="约谈对象姓名")
+
+    class Meta:
+        model = Talk
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "township",
+            "township_name",
+            "village",
+            "village_name",
+            "level",
+            "cause",
+            "year",
+            "period",
+            "reason",
+            "state",
+            "decision",
+            "opinion",
+            "decided_at",
+            "held_on",
+            "talker",
+            "content",
+            "commitment",
+            "follow_up_on",
+            "follow_up_note",
+            "closed_at",
+            "created_at",
         ]
         read_only_fields = fields

@@ -18,8 +18,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from assessments import services
-from assessments.filtersets import ReportFilterSet, ScoreFilterSet, SurveyFilterSet
-from assessments.models import BallotTally, Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun
+from assessments.filtersets import ReportFilterSet, ScoreFilterSet, SurveyFilterSet, TalkFilterSet
+from assessments.models import BallotTally, Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun, Talk
 from assessments.selectors import runs_in_scope
 from townships.api.pagination import KnownCount
 from townships.api.throttling import FixedWindowUserRateThrottle
@@ -37,6 +37,7 @@ from .serializers import (
     ScoreSerializer,
     ScoringRunSerializer,
     SurveySerializer,
+    TalkSerializer,
     score_rows,
     score_values,
 )
@@ -64,6 +65,16 @@ class SurveyViewSet(ScopedReadOnlyViewSet):
     filterset_class = SurveyFilterSet
     ordering_fields = ["held_on", "rate", "score", "year"]
     ordering = ["-held_on", "-id"]
+
+
+class TalkViewSet(ScopedReadOnlyViewSet):
+    """约谈（只读）：与页面相同的筛选参数和范围；乡镇只看到本乡镇的约谈。"""
+
+    base_queryset = Talk.objects.select_related("township", "village", "person")
+    serializer_class = TalkSerializer
+    filterset_class = TalkFilterSet
+    ordering_fields = ["period", "year", "held_on", "follow_up_on"]
+    ordering = ["-period", "-id"]
 
 
 class CanFileReports(BasePermission):

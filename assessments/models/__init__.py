@@ -20,6 +20,7 @@ from ..choices import (
 )
 from .ballots import BallotGroup, BallotTally
 from .runs import DirtyPeriod, ScoringChunk, ScoringRun
+from .talks import RectificationItem, Talk
 
 __all__ = [
     "AnnualRating",
@@ -31,6 +32,7 @@ __all__ = [
     "MonthlyReport",
     "PeriodLock",
     "RatingSignOff",
+    "RectificationItem",
     "RemovalFlag",
     "ReportCorrection",
     "Scheme",
@@ -38,6 +40,7 @@ __all__ = [
     "ScoreItem",
     "ScoringChunk",
     "ScoringRun",
+    "Talk",
     "VetoQuerySet",
     "VoteResult",
 ]

@@ -354,6 +354,7 @@ def township_todo(*, township, today, alerts):
         "rectification": rectification,
         "village_entries": village_entries_pending_count(township_ids=[township.pk]),
         "commitments": commitments_due(townships=[township.pk], today=today),
+        "talks": township_talks_todo(township=township, today=today),
         "today": today,
     }
 
@@ -380,7 +381,8 @@ def county_todo(*, user):
     failed = [run for run in latest.values() if run.status == RunStatus.FAILED]
     unsigned = [row["year"] for row in ratings_awaiting_sign_off(user=user)]
     flags = RemovalFlag.objects.filter(township__in=townships, state=RemovalState.FLAGGED, decision="").count()
-    return {"to_review": to_review, "failed_runs": failed, "unsigned_years": unsigned, "flags": flags}
+    talks = county_talks_todo(townships=townships, today=timezone.localdate())
+    return {"to_review": to_review, "failed_runs": failed, "unsigned_years": unsigned, "flags": flags, "talks": talks}
 
 
 # --- Weak-and-lax candidates (软弱涣散) ------------------------------------------
@@ -473,4 +475,5 @@ def runs_in_scope(*, user, runs):
 # --- A village login's home (本村工作台) --------------------------------------------
 
 
+from .talks import county_talks_todo, township_talks_todo  # noqa: E402
 from .village import VILLAGE_RECENT_MEETINGS, VILLAGE_RETURNED_DAYS, village_workbench  # noqa: E402, F401

@@ -16,6 +16,7 @@ from .ratings import (
     removal_rule_apply,
 )
 from .recovery import sweep_runs
+from .rectifications import rectification_close, rectification_save
 from .reports import (
     ReportConflict,
     clean_report_values,
@@ -50,8 +51,16 @@ from .scores import (
     scores_retotal,
 )
 from .sign_off import annual_ratings_sign_off, excellent_ties_decide, sign_off_summary
+from .talks import talk_decide, talk_follow_up, talk_record, talks_apply, talks_remind
 
 __all__ = [
+    "rectification_close",
+    "rectification_save",
+    "talk_decide",
+    "talk_follow_up",
+    "talk_record",
+    "talks_apply",
+    "talks_remind",
     "ReportConflict",
     "WRITE_BATCH",
     "active_schemes",

@@ -172,4 +172,8 @@ def bulletin_publish(*, actor, bulletin, request=None):
         url=reverse("bulletin-detail", args=[bulletin.year, bulletin.quarter]),
         key=f"bulletin:{bulletin.pk}:{bulletin.published_at.isoformat()}",
     )
+    # A published quarter is a result 约谈 follow (ranked last N quarters running, petitions).
+    from .talks import talks_apply
+
+    talks_apply(county_id=bulletin.county_id, year=bulletin.year, quarter=bulletin.quarter)
     return bulletin

@@ -29,6 +29,7 @@ from ..models import (
     VoteResult,
 )
 from .common import actor_or_none
+from .talks import talks_apply
 
 
 def _scale(vote_score, full_marks):
@@ -223,6 +224,7 @@ def annual_rating_compute(*, county_id, year, run=None):
         ],
     )
     removal_rule_apply(county_id=county_id, year=year)
+    talks_apply(county_id=county_id, year=year)  # 不称职 and 软弱涣散 propose a 约谈
     return len(ratings)
 
 

@@ -7,5 +7,6 @@ from .reports import *  # noqa: F403
 from .schemes import *  # noqa: F403
 from .scores import *  # noqa: F403
 from .surveys import *  # noqa: F403
+from .talks import *  # noqa: F403
 from .townships import *  # noqa: F403
 from .weak import *  # noqa: F403

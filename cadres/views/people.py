@@ -23,6 +23,7 @@ from ..filtersets import PersonFilterSet
 from ..forms import PersonForm
 from ..identity import mask_id_number, mask_phone
 from ..models import Person
+from ..person_page import person_sections
 from .common import _date, require_writer
 
 
@@ -91,6 +92,7 @@ def _person_page(request, pk, *, revealed):
             "revealed": revealed,
             "can_reveal": can_reveal_personal_data(request.user),
             "can_write": can_write_records(request.user) and can_edit_in_township(request.user, person.township_id),
+            "sections": person_sections(request, person),
         },
     )
 

@@ -172,3 +172,47 @@ def test_scores_of_villages_and_townships_keep_their_own_keys(scored):
     scored.run_month(YEAR, 1)
     assert Score.objects.filter(target=Target.TOWNSHIP, period_kind=PeriodKind.MONTH, period=1).count() == 2
     assert Score.objects.filter(target=Target.VILLAGE, period_kind=PeriodKind.MONTH, period=1).count() == 3
+
+
+def test_a_township_last_two_quarters_running_proposes_one_county_talk(scored):
+    """东镇 last among 3 townships in Q1 and Q2 (published bulletins) → one 约谈 of its Party secretary
+    by the county for Q2; applying Q2 again raises nothing new."""
+    import datetime
+
+    from django.utils import timezone
+
+    from assessments.models import Bulletin, Talk
+    from assessments.services.talks import talks_apply
+    from cadres.choices import PostKind
+    from cadres.models import Tenure
+
+    east, west = scored.townships["东镇"], scored.townships["西乡"]
+    south = scored.township("南镇")
+    secretary = scored.person("东镇党委书记", "东镇")
+    Tenure.objects.create(
+        person=secretary, post=PostKind.PARTY_SECRETARY, township=east, started_on=datetime.date(2020, 1, 1)
+    )
+
+    def row(township, rank):
+        return {"township_id": township.pk, "township": township.name, "rank_in_county": rank, "veto": False}
+
+    for quarter in (1, 2):
+        Bulletin.objects.create(
+            county=scored.county,
+            year=YEAR,
+            quarter=quarter,
+            published_at=timezone.now(),
+            data={"targets": [{"target": "township", "rows": [row(west, 1), row(south, 2), row(east, 3)]}]},
+        )
+    talks_apply(county_id=scored.county.pk, year=YEAR, quarter=1)
+    assert not Talk.objects.exists()  # once is not twice running
+    talks_apply(county_id=scored.county.pk, year=YEAR, quarter=2)
+    talks_apply(county_id=scored.county.pk, year=YEAR, quarter=2)
+    (talk,) = Talk.objects.all()
+    assert (talk.person, talk.township, talk.village, talk.level, talk.period) == (
+        secretary,
+        east,
+        None,
+        "county",
+        f"{YEAR}Q2",
+    )

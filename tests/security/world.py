@@ -15,9 +15,19 @@ from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
 
-from assessments.choices import ReportStatus
+from assessments.choices import ReportStatus, TalkCause, TalkLevel
 from assessments.demo import generate_assessment
-from assessments.models import BallotTally, Bulletin, Indicator, MonthlyReport, Scheme, Score, ScoringRun
+from assessments.models import (
+    BallotTally,
+    Bulletin,
+    Indicator,
+    MonthlyReport,
+    RectificationItem,
+    Scheme,
+    Score,
+    ScoringRun,
+    Talk,
+)
 from cadres.choices import CommitmentStatus, InspectionFinding, InspectionLevel
 from cadres.demo import generate_records
 from cadres.models import (
@@ -122,5 +132,14 @@ def build_world():
         commitment=w.commitment, township=township_a, village=w.commitment.village, level=InspectionLevel.COUNTY,
         inspected_on=datetime.date(2026, 6, 1), finding=InspectionFinding.BEHIND, rectification="加快进度",
         rectify_by=datetime.date(2026, 6, 30),
+    )  # fmt: skip
+    # 约谈 and the 整改台账: a proposal about village A1's secretary, an open item of township A.
+    w.talk = Talk.objects.create(
+        person=w.secretary, township=township_a, village=w.tenure.village, level=TalkLevel.TOWNSHIP,
+        cause=TalkCause.WEAK, year=2026, period="2026", reason="2026 年认定为软弱涣散村党组织：书记空缺",
+    )  # fmt: skip
+    w.rectification = RectificationItem.objects.create(
+        township=township_a, talk=w.talk, problem="村班子软弱（乡镇甲）", measure="选优配强",
+        deadline=datetime.date(2026, 5, 31), responsible=w.secretary,
     )  # fmt: skip
     return w

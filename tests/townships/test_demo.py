@@ -475,6 +475,12 @@ def check_the_demo_assessment_scores_rates_and_flags():
     assert AnnualRating.objects.filter(year=timezone.localdate().year - 1).exists()
     states = set(RemovalFlag.objects.values_list("state", flat=True))
     assert states == {"flagged", "watch"}
+    from assessments.models import RectificationItem, Talk
+
+    # 约谈 proposed from the published bulletins and last year's rating, some held and followed up.
+    talk_states = set(Talk.objects.values_list("state", flat=True))
+    assert {"closed", "held"} <= talk_states, talk_states
+    assert RectificationItem.objects.filter(talk__isnull=False).exists()
 
 
 def check_the_demo_assessment_verifies_and_fills_its_bulletins():
