@@ -21,6 +21,7 @@ from .readers import _compliance
 
 VILLAGE_SCORES = _("本月村（社区）得分")
 RATINGS = _("上年度村党组织书记年度评定")
+RATING_METRICS = ("excellent_share", "incompetent_share")  # they read the year before's ratings
 
 
 def _percent(part, whole):

@@ -254,8 +254,9 @@ def county_dashboard(*, user, year, month):
 
 
 def township_dashboard(*, township, year, month):
-    """A township's month at a glance: its villages' scores and ranks, the monthly trend of its
-    average against the county's, and its four focus areas against the county's (6 queries)."""
+    """A township's month at a glance: its own score where the county assesses townships, its
+    villages' scores and ranks, the monthly trend of its average against the county's, and its four
+    focus areas against the county's (7 queries)."""
     scores = list(
         Score.objects.filter(
             township=township, year=year, period=month, period_kind=PeriodKind.MONTH, target=Target.VILLAGE_SECRETARY
@@ -272,7 +273,11 @@ def township_dashboard(*, township, year, month):
     county_rows = list(month_scores.values_list("by_category", flat=True))
     own = category_shares([s.by_category for s in scores], maxima)
     whole = category_shares(county_rows, maxima)
+    own_score = Score.objects.filter(
+        township=township, target=Target.TOWNSHIP, period_kind=PeriodKind.MONTH, year=year, period=month
+    ).first()
     return {
+        "own_score": own_score,
         "scores": scores,
         "year": year,
         "month": month,

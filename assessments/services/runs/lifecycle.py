@@ -22,6 +22,7 @@ from townships.services import audit_record, county_admin_recipients, notify
 from villages.models import Village
 
 from ...choices import PeriodKind, RunKind, RunStatus, SchemeStatus, Target
+from ...metrics.township import RATING_METRICS
 from ...models import DirtyPeriod, Indicator, Scheme, Score, ScoreItem, ScoringChunk, ScoringRun
 from ...selectors import month_coverage, period_is_closed
 from ..bulletins import bulletin_compute
@@ -32,7 +33,7 @@ from ..scores import rank_scores, scores_write, total_columns
 from ..townships import township_year_compute
 from .claims import chunk_claim, heartbeat, run_claim
 from .compute import score_chunks_compute, score_townships
-from .dirty import period_mark_scored
+from .dirty import period_mark_dirty, period_mark_scored
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +178,25 @@ def _write_rows(run, rows, *, overrides, township_of, now, key):
     return schemes
 
 
+def ratings_read_next_year(*, county_id, year):
+    """A year's ratings computed: the next year's scored months whose townships read last year's
+    grades (上年度评定优秀/不称职比例) are dirty and scored again (``rescore_if_dirty``)."""
+    months = (
+        Score.objects.filter(
+            township__county_id=county_id,
+            target=Target.TOWNSHIP,
+            period_kind=PeriodKind.MONTH,
+            year=year + 1,
+            items__indicator__metric__in=RATING_METRICS,
+        )
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    for month in sorted(set(months)):
+        period_mark_dirty(county_id=county_id, kind=RunKind.MONTHLY, year=year + 1, period=month)
+    return len(set(months))
+
+
 @transaction.atomic
 def townships_rescore(*, county_id, year, month):
     """Score a month's townships again from their villages' stored scores (after a village score was
@@ -282,6 +302,7 @@ def run_dispatch(run_id, *, synchronous=False):
             if run.kind == RunKind.ANNUAL:
                 count = annual_rating_compute(county_id=run.county_id, year=run.year, run=run)
                 township_year_compute(county_id=run.county_id, year=run.year, run=run)
+                ratings_read_next_year(county_id=run.county_id, year=run.year)
             else:
                 bulletin_compute(county_id=run.county_id, year=run.year, quarter=run.period, run=run)
                 count = 1
