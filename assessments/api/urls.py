@@ -1,4 +1,12 @@
-from .views import MonthlyReportViewSet, SchemeViewSet, ScorecardViewSet, ScoreViewSet, ScoringRunViewSet, SurveyViewSet
+from .views import (
+    DutyReviewViewSet,
+    MonthlyReportViewSet,
+    SchemeViewSet,
+    ScorecardViewSet,
+    ScoreViewSet,
+    ScoringRunViewSet,
+    SurveyViewSet,
+)
 
 # Registered on the one /api/v1/ router in config/api_urls.py.
 routes = [
@@ -8,4 +16,5 @@ routes = [
     ("scores", ScoreViewSet, "score"),
     ("scorecards", ScorecardViewSet, "scorecard"),
     ("surveys", SurveyViewSet, "survey"),
+    ("duty-reviews", DutyReviewViewSet, "duty-review"),
 ]

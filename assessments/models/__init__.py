@@ -19,6 +19,7 @@ from ..choices import (
     Target,
 )
 from .ballots import BallotGroup, BallotTally
+from .duty import DutyReview
 from .runs import DirtyPeriod, ScoringChunk, ScoringRun
 from .votes import VoteResult
 
@@ -28,6 +29,7 @@ __all__ = [
     "BallotTally",
     "Bulletin",
     "DirtyPeriod",
+    "DutyReview",
     "Indicator",
     "MonthlyReport",
     "PeriodLock",
@@ -332,6 +334,10 @@ class AnnualRating(models.Model):
     concentrated = models.DecimalField(_("集中考核"), max_digits=8, decimal_places=2, null=True, blank=True)
     vote = models.DecimalField(_("民主测评"), max_digits=8, decimal_places=2, null=True, blank=True)
     incompetent_vote_share = models.DecimalField(_("不称职票比例"), max_digits=5, decimal_places=4, default=0)
+    # Where the vote came from: the 述职述廉 ballots ("ballots"), or a value typed before they existed
+    # ("typed", 录入值（历史）); "" without a vote. ``vote_working`` is the arithmetic.
+    vote_source = models.CharField(_("民主测评来源"), max_length=8, blank=True)
+    vote_working = models.JSONField(_("民主测评计算过程"), default=list, blank=True)
     total = models.DecimalField(_("综合得分"), max_digits=8, decimal_places=2)
     grade = models.CharField(_("等次"), max_length=12, choices=Grade.choices)
     reason = models.CharField(_("定等理由"), max_length=300)

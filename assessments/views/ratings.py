@@ -23,7 +23,7 @@ from townships.web import (
 from .. import services
 from ..choices import Grade, PeriodKind, RemovalDecision, RemovalState, Target
 from ..filtersets import AnnualRatingFilterSet
-from ..models import AnnualRating, RatingSignOff, RemovalFlag, Score
+from ..models import AnnualRating, DutyReview, RatingSignOff, RemovalFlag, Score
 from ..selectors import ratings_awaiting_sign_off
 
 
@@ -251,9 +251,20 @@ def secretary_detail(request, person_pk):
     ratings = list(AnnualRating.objects.filter(person=person).select_related("village").order_by("-year"))
     flags = list(RemovalFlag.objects.filter(person=person).select_related("decided_by").order_by("-year"))
     tenures = list(Tenure.objects.filter(person=person).select_related("village").order_by("-started_on"))
+    duty = list(
+        DutyReview.objects.filter(person=person).select_related("village", "township", "tally").order_by("-year")
+    )
     trend = [[f"{s.year}-{s.period:02d}", float(s.total)] for s in reversed(scores)]
     return render(
         request,
         "assessments/secretary_detail.html",
-        {"person": person, "scores": scores, "ratings": ratings, "flags": flags, "tenures": tenures, "trend": trend},
+        {
+            "person": person,
+            "scores": scores,
+            "ratings": ratings,
+            "flags": flags,
+            "tenures": tenures,
+            "trend": trend,
+            "duty": duty,
+        },
     )

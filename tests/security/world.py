@@ -92,7 +92,7 @@ def build_world():
     w.meeting = _first(Meeting.objects.filter(**in_a, village=w.village))
     w.meeting.evidence.save("minutes.pdf", ContentFile(b"%PDF-1.4 minutes of township A"), save=True)
     w.score = _first(Score.objects.filter(**in_a, village=w.village))
-    w.survey = _first(BallotTally.objects.filter(**in_a, village=w.village))
+    w.survey = _first(BallotTally.objects.surveys().filter(**in_a, village=w.village))
     w.weak = weak_designate(actor=w.admin, village=w.village, year=2026, reason="书记空缺")
     weak_add_step(actor=w.staff_a, designation=w.weak, done_on=datetime.date(2026, 3, 1), description="选优配强")
     w.report_draft = MonthlyReport.objects.create(
