@@ -9,6 +9,7 @@ failed run leaves the previous scores standing and a re-run replaces, never dupl
 
 from .bulletins import bulletin_compute, bulletin_publish
 from .common import WRITE_BATCH, actor_or_none, chunk_lease
+from .duty import annual_votes_changed, duty_review_save, duty_ties_decide, township_reviews_compute
 from .ratings import (
     annual_inputs,
     annual_rating_compute,
@@ -52,6 +53,10 @@ from .scores import (
 from .sign_off import annual_ratings_sign_off, excellent_ties_decide, sign_off_summary
 
 __all__ = [
+    "annual_votes_changed",
+    "duty_review_save",
+    "duty_ties_decide",
+    "township_reviews_compute",
     "ReportConflict",
     "WRITE_BATCH",
     "active_schemes",

@@ -235,6 +235,15 @@ ROUTES = {
     "survey-ranking": NONE,
     "survey-ranking-export": NONE,
     "survey-detail": obj("survey"),
+    "duty-township-list": NONE,
+    "duty-township-export": NONE,
+    "duty-village-list": NONE,
+    "duty-village-export": NONE,
+    "duty-create": county_obj(lambda w: ["village"]),  # the 述职 form (a level, no object)
+    "duty-ties": county_obj(lambda w: [2026]),  # the county's decision on ties at the cap on 好
+    "duty-detail": obj("duty"),
+    "duty-edit": obj("duty"),
+    "duty-report-file": obj("duty"),
     "survey-edit": obj("survey"),
     "bulletin-list": NONE,
     "bulletin-list-export": NONE,
@@ -275,6 +284,8 @@ ROUTES = {
     "api:score-detail": obj("score"),
     "api:survey-list": NONE,
     "api:survey-detail": obj("survey"),
+    "api:duty-review-list": NONE,
+    "api:duty-review-detail": obj("duty"),
     "api:scorecard-list": NONE,
     "api:scorecard-detail": obj("score"),
 }

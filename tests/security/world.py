@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from assessments.choices import ReportStatus
 from assessments.demo import generate_assessment
 from assessments.models import BallotTally, Bulletin, Indicator, MonthlyReport, Scheme, Score, ScoringRun
+from assessments.services.duty import duty_review_save
 from cadres.choices import CommitmentStatus, InspectionFinding, InspectionLevel
 from cadres.demo import generate_records
 from cadres.models import (
@@ -121,5 +122,13 @@ def build_world():
         commitment=w.commitment, township=township_a, village=w.commitment.village, level=InspectionLevel.COUNTY,
         inspected_on=datetime.date(2026, 6, 1), finding=InspectionFinding.BEHIND, rectification="加快进度",
         rectify_by=datetime.date(2026, 6, 30),
+    )  # fmt: skip
+    # A 述职述廉 of village A1's secretary with its ballots (township A's; B must not see them).
+    secretary = _first(Tenure.objects.filter(**in_a, village=w.village, post="village_secretary"))
+    w.duty = duty_review_save(
+        actor=w.admin, level="village", person=secretary.person, post="village_secretary", township=None,
+        village=w.village, year=TODAY.year, reported_on=datetime.date(TODAY.year, 6, 1), meeting="党员大会",
+        groups=[{"code": "members", "issued": 12, "returned": 12, "invalid": 0,
+                 "counts": {"excellent": 10, "competent": 2, "basic": 0, "incompetent": 0}}],
     )  # fmt: skip
     return w
