@@ -17,12 +17,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from townships.county_settings import settings_for
 from townships.listing import Column, ListSpec, cell, display, list_views, township_column
+from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
-from townships.web import require_get_or_post
+from townships.web import UploadForm, require_get_or_post, upload_page
+from townships.xlsx import workbook_response
 
 from ..choices import DutyLevel
 from ..duty_forms import DutyForm, duty_counts_form
 from ..filtersets import DutyReviewFilterSet
+from ..imports.duty import duty_import, duty_template
 from ..models import DutyReview
 from ..services.duty import duty_review_save, duty_ties_decide
 
@@ -105,7 +108,10 @@ def township_spec(request):
             reverse("duty-create", args=[DutyLevel.TOWNSHIP]) if _can_enter(r.user, "township") else None
         ),
         create_label=_("录入述职评议"),
-        links=lambda r: [(_("村干部述职述廉汇总表"), reverse("duty-village-list"))],
+        links=lambda r: [
+            (_("村干部述职述廉汇总表"), reverse("duty-village-list")),
+            *([(_("导入 Excel"), reverse("duty-import", args=["township"]))] if _can_enter(r.user, "township") else []),
+        ],
     )
 
 
@@ -152,7 +158,10 @@ def village_spec(request):
             reverse("duty-create", args=[DutyLevel.VILLAGE]) if _can_enter(r.user, "village") else None
         ),
         create_label=_("录入述职述廉"),
-        links=lambda r: [(_("乡镇党委书记述职评议汇总表"), reverse("duty-township-list"))],
+        links=lambda r: [
+            (_("乡镇党委书记述职评议汇总表"), reverse("duty-township-list")),
+            *([(_("导入 Excel"), reverse("duty-import", args=["village"]))] if _can_enter(r.user, "village") else []),
+        ],
     )
 
 
@@ -314,3 +323,47 @@ def duty_ties(request, year):
     else:
         messages.success(request, _("已决定 %(n)s 人的等次。") % {"n": count})
     return redirect(reverse("duty-township-list") + f"?year={year}")
+
+
+@require_get_or_post
+@login_required
+def duty_import_page(request, level):
+    """A workbook of 述职 ballots, one row per rater group of a person (for a township's staff, their
+    township's village cadres; the township secretaries' only for the county)."""
+    if level not in DutyLevel.values:
+        raise Http404
+    if not _can_enter(request.user, level):
+        raise PermissionDenied(_("您没有导入述职测评的权限。"))
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    back = "duty-township-list" if level == DutyLevel.TOWNSHIP else "duty-village-list"
+    return upload_page(
+        request,
+        form,
+        lambda data: duty_import(
+            actor=request.user,
+            township=(
+                Township.objects.get(pk=request.user.township_id)
+                if request.user.is_township_staff
+                else data["township"]
+            ),
+            upload=data["file"],
+            level=level,
+            request=request,
+        ),
+        context={
+            "title": _("导入乡镇党委书记述职评议") if level == DutyLevel.TOWNSHIP else _("导入村干部述职述廉"),
+            "template_url": reverse("duty-template", args=[level]),
+        },
+        success_url=reverse(back),
+    )
+
+
+@require_safe
+@login_required
+def duty_template_file(request, level):
+    if level not in DutyLevel.values:
+        raise Http404
+    name = "述职评议导入模板.xlsx" if level == DutyLevel.TOWNSHIP else "述职述廉导入模板.xlsx"
+    return workbook_response(
+        duty_template(settings_for(request.user.county_id or request.user.township.county_id), level), name
+    )

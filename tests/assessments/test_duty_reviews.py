@@ -322,3 +322,74 @@ def test_lists_exports_and_api_have_pinned_query_counts(
 LIST_QUERIES = 9  # session, user, settings, count, page rows with their joins …
 EXPORT_QUERIES = 7
 API_QUERIES = 8  # the groups are one prefetch, whatever the number of rows
+
+
+# --- the workbook -------------------------------------------------------------------------
+
+
+def _book(sheet_name, headers, rows):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "duty.xlsx"
+    return buffer
+
+
+def _village_rows(village, person, members=(50, 48, 2, 30, 10, 4, 2), township_counts=(10, 10, 0, 8, 2, 0, 0)):
+    issued, returned, invalid, *counts = members
+    first = [person.name, YEAR, f"{YEAR}-12-20", "村党员大会", "党员", issued, returned, invalid,
+             village.name, "村党组织书记", *counts]  # fmt: skip
+    issued, returned, invalid, *counts = township_counts
+    second = [person.name, YEAR, f"{YEAR}-12-20", "村党员大会", "乡镇领导", issued, returned, invalid,
+              village.name, "村党组织书记", *counts]  # fmt: skip
+    return [first, second]
+
+
+def test_a_workbook_of_village_cadres_goes_in_whole(staff_user, township, secretary_village):
+    from assessments.imports.duty import VillageDutyRow, duty_import
+
+    village, person = secretary_village
+    book = _book("述职述廉", VillageDutyRow.headers(), _village_rows(village, person))
+    result = duty_import(actor=staff_user, township=township, upload=book, level="village")
+    assert result.ok, (result.message, result.errors)
+    review = DutyReview.objects.get()
+    # 党员 87.826… × 40 + 乡镇领导 96 × 20 over 60: (3513.04 + 1920) ÷ 60 = 90.5507 → 90.55 (村民代表 not held)
+    assert review.tally.score == Decimal("90.55") and BallotGroup.objects.count() == 2
+    assert AuditEvent.objects.filter(action="import").exists()
+
+
+def test_a_bad_row_refuses_the_whole_workbook(staff_user, township, secretary_village):
+    from assessments.imports.duty import VillageDutyRow, duty_import
+
+    village, person = secretary_village
+    rows = _village_rows(village, person, township_counts=(10, 11, 0, 8, 3, 0, 0))
+    result = duty_import(
+        actor=staff_user, township=township, upload=_book("述职述廉", VillageDutyRow.headers(), rows), level="village"
+    )
+    assert not result.ok and "收回票数 11 多于发出票数 10" in str(result.errors)
+    _nothing_written()
+
+
+def test_a_workbook_township_secretary_who_did_not_hold_the_year_is_refused(admin_user, township):
+    from assessments.imports.duty import TownshipDutyRow, duty_import
+
+    first = _party_secretary(township, ended_on=datetime.date(YEAR, 3, 1), name="甲")
+    _party_secretary(township, started_on=datetime.date(YEAR, 3, 1), name="乙")
+    rows = [["甲", YEAR, f"{YEAR}-12-28", "述职评议会", "县委委员", 10, 10, 0, 10, 0, 0, 0]]
+    result = duty_import(
+        actor=admin_user, township=township, upload=_book("述职评议", TownshipDutyRow.headers(), rows),
+        level="township",
+    )  # fmt: skip
+    assert not result.ok and "不是 城关镇 2025 年度参加述职评议的党委书记" in result.message, result
+    assert first.name == "甲"
+    _nothing_written()
