@@ -277,6 +277,16 @@ def duty_detail(request, pk):
     options = [(code, label) for code, label, _weight, _in_rate in review.tally.options]
     groups = [(g, [g.counts.get(code, 0) for code, _label in options]) for g in review.tally.groups.all()]
     back = "duty-township-list" if review.level == DutyLevel.TOWNSHIP else "duty-village-list"
+    can_decide = review.tie_pending and (request.user.is_superuser or request.user.is_county_admin)
+    ties = (
+        list(
+            DutyReview.objects.filter(
+                county_id=review.county_id, year=review.year, level=DutyLevel.TOWNSHIP, tie_pending=True
+            ).select_related("township", "person")
+        )
+        if can_decide
+        else []
+    )
     return render(
         request,
         "assessments/duty_detail.html",
@@ -286,7 +296,8 @@ def duty_detail(request, pk):
             "options": options,
             "groups": groups,
             "can_edit": _can_enter(request.user, review.level),
-            "can_decide": review.tie_pending and (request.user.is_superuser or request.user.is_county_admin),
+            "can_decide": can_decide,
+            "ties": ties,
             "back_url": reverse(back) + f"?year={review.year}",
         },
     )

@@ -393,3 +393,20 @@ def test_a_workbook_township_secretary_who_did_not_hold_the_year_is_refused(admi
     assert not result.ok and "不是 城关镇 2025 年度参加述职评议的党委书记" in result.message, result
     assert first.name == "甲"
     _nothing_written()
+
+
+def test_the_county_decides_a_tie_from_the_page_with_an_opinion(client, admin_user, county, township, other_township):
+    CountySetting.objects.create(county=county, key="duty.township.good_cap", value=50)
+    scheme = _scheme(county, Target.TOWNSHIP)
+    for t in (township, other_township):
+        _township_score(t, scheme, 900)
+        _township_save(admin_user, t, _party_secretary(t))
+    first, second = DutyReview.objects.order_by("pk")
+    client.force_login(admin_user)
+    page = client.get(reverse("duty-detail", args=[first.pk])).content.decode()
+    assert page.count('name="chosen"') == 2  # every tied review is decided together
+    client.post(reverse("duty-ties", args=[YEAR]), {"chosen": [first.pk]})  # no opinion: nothing decided
+    assert DutyReview.objects.filter(tie_pending=True).count() == 2
+    client.post(reverse("duty-ties", args=[YEAR]), {"chosen": [first.pk], "opinion": "述职更扎实"})
+    assert [(r.grade, r.tie_pending) for r in DutyReview.objects.order_by("pk")] == [("good", False), ("fair", False)]
+    assert AuditEvent.objects.filter(detail__duty_tie=YEAR).count() == 2

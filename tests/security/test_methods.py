@@ -19,9 +19,11 @@ ACCEPTS_POST = {
     "commitment-create", "commitment-edit",
     "commitment-action", "commitment-progress", "commitment-inspect", "commitment-grade",
     "inspection-close",
+    "duty-create", "duty-edit", "duty-import",
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",
+    "duty-ties",
 }  # fmt: skip
 
 
