@@ -181,6 +181,13 @@ def duty_review_save(
     cleaned = clean_groups(groups, {code: label for code, label, _w in duty_groups(conf, level)}, weights)
     options = duty_options(conf, level)
     result = tally_result(cleaned, options, min_sample=conf["duty.min_sample"], bands=[], group_weighted=True)
+    same = DutyReview.objects.filter(post=post, year=year)
+    if village is not None:
+        same = same.filter(person=person, village=village)
+    else:
+        same = same.filter(township=township, village__isnull=True)
+    if same.exclude(pk=getattr(review, "pk", None)).exists():
+        raise ValidationError(_("%(p)s %(y)s 年度的述职已录入，请在原记录上修改。") % {"p": person.name, "y": year})
     if review is not None:
         review = DutyReview.objects.select_for_update().select_related("tally").get(pk=review.pk)
         if version is not None and int(version) != review.version:
@@ -188,10 +195,6 @@ def duty_review_save(
         tally = review.tally
         previous_year = review.year
     else:
-        if DutyReview.objects.filter(
-            person=person, post=post, year=year, village=village, **({"township": township} if village is None else {})
-        ).exists():
-            raise ValidationError(_("%(p)s %(y)s 年度的述职已录入，请在原记录上修改。") % {"p": person.name, "y": year})
         tally = BallotTally(entered_by=actor_or_none(actor))
         review = DutyReview(entered_by=actor_or_none(actor))
         previous_year = None

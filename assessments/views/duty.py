@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from townships.county_settings import settings_for
-from townships.listing import Column, ListSpec, cell, display, list_views, township_column
+from townships.listing import Column, ListSpec, cell, display, list_views, render_list, township_column
 from townships.models import Township
 from townships.scoping import can_write_records, get_scoped_or_404, scope_for
 from townships.web import UploadForm, require_get_or_post, upload_page
@@ -165,8 +165,25 @@ def village_spec(request):
     )
 
 
-duty_township_list, duty_township_export = list_views(township_spec)
-duty_village_list, duty_village_export = list_views(village_spec)
+_township_list, duty_township_export = list_views(township_spec)
+_village_list, duty_village_export = list_views(village_spec)
+LIST_TEMPLATE = "assessments/duty_list.html"
+
+
+@require_safe
+@login_required
+def duty_township_list(request):
+    """The 述职评议汇总表 of township secretaries (printable on A4)."""
+    note = _("综合得分 = 述职测评 × 述职权重 + 年度考核折合百分 × 年度考核权重（县级参数）；一票否决定为“差”。")
+    return render_list(request, township_spec(request), template=LIST_TEMPLATE, extra={"note": note})
+
+
+@require_safe
+@login_required
+def duty_village_list(request):
+    """The 述职述廉汇总表 of village cadres (printable on A4)."""
+    note = _("测评得分按测评主体加权；村党组织书记的测评得分 × 10 计入年度评定的民主测评。")
+    return render_list(request, village_spec(request), template=LIST_TEMPLATE, extra={"note": note})
 
 
 def _initial(review):

@@ -410,3 +410,21 @@ def test_the_county_decides_a_tie_from_the_page_with_an_opinion(client, admin_us
     client.post(reverse("duty-ties", args=[YEAR]), {"chosen": [first.pk], "opinion": "述职更扎实"})
     assert [(r.grade, r.tie_pending) for r in DutyReview.objects.order_by("pk")] == [("good", False), ("fair", False)]
     assert AuditEvent.objects.filter(detail__duty_tie=YEAR).count() == 2
+
+
+def test_a_correction_replaces_the_counts_and_a_second_entry_is_refused(admin_user, secretary_village):
+    village, person = secretary_village
+    review = _village_save(admin_user, village, person)
+    with pytest.raises(Exception, match="年度的述职已录入"):
+        _village_save(admin_user, village, person)
+    # 党员 only, all 优秀: 100 (the other groups gone)
+    corrected = _village_save(
+        admin_user, village, person, review=review, version=review.version,
+        groups=[{"code": "members", "issued": 12, "returned": 12, "invalid": 0,
+                 "counts": {"excellent": 12, "competent": 0, "basic": 0, "incompetent": 0}}],
+    )  # fmt: skip
+    assert corrected.pk == review.pk and corrected.tally.score == Decimal("100.00") and corrected.version == 2
+    assert BallotGroup.objects.count() == 1 and BallotTally.objects.count() == 1
+    with pytest.raises(Exception, match="已被他人修改"):
+        _village_save(admin_user, village, person, review=review, version=1)
+    assert AuditEvent.objects.filter(action="update", target_type__endswith="dutyreview").count() == 1
