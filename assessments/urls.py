@@ -46,6 +46,7 @@ urlpatterns = [
     path("duty/villages/export.xlsx", views.duty_village_export, name="duty-village-export"),
     path("duty/new/<str:level>/", views.duty_form, name="duty-create"),
     path("duty/ties/<int:year>/", views.duty_ties, name="duty-ties"),
+    path("duty/recompute/<int:year>/", views.duty_recompute, name="duty-recompute"),
     path("duty/import/<str:level>/", views.duty_import_page, name="duty-import"),
     path("duty/template/<str:level>.xlsx", views.duty_template_file, name="duty-template"),
     path("duty/<int:pk>/", views.duty_detail, name="duty-detail"),

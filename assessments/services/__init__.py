@@ -9,7 +9,13 @@ failed run leaves the previous scores standing and a re-run replaces, never dupl
 
 from .bulletins import bulletin_compute, bulletin_publish
 from .common import WRITE_BATCH, actor_or_none, chunk_lease
-from .duty import annual_votes_changed, duty_review_save, duty_ties_decide, township_reviews_compute
+from .duty import (
+    annual_votes_changed,
+    duty_review_save,
+    duty_ties_decide,
+    township_reviews_compute,
+    township_reviews_refresh,
+)
 from .ratings import (
     annual_inputs,
     annual_rating_compute,
@@ -57,6 +63,7 @@ __all__ = [
     "duty_review_save",
     "duty_ties_decide",
     "township_reviews_compute",
+    "township_reviews_refresh",
     "ReportConflict",
     "WRITE_BATCH",
     "active_schemes",

@@ -17,6 +17,7 @@ from cadres.models import Tenure
 from townships.choices import AuditAction, EvidenceKind, MessageKind, Role
 from townships.county_settings import settings_for
 from townships.evidence import validate_evidence
+from townships.models import County
 from townships.scoping import can_edit_in_township
 from townships.services import audit_record, county_admin_recipients, notify
 
@@ -362,6 +363,23 @@ def _keep_tie_decisions(reviews, grades):
         return
     for review in decided.values():
         review.decided_by_county = False
+
+
+@transaction.atomic
+def township_reviews_refresh(*, actor, county_id, year, request=None):
+    """The county computes the year's composites and grades again (after the townships' annual scores
+    changed, say); audited."""
+    count = township_reviews_compute(county_id=county_id, year=year)
+    if not count:
+        raise ValidationError(_("%(y)s 年度没有乡镇党委书记的述职评议。") % {"y": year})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=County.objects.get(pk=county_id),
+        detail={"duty_recompute": year, "reviews": count},
+        request=request,
+    )
+    return count
 
 
 @transaction.atomic

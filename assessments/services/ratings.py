@@ -290,6 +290,11 @@ def annual_rating_compute(*, county_id, year, run=None):
         ],
     )
     removal_rule_apply(county_id=county_id, year=year)
+    # The township secretaries' 述职评议 composites read the townships' annual scores of the year: the
+    # annual run computes them again with whatever annual scores exist by now.
+    from .duty import township_reviews_compute
+
+    township_reviews_compute(county_id=county_id, year=year)
     return len(ratings)
 
 

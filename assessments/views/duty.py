@@ -27,7 +27,7 @@ from ..duty_forms import DutyForm, duty_counts_form
 from ..filtersets import DutyReviewFilterSet
 from ..imports.duty import duty_import, duty_template
 from ..models import DutyReview
-from ..services.duty import duty_review_save, duty_ties_decide
+from ..services.duty import duty_review_save, duty_ties_decide, township_reviews_refresh
 
 
 def _can_enter(user, level):
@@ -175,7 +175,30 @@ LIST_TEMPLATE = "assessments/duty_list.html"
 def duty_township_list(request):
     """The 述职评议汇总表 of township secretaries (printable on A4)."""
     note = _("综合得分 = 述职测评 × 述职权重 + 年度考核折合百分 × 年度考核权重（县级参数）；一票否决定为“差”。")
-    return render_list(request, township_spec(request), template=LIST_TEMPLATE, extra={"note": note})
+    year = request.GET.get("year", "")
+    extra = {
+        "note": note,
+        "recompute_year": int(year) if year.isdigit() and _can_enter(request.user, "township") else None,
+    }
+    return render_list(request, township_spec(request), template=LIST_TEMPLATE, extra=extra)
+
+
+@login_required
+@require_POST
+def duty_recompute(request, year):
+    """The county computes a year's composites and grades again (the townships' annual scores changed)."""
+    if not (request.user.is_superuser or request.user.is_county_admin):
+        raise PermissionDenied(_("只有县委组织部管理员可以重新计算。"))
+    try:
+        count = township_reviews_refresh(
+            actor=request.user, county_id=request.user.county_id, year=year, request=request
+        )
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("已按最新的乡镇年度考核得分重新计算 %(n)s 人的综合得分与等次。") % {"n": count})
+    return redirect(reverse("duty-township-list") + f"?year={year}")
 
 
 @require_safe

@@ -428,3 +428,22 @@ def test_a_correction_replaces_the_counts_and_a_second_entry_is_refused(admin_us
     with pytest.raises(Exception, match="已被他人修改"):
         _village_save(admin_user, village, person, review=review, version=1)
     assert AuditEvent.objects.filter(action="update", target_type__endswith="dutyreview").count() == 1
+
+
+def test_a_later_annual_township_score_is_taken_in_by_the_annual_run_and_the_county_button(
+    client, admin_user, county, township
+):
+    review = _township_save(admin_user, township, _party_secretary(township))
+    assert review.composite is None  # no annual township score yet
+    _township_score(township, _scheme(county, Target.TOWNSHIP), 880)
+    services.annual_rating_compute(county_id=county.pk, year=YEAR)  # the annual run
+    review.refresh_from_db()
+    assert (review.composite, review.grade) == (Decimal("91.60"), "good")
+    Score.objects.filter(target=Target.TOWNSHIP).update(total=Decimal(500))
+    client.force_login(admin_user)
+    assert "重新计算综合得分" in client.get(reverse("duty-township-list") + f"?year={YEAR}").content.decode()
+    client.post(reverse("duty-recompute", args=[YEAR]))
+    review.refresh_from_db()
+    # (97 × 40 + 50 × 60) ÷ 100 = 68.80 → 一般
+    assert (review.composite, review.grade) == (Decimal("68.80"), "average")
+    assert AuditEvent.objects.filter(detail__duty_recompute=YEAR).exists()

@@ -241,6 +241,7 @@ ROUTES = {
     "duty-village-export": NONE,
     "duty-create": county_obj(lambda w: ["village"]),  # the 述职 form (a level, no object)
     "duty-ties": county_obj(lambda w: [2026]),
+    "duty-recompute": county_obj(lambda w: [2026]),  # the county computes a year's composites again
     "duty-import": county_obj(lambda w: ["village"]),
     "duty-template": county_obj(lambda w: ["village"]),  # the county's decision on ties at the cap on 好
     "duty-detail": obj("duty"),

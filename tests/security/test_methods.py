@@ -23,7 +23,7 @@ ACCEPTS_POST = {
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",
-    "duty-ties",
+    "duty-ties", "duty-recompute",
 }  # fmt: skip
 
 
