@@ -71,9 +71,9 @@ def _township_score(township, scheme, total, veto=False):
     )  # fmt: skip
 
 
-def _village_save(actor, village, person, groups=VILLAGE_GROUPS, **kwargs):
+def _village_save(actor, village, person, groups=VILLAGE_GROUPS, post=PostKind.VILLAGE_SECRETARY, **kwargs):
     return duty_review_save(
-        actor=actor, level=DutyLevel.VILLAGE, person=person, post=PostKind.VILLAGE_SECRETARY, township=None,
+        actor=actor, level=DutyLevel.VILLAGE, person=person, post=post, township=None,
         village=village, year=YEAR, reported_on=datetime.date(YEAR, 12, 20), meeting="村党员大会", groups=groups,
         **kwargs,
     )  # fmt: skip
@@ -447,3 +447,19 @@ def test_a_later_annual_township_score_is_taken_in_by_the_annual_run_and_the_cou
     # (97 × 40 + 50 × 60) ÷ 100 = 68.80 → 一般
     assert (review.composite, review.grade) == (Decimal("68.80"), "average")
     assert AuditEvent.objects.filter(detail__duty_recompute=YEAR).exists()
+
+
+def test_the_director_reports_and_deputies_only_when_the_county_says_so(admin_user, county, township):
+    village = factories.VillageFactory(township=township, name="王庄村")
+    director = factories.PersonFactory(township=township, village=village)
+    deputy = factories.PersonFactory(township=township, village=village)
+    for person, post in ((director, PostKind.COMMITTEE_DIRECTOR), (deputy, PostKind.VILLAGE_DEPUTY_SECRETARY)):
+        Tenure.objects.create(
+            person=person, township=township, village=village, post=post, started_on=datetime.date(2021, 1, 1)
+        )
+    review = _village_save(admin_user, village, director, post=PostKind.COMMITTEE_DIRECTOR)
+    assert review.tally.target_kind == "village_cadre" and review.tally.score == Decimal("82.33")
+    with pytest.raises(Exception, match="不在本县规定的述职述廉职务之内"):
+        _village_save(admin_user, village, deputy, post=PostKind.VILLAGE_DEPUTY_SECRETARY)
+    CountySetting.objects.create(county=county, key="duty.village.deputies", value=1)
+    assert _village_save(admin_user, village, deputy, post=PostKind.VILLAGE_DEPUTY_SECRETARY).pk
