@@ -91,6 +91,8 @@ class BallotKind(models.TextChoices):
     """What a ballot tally measures; each kind has its own options and weights (county settings)."""
 
     SATISFACTION = "satisfaction", _("满意度测评")
+    VILLAGE_DUTY = "village_duty", _("述职述廉测评")  # village cadres: 优秀/称职/基本称职/不称职
+    TOWNSHIP_DUTY = "township_duty", _("述职评议测评")  # township Party secretaries: 好/较好/一般/差
 
 
 class SurveyPurpose(models.TextChoices):
@@ -104,6 +106,28 @@ class TallyTarget(models.TextChoices):
     ORGANIZATION = "organization", _("村党组织")
     SECRETARY = "secretary", _("村党组织书记")
     TOWNSHIP = "township", _("乡镇")
+    VILLAGE_CADRE = "village_cadre", _("村干部")  # a 述职 of the 村委会主任 or a deputy
+    TOWNSHIP_SECRETARY = "township_secretary", _("乡镇党委书记")
+
+
+# The targets a satisfaction survey may have (the 述职 targets are the 述职评议's own).
+SURVEY_TARGETS = (TallyTarget.ORGANIZATION, TallyTarget.SECRETARY, TallyTarget.TOWNSHIP)
+
+
+class DutyLevel(models.TextChoices):
+    """Whose 述职 a review is: a village cadre's 述职述廉, or a township secretary's 述职评议."""
+
+    VILLAGE = "village", _("村干部述职述廉")
+    TOWNSHIP = "township", _("乡镇党委书记抓基层党建述职评议")
+
+
+class DutyGrade(models.TextChoices):
+    """The grades of a township Party secretary's 述职评议考核."""
+
+    GOOD = "good", _("好")
+    FAIR = "fair", _("较好")
+    AVERAGE = "average", _("一般")
+    POOR = "poor", _("差")
 
 
 class SurveyMethod(models.TextChoices):

@@ -34,6 +34,8 @@ from .choices import (
     Target,
 )
 from .county_settings import rater_groups, satisfaction_bands, satisfaction_options
+from .demo_duty import demo_duty
+from .demo_talks import demo_talks
 from .models import (
     AnnualRating,
     BallotGroup,
@@ -44,7 +46,6 @@ from .models import (
     Scheme,
     Score,
     ScoreItem,
-    VoteResult,
 )
 from .services import (
     annual_rating_compute,
@@ -386,7 +387,7 @@ def generate_assessment(*, rng, county, today, years=None):
             bulletin = bulletin_compute(county_id=county.pk, year=year, quarter=quarter)
             if (year, quarter) != (today.year, last_month // 3):  # the latest waits for the county to publish it
                 Bulletin.objects.filter(pk=bulletin.pk).update(published_at=timezone.now())
-    # Democratic votes for last year and a rating history, so the removal rule has something to find.
+    # Last year's 述职 (the votes) and a rating history, so the removal rule has something to find.
     last_year = years[0]
     secretaries = dict(
         Tenure.objects.filter(
@@ -399,25 +400,30 @@ def generate_assessment(*, rng, county, today, years=None):
     township_of = dict(villages)
     weakest = sorted((v for v, _t in villages if v in secretaries), key=lambda v: quality[v])[:4]
     voted_out = set(weakest[:2])
-    votes = []
+    planned = []
     for village_id, township_id in villages:
         person_id = secretaries.get(village_id)
         if person_id is None:
             continue
         q = quality[village_id]
-        votes.append(
-            VoteResult(
-                village_id=village_id,
-                township_id=township_id,
-                person_id=person_id,
-                year=last_year,
-                score=Decimal(round(600 + 380 * q + rng.uniform(-20, 20), 2)),
-                incompetent_share=Decimal("0.4")
-                if village_id in voted_out
-                else Decimal(round(max(0.0, 0.2 - q / 5), 4)),
+        planned.append(
+            (
+                village_id,
+                township_id,
+                person_id,
+                round(600 + 380 * q + rng.uniform(-20, 20), 2),
+                0.4 if village_id in voted_out else round(max(0.0, 0.2 - q / 5), 4),
             )
         )
-    copy_objects(VoteResult, votes)
+    # The vote is the 述职述廉 ballots' (drawn to give the planned vote and 不称职 share); no typed vote.
+    demo_duty(
+        rng=random.Random(f"{county.pk}:duty"),
+        county=county,
+        year=last_year,
+        votes=planned,
+        quality=quality,
+        villages=villages,
+    )
     history = [
         AnnualRating(
             person_id=secretaries[village_id],
@@ -435,8 +441,11 @@ def generate_assessment(*, rng, county, today, years=None):
     with transaction.atomic():
         annual_rating_compute(county_id=county.pk, year=last_year)
     township_year_compute(county_id=county.pk, year=last_year)
-    from .demo_talks import demo_talks
-
+    # The ratings written above are what the townships' 优秀/不称职 shares read: score the townships
+    # of the months already scored again (what an annual run's dirty months lead to).
+    for year in years:
+        for month in range(1, (12 if year < today.year else today.month - 1) + 1):
+            townships_rescore(county_id=county.pk, year=year, month=month)
     demo_talks(rng=rng, county=county, today=today)
 
 

@@ -4,11 +4,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cadres.choices import PostKind
 from townships.choices import EntryStatus
 from townships.filtersets import IntegerFilter
 from villages.filtersets import scoped_townships, village_filter
 
 from .choices import (
+    DutyGrade,
+    DutyLevel,
     Grade,
     PeriodKind,
     RectificationStatus,
@@ -20,7 +23,7 @@ from .choices import (
     TallyTarget,
     Target,
 )
-from .models import AnnualRating, BallotTally, Bulletin, MonthlyReport, RectificationItem, Score, Talk
+from .models import AnnualRating, BallotTally, Bulletin, DutyReview, MonthlyReport, RectificationItem, Score, Talk
 from .services.reports import ended_months_q
 
 
@@ -157,3 +160,19 @@ class RectificationFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         late = Q(status=RectificationStatus.OPEN, deadline__lt=timezone.localdate())
         return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class DutyReviewFilterSet(django_filters.FilterSet):
+    """Shared by the 述职评议汇总表 (township and village), their exports and /api/v1/duty-reviews/."""
+
+    year = IntegerFilter(label=_("年度"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    village = village_filter()
+    level = django_filters.ChoiceFilter(choices=DutyLevel.choices, label=_("述职类别"))
+    post = django_filters.ChoiceFilter(choices=PostKind.choices, label=_("职务"))
+    grade = django_filters.ChoiceFilter(choices=DutyGrade.choices, label=_("等次"))
+    q = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label=_("姓名"))
+
+    class Meta:
+        model = DutyReview
+        fields = ["year", "township", "village", "level", "post", "grade", "q"]

@@ -13,14 +13,16 @@ from townships.models import Township
 from townships.scoping import scope_for
 from villages.models import PartyOrganization
 
-from .choices import SurveyMethod, SurveyPurpose, TallyTarget
+from .choices import SURVEY_TARGETS, SurveyMethod, SurveyPurpose, TallyTarget
 from .county_settings import SATISFACTION_OPTIONS, rater_groups
 
 COUNT_FIELDS = (("issued", _("发出")), ("returned", _("收回")), ("invalid", _("无效")))
 
 
 class SurveyForm(forms.Form):
-    target_kind = forms.ChoiceField(label=_("测评对象类型"), choices=TallyTarget.choices)
+    target_kind = forms.ChoiceField(
+        label=_("测评对象类型"), choices=[c for c in TallyTarget.choices if c[0] in SURVEY_TARGETS]
+    )
     organization = forms.ModelChoiceField(
         label=_("村党组织"), queryset=PartyOrganization.objects.none(), required=False
     )
@@ -52,7 +54,9 @@ class SurveyForm(forms.Form):
         self.fields["person"].label_from_instance = lambda p: f"{p.township.name} · {p.name}"
         self.fields["township"].queryset = scope_for(user, Township.objects.filter(is_active=True))
         if not (user.is_superuser or user.is_county_admin):
-            self.fields["target_kind"].choices = [c for c in TallyTarget.choices if c[0] != TallyTarget.TOWNSHIP]
+            self.fields["target_kind"].choices = [
+                c for c in self.fields["target_kind"].choices if c[0] != TallyTarget.TOWNSHIP
+            ]
             del self.fields["township"]
         if user.role == Role.VILLAGE_STAFF:  # a village records its own organization's surveys
             self.fields["target_kind"].choices = [(TallyTarget.ORGANIZATION, TallyTarget.ORGANIZATION.label)]
@@ -75,10 +79,12 @@ class CountsForm(forms.Form):
     """The count grid: ``<group>__issued``, ``<group>__returned``, ``<group>__invalid`` and
     ``<group>__<option>`` for every group the county uses. A group left blank is not counted."""
 
-    def __init__(self, *args, conf, **kwargs):
+    def __init__(self, *args, conf, groups=None, options=None, **kwargs):
+        """``groups`` [(code, label)] and ``options`` [(code, label)]: the satisfaction survey's by
+        default (the 述职 ballots pass theirs)."""
         super().__init__(*args, **kwargs)
-        self.groups = rater_groups(conf)
-        self.options = list(SATISFACTION_OPTIONS.items())
+        self.groups = groups if groups is not None else rater_groups(conf)
+        self.options = options if options is not None else list(SATISFACTION_OPTIONS.items())
         for code, label in self.groups:
             for name, heading in (*COUNT_FIELDS, *self.options):
                 self.fields[f"{code}__{name}"] = forms.IntegerField(

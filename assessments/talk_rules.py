@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .choices import TalkState
+from .choices import DutyGrade, TalkState
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,8 @@ def petitions_exceed(total, *, above):
 
 def review_grade_triggers(grade, *, fair_triggers):
     """述职评议: 差 always proposes a 约谈; 一般 too when the county says so (``talk.review_fair_triggers``).
-    For the township level's reader (grades 好/较好/一般/差 as ``good``/``fairly_good``/``fair``/``poor``)."""
-    return grade == "poor" or (bool(fair_triggers) and grade == "fair")
+    ``grade`` is a ``DutyGrade`` code (good 好, fair 较好, average 一般, poor 差)."""
+    return grade == DutyGrade.POOR or (bool(fair_triggers) and grade == DutyGrade.AVERAGE)
 
 
 @dataclass(frozen=True)

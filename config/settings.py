@@ -343,7 +343,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # A village entry's review status is one set of choices wherever it appears (meetings, surveys).
-    "ENUM_NAME_OVERRIDES": {"EntryStatusEnum": "townships.choices.EntryStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "EntryStatusEnum": "townships.choices.EntryStatus",
+        # Ballot tallies (surveys and 述职 ballots) share their kinds and methods across components.
+        "BallotKindEnum": "assessments.choices.BallotKind",
+        "SurveyMethodEnum": "assessments.choices.SurveyMethod",
+    },
 }
 
 # --- Internationalization ---------------------------------------------------

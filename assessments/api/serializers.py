@@ -7,6 +7,7 @@ from assessments.metrics import REPORTED_CODES
 from assessments.models import (
     BallotGroup,
     BallotTally,
+    DutyReview,
     Indicator,
     MonthlyReport,
     Scheme,
@@ -322,5 +323,50 @@ class TalkSerializer(serializers.ModelSerializer):
             "follow_up_note",
             "closed_at",
             "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DutyTallySerializer(serializers.ModelSerializer):
+    groups = BallotGroupSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BallotTally
+        fields = ["kind", "held_on", "method", "valid", "score", "reason", "working", "options", "groups"]
+        read_only_fields = fields
+
+
+class DutyReviewSerializer(serializers.ModelSerializer):
+    """述职评议：述职人、年度、述职与测评、分组计票、综合得分与等次（乡镇党委书记）及计算过程。"""
+
+    township_name = serializers.CharField(source="township.name", read_only=True, help_text="乡镇")
+    person_name = serializers.CharField(source="person.name", read_only=True, help_text="述职人")
+    tally = DutyTallySerializer(read_only=True)
+
+    class Meta:
+        model = DutyReview
+        fields = [
+            "id",
+            "level",
+            "township",
+            "township_name",
+            "village",
+            "person",
+            "person_name",
+            "post",
+            "year",
+            "reported_on",
+            "meeting",
+            "meeting_on",
+            "comment",
+            "veto",
+            "veto_reason",
+            "annual",
+            "composite",
+            "grade",
+            "grade_reason",
+            "tie_pending",
+            "working",
+            "tally",
         ]
         read_only_fields = fields

@@ -1,4 +1,5 @@
 from .views import (
+    DutyReviewViewSet,
     MonthlyReportViewSet,
     SchemeViewSet,
     ScorecardViewSet,
@@ -17,4 +18,5 @@ routes = [
     ("scorecards", ScorecardViewSet, "scorecard"),
     ("surveys", SurveyViewSet, "survey"),
     ("talks", TalkViewSet, "talk"),
+    ("duty-reviews", DutyReviewViewSet, "duty-review"),
 ]

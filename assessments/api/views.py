@@ -18,8 +18,18 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from assessments import services
-from assessments.filtersets import ReportFilterSet, ScoreFilterSet, SurveyFilterSet, TalkFilterSet
-from assessments.models import BallotTally, Indicator, MonthlyReport, Scheme, Score, ScoreItem, ScoringRun, Talk
+from assessments.filtersets import DutyReviewFilterSet, ReportFilterSet, ScoreFilterSet, SurveyFilterSet, TalkFilterSet
+from assessments.models import (
+    BallotTally,
+    DutyReview,
+    Indicator,
+    MonthlyReport,
+    Scheme,
+    Score,
+    ScoreItem,
+    ScoringRun,
+    Talk,
+)
 from assessments.selectors import runs_in_scope
 from townships.api.pagination import KnownCount
 from townships.api.throttling import FixedWindowUserRateThrottle
@@ -30,6 +40,7 @@ from townships.scoping import can_edit_in_township, get_scoped_or_404, scope_for
 from villages.models import Village
 
 from .serializers import (
+    DutyReviewSerializer,
     MonthlyReportSerializer,
     ReportConflictSerializer,
     SchemeSerializer,
@@ -58,9 +69,11 @@ class SchemeViewSet(ScopedReadOnlyViewSet):
 class SurveyViewSet(ScopedReadOnlyViewSet):
     """满意度测评（只读）：与页面相同的筛选参数和范围。"""
 
-    base_queryset = BallotTally.objects.select_related(
-        "township", "village", "organization", "person"
-    ).prefetch_related("groups")
+    base_queryset = (
+        BallotTally.objects.surveys()
+        .select_related("township", "village", "organization", "person")
+        .prefetch_related("groups")
+    )
     serializer_class = SurveySerializer
     filterset_class = SurveyFilterSet
     ordering_fields = ["held_on", "rate", "score", "year"]
@@ -75,6 +88,16 @@ class TalkViewSet(ScopedReadOnlyViewSet):
     filterset_class = TalkFilterSet
     ordering_fields = ["period", "year", "held_on", "follow_up_on"]
     ordering = ["-period", "-id"]
+
+
+class DutyReviewViewSet(ScopedReadOnlyViewSet):
+    """述职评议（只读）：乡镇党委书记述职评议与村干部述职述廉，与汇总表相同的筛选参数和范围。"""
+
+    base_queryset = DutyReview.objects.select_related("township", "person", "tally").prefetch_related("tally__groups")
+    serializer_class = DutyReviewSerializer
+    filterset_class = DutyReviewFilterSet
+    ordering_fields = ["year", "composite", "reported_on"]
+    ordering = ["-year", "-id"]
 
 
 class CanFileReports(BasePermission):

@@ -19,8 +19,10 @@ from ..choices import (
     Target,
 )
 from .ballots import BallotGroup, BallotTally
+from .duty import DutyReview
 from .runs import DirtyPeriod, ScoringChunk, ScoringRun
 from .talks import RectificationItem, Talk
+from .votes import VoteResult
 
 __all__ = [
     "AnnualRating",
@@ -28,6 +30,7 @@ __all__ = [
     "BallotTally",
     "Bulletin",
     "DirtyPeriod",
+    "DutyReview",
     "Indicator",
     "MonthlyReport",
     "PeriodLock",
@@ -341,6 +344,10 @@ class AnnualRating(models.Model):
     concentrated = models.DecimalField(_("集中考核"), max_digits=8, decimal_places=2, null=True, blank=True)
     vote = models.DecimalField(_("民主测评"), max_digits=8, decimal_places=2, null=True, blank=True)
     incompetent_vote_share = models.DecimalField(_("不称职票比例"), max_digits=5, decimal_places=4, default=0)
+    # Where the vote came from: the 述职述廉 ballots ("ballots"), or a value typed before they existed
+    # ("typed", 录入值（历史）); "" without a vote. ``vote_working`` is the arithmetic.
+    vote_source = models.CharField(_("民主测评来源"), max_length=8, blank=True)
+    vote_working = models.JSONField(_("民主测评计算过程"), default=list, blank=True)
     total = models.DecimalField(_("综合得分"), max_digits=8, decimal_places=2)
     grade = models.CharField(_("等次"), max_length=12, choices=Grade.choices)
     reason = models.CharField(_("定等理由"), max_length=300)
@@ -482,31 +489,3 @@ class PeriodLock(models.Model):
 
     def __str__(self):
         return f"{self.year}年{self.month}月"
-
-
-class VoteResult(models.Model):
-    """The democratic vote (民主测评) on a village secretary for a year."""
-
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="vote_results")
-    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="vote_results")
-    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
-    score = models.DecimalField(_("测评得分（千分制）"), max_digits=7, decimal_places=2)
-    incompetent_share = models.DecimalField(_("“不称职”票比例"), max_digits=5, decimal_places=4, default=0)
-
-    scope_county_path = "township__county"
-    scope_township_path = "township"
-
-    class Meta:
-        verbose_name = _("民主测评")
-        verbose_name_plural = _("民主测评")
-        constraints = [
-            models.UniqueConstraint(fields=["village", "year"], name="vote_result_unique"),
-            models.CheckConstraint(condition=Q(score__gte=0, score__lte=1000), name="vote_score_range"),
-            models.CheckConstraint(
-                condition=Q(incompetent_share__gte=0, incompetent_share__lte=1), name="vote_share_range"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.village} {self.year}"

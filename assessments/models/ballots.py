@@ -1,4 +1,5 @@
-"""Ballot tallies (测评计票): satisfaction surveys now, the 述职 and 民主测评 ballots next — one model."""
+"""Ballot tallies (测评计票): satisfaction surveys and the 述职 ballots (述职述廉测评 of village cadres,
+述职评议测评 of township Party secretaries) — one model, told apart by ``kind``."""
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,10 @@ from ..choices import BallotKind, SurveyMethod, SurveyPurpose, TallyTarget
 
 
 class BallotTallyQuerySet(models.QuerySet):
+    def surveys(self):
+        """The satisfaction surveys (满意度测评), without the 述职 ballots."""
+        return self.filter(kind=BallotKind.SATISFACTION)
+
     def counted_village_surveys(self):
         """The satisfaction surveys of village Party organizations that count (approved), each
         village's latest first: what the metric, the ranking, the 软弱涣散 leads and 销号 read."""
@@ -30,7 +35,7 @@ class BallotTally(models.Model):
 
     kind = models.CharField(_("测评类型"), max_length=16, choices=BallotKind.choices, default=BallotKind.SATISFACTION)
     purpose = models.CharField(_("测评用途"), max_length=16, choices=SurveyPurpose.choices)
-    target_kind = models.CharField(_("测评对象类型"), max_length=16, choices=TallyTarget.choices)
+    target_kind = models.CharField(_("测评对象类型"), max_length=24, choices=TallyTarget.choices)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="ballot_tallies")
     village = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True, related_name="ballot_tallies")
@@ -102,6 +107,10 @@ class BallotTally(models.Model):
         """The rated, by name (the related rows must be loaded: select_related)."""
         if self.target_kind == TallyTarget.TOWNSHIP:
             return self.township.name
+        if self.target_kind == TallyTarget.TOWNSHIP_SECRETARY:
+            return f"{self.township.name}党委书记 {self.person.name}"
+        if self.target_kind == TallyTarget.VILLAGE_CADRE:
+            return f"{self.village.name} {self.person.name}"
         if self.target_kind == TallyTarget.SECRETARY:
             return f"{self.village.name}党组织书记 {self.person.name}"
         return self.organization.name

@@ -9,6 +9,13 @@ failed run leaves the previous scores standing and a re-run replaces, never dupl
 
 from .bulletins import bulletin_compute, bulletin_publish
 from .common import WRITE_BATCH, actor_or_none, chunk_lease
+from .duty import (
+    annual_votes_changed,
+    duty_review_save,
+    duty_ties_decide,
+    township_reviews_compute,
+    township_reviews_refresh,
+)
 from .ratings import (
     annual_inputs,
     annual_rating_compute,
@@ -61,6 +68,11 @@ __all__ = [
     "talk_record",
     "talks_apply",
     "talks_remind",
+    "annual_votes_changed",
+    "duty_review_save",
+    "duty_ties_decide",
+    "township_reviews_compute",
+    "township_reviews_refresh",
     "ReportConflict",
     "WRITE_BATCH",
     "active_schemes",

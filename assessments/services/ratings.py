@@ -2,6 +2,7 @@
 (the county's tie decisions and the sign-off: sign_off.py)."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,13 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cadres.choices import PostKind
 from cadres.models import Person
 from townships.choices import AuditAction, MessageKind
 from townships.county_settings import settings_for
 from townships.services import audit_record, county_admin_recipients, notify
 
-from .. import scoring
+from .. import duty, scoring
 from ..choices import (
+    DutyLevel,
     Grade,
     PeriodKind,
     RemovalDecision,
@@ -24,6 +27,8 @@ from ..choices import (
 )
 from ..models import (
     AnnualRating,
+    BallotGroup,
+    DutyReview,
     RemovalFlag,
     Score,
     VoteResult,
@@ -37,6 +42,65 @@ def _scale(vote_score, full_marks):
     return Decimal(vote_score) * Decimal(full_marks) / Decimal(1000)
 
 
+def _ballot_votes(county_id, year):
+    """{person id: [(vote out of 1000 or None, 不称职 share, working lines)]} from the village
+    secretaries' 述职述廉 ballots of ``year``, one entry per village they reported in."""
+    reviews = list(
+        DutyReview.objects.filter(
+            county_id=county_id, year=year, level=DutyLevel.VILLAGE, post=PostKind.VILLAGE_SECRETARY
+        ).values_list("tally_id", "person_id", "village__name", "tally__score", "tally__reason")
+    )
+    groups = {}
+    for tally_id, returned, invalid, counts in BallotGroup.objects.filter(
+        tally_id__in=[r[0] for r in reviews]
+    ).values_list("tally_id", "returned", "invalid", "counts"):
+        groups.setdefault(tally_id, []).append(SimpleNamespace(valid=returned - invalid, counts=counts))
+    votes = {}
+    for tally_id, person_id, village, score, reason in reviews:
+        share, share_line = duty.incompetent_share(groups.get(tally_id, []))
+        if score is None:
+            vote, vote_line = None, reason or _("述职测评无结果。")
+        else:
+            vote, vote_line = duty.vote_on_1000(score)
+        votes.setdefault(person_id, []).append(
+            (vote, share or Decimal(0), [f"{village}：{vote_line}", f"{village}：{share_line}"])
+        )
+    return votes
+
+
+def _vote_of(ballots, typed, full_marks):
+    """(vote on the scheme's scale or None, 不称职 share, source, working): the ballots when the person
+    has any for the year, else the typed value (history, entered before the ballots existed)."""
+    if ballots:
+        scored = [v for v, _s, _w in ballots if v is not None]
+        share = max(s for _v, s, _w in ballots)
+        working = [line for _v, _s, lines in ballots for line in lines]
+        if not scored:
+            return None, share, "ballots", [*working, _("无述职测评得分，民主测评以日常考核得分代替。")]
+        mean = sum(scored, Decimal(0)) / len(scored)
+        vote = _scale(mean, full_marks)
+        if len(ballots) > 1:
+            working.append(
+                _("跨村任职：民主测评取各村平均 %(m)s，“不称职”票比例取最高 %(s)s%%")
+                % {"m": scoring._q(mean), "s": scoring._q(share * 100)}
+            )
+        working.append(
+            _("折合方案满分：%(m)s × %(f)s ÷ 1000 = %(v)s")
+            % {"m": scoring._q(mean), "f": scoring._fmt(full_marks), "v": scoring._q(vote)}
+        )
+        return vote, share, "ballots", working
+    if typed:
+        mean = sum((v for v, _s in typed), Decimal(0)) / len(typed)
+        share = max(s for _v, s in typed)
+        return (
+            _scale(mean, full_marks),
+            share,
+            "typed",
+            [_("录入值（历史）：民主测评 %(m)s（千分制），“不称职”票比例 %(s)s") % {"m": scoring._q(mean), "s": share}],
+        )
+    return None, Decimal(0), "", []
+
+
 def annual_inputs(*, county_id, year, conf):
     """Each village secretary's year (DOMAIN §6), one entry per person.
 
@@ -46,6 +110,8 @@ def annual_inputs(*, county_id, year, conf):
       the year-end concentrated score is the average of their scores in the last month
       they served; the vote is the average of their villages' votes, with the highest
       share of 不称职 votes (one village's verdict is not diluted by another's).
+    - The vote comes from the person's 述职述廉 ballots of the year (``_ballot_votes``); a typed
+      ``VoteResult`` is read only when the person has no ballots that year (history).
     - Fewer distinct months than ``annual.min_months``: not rated this year.
     - Any vetoed month of their own makes the year vetoed.
     """
@@ -84,6 +150,7 @@ def annual_inputs(*, county_id, year, conf):
         "person_id", "score", "incompetent_share"
     ):
         votes.setdefault(person_id, []).append((score, share))
+    ballots = _ballot_votes(county_id, year)
     result = {}
     for person_id, entry in people.items():
         periods = sorted({p for p, _t in entry["scores"]})
@@ -93,13 +160,7 @@ def annual_inputs(*, county_id, year, conf):
         daily = sum((t for _p, t in entry["scores"]), Decimal(0)) / len(entry["scores"])
         closing = [t for p, t in entry["scores"] if p == last]
         concentrated = sum(closing, Decimal(0)) / len(closing)
-        own_votes = votes.get(person_id)
-        vote = (
-            _scale(sum((v for v, _s in own_votes), Decimal(0)) / len(own_votes), entry["full_marks"])
-            if own_votes
-            else None
-        )
-        share = max((s for _v, s in own_votes), default=Decimal(0)) if own_votes else Decimal(0)
+        vote, share, source, vote_working = _vote_of(ballots.get(person_id), votes.get(person_id), entry["full_marks"])
         main_village, main = max(entry["villages"].items(), key=lambda kv: (kv[1]["n"], kv[1]["last"], -kv[0]))
         result[person_id] = {
             "village": main_village,
@@ -110,6 +171,8 @@ def annual_inputs(*, county_id, year, conf):
             "concentrated": scoring._q(concentrated),
             "vote": scoring._q(vote) if vote is not None else None,
             "share": share,
+            "vote_source": source,
+            "vote_working": vote_working,
             "veto": bool(entry["vetoes"]),
             "veto_reason": "；".join(entry["vetoes"]),
             "full_marks": entry["full_marks"],
@@ -185,6 +248,8 @@ def annual_rating_compute(*, county_id, year, run=None):
             concentrated=people[pid]["concentrated"],
             vote=people[pid]["vote"],
             incompetent_vote_share=people[pid]["share"],
+            vote_source=people[pid]["vote_source"],
+            vote_working=people[pid]["vote_working"],
             total=totals[pid],
             veto=people[pid]["veto"],
             grade=grades[pid].grade,
@@ -213,6 +278,8 @@ def annual_rating_compute(*, county_id, year, run=None):
             "concentrated",
             "vote",
             "incompetent_vote_share",
+            "vote_source",
+            "vote_working",
             "total",
             "veto",
             "grade",

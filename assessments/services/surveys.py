@@ -3,7 +3,6 @@ entered by a village login. A survey that counts (approved) makes the scored mon
 so they are scored again with it."""
 
 import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,11 +16,11 @@ from townships.county_settings import settings_for
 from townships.scoping import can_edit_in_township, can_submit_village_entries
 from townships.services import audit_record
 
-from .. import ballots
 from ..choices import BallotKind, SurveyPurpose, TallyTarget
 from ..county_settings import rater_groups, satisfaction_bands, satisfaction_options
-from ..models import BallotGroup, BallotTally
+from ..models import BallotTally
 from .reports import scored_months_changed
+from .tallies import clean_groups, groups_write, tally_fill, tally_result
 
 # How long after its year a year's survey may still be held (the year-end 三评 is often in January).
 LATE_MONTHS = 3
@@ -61,48 +60,15 @@ def _check_scope(actor, township, village):
 
 
 def _clean_groups(groups, conf):
-    """The groups as ``ballots.Group`` rows, in the county's order; a Chinese message per problem."""
-    allowed = dict(rater_groups(conf))
-    seen, cleaned = set(), []
-    for spec in groups:
-        code = spec.get("code")
-        if code not in allowed:
-            raise ValidationError(
-                {
-                    "groups": _("没有“%(g)s”这一测评主体（县里设置的是：%(ok)s）。")
-                    % {"g": code, "ok": "、".join(allowed.values())}
-                }
-            )
-        if code in seen:
-            raise ValidationError({"groups": _("测评主体“%(g)s”重复填写。") % {"g": allowed[code]}})
-        seen.add(code)
-        cleaned.append(
-            ballots.Group(
-                code,
-                allowed[code],
-                spec.get("issued"),
-                spec.get("returned"),
-                spec.get("invalid", 0),
-                dict(spec.get("counts") or {}),
-                Decimal(str(spec.get("weight", 1))),
-            )
-        )
-    if not cleaned:
-        raise ValidationError({"groups": _("至少填写一个测评主体的票数。")})
-    return cleaned
+    """The groups as ``ballots.Group`` rows; a Chinese message per problem (pooled: weight 1 each)."""
+    return clean_groups(groups, dict(rater_groups(conf)))
 
 
 def survey_result(*, groups, conf):
     """The tally of cleaned groups by the county's formula (ValidationError when counts do not add up)."""
-    try:
-        return ballots.tally(
-            groups,
-            satisfaction_options(conf),
-            min_sample=conf["survey.min_sample"],
-            bands=satisfaction_bands(conf),
-        )
-    except ValueError as exc:
-        raise ValidationError({"groups": str(exc)}) from None
+    return tally_result(
+        groups, satisfaction_options(conf), min_sample=conf["survey.min_sample"], bands=satisfaction_bands(conf)
+    )
 
 
 @transaction.atomic
@@ -163,10 +129,7 @@ def survey_save(
     tally.organization = organization if target_kind != TallyTarget.TOWNSHIP else None
     tally.person = person if target_kind == TallyTarget.SECRETARY else None
     tally.year, tally.held_on = year, held_on
-    tally.options = [[o.code, o.label, str(o.weight), o.in_rate] for o in satisfaction_options(conf)]
-    tally.valid, tally.rate, tally.score = result.valid, result.rate, result.score
-    tally.band = result.band.code if result.band else ""
-    tally.reason, tally.working = result.reason, list(result.working)
+    tally_fill(tally, options=satisfaction_options(conf), result=result)
     if can_submit_village_entries(actor):
         tally.status, tally.reviewed_by, tally.reviewed_at, tally.return_reason = EntryStatus.PENDING, None, None, ""
     else:
@@ -179,21 +142,7 @@ def survey_save(
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
     tally.save()
-    tally.groups.all().delete()
-    BallotGroup.objects.bulk_create(
-        BallotGroup(
-            tally=tally,
-            position=i,
-            code=g.code,
-            label=g.label,
-            weight=g.weight,
-            issued=g.issued,
-            returned=g.returned,
-            invalid=g.invalid,
-            counts=g.counts,
-        )
-        for i, g in enumerate(cleaned)
-    )
+    groups_write(tally, cleaned)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE if created else AuditAction.UPDATE,

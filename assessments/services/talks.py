@@ -25,9 +25,9 @@ from townships.services import audit_record, county_admin_recipients, notify
 from villages.models import WeakDesignation
 
 from .. import talk_rules
-from ..choices import Grade, ReportStatus, TalkCause, TalkDecision, TalkLevel, TalkState, Target
+from ..choices import DutyGrade, DutyLevel, Grade, ReportStatus, TalkCause, TalkDecision, TalkLevel, TalkState, Target
 from ..county_settings import LAST_SCOPES
-from ..models import AnnualRating, Bulletin, MonthlyReport, Talk
+from ..models import AnnualRating, Bulletin, DutyReview, MonthlyReport, Talk
 from ..selectors import month_secretaries
 from ..selectors.talks import can_act_on_talk
 from .common import actor_or_none
@@ -254,6 +254,30 @@ def read_weak(*, county_id, year, conf):
     ]
 
 
+def read_review_grade(*, county_id, year, conf):
+    """Township Party secretaries whose 述职评议考核 of the year is 差 (or 一般, by
+    ``talk.review_fair_triggers``): the county talks to them. A grade still tied at the cap on 好
+    is 较好 until the county decides, and proposes nothing."""
+    found = []
+    for person_id, township_id, grade in DutyReview.objects.filter(
+        township__county_id=county_id, year=year, level=DutyLevel.TOWNSHIP
+    ).values_list("person_id", "township_id", "grade"):
+        if grade and talk_rules.review_grade_triggers(grade, fair_triggers=conf["talk.review_fair_triggers"]):
+            found.append(
+                talk_rules.Cause(
+                    TalkCause.REPORT_REVIEW,
+                    person_id,
+                    township_id,
+                    None,
+                    TalkLevel.COUNTY,
+                    year,
+                    str(year),
+                    _("%(y)s年度抓基层党建述职评议考核为“%(g)s”。") % {"y": year, "g": DutyGrade(grade).label},
+                )
+            )
+    return found
+
+
 # The one list of cause readers: (when it runs, the cause it reads, the reader). A township's
 # secretary's causes read into talk_rules.Cause with level TalkLevel.COUNTY and no village.
 QUARTER, YEAR = "quarter", "year"
@@ -263,6 +287,7 @@ CAUSE_READERS = [
     (QUARTER, TalkCause.PETITIONS, read_petitions),
     (YEAR, TalkCause.INCOMPETENT, read_incompetent),
     (YEAR, TalkCause.WEAK, read_weak),
+    (YEAR, TalkCause.REPORT_REVIEW, read_review_grade),
 ]
 
 

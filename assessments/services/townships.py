@@ -1,4 +1,5 @@
-"""The townships' own year (the township target): the annual score from the months."""
+"""The townships' own year (the township target): the annual score from the months, then what
+follows from it (the 述职评议 composites, the 约谈 they propose)."""
 
 from decimal import Decimal
 
@@ -11,7 +12,9 @@ from .. import scoring
 from ..choices import PeriodKind, Target
 from ..models import Score
 from ..selectors.townships import YEAR_PERIOD
+from .duty import township_reviews_compute
 from .scores import rank_scores
+from .talks import talks_apply
 
 
 def township_year_rule(months, *, min_months):
@@ -82,4 +85,8 @@ def township_year_compute(*, county_id, year, run=None):
         kept.append(township_id)
     Score.objects.filter(township__county_id=county_id, **key).exclude(township_id__in=kept).delete()
     rank_scores(county_id=county_id, period_kind=PeriodKind.YEAR, year=year, period=YEAR_PERIOD)
+    # What follows from the townships' year: their secretaries' 述职评议 composites read these scores,
+    # and a 述职评议 一般/差 proposes a 约谈 (applying the year again is idempotent).
+    township_reviews_compute(county_id=county_id, year=year)
+    talks_apply(county_id=county_id, year=year)
     return len(kept)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -23,7 +24,7 @@ from townships.web import (
 from .. import services
 from ..choices import Grade, PeriodKind, RemovalDecision, RemovalState, Target
 from ..filtersets import AnnualRatingFilterSet
-from ..models import AnnualRating, RatingSignOff, RemovalFlag, Score
+from ..models import AnnualRating, DutyReview, RatingSignOff, RemovalFlag, Score
 from ..selectors import ratings_awaiting_sign_off
 
 
@@ -33,6 +34,20 @@ def _villages(villages, village_name):
 
 def _float_or_none(value):
     return float(value) if value is not None else None
+
+
+def _vote_html(rating):
+    """The vote, marked 录入值（历史） when typed before the 述职 ballots; the working on hover."""
+    value = _float_or_none(rating.vote)
+    if value is None:
+        return "—"
+    note = _("录入值（历史）") if rating.vote_source == "typed" else ""
+    return format_html(
+        '<span title="{}">{}</span>{}',
+        "；".join(rating.vote_working),
+        value,
+        format_html(' <span class="badge text-bg-light">{}</span>', note) if note else "",
+    )
 
 
 def _grade(tie_pending, grade):
@@ -77,7 +92,11 @@ def ratings_spec(request):
                 export=cell("concentrated", value=_float_or_none),
             ),
             Column(
-                _("测评"), lambda a: _float_or_none(a.vote), numeric=True, export=cell("vote", value=_float_or_none)
+                _("测评"),
+                lambda a: _float_or_none(a.vote),
+                numeric=True,
+                html=_vote_html,
+                export=cell("vote", value=_float_or_none),
             ),
             # Sorting by total keeps every vetoed year below every clean one (DOMAIN §6).
             Column(
@@ -251,9 +270,20 @@ def secretary_detail(request, person_pk):
     ratings = list(AnnualRating.objects.filter(person=person).select_related("village").order_by("-year"))
     flags = list(RemovalFlag.objects.filter(person=person).select_related("decided_by").order_by("-year"))
     tenures = list(Tenure.objects.filter(person=person).select_related("village").order_by("-started_on"))
+    duty = list(
+        DutyReview.objects.filter(person=person).select_related("village", "township", "tally").order_by("-year")
+    )
     trend = [[f"{s.year}-{s.period:02d}", float(s.total)] for s in reversed(scores)]
     return render(
         request,
         "assessments/secretary_detail.html",
-        {"person": person, "scores": scores, "ratings": ratings, "flags": flags, "tenures": tenures, "trend": trend},
+        {
+            "person": person,
+            "scores": scores,
+            "ratings": ratings,
+            "flags": flags,
+            "tenures": tenures,
+            "trend": trend,
+            "duty": duty,
+        },
     )

@@ -44,7 +44,7 @@ def _rate(rate):
 def surveys_spec(request):
     return ListSpec(
         title=gettext_lazy("满意度测评"),
-        queryset=lambda r: scope_for(r.user, BallotTally.objects.all()).select_related(
+        queryset=lambda r: scope_for(r.user, BallotTally.objects.surveys()).select_related(
             "township", "village", "organization", "person"
         ),
         filterset_class=SurveyFilterSet,
@@ -133,7 +133,9 @@ def _apply_errors(exc, form, counts):
 def survey_form(request, pk=None):
     if not (can_write_records(request.user) or (pk is None and can_submit_village_entries(request.user))):
         raise PermissionDenied(_("您没有录入满意度测评的权限。"))
-    tally = get_scoped_or_404(request.user, BallotTally.objects.prefetch_related("groups"), pk=pk) if pk else None
+    tally = (
+        get_scoped_or_404(request.user, BallotTally.objects.surveys().prefetch_related("groups"), pk=pk) if pk else None
+    )
     county_id = tally.county_id if tally else (request.user.county_id or request.user.township.county_id)
     conf = settings_for(county_id)
     form, counts = _forms(request, tally=tally, conf=conf)
@@ -191,9 +193,9 @@ def _result_line(tally):
 def survey_detail(request, pk):
     tally = get_scoped_or_404(
         request.user,
-        BallotTally.objects.select_related(
-            "township", "village", "organization", "person", "entered_by"
-        ).prefetch_related("groups"),
+        BallotTally.objects.surveys()
+        .select_related("township", "village", "organization", "person", "entered_by")
+        .prefetch_related("groups"),
         pk=pk,
     )
     options = [(code, label) for code, label, _weight, _in_rate in tally.options]
@@ -245,7 +247,7 @@ def _year(request):
     if 2000 <= year <= 2100:
         return year
     latest = (
-        scope_for(request.user, BallotTally.objects.filter(status=EntryStatus.APPROVED))
+        scope_for(request.user, BallotTally.objects.surveys().filter(status=EntryStatus.APPROVED))
         .order_by("-year")
         .values_list("year", flat=True)
         .first()

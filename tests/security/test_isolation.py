@@ -246,6 +246,18 @@ ROUTES = {
     "survey-ranking": NONE,
     "survey-ranking-export": NONE,
     "survey-detail": obj("survey"),
+    "duty-township-list": NONE,
+    "duty-township-export": NONE,
+    "duty-village-list": NONE,
+    "duty-village-export": NONE,
+    "duty-create": county_obj(lambda w: ["village"]),  # the 述职 form (a level, no object)
+    "duty-ties": county_obj(lambda w: [2026]),
+    "duty-recompute": county_obj(lambda w: [2026]),  # the county computes a year's composites again
+    "duty-import": county_obj(lambda w: ["village"]),
+    "duty-template": county_obj(lambda w: ["village"]),  # the county's decision on ties at the cap on 好
+    "duty-detail": obj("duty"),
+    "duty-edit": obj("duty"),
+    "duty-report-file": obj("duty"),
     "survey-edit": obj("survey"),
     "bulletin-list": NONE,
     "bulletin-list-export": NONE,
@@ -290,6 +302,8 @@ ROUTES = {
     "api:survey-detail": obj("survey"),
     "api:talk-list": NONE,
     "api:talk-detail": obj("talk"),
+    "api:duty-review-list": NONE,
+    "api:duty-review-detail": obj("duty"),
     "api:scorecard-list": NONE,
     "api:scorecard-detail": obj("score"),
 }

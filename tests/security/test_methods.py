@@ -20,9 +20,11 @@ ACCEPTS_POST = {
     "commitment-action", "commitment-progress", "commitment-inspect", "commitment-grade",
     "inspection-close",
     "talk-decide", "talk-record", "talk-follow-up", "rectification-create", "rectification-edit", "rectification-close",
+    "duty-create", "duty-edit", "duty-import",
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",
+    "duty-ties", "duty-recompute",
 }  # fmt: skip
 
 

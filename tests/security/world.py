@@ -28,6 +28,7 @@ from assessments.models import (
     ScoringRun,
     Talk,
 )
+from assessments.services.duty import duty_review_save
 from cadres.choices import CommitmentStatus, InspectionFinding, InspectionLevel
 from cadres.demo import generate_records
 from cadres.models import (
@@ -103,7 +104,7 @@ def build_world():
     w.meeting.evidence.save("minutes.pdf", ContentFile(b"%PDF-1.4 minutes of township A"), save=True)
     w.score = _first(Score.objects.filter(**in_a, village=w.village))
     w.township_score = _first(Score.objects.filter(**in_a, village__isnull=True))  # township A's own score
-    w.survey = _first(BallotTally.objects.filter(**in_a, village=w.village))
+    w.survey = _first(BallotTally.objects.surveys().filter(**in_a, village=w.village))
     w.weak = weak_designate(actor=w.admin, village=w.village, year=2026, reason="书记空缺")
     weak_add_step(actor=w.staff_a, designation=w.weak, done_on=datetime.date(2026, 3, 1), description="选优配强")
     w.report_draft = MonthlyReport.objects.create(
@@ -141,5 +142,13 @@ def build_world():
     w.rectification = RectificationItem.objects.create(
         township=township_a, talk=w.talk, problem="村班子软弱（乡镇甲）", measure="选优配强",
         deadline=datetime.date(2026, 5, 31), responsible=w.secretary,
+    )  # fmt: skip
+    # A 述职述廉 of village A1's secretary with its ballots (township A's; B must not see them).
+    secretary = _first(Tenure.objects.filter(**in_a, village=w.village, post="village_secretary"))
+    w.duty = duty_review_save(
+        actor=w.admin, level="village", person=secretary.person, post="village_secretary", township=None,
+        village=w.village, year=TODAY.year, reported_on=datetime.date(TODAY.year, 6, 1), meeting="党员大会",
+        groups=[{"code": "members", "issued": 12, "returned": 12, "invalid": 0,
+                 "counts": {"excellent": 10, "competent": 2, "basic": 0, "incompetent": 0}}],
     )  # fmt: skip
     return w

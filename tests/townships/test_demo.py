@@ -439,8 +439,25 @@ def test_records_are_inserted_in_batches_not_row_by_row():
 def test_a_three_by_six_county_with_the_assessment_once():
     load("--townships", "3", "--villages-per-township", "6")
     check_the_demo_assessment_scores_rates_and_flags()
+    check_last_years_duty_reviews_give_the_votes()
     check_every_village_has_commitments_some_overdue_some_inspected_last_year_graded()
     check_the_demo_assessment_verifies_and_fills_its_bulletins()  # last: it re-runs last year's rating
+
+
+def check_last_years_duty_reviews_give_the_votes():
+    from django.utils import timezone
+
+    from assessments.models import AnnualRating, DutyReview, VoteResult
+
+    year = timezone.localdate().year - 1
+    townships = DutyReview.objects.filter(year=year, level="township")
+    assert townships.count() >= Township.objects.count() - 1  # a township without a secretary all year has none
+    assert DutyReview.objects.filter(year=year, level="village").count() >= Township.objects.count() * 5
+    assert not VoteResult.objects.exists()
+    rated = AnnualRating.objects.filter(year=year)
+    # Every secretary in office has ballots; a predecessor rated on their months may have none.
+    assert rated.filter(vote_source="ballots").count() >= rated.count() * 0.8
+    assert not rated.filter(vote_source="typed").exists()
 
 
 def check_every_village_has_commitments_some_overdue_some_inspected_last_year_graded():
