@@ -12,9 +12,7 @@ from .. import scoring
 from ..choices import PeriodKind, Target
 from ..models import Score
 from ..selectors.townships import YEAR_PERIOD
-from .duty import township_reviews_compute
 from .scores import rank_scores
-from .talks import talks_apply
 
 
 def township_year_rule(months, *, min_months):
@@ -86,7 +84,11 @@ def township_year_compute(*, county_id, year, run=None):
     Score.objects.filter(township__county_id=county_id, **key).exclude(township_id__in=kept).delete()
     rank_scores(county_id=county_id, period_kind=PeriodKind.YEAR, year=year, period=YEAR_PERIOD)
     # What follows from the townships' year: their secretaries' 述职评议 composites read these scores,
-    # and a 述职评议 一般/差 proposes a 约谈 (applying the year again is idempotent).
+    # and a 述职评议 一般/差 proposes a 约谈 (applying the year again is idempotent). Imported here:
+    # the 述职 service starts runs, and the runs' lifecycle calls this module.
+    from .duty import township_reviews_compute
+    from .talks import talks_apply
+
     township_reviews_compute(county_id=county_id, year=year)
     talks_apply(county_id=county_id, year=year)
     return len(kept)

@@ -533,7 +533,11 @@ def check_the_demo_assessment_verifies_and_fills_its_bulletins():
     assert sorted(AnnualRating.objects.filter(year=year).values_list(*fields)) == before
     assert sorted(RemovalFlag.objects.filter(year=year).values_list("person_id", "state", "incompetent_count")) == flags
     assert (
-        Score.objects.values("target", "village", "year", "period").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
+        Score.objects.values("target", "township", "village", "period_kind", "year", "period")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+        == 0
     )
 
 
