@@ -51,10 +51,9 @@ def _bulletin_table(data):
     return chosen["rows"] if chosen else []
 
 
-def read_last_in_bulletin(*, county_id, year, quarter, conf):
-    """Village secretaries last in the published bulletins ``talk.last_quarters`` quarters running
-    (in their township, or the county: ``talk.last_scope``), counted per person."""
-    running, scope = conf["talk.last_quarters"], conf["talk.last_scope"]
+def _published_window(county_id, year, quarter, running):
+    """The ``running`` quarters ending with (year, quarter), oldest first, and the published
+    bulletins' data among them {(year, quarter): data}."""
     now = talk_rules.quarter_index(year, quarter)
     window = [talk_rules.quarter_of_index(i) for i in range(now - running + 1, now + 1)]
     bulletins = {
@@ -64,6 +63,24 @@ def read_last_in_bulletin(*, county_id, year, quarter, conf):
         )
         if (b.year, b.quarter) in window
     }
+    return window, bulletins
+
+
+def _raised_last_places(person_ids):
+    """{person: [(year, quarter)]} of their earlier last-place proposals, decided or not."""
+    raised = defaultdict(list)
+    for person_id, period in Talk.objects.filter(
+        person_id__in=list(person_ids), cause=TalkCause.LAST_IN_BULLETIN
+    ).values_list("person_id", "period"):
+        raised[person_id].append((int(period[:4]), int(period[5:])))
+    return raised
+
+
+def read_last_in_bulletin(*, county_id, year, quarter, conf):
+    """Village secretaries last in the published bulletins ``talk.last_quarters`` quarters running
+    (in their township, or the county: ``talk.last_scope``), counted per person."""
+    running, scope = conf["talk.last_quarters"], conf["talk.last_scope"]
+    window, bulletins = _published_window(county_id, year, quarter, running)
     if (year, quarter) not in bulletins:
         return []
     history, where = defaultdict(dict), {}
@@ -83,11 +100,7 @@ def read_last_in_bulletin(*, county_id, year, quarter, conf):
             history[person_id][(y, q)] = row["village_id"] in last
             if (y, q) == (year, quarter):
                 where[person_id] = (row["township_id"], row["village_id"])
-    raised = defaultdict(list)
-    for person_id, period in Talk.objects.filter(
-        person_id__in=list(where), cause=TalkCause.LAST_IN_BULLETIN
-    ).values_list("person_id", "period"):
-        raised[person_id].append((int(period[:4]), int(period[5:])))
+    raised = _raised_last_places(where)
     found = []
     for person_id, (township_id, village_id) in where.items():
         status = talk_rules.last_place_status(
@@ -117,15 +130,7 @@ def read_township_last_in_bulletin(*, county_id, year, quarter, conf):
     from townships.models import Township
 
     running = conf["talk.last_quarters"]
-    now = talk_rules.quarter_index(year, quarter)
-    window = [talk_rules.quarter_of_index(i) for i in range(now - running + 1, now + 1)]
-    bulletins = {
-        (b.year, b.quarter): b.data
-        for b in Bulletin.objects.filter(
-            county_id=county_id, published_at__isnull=False, year__in={y for y, _q in window}
-        )
-        if (b.year, b.quarter) in window
-    }
+    window, bulletins = _published_window(county_id, year, quarter, running)
     if (year, quarter) not in bulletins:
         return []
     township_ids = list(Township.objects.filter(county_id=county_id).values_list("pk", flat=True))
@@ -146,11 +151,7 @@ def read_township_last_in_bulletin(*, county_id, year, quarter, conf):
             history[person_id][(y, q)] = row["township_id"] in last
             if (y, q) == (year, quarter):
                 where[person_id] = row["township_id"]
-    raised = defaultdict(list)
-    for person_id, period in Talk.objects.filter(
-        person_id__in=list(where), cause=TalkCause.LAST_IN_BULLETIN
-    ).values_list("person_id", "period"):
-        raised[person_id].append((int(period[:4]), int(period[5:])))
+    raised = _raised_last_places(where)
     found = []
     for person_id, township_id in where.items():
         status = talk_rules.last_place_status(
