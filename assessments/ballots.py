@@ -156,7 +156,7 @@ def tally(groups, options, *, min_sample, bands, group_weighted=False):
         )
     ]
     if valid < min_sample:
-        reason = _("有效票 %(v)s 张，少于最低样本 %(m)s 张，不计满意度。") % {"v": valid, "m": min_sample}
+        reason = _("有效票 %(v)s 张，少于最低样本 %(m)s 张，不计结果。") % {"v": valid, "m": min_sample}
         return TallyResult(valid, None, None, None, reason, tuple(per_group), (*working, reason))
     if group_weighted:
         used = [g for g in groups if raw[g.code][0] is not None]
@@ -187,7 +187,10 @@ def tally(groups, options, *, min_sample, bands, group_weighted=False):
         )
     rate, score = _q(rate), _q(score)
     band = band_of(score, bands)
-    working.append(
-        _("满意率 %(r)s%%，得分 %(s)s，%(b)s") % {"r": rate, "s": score, "b": band.label if band else _("未达任何档次")}
-    )
+    # The result line names only what the tally measures: a 述职 ballot has no rate options and no bands.
+    result = [_("满意率 %(r)s%%") % {"r": rate}] if any(o.in_rate for o in options) else []
+    result.append(_("得分 %(s)s") % {"s": score})
+    if bands:
+        result.append(band.label if band else _("未达任何档次"))
+    working.append("，".join(result))
     return TallyResult(valid, rate, score, band, "", tuple(per_group), tuple(working))
