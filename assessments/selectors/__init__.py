@@ -32,6 +32,7 @@ from ..choices import (
 from ..models import (
     AnnualRating,
     BallotTally,
+    DutyReview,
     Indicator,
     MonthlyReport,
     PeriodLock,
@@ -376,7 +377,8 @@ def ratings_awaiting_sign_off(*, user):
 
 def county_todo(*, user):
     """What waits for the county (a fixed number of queries): reports to review, runs whose latest
-    attempt failed, years of ratings to sign, 调整退出 flags to decide."""
+    attempt failed, years of ratings to sign, 调整退出 flags to decide, 约谈 to decide, record or
+    follow up, and years whose 述职评议 ties at the cap on 好 wait for a decision."""
     townships = scope_for(user, Township.objects.all())
     to_review = MonthlyReport.objects.filter(township__in=townships, status=ReportStatus.SUBMITTED).count()
     latest = {}
@@ -387,7 +389,18 @@ def county_todo(*, user):
     unsigned = [row["year"] for row in ratings_awaiting_sign_off(user=user)]
     flags = RemovalFlag.objects.filter(township__in=townships, state=RemovalState.FLAGGED, decision="").count()
     talks = county_talks_todo(townships=townships, today=timezone.localdate())
-    return {"to_review": to_review, "failed_runs": failed, "unsigned_years": unsigned, "flags": flags, "talks": talks}
+    # 述职评议 tied at the cap on 好: graded 较好 until the county decides them together (per year).
+    review_ties = sorted(
+        set(DutyReview.objects.filter(township__in=townships, tie_pending=True).values_list("year", flat=True))
+    )
+    return {
+        "to_review": to_review,
+        "failed_runs": failed,
+        "unsigned_years": unsigned,
+        "flags": flags,
+        "talks": talks,
+        "review_ties": review_ties,
+    }
 
 
 # --- Weak-and-lax candidates (软弱涣散) ------------------------------------------

@@ -15,13 +15,13 @@ def test_county_home_shows_the_county_at_a_glance(client, admin_user, many_towns
     # townships in scope, which are fresh, the rows, their time); the assessment dashboard (14, from
     # stored scores, with the month's coverage: active villages and scored ones, and the townships'
     # own scores); the to-do (5: reports to review, the year's runs, years to sign, flags to decide,
-    # 约谈 to decide, record or follow up); the 换届 card (2: the counts, the first five); then the idle-timeout
+    # 约谈 to decide, record or follow up; 述职评议 ties at the cap on 好, 1 more); the 换届 card (2: the counts, the first five); then the idle-timeout
     # session save (savepoint, update, release).
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(34):
         response = client.get(reverse("home"))
     for township in many_townships:
         factories.VillageFactory(township=township)
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(34):
         client.get(reverse("home"))
     page = response.content.decode()
     assert response.status_code == 200

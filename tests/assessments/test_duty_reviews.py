@@ -235,10 +235,14 @@ def test_a_tie_at_the_cap_waits_for_the_county(admin_user, county, township, oth
     # three at 92.80 ((97 × 40 + 90 × 60) ÷ 100 = (3880 + 5400) ÷ 100), floor(3 × 50 %) = 1 place: all 较好, pending
     rows = list(DutyReview.objects.order_by("pk"))
     assert {(r.composite, r.grade, r.tie_pending) for r in rows} == {(Decimal("92.80"), "fair", True)}
+    from assessments.selectors import county_todo
+
+    assert county_todo(user=admin_user)["review_ties"] == [YEAR]  # the county's to-do says so
     with pytest.raises(Exception, match="请填写决定意见"):
         services.duty_ties_decide(actor=admin_user, county_id=county.pk, year=YEAR, chosen=[rows[0].pk], opinion="")
     services.duty_ties_decide(actor=admin_user, county_id=county.pk, year=YEAR, chosen=[rows[0].pk], opinion="述职最好")
     assert [r.grade for r in DutyReview.objects.order_by("pk")] == ["good", "fair", "fair"]
+    assert county_todo(user=admin_user)["review_ties"] == []
     services.township_reviews_compute(county_id=county.pk, year=YEAR)  # the same tie: the decision stands
     assert [r.grade for r in DutyReview.objects.order_by("pk")] == ["good", "fair", "fair"]
 
