@@ -56,3 +56,7 @@ class AssessmentsConfig(AppConfig):
         from .selectors.talks import person_talks_section
 
         register_person_section(person_talks_section)  # the person page lists their 约谈
+
+        from .selectors.duty import person_duty_section
+
+        register_person_section(person_duty_section)  # … and their 述职, each year's result

@@ -468,3 +468,18 @@ def test_the_director_reports_and_deputies_only_when_the_county_says_so(admin_us
         _village_save(admin_user, village, deputy, post=PostKind.VILLAGE_DEPUTY_SECRETARY)
     CountySetting.objects.create(county=county, key="duty.village.deputies", value=1)
     assert _village_save(admin_user, village, deputy, post=PostKind.VILLAGE_DEPUTY_SECRETARY).pk
+
+
+def test_the_person_page_lists_their_duty_reviews_to_those_who_may_read_them(
+    client, admin_user, county, township, other_township
+):
+    person = _party_secretary(township)
+    _township_score(township, _scheme(county, Target.TOWNSHIP), 880)
+    _township_save(admin_user, township, person)
+    client.force_login(admin_user)
+    page = client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    # (97 × 40 + 88 × 60) ÷ 100 = 91.60 → 好
+    assert "述职与测评" in page and f"{YEAR} · 乡镇党委书记抓基层党建述职评议" in page and "综合得分 91.60，好" in page
+    other = factories.township_staff(other_township, username="other-duty")
+    client.force_login(other)
+    assert client.get(reverse("person-detail", args=[person.pk])).status_code == 404
