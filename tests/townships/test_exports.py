@@ -156,8 +156,9 @@ OWN_COLUMNS = {
         s.rank_in_county,
         s.rank_in_township,
         s.township.name,
-        s.village.name,
+        s.village.name if s.village else "（乡镇）",  # a township's own score has no village
         s.person.name if s.person else "",
+        s.get_target_display(),
         f"{s.year}-{s.period:02d}",
         float(s.total),
         f"暂定（{s.manual_pending} 项人工评分待录入）" if s.manual_pending else "已定",
