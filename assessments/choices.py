@@ -10,7 +10,7 @@ class Target(models.TextChoices):
 
 # The unit a target's scores belong to: a village for the village targets, a township for the
 # township target. One scoring pipeline serves both; a score is keyed by (target, unit).
-VILLAGE_TARGETS = frozenset({Target.VILLAGE, Target.VILLAGE_SECRETARY})
+VILLAGE_TARGETS = (Target.VILLAGE, Target.VILLAGE_SECRETARY)  # in the order bulletins print them
 
 
 def unit_level(target):

@@ -15,6 +15,7 @@ from villages.models import Village
 
 from .. import scoring
 from ..choices import (
+    VILLAGE_TARGETS,
     Category,
     PeriodKind,
     ReportStatus,
@@ -27,8 +28,6 @@ from ..models import (
 )
 from ..selectors.townships import township_quarter
 from .common import actor_or_none
-
-VILLAGE_TARGETS_ORDER = [t for t in Target.values if t != Target.TOWNSHIP]
 
 
 def bulletin_compute(*, county_id, year, quarter, run=None):
@@ -59,7 +58,7 @@ def bulletin_compute(*, county_id, year, quarter, run=None):
         ).values_list("village_id", "month")
     )
     targets = []
-    for target in VILLAGE_TARGETS_ORDER:
+    for target in VILLAGE_TARGETS:
         scored = by_target.get(target)
         if not scored:
             continue
