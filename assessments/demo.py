@@ -152,12 +152,15 @@ def create_scheme(*, county, year, target=Target.VILLAGE_SECRETARY):
     return scheme
 
 
-# The township scheme (乡镇党委抓基层党建考核, 100 points): township metrics, aggregates of its villages.
+# The township scheme (乡镇党委抓基层党建考核, 100 points): township metrics — aggregates of its
+# villages, and what the township reports of itself (乡镇本级月报: 信访量排名, 中心组学习).
 TOWNSHIP_SCHEME = [
-    ("T01", "村党组织书记考核平均分", P, 50, "ratio", "secretary_mean_total", {"target": 1000}),
-    ("T02", "全乡镇组织生活开展率", P, 20, "ratio", "township_meetings_ratio", {"target": 1}),
+    ("T01", "村党组织书记考核平均分", P, 40, "ratio", "secretary_mean_total", {"target": 1000}),
+    ("T02", "全乡镇组织生活开展率", P, 15, "ratio", "township_meetings_ratio", {"target": 1}),
     ("T03", "软弱涣散村党组织整顿", P, 15, "deduction", "weak_villages", {"per_event": 5}),
-    ("T04", "村书记上年度评定优秀比例", P, 15, "ratio", "excellent_share", {"target": 30}),
+    ("T04", "村书记上年度评定优秀比例", P, 10, "ratio", "excellent_share", {"target": 30}),
+    ("T05", "信访量排名（乡镇本级）", P, 10, "rank", "township_petitions", {"direction": "asc", "min_share": 0.2}),
+    ("T06", "党委理论学习中心组学习", P, 10, "ratio", "theory_study_sessions", {"target": 1}),
 ]
 
 
@@ -212,6 +215,39 @@ def _report_values(rng, quality, month, income_so_far):
         "meetings_reported": 0,  # filled from the records below, sometimes misreported
     }
     return values
+
+
+def _township_reports(*, rng, county, year, last_month, today):
+    """Every township's own report (乡镇本级月报) of the year's months, approved; in the latest
+    month of this year one township has not filed its own yet (it shows in its to-do)."""
+    townships = list(county.townships.order_by("sort_key", "name").values_list("pk", flat=True))
+    late_township = townships[-1] if townships else None
+    reports = []
+    for township_id in townships:
+        busy = rng.random()  # some townships carry more petitions than others all year
+        for month in range(1, last_month + 1):
+            if year == today.year and month == last_month and township_id == late_township:
+                continue
+            reports.append(
+                MonthlyReport(
+                    village=None,
+                    township_id=township_id,
+                    year=year,
+                    month=month,
+                    status=ReportStatus.APPROVED,
+                    values={
+                        "township_petitions": rng.randint(0, 3) + round(busy * 6),
+                        "township_petitions_resolved": round(rng.uniform(85, 100), 1),
+                        "theory_study_sessions": 1 if rng.random() < 0.9 else 0,
+                        "committee_party_building": rng.randint(1, 2),
+                        "secretary_village_visits": rng.randint(4, 12),
+                        "warning_talks": rng.randint(0, 4),
+                        "key_tasks_progress": round(rng.uniform(70, 100), 1),
+                    },
+                    submitted_at=datetime.datetime(year, month % 12 + 1 if month < 12 else 12, 3, tzinfo=datetime.UTC),
+                )
+            )
+    copy_objects(MonthlyReport, reports)
 
 
 def _enter_manual_items(*, rng, run, quality):
@@ -370,6 +406,13 @@ def generate_assessment(*, rng, county, today, years=None):
                     )
                 )
         copy_objects(MonthlyReport, reports)
+        _township_reports(
+            rng=random.Random(f"{county.pk}:{year}:township-reports"),
+            county=county,
+            year=year,
+            last_month=last_month,
+            today=today,
+        )
         for month in range(1, last_month + 1):
             run = scoring_run_start(
                 actor=None,

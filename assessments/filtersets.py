@@ -73,10 +73,18 @@ class ReportFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("状态"))
     is_late = django_filters.BooleanFilter(label=_("逾期"))
     mismatch = django_filters.BooleanFilter(method="filter_mismatch", label=_("数据不一致"))
+    level = django_filters.ChoiceFilter(
+        choices=[("village", _("村（社区）月报")), ("township", _("乡镇本级月报"))],
+        method="filter_level",
+        label=_("报表类别"),
+    )
 
     class Meta:
         model = MonthlyReport
-        fields = ["year", "month", "township", "status", "is_late", "mismatch"]
+        fields = ["year", "month", "township", "status", "is_late", "mismatch", "level"]
+
+    def filter_level(self, queryset, name, value):
+        return queryset.filter(village__isnull=value == "township")
 
     def filter_mismatch(self, queryset, name, value):
         """Reports whose values differ from the records, counted only once their month has ended

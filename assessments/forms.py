@@ -6,16 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from townships.forms import BootstrapModelForm, bootstrapify
 
 from .choices import Method, unit_level
-from .metrics import METRICS, REPORTED_CODES, metrics_for
+from .metrics import METRICS, metrics_for, reported_codes
 from .models import Indicator
 
 
 class ReportForm(forms.Form):
-    """One field per reported metric."""
+    """One field per reported metric of the report's level: a village's, or the township's own."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, level="village", **kwargs):
         super().__init__(*args, **kwargs)
-        for code in REPORTED_CODES:
+        for code in reported_codes(level):
             metric = METRICS[code]
             self.fields[code] = forms.DecimalField(
                 label=f"{metric.label}（{metric.unit}）" if metric.unit else metric.label, min_value=0, required=False
@@ -157,9 +157,13 @@ class OverrideForm(ReasonForm):
 
 
 class CorrectionForm(ReasonForm):
-    metric = forms.ChoiceField(label=_("更正项目"), choices=[(c, METRICS[c].label) for c in REPORTED_CODES])
+    metric = forms.ChoiceField(label=_("更正项目"))
     value = forms.DecimalField(label=_("更正后数值"), min_value=0)
     field_order = ["metric", "value", "reason"]
+
+    def __init__(self, *args, level="village", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = [(c, METRICS[c].label) for c in reported_codes(level)]
 
 
 class RunForm(forms.Form):

@@ -20,6 +20,13 @@ urlpatterns = [
     path("reports/import/", views.report_import, name="report-import"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:village_pk>/<int:year>/<int:month>/", views.report_form, name="report-form"),
+    path(
+        "reports/township/<int:township_pk>/<int:year>/<int:month>/",
+        views.township_report_form,
+        name="township-report-form",
+    ),
+    path("reports/township/template.xlsx", views.township_report_template, name="township-report-template"),
+    path("reports/township/import/", views.township_report_import, name="township-report-import"),
     path("runs/", views.run_list, name="run-list"),
     path("scores/", views.score_list, name="score-list"),
     path("scores/export.xlsx", views.score_export, name="score-export"),

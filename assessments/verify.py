@@ -26,6 +26,11 @@ def _name(score):
     return score.township.name if score.village_id is None else f"{score.township.name} {score.village.name}"
 
 
+def _report_unit(village_id, township_id):
+    """Whose report (or score) it is: ("village", id), or ("township", id) for the township's own."""
+    return ("township", township_id) if village_id is None else ("village", village_id)
+
+
 def _recompute_item(item, peers):
     indicator = item.indicator
     if indicator.method == scoring.Method.MANUAL:
@@ -155,18 +160,20 @@ def _derived_drift(*, county_id, year, month, scores, by_score):
 
 
 def _input_drift(*, county_id, year, month, scores, by_score):
-    """The stored inputs against the approved reports as they are now."""
+    """The stored inputs against the approved reports as they are now: a village's score against its
+    village's report, a township's own score against the township's own report (乡镇本级)."""
     reports = {
-        village_id: (values, township, village)
-        for village_id, values, township, village in MonthlyReport.objects.filter(
+        _report_unit(village_id, township_id): (values, township, village)
+        for village_id, township_id, values, township, village in MonthlyReport.objects.filter(
             township__county_id=county_id, year=year, month=month, status=ReportStatus.APPROVED
-        ).values_list("village_id", "values", "township__name", "village__name")
+        ).values_list("village_id", "township_id", "values", "township__name", "village__name")
     }
     found = []
     for score_id, score in scores.items():
-        if score.village_id not in reports:
+        unit = _report_unit(score.village_id, score.township_id)
+        if unit not in reports:
             continue
-        values = reports[score.village_id][0] or {}
+        values = reports[unit][0] or {}
         for item in by_score.get(score_id, []):
             code = item.indicator.metric
             if code in METRICS and METRICS[code].source == "report" and not _same(item.metric_value, values.get(code)):
@@ -182,7 +189,8 @@ def _input_drift(*, county_id, year, month, scores, by_score):
         .first()
     )
     for entry in last.left_out if last else []:
-        if entry.get("village") in reports and entry.get("status") != "vacant":  # vacant: nobody to score
-            _values, township, village = reports[entry["village"]]
+        unit = ("village", entry.get("village"))
+        if unit in reports and entry.get("status") != "vacant":  # vacant: nobody to score
+            _values, township, village = reports[unit]
             found.append(f"{township} {village}: report approved, but left out of run {last.pk} ({entry['status']})")
     return found

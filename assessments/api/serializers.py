@@ -3,7 +3,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments.metrics import REPORTED_CODES
+from assessments.metrics import REPORTED_CODES, reported_codes
 from assessments.models import (
     BallotGroup,
     BallotTally,
@@ -53,7 +53,12 @@ class SchemeSerializer(serializers.ModelSerializer):
 
 
 class MonthlyReportSerializer(serializers.ModelSerializer):
-    values = serializers.DictField(help_text="填报数据：" + "、".join(REPORTED_CODES))
+    values = serializers.DictField(
+        help_text="填报数据。村（社区）月报："
+        + "、".join(REPORTED_CODES)
+        + "；乡镇本级月报："
+        + "、".join(reported_codes("township"))
+    )
 
     class Meta:
         model = MonthlyReport
@@ -70,12 +75,13 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
             "mismatches",
             "version",
         ]
-        read_only_fields = ["township", "status", "is_late", "return_reason", "mismatches"]
+        read_only_fields = ["status", "is_late", "return_reason", "mismatches"]
         # POST saves the village's report for the month, new or draft (report_save); the
         # unique (village, year, month) is the service's to keep, so no "already exists" 400.
         validators = []
         extra_kwargs = {
-            "village": {"help_text": "村（社区）编号"},
+            "village": {"help_text": "村（社区）编号；乡镇本级月报为空", "required": False, "allow_null": True},
+            "township": {"help_text": "乡镇编号：新建乡镇本级月报时填写（不填村）；村月报可省略", "required": False},
             # The same words as the form path (townships.models.validate_period).
             "year": {"help_text": "年", "error_messages": dict.fromkeys(("min_value", "max_value"), YEAR_MESSAGE)},
             "month": {"help_text": "月", "error_messages": dict.fromkeys(("min_value", "max_value"), MONTH_MESSAGE)},

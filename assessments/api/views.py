@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -36,6 +36,7 @@ from townships.api.throttling import FixedWindowUserRateThrottle
 from townships.api.views import ScopedReadOnlyViewSet
 from townships.cache import LocalBytes
 from townships.choices import Role
+from townships.models import Township
 from townships.scoping import can_edit_in_township, get_scoped_or_404, scope_for
 from villages.models import Village
 
@@ -132,13 +133,20 @@ class MonthlyReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=data["village"].pk)
-        if not can_edit_in_township(request.user, village.township_id):
-            raise PermissionDenied("没有填报此村月报的权限。")
+        if data.get("village") is not None:
+            village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=data["village"].pk)
+            township = village.township
+        elif data.get("township") is not None:  # the township's own report (乡镇本级)
+            village, township = None, get_scoped_or_404(request.user, Township.objects.all(), pk=data["township"].pk)
+        else:
+            raise ValidationError({"village": "请填写村（社区）编号；乡镇本级月报请填写乡镇编号（township）。"})
+        if not can_edit_in_township(request.user, township.pk):
+            raise PermissionDenied("没有填报此月报的权限。")
         try:
             report = services.report_save(
                 actor=request.user,
                 village=village,
+                township=township,
                 year=data["year"],
                 month=data["month"],
                 values=data["values"],

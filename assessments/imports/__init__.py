@@ -1,4 +1,5 @@
-"""Workbooks of the assessment: the township's monthly report (one row per village) and the scheme.
+"""Workbooks of the assessment: the township's monthly report (one row per village), the township's
+own report (乡镇本级, one row) and the scheme.
 
 Both imports run on the skeleton in townships.imports; each states its sheet, its row
 form and its write.
@@ -19,7 +20,7 @@ from villages.models import Village
 
 from .. import scoring
 from ..choices import Category, Method, ReportStatus, SchemeStatus
-from ..metrics import METRICS, REPORTED_CODES, parse_reported
+from ..metrics import METRICS, REPORTED_CODES, parse_reported, reported_codes
 from ..models import Indicator, MonthlyReport
 from ..selectors import period_is_closed
 from ..services import report_save, report_submit, scheme_problems
@@ -95,9 +96,9 @@ def template(*, township, year, month):
     sheet = workbook.active
     sheet.title = SHEET
     sheet.append(headers())
-    filed = MonthlyReport.objects.filter(township=township, year=year, month=month, status__in=FILED).values(
-        "village_id"
-    )
+    filed = MonthlyReport.objects.filter(
+        township=township, year=year, month=month, status__in=FILED, village__isnull=False
+    ).values("village_id")
     villages = Village.objects.filter(township=township, is_active=True).order_by("sort_key", "name")
     for name in villages.exclude(pk__in=filed).values_list("name", flat=True):
         sheet.append([name])
@@ -171,9 +172,9 @@ class ReportsImport(WorkbookImport):
         villages = Village.objects.filter(township=self.township, is_active=True).select_related("township")
         self.villages = {normalize_cell(v.name): v for v in villages}
         self.statuses = dict(
-            MonthlyReport.objects.filter(township=self.township, year=self.year, month=self.month).values_list(
-                "village_id", "status"
-            )
+            MonthlyReport.objects.filter(
+                township=self.township, year=self.year, month=self.month, village__isnull=False
+            ).values_list("village_id", "status")
         )
         self.seen = set()  # villages of the rows accepted so far
 
@@ -200,6 +201,120 @@ class ReportsImport(WorkbookImport):
 
 def reports_import(*, actor, township, year, month, upload, request=None):
     return ReportsImport(actor=actor, township=township, year=year, month=month, upload=upload, request=request).run()
+
+
+# --- The township's own report (乡镇本级月报) ------------------------------------
+
+OWN_SHEET = "乡镇本级月报"
+
+
+class _TownshipRowForm(RowForm):
+    township = RawColumn(label="乡镇", required=False)
+
+    def clean_township(self):
+        name, importer = self.cleaned_data["township"], self.importer
+        if normalize_cell(name or "") != normalize_cell(importer.township.name):
+            raise ValidationError(_("这一行应是本乡镇（%(t)s）的报表。") % {"t": importer.township.name})
+        if importer.seen:
+            raise ValidationError(_("乡镇本级月报只有一行，这一行重复了。"))
+        importer.seen = True
+        return importer.township
+
+
+# The township's month: its name, then a column per township-reported metric.
+TownshipReportRowForm = type(
+    "TownshipReportRowForm",
+    (_TownshipRowForm,),
+    {"__module__": __name__} | {c: MetricColumn(c) for c in reported_codes("township")},
+)
+
+
+def township_template(*, township, year, month):
+    """The township's own month as a workbook: one row, its name, the values to fill."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = OWN_SHEET
+    sheet.append(TownshipReportRowForm.headers())
+    sheet.append([township.name])
+    sheet.cell(row=2, column=1).data_type = "s"
+    info = workbook.create_sheet(INFO_SHEET)
+    info.append(["乡镇", township.name])
+    info.append(["年月", f"{year}-{month:02d}"])
+    info.append(
+        ["说明", "乡镇本级一行：本乡镇自身本月的工作数据；数字不能为负，百分比不超过 100；校验通过才会导入并报送。"]
+    )
+    for row in info.iter_rows():
+        for cell in row:
+            cell.data_type = "s"
+    return workbook
+
+
+class TownshipReportImport(WorkbookImport):
+    """The township's own month: saved and submitted, or nothing written."""
+
+    sheet = OWN_SHEET
+    form_class = TownshipReportRowForm
+
+    def __init__(self, *, year, month, **kwargs):
+        super().__init__(**kwargs)
+        self.year, self.month = year, month
+
+    @property
+    def kind(self):
+        return f"township-report-{self.year}-{self.month}"
+
+    def check_workbook(self, workbook):
+        _check_workbook_is_for(_workbook_info(workbook), township=self.township, year=self.year, month=self.month)
+
+    def refusal(self):
+        if period_is_closed(self.township.county_id, self.year, self.month):
+            return _("%(y)s年%(m)s月已关账，不能再填报。") % {"y": self.year, "m": self.month}
+        status = (
+            MonthlyReport.objects.filter(township=self.township, village__isnull=True, year=self.year, month=self.month)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status in FILED:
+            return _("%(t)s %(y)s年%(m)s月的乡镇本级月报%(s)s，不能再导入；如需修改，请由县委组织部退回后重报。") % {
+                "t": self.township.name,
+                "y": self.year,
+                "m": self.month,
+                "s": ReportStatus(status).label,
+            }
+        return None
+
+    def prepare(self):
+        self.seen = False
+
+    def check_rows(self, rows, *, complete):
+        if complete and not rows:
+            return [self.cell_error(2, "乡镇", _("没有填写乡镇本级的数据。"))]
+        return []
+
+    def write(self, rows):
+        values = {code: rows[0].data[code] for code in reported_codes("township")}
+        report = report_save(
+            actor=self.actor,
+            township=self.township,
+            year=self.year,
+            month=self.month,
+            values=values,
+            request=self.request,
+        )
+        report_submit(actor=self.actor, report=report, request=self.request)
+        return 1
+
+    def audit_detail(self, *, rows, created):
+        return {"kind": "township-report", "year": self.year, "month": self.month, "rows": created}
+
+    def success_message(self, created, skipped):
+        return _("已导入并报送 %(t)s 的乡镇本级月报。") % {"t": self.township.name}
+
+
+def township_report_import(*, actor, township, year, month, upload, request=None):
+    return TownshipReportImport(
+        actor=actor, township=township, year=year, month=month, upload=upload, request=request
+    ).run()
 
 
 # --- Schemes as workbooks -----------------------------------------------------

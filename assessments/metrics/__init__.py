@@ -3,8 +3,9 @@ from records.
 
 A metric is read per unit and period: most per village; the township metrics (``level="township"``,
 ``township.py``) per township, for the schemes whose target is the township — mostly aggregates
-of its villages' records and scores. Reported metrics come from the approved monthly report's
-``values``. A derived metric is one function registered under its code (``derived_metric``) with its
+of its villages' records and scores, and what the township reports of itself. Reported metrics come
+from the approved monthly report's ``values``: a village's report, or the township's own (乡镇本级,
+the report without a village). A derived metric is one function registered under its code (``derived_metric``) with its
 label, unit and origin; a scoring run asks the registry for the metrics its indicators read
 (``read_derived``) and never special-cases a code. Readers take a ``MetricPeriod`` and answer
 {village id: value} for its townships in a fixed number of queries, whatever their number of
@@ -50,10 +51,27 @@ REPORTED = (
     Metric("satisfaction", _("群众满意度"), "report", "%", "percent", compare_with="satisfaction_rate"),
     Metric("environment_score", _("人居环境整治评分"), "report", _("分"), "decimal"),
     Metric("meetings_reported", _("本月召开三会一课"), "report", _("次"), compare_with="meetings_held"),
+    # The township's own report (乡镇本级月报): what the township itself did in the month, for the
+    # schemes whose target is the township (信访量排名, 中心组学习, 书记走访, 警示谈话, 督查).
+    Metric("township_petitions", _("乡镇本级受理信访件数"), "report", _("件"), level="township"),
+    Metric("township_petitions_resolved", _("信访事项按期办结率"), "report", "%", "percent", level="township"),
+    Metric("theory_study_sessions", _("党委理论学习中心组学习"), "report", _("次"), level="township"),
+    Metric("committee_party_building", _("党委会专题研究党建工作"), "report", _("次"), level="township"),
+    Metric("secretary_village_visits", _("党委书记走访联系村（社区）"), "report", _("次"), level="township"),
+    Metric("warning_talks", _("警示谈话、提醒谈话"), "report", _("人次"), level="township"),
+    Metric("key_tasks_progress", _("重点工作督查完成率"), "report", "%", "percent", level="township"),
 )
 
 METRICS = {m.code: m for m in REPORTED}
-REPORTED_CODES = [m.code for m in REPORTED]
+
+
+def reported_codes(level="village"):
+    """The codes a report of that unit holds, in the form's order: a village's report, or the
+    township's own (``"township"``)."""
+    return [m.code for m in REPORTED if m.level == level]
+
+
+REPORTED_CODES = reported_codes("village")
 
 
 def derived_metric(code, label, *, unit="", kind="int", origin, default=0, level="village"):

@@ -140,9 +140,13 @@ class Indicator(models.Model):
 
 
 class MonthlyReport(models.Model):
-    """A township's monthly report (月报) for one village: the reported metric values."""
+    """A township's monthly report (月报): the reported metric values of one village, or — without a
+    village — of the township itself (乡镇本级月报, read by the township schemes). Both go through the
+    same filing, review, correction and audit; ``codes`` are the metrics each holds."""
 
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="reports", verbose_name=_("村（社区）"))
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("村（社区）")
+    )
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="reports", verbose_name=_("乡镇"))
     year = models.PositiveSmallIntegerField(_("年"), validators=YEAR_VALIDATORS)
     month = models.PositiveSmallIntegerField(_("月"), validators=MONTH_VALIDATORS)
@@ -175,14 +179,50 @@ class MonthlyReport(models.Model):
         verbose_name_plural = _("月度报表")
         ordering = ["-year", "-month", "township", "village"]
         constraints = [
-            models.UniqueConstraint(fields=["village", "year", "month"], name="report_one_per_village_month"),
+            models.UniqueConstraint(
+                fields=["village", "year", "month"],
+                condition=Q(village__isnull=False),
+                name="report_one_per_village_month",
+            ),
+            models.UniqueConstraint(
+                fields=["township", "year", "month"],
+                condition=Q(village__isnull=True),
+                name="report_one_per_township_month",
+            ),
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month_valid"),
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="report_year_valid"),
         ]
         indexes = [models.Index(fields=["township", "year", "month", "status"])]
 
     def __str__(self):
-        return f"{self.village} {self.year}年{self.month}月"
+        return f"{self.unit_name} {self.year}年{self.month}月"
+
+    @property
+    def level(self):
+        """ "village", or "township" for the township's own report (the metrics' levels)."""
+        return "township" if self.village_id is None else "village"
+
+    @property
+    def codes(self):
+        from ..metrics import reported_codes
+
+        return reported_codes(self.level)
+
+    @property
+    def form_url(self):
+        """The form the report is filed on: its village's, or the township's own."""
+        from django.urls import reverse
+
+        if self.village_id is None:
+            return reverse("township-report-form", args=[self.township_id, self.year, self.month])
+        return reverse("report-form", args=[self.village_id, self.year, self.month])
+
+    @property
+    def unit_name(self):
+        """The village's name, or "<township>（乡镇本级）" for the township's own report."""
+        if self.village_id is None:
+            return _("%(t)s（乡镇本级）") % {"t": self.township.name}
+        return self.village.name
 
 
 class ReportCorrection(models.Model):

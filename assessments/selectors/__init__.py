@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from ..choices import (
     RemovalState,
     ReportStatus,
     RunStatus,
+    SchemeStatus,
     Target,
 )
 from ..models import (
@@ -89,6 +91,20 @@ def period_is_closed(county_id, year, month):
     return PeriodLock.objects.filter(county_id=county_id, year=year, month=month).exists()
 
 
+def township_report_expected(county_id, year):
+    """Whether the county's townships file their own report (乡镇本级月报) for the year's months:
+    when a township scheme in force that year reads a township-reported metric (one query)."""
+    from ..metrics import reported_codes
+
+    return Indicator.objects.filter(
+        scheme__county_id=county_id,
+        scheme__year=year,
+        scheme__target=Target.TOWNSHIP,
+        scheme__status__in=[SchemeStatus.ACTIVE, SchemeStatus.LOCKED],
+        metric__in=reported_codes("township"),
+    ).exists()
+
+
 def month_coverage(*, county_id, year, month):
     """(active villages, villages with an approved report) for a county's month (one query each)."""
     expected = Village.objects.filter(township__county_id=county_id, is_active=True).count()
@@ -136,7 +152,7 @@ def county_dashboard(*, user, year, month):
     ids = [t.pk for t in townships]
     status_counts = {}
     for township_id, status, late, n in (
-        MonthlyReport.objects.filter(township_id__in=ids, year=year, month=month)
+        MonthlyReport.objects.filter(township_id__in=ids, year=year, month=month, village__isnull=False)
         .values_list("township_id", "status", "is_late")
         .annotate(n=Count("pk"))
     ):
@@ -309,7 +325,8 @@ def reporting_deadline(county_id, year, month):
 
 def township_todo(*, township, today, alerts):
     """Everything a township's office has pending, whatever its month (a fixed number of queries):
-    the month being reported on (the one just ended) for villages that have not submitted it, every
+    the month being reported on (the one just ended) for villages that have not submitted it (and
+    the township's own report where a township scheme reads it), every
     returned report, meetings not held and overdue membership steps (from ``alerts``), 限期改正
     due within a month or overdue, villages in rectification without a recent measure, and the
     commitments' overdue milestones and 整改 deadlines (``cadres.selectors.commitments_due``)."""
@@ -319,15 +336,19 @@ def township_todo(*, township, today, alerts):
         MonthlyReport.objects.filter(township=township, year=year, month=month).values_list("village_id", "status")
     )
     to_file = [
-        (pk, name, filed.get(pk))
+        (reverse("report-form", args=[pk, year, month]), name, filed.get(pk))
         for pk, name in Village.objects.filter(township=township, is_active=True)
         .order_by("sort_key", "name")
         .values_list("pk", "name")
         if filed.get(pk) in (None, ReportStatus.DRAFT)
     ]
+    # The township's own report (乡镇本级) first, where a township scheme reads it.
+    if filed.get(None) in (None, ReportStatus.DRAFT) and township_report_expected(township.county_id, year):
+        url = reverse("township-report-form", args=[township.pk, year, month])
+        to_file.insert(0, (url, _("乡镇本级"), filed.get(None)))
     returned = list(
         MonthlyReport.objects.filter(township=township, status=ReportStatus.RETURNED)
-        .select_related("village")
+        .select_related("village", "township")
         .order_by("-year", "-month", "village__sort_key")
     )
     corrections = list(
@@ -460,7 +481,7 @@ def weak_candidates(*, user, today):
             names[village_id] = (tally.township.name, tally.village.name)
     month_end = today.replace(day=1) - datetime.timedelta(days=1)
     for report in MonthlyReport.objects.filter(
-        township__in=townships, year=month_end.year, month=month_end.month
+        township__in=townships, year=month_end.year, month=month_end.month, village__isnull=False
     ).select_related("village", "township"):
         if int(report.values.get("petitions") or 0) >= conf["weak.petitions_at_least"]:
             reasons.setdefault(report.village_id, []).append(

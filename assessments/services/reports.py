@@ -21,7 +21,7 @@ from ..choices import (
     RunKind,
     SchemeStatus,
 )
-from ..metrics import METRICS, REPORTED_CODES, MetricPeriod, metric_value, parse_reported, read_derived
+from ..metrics import METRICS, MetricPeriod, metric_value, parse_reported, read_derived, reported_codes
 from ..models import (
     MonthlyReport,
     PeriodLock,
@@ -30,7 +30,13 @@ from ..models import (
     Score,
     ScoringRun,
 )
-from ..selectors import month_coverage, period_is_closed, reporting_deadline, reporting_period
+from ..selectors import (
+    month_coverage,
+    period_is_closed,
+    reporting_deadline,
+    reporting_period,
+    township_report_expected,
+)
 from .common import actor_or_none
 from .runs import period_mark_dirty, scoring_run_start
 
@@ -45,10 +51,15 @@ def deadline_reminders(*, today, within_days=3):
         deadline = reporting_deadline(county.pk, year, month)
         if not 0 <= (deadline - today).days <= within_days:
             continue
-        done = MonthlyReport.objects.filter(
+        filed = MonthlyReport.objects.filter(
             year=year, month=month, status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED]
-        ).values("village_id")
+        )
+        done = filed.filter(village__isnull=False).values("village_id")
         missing = {}
+        if township_report_expected(county.pk, year):
+            own = set(filed.filter(village__isnull=True).values_list("township_id", flat=True))
+            for township_id in county.townships.filter(is_active=True).exclude(pk__in=own).values_list("pk", flat=True):
+                missing[township_id] = [_("乡镇本级")]
         for township_id, name in (
             Village.objects.filter(township__county=county, township__is_active=True, is_active=True)
             .exclude(pk__in=done)
@@ -70,9 +81,11 @@ def deadline_reminders(*, today, within_days=3):
     return told
 
 
-def clean_report_values(raw):
+def clean_report_values(raw, level="village"):
+    """The values of a village's report (or, ``level="township"``, of the township's own), parsed;
+    ValidationError naming each bad one."""
     values, errors = {}, {}
-    for code in REPORTED_CODES:
+    for code in reported_codes(level):
         try:
             value = parse_reported(code, raw.get(code))
         except ValueError as exc:
@@ -103,22 +116,24 @@ class ReportConflict(ValidationError):
 
 
 @transaction.atomic
-def report_save(*, actor, village, year, month, values, version=None, request=None):
-    """Create or update a draft (or returned) report; approved reports are locked.
+def report_save(*, actor, village=None, township=None, year, month, values, version=None, request=None):
+    """Create or update a draft (or returned) report of a village, or — ``township`` without
+    ``village`` — the township's own report (乡镇本级); approved reports are locked.
 
     ``version`` is the report's version the user started from (the form's hidden field,
     the API's ``version``): if the report has been saved since, nothing is written and
     ReportConflict says by whom. It may be left out only when the report does not exist yet;
     updating an existing report without it is refused (``version`` named), never a silent overwrite."""
     validate_period(year, month)
-    if period_is_closed(village.township.county_id, year, month):
+    township = village.township if village is not None else township
+    if period_is_closed(township.county_id, year, month):
         raise ValidationError(_("%(y)s年%(m)s月已关账，不能再填报。") % {"y": year, "m": month})
     today = timezone.localdate()
     if (year, month) > (today.year, today.month):
         raise ValidationError(_("不能填报未来月份。"))
-    cleaned = clean_report_values(values)
+    cleaned = clean_report_values(values, "village" if village is not None else "township")
     report, _created = MonthlyReport.objects.select_for_update().get_or_create(
-        village=village, year=year, month=month, defaults={"township_id": village.township_id}
+        village=village, township=township, year=year, month=month
     )
     if report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
         raise ValidationError(_("该报表已报送或已审核，不能再修改；如需更正请联系县委组织部。"))
@@ -138,7 +153,7 @@ def report_submit(*, actor, report, request=None):
     report = MonthlyReport.objects.select_for_update().select_related("township").get(pk=report.pk)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("只有草稿或退回的报表可以报送。"))
-    missing = [str(METRICS[c].label) for c in REPORTED_CODES if c not in report.values]
+    missing = [str(METRICS[c].label) for c in report.codes if c not in report.values]
     if missing:
         raise ValidationError(
             _("还有未填写的项目：%(m)s。") % {"m": "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")}
@@ -234,7 +249,7 @@ def reports_approve_bulk(*, actor, reports, acknowledged=(), request=None):
         raise ValidationError(
             [
                 _("%(village)s（%(township)s）：%(why)s。")
-                % {"village": report.village.name, "township": report.township.name, "why": why}
+                % {"village": report.unit_name, "township": report.township.name, "why": why}
                 for report, why in problems
             ],
             code="batch",
@@ -314,8 +329,8 @@ def _month_inputs_changed(*, county_id, year, month, actor):
 
 def _tell_township(report):
     """The township's office hears of a review in its message centre."""
-    village = Village.objects.values_list("name", flat=True).get(pk=report.village_id)
-    what = {"v": village, "y": report.year, "m": report.month}
+    report = MonthlyReport.objects.select_related("village", "township").get(pk=report.pk)
+    what = {"v": report.unit_name, "y": report.year, "m": report.month}
     approved = report.status == ReportStatus.APPROVED
     notify(
         township_recipients(report.township_id),
@@ -327,7 +342,7 @@ def _tell_township(report):
         )
         % what,
         body="" if approved else _("退回原因：%(r)s") % {"r": report.return_reason},
-        url=reverse("report-form", args=[report.village_id, report.year, report.month]),
+        url=report.form_url,
     )
 
 
@@ -337,7 +352,7 @@ def _tell_township_batch(reports):
         _tell_township(reports[0])
         return
     months = sorted({(r.year, r.month) for r in reports})
-    names = [r.village.name for r in reports]
+    names = [r.unit_name for r in reports]
     notify(
         township_recipients(reports[0].township_id),
         kind=MessageKind.REPORT_APPROVED,
@@ -389,9 +404,9 @@ def report_correct(*, actor, report, metric, value, reason, request=None):
     """A county correction of an approved (locked) report: recorded with its reason."""
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("更正须说明原因。")})
-    if metric not in REPORTED_CODES:
-        raise ValidationError({"metric": _("没有这个填报项目。")})
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if metric not in report.codes:
+        raise ValidationError({"metric": _("没有这个填报项目。")})
     if report.status != ReportStatus.APPROVED:
         raise ValidationError(_("只有已审核的报表需要更正；未审核的请退回由乡镇修改。"))
     try:

@@ -185,6 +185,7 @@ def read_petitions(*, county_id, year, quarter, conf):
         year=year,
         month__in=[3 * quarter - 2, 3 * quarter - 1, 3 * quarter],
         status=ReportStatus.APPROVED,
+        village__isnull=False,
     ).values_list("village_id", "township_id", "values"):
         try:
             totals[village_id] += Decimal(str((values or {}).get("petitions") or 0))

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,9 +32,9 @@ from .. import imports, services
 from ..choices import ReportStatus
 from ..filtersets import ReportFilterSet
 from ..forms import CorrectionForm, ReasonForm, ReportForm
-from ..metrics import METRICS, REPORTED_CODES
+from ..metrics import METRICS
 from ..models import MonthlyReport
-from ..selectors import period_is_closed
+from ..selectors import period_is_closed, township_report_expected
 from ..services.reports import (
     bulk_approval_problems,
     month_has_ended,
@@ -55,14 +56,27 @@ def report_overview(request):
     villages = (
         list(Village.objects.filter(township=township, is_active=True).order_by("sort_key", "name")) if township else []
     )
-    reports = {r.village_id: r for r in MonthlyReport.objects.filter(village__in=villages, year=year, month=month)}
-    rows = [(v, reports.get(v.pk)) for v in villages]
-    done = sum(1 for _v, r in rows if r and r.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED))
+    reports = {
+        r.village_id: r
+        for r in MonthlyReport.objects.filter(township=township, year=year, month=month).select_related("township")
+    }
+    rows = [(v.name, reports.get(v.pk), reverse("report-form", args=[v.pk, year, month])) for v in villages]
+    done = sum(1 for _v, r, _url in rows if r and r.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED))
+    # The township's own report (乡镇本级) heads the list; it is not one of the villages counted.
+    own = None
+    if township:
+        own = (
+            _("%(t)s（乡镇本级）") % {"t": township.name},
+            reports.get(None),
+            reverse("township-report-form", args=[township.pk, year, month]),
+        )
     return render(
         request,
         "assessments/report_overview.html",
         {
             "rows": rows,
+            "own": own,
+            "own_expected": township and township_report_expected(township.county_id, year),
             "year": year,
             "month": month,
             "township": township,
@@ -80,20 +94,34 @@ def report_overview(request):
 @require_get_or_post
 @login_required
 def report_form(request, village_pk, year, month):
+    """A village's month: its report's form, or its values once submitted."""
     village = get_scoped_or_404(request.user, Village.objects.select_related("township"), pk=village_pk)
+    return _report_page(request, village=village, township=village.township, year=year, month=month)
+
+
+@require_get_or_post
+@login_required
+def township_report_form(request, township_pk, year, month):
+    """The township's own month (乡镇本级月报), read by the township schemes: the same form and rules."""
+    township = get_scoped_or_404(request.user, Township.objects.all(), pk=township_pk)
+    return _report_page(request, village=None, township=township, year=year, month=month)
+
+
+def _report_page(request, *, village, township, year, month):
     try:
         validate_period(year, month)  # the URL's period is checked as the API checks the body's
     except ValidationError as error:
         return render(request, "400.html", {"message": " ".join(error.messages)}, status=400)
-    if not can_edit_in_township(request.user, village.township_id):
-        raise PermissionDenied(_("您没有填报此村月报的权限。"))
+    if not can_edit_in_township(request.user, township.pk):
+        raise PermissionDenied(_("您没有填报此月报的权限。"))
     report = (
-        MonthlyReport.objects.filter(village=village, year=year, month=month)
-        .select_related("saved_by", "reviewed_by")
+        MonthlyReport.objects.filter(village=village, township=township, year=year, month=month)
+        .select_related("saved_by", "reviewed_by", "village", "township")
         .first()
     )
+    level = "village" if village is not None else "township"
     initial = {**(report.values if report else {}), "version": report.version if report else 0}
-    form = ReportForm(request.POST or None, initial=initial)
+    form = ReportForm(request.POST or None, initial=initial, level=level)
     conflict = None
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data.pop("version")
@@ -102,6 +130,7 @@ def report_form(request, village_pk, year, month):
             report = services.report_save(
                 actor=request.user,
                 village=village,
+                township=township,
                 year=year,
                 month=month,
                 values=values,
@@ -124,7 +153,7 @@ def report_form(request, village_pk, year, month):
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
-            return redirect(f"{reverse('report-overview')}?year={year}&month={month}&township={village.township_id}")
+            return redirect(f"{reverse('report-overview')}?year={year}&month={month}&township={township.pk}")
     # A submitted or approved report is locked (report_save refuses it): the page shows its values only.
     locked = report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
     return render(
@@ -132,7 +161,7 @@ def report_form(request, village_pk, year, month):
         "assessments/report_form.html",
         {
             "form": form,
-            "village": village,
+            "unit_name": village.name if village else _("%(t)s（乡镇本级）") % {"t": township.name},
             "year": year,
             "month": month,
             "report": report,
@@ -145,13 +174,13 @@ def report_form(request, village_pk, year, month):
 
 def _report_values(report):
     """(label, value, unit) per reported metric, for showing a report without inputs."""
-    return [(METRICS[c].label, report.values.get(c, "—"), METRICS[c].unit) for c in REPORTED_CODES]
+    return [(METRICS[c].label, report.values.get(c, "—"), METRICS[c].unit) for c in report.codes]
 
 
 def _conflict_rows(report, mine):
     """(label, the value saved by the other user, the value this user typed, differs) per metric."""
     rows = []
-    for code in REPORTED_CODES:
+    for code in report.codes:
         theirs, typed = report.values.get(code), mine.get(code)
         differs = (theirs is None) != (typed is None) or (
             theirs is not None and Decimal(str(theirs)) != Decimal(str(typed))
@@ -167,8 +196,14 @@ def _select_box(report):
     return format_html(
         '<input class="form-check-input" type="checkbox" name="report" value="{}" form="bulk-approve" aria-label="{}">',
         report.pk,
-        _("选择 %(v)s") % {"v": report.village.name},
+        _("选择 %(v)s") % {"v": report.unit_name},
     )
+
+
+def _unit_cell(village, township):
+    """The report's unit as the export writes it (a ``cell`` of plain values): the township's own is
+    "<乡镇>（乡镇本级）"."""
+    return village if village is not None else _("%(t)s（乡镇本级）") % {"t": township}
 
 
 def _late(is_late):
@@ -185,9 +220,9 @@ def review_spec(request):
         township_column(),
         Column(
             _("村（社区）"),
-            lambda r: r.village.name,
-            html=link("report-detail", lambda r: r.village.name),
-            export=cell("village__name"),
+            lambda r: r.unit_name,
+            html=link("report-detail", lambda r: r.unit_name),
+            export=cell("village__name", "township__name", value=_unit_cell, per_value=True),
         ),
         Column(
             _("年月"),
@@ -289,7 +324,7 @@ def report_bulk_approve(request):
             return redirect("report-list")
     rows = list(
         reports.select_related("village", "township").order_by(
-            "township__sort_key", "township__name", "village__name", "pk"
+            "township__sort_key", "township__name", F("village__name").asc(nulls_first=True), "pk"
         )
     )
     problems = dict(bulk_approval_problems(rows, acknowledged=[r.pk for r in rows]))
@@ -322,7 +357,7 @@ def report_return(request, pk):
     """Return one submitted report with its (required) reason, from the review queue."""
     if not can_manage_registry(request.user):
         raise PermissionDenied(_("只有县委组织部管理员可以审核和更正月报。"))
-    report = get_scoped_or_404(request.user, MonthlyReport.objects.select_related("village"), pk=pk)
+    report = get_scoped_or_404(request.user, MonthlyReport.objects.select_related("village", "township"), pk=pk)
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("report-list")
@@ -331,13 +366,13 @@ def report_return(request, pk):
             actor=request.user, report=report, approve=False, reason=request.POST.get("reason", ""), request=request
         )
     except ValidationError as error:
-        messages.error(request, _("%(v)s 未退回：") % {"v": report.village.name} + " ".join(error.messages))
+        messages.error(request, _("%(v)s 未退回：") % {"v": report.unit_name} + " ".join(error.messages))
         # Stay on the confirmation with the same reports, so nothing else changes.
         next_url = request.POST.get("back", "")
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             next_url = reverse("report-list")
     else:
-        messages.success(request, _("已退回 %(v)s 的月报。") % {"v": report.village.name})
+        messages.success(request, _("已退回 %(v)s 的月报。") % {"v": report.unit_name})
     return redirect(next_url)
 
 
@@ -350,7 +385,7 @@ def report_detail(request, pk):
     county_admin = can_manage_registry(request.user)
     review_form = ReasonForm(request.POST if "return" in request.POST else None)
     review_form.fields["reason"].required = False
-    correction_form = CorrectionForm(request.POST if "correct" in request.POST else None)
+    correction_form = CorrectionForm(request.POST if "correct" in request.POST else None, level=report.level)
     if request.method == "POST":
         if not county_admin:
             raise PermissionDenied(_("只有县委组织部管理员可以审核和更正月报。"))
@@ -386,7 +421,10 @@ def report_detail(request, pk):
             "report": report,
             "values": values,
             "mismatches": mismatches,
-            "corrections": report.corrections.select_related("corrected_by"),
+            "corrections": [
+                (c, METRICS[c.metric].label if c.metric in METRICS else c.metric)
+                for c in report.corrections.select_related("corrected_by")
+            ],
             "county_admin": county_admin,
             "review_form": review_form,
             "correction_form": correction_form,
@@ -415,6 +453,11 @@ def report_template(request):
 @require_get_or_post
 @login_required
 def report_import(request):
+    return _month_import(request, imports.reports_import, _("%(t)s %(y)s年%(m)s月 月报导入"), "report-template")
+
+
+def _month_import(request, run, title, template_name):
+    """The upload page of a township's month workbook (the villages' or its own), imported by ``run``."""
     year, month, township = _month_and_township(request)
     if not can_edit_in_township(request.user, township.pk) or request.user.role == "county_viewer":
         raise PermissionDenied
@@ -423,12 +466,30 @@ def report_import(request):
     return upload_page(
         request,
         form,
-        lambda data: imports.reports_import(
+        lambda data: run(
             actor=request.user, township=township, year=year, month=month, upload=data["file"], request=request
         ),
         context={
-            "title": _("%(t)s %(y)s年%(m)s月 月报导入") % {"t": township.name, "y": year, "m": month},
-            "template_url": f"{reverse('report-template')}?year={year}&month={month}&township={township.pk}",
+            "title": title % {"t": township.name, "y": year, "m": month},
+            "template_url": f"{reverse(template_name)}?year={year}&month={month}&township={township.pk}",
         },
         success_url=f"{reverse('report-overview')}?year={year}&month={month}&township={township.pk}",
+    )
+
+
+@require_safe
+@login_required
+def township_report_template(request):
+    year, month, township = _month_and_township(request)
+    return workbook_response(
+        imports.township_template(township=township, year=year, month=month),
+        f"{township.name}{year}年{month}月乡镇本级月报.xlsx",
+    )
+
+
+@require_get_or_post
+@login_required
+def township_report_import(request):
+    return _month_import(
+        request, imports.township_report_import, _("%(t)s %(y)s年%(m)s月 乡镇本级月报导入"), "township-report-template"
     )

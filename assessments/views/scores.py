@@ -22,7 +22,7 @@ from townships.web import (
 )
 
 from .. import services
-from ..choices import Category, RunKind, Target
+from ..choices import Category, PeriodKind, RunKind, Target
 from ..filtersets import ScoreFilterSet
 from ..forms import OverrideForm, RunForm
 from ..metrics import METRICS
@@ -149,9 +149,12 @@ def score_detail(request, pk):
     items = list(
         score.items.select_related("indicator", "overridden_by").order_by("indicator__position", "indicator__code")
     )
+    # The month's report the score read: its village's, or for a township's score the township's own.
     report = (
-        MonthlyReport.objects.filter(village=score.village, year=score.year, month=score.period).first()
-        if score.village_id
+        MonthlyReport.objects.filter(
+            village_id=score.village_id, township_id=score.township_id, year=score.year, month=score.period
+        ).first()
+        if score.period_kind == PeriodKind.MONTH
         else None
     )
     override_form = OverrideForm(request.POST or None)

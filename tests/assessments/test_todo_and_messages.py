@@ -77,7 +77,7 @@ def test_the_month_to_file_is_the_one_just_ended_with_its_deadline(township, vil
     result = todo(township, today)
     assert (result["year"], result["month"]) == (2026, 2)
     assert result["deadline"] == datetime.date(2026, 3, 5) and result["overdue"]
-    assert sorted(name for _pk, name, _s in result["to_file"]) == ["李家村", "草稿村"]
+    assert sorted(name for _url, name, _s in result["to_file"]) == ["李家村", "草稿村"]
     # On 1 January the month being reported on is last year's December, due 5 January: not yet overdue.
     january = todo(township, datetime.date(2027, 1, 1))
     assert (january["year"], january["month"], january["deadline"], january["overdue"]) == (

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from assessments import services
 from assessments.choices import RunKind, Target
-from assessments.metrics import REPORTED_CODES
+from assessments.metrics import reported_codes
 from assessments.models import Scheme, Score, ScoreItem, ScoringRun
 from cadres.choices import PostKind
 from cadres.models import Tenure
 from tests import factories
-from townships.models import CountySetting
+from townships.models import CountySetting, Township
 
 CASES = Path(__file__).parent / "cases"
 
@@ -83,12 +83,16 @@ class County:
         services.scheme_activate(actor=self.admin, scheme=scheme)
         return scheme
 
-    def report(self, village, year, month, values, status="approved"):
+    def report(self, unit, year, month, values, status="approved"):
+        """A village's report, or — ``unit`` a township — the township's own (乡镇本级); the metrics
+        not given are reported as 0."""
         if status == "none":
             return None
-        full = dict.fromkeys(REPORTED_CODES, 0)
+        level = "township" if isinstance(unit, Township) else "village"
+        full = dict.fromkeys(reported_codes(level), 0)
         full.update(values or {})
-        report = services.report_save(actor=self.admin, village=village, year=year, month=month, values=full)
+        where = {"township": unit} if level == "township" else {"village": unit}
+        report = services.report_save(actor=self.admin, year=year, month=month, values=full, **where)
         if status in ("submitted", "approved"):
             services.report_submit(actor=self.admin, report=report)
         if status == "approved":

@@ -119,7 +119,7 @@ def month_inputs(*, township_ids, year, month, conf, codes=None):
         villages[township_id].append((pk, name))
     statuses, reports = {}, {}
     for village_id, status, values in MonthlyReport.objects.filter(
-        township_id__in=township_ids, year=year, month=month
+        township_id__in=township_ids, year=year, month=month, village__isnull=False
     ).values_list("village_id", "status", "values"):
         statuses[village_id] = status
         if status == ReportStatus.APPROVED:
@@ -207,7 +207,9 @@ def score_townships(*, run, conf):
     scores are written (in the same transaction): the township scheme's indicators read township
     metrics (``metrics/township.py``) for every township with a scored village this month; a
     township without one has no data and no score. The month keeps the township scheme version
-    it was first scored with, as the villages' do. Rows as ``score_township``'s, with ``township``."""
+    it was first scored with, as the villages' do. Reported township metrics come from each
+    township's own approved report (乡镇本级月报); without one they are missing (0 points, said so).
+    Rows as ``score_township``'s, with ``township``."""
     key = {
         "township__county_id": run.county_id,
         "period_kind": PeriodKind.MONTH,
@@ -224,12 +226,13 @@ def score_townships(*, run, conf):
     leaves = [i for i in scheme.indicators.all() if i.method]
     period = MetricPeriod(township_ids=township_ids, year=run.year, month=run.period, conf=conf)
     derived = read_derived(period, {i.metric for i in leaves if i.metric})
+    reports = township_reports(township_ids=township_ids, year=run.year, month=run.period)
     secretaries = month_secretaries(
         township_ids=township_ids, year=run.year, month=run.period, post=PostKind.PARTY_SECRETARY
     )
 
     def value_of(code, township_id):
-        return metric_value(code, township_id, report_values=None, derived=derived)
+        return metric_value(code, township_id, report_values=reports.get(township_id), derived=derived)
 
     return [
         {
@@ -242,3 +245,16 @@ def score_townships(*, run, conf):
         }
         for township_id, items in score_units(leaves, township_ids, value_of).items()
     ]
+
+
+def township_reports(*, township_ids, year, month):
+    """{township id: values} of the townships' own approved reports for the month (one query)."""
+    return dict(
+        MonthlyReport.objects.filter(
+            township_id__in=township_ids,
+            village__isnull=True,
+            year=year,
+            month=month,
+            status=ReportStatus.APPROVED,
+        ).values_list("township_id", "values")
+    )
