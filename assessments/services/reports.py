@@ -1,5 +1,6 @@
 """Monthly reports (月报): filing, submission with late marking and mismatches, review, corrections, closing a month."""
 
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -55,24 +56,33 @@ def deadline_reminders(*, today, within_days=3):
             year=year, month=month, status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED]
         )
         done = filed.filter(village__isnull=False).values("village_id")
-        missing = {}
-        if township_report_expected(county.pk, year):
-            own = set(filed.filter(village__isnull=True).values_list("township_id", flat=True))
-            for township_id in county.townships.filter(is_active=True).exclude(pk__in=own).values_list("pk", flat=True):
-                missing[township_id] = [_("乡镇本级")]
+        missing = defaultdict(list)
         for township_id, name in (
             Village.objects.filter(township__county=county, township__is_active=True, is_active=True)
             .exclude(pk__in=done)
             .order_by("township_id", "sort_key", "name")
             .values_list("township_id", "name")
         ):
-            missing.setdefault(township_id, []).append(name)
-        for township_id, names in missing.items():
+            missing[township_id].append(name)
+        own_missing = set()
+        if township_report_expected(county.pk, year):  # the township's own report (乡镇本级) is due too
+            own = filed.filter(village__isnull=True).values("township_id")
+            own_missing = set(county.townships.filter(is_active=True).exclude(pk__in=own).values_list("pk", flat=True))
+        for township_id in sorted(set(missing) | own_missing):
+            names = missing[township_id]
+            what = {"y": year, "m": month, "d": f"{deadline:%m-%d}", "n": len(names)}
+            if township_id in own_missing:
+                title = (
+                    _("%(y)s年%(m)s月月报将于 %(d)s 截止，乡镇本级和 %(n)s 个村未报送")
+                    if names
+                    else _("%(y)s年%(m)s月月报将于 %(d)s 截止，乡镇本级月报未报送")
+                ) % what
+            else:
+                title = _("%(y)s年%(m)s月月报将于 %(d)s 截止，还有 %(n)s 个村未报送") % what
             notify(
                 township_recipients(township_id),
                 kind=MessageKind.DEADLINE,
-                title=_("%(y)s年%(m)s月月报将于 %(d)s 截止，还有 %(n)s 个村未报送")
-                % {"y": year, "m": month, "d": f"{deadline:%m-%d}", "n": len(names)},
+                title=title,
                 body="、".join(names[:30]) + ("……" if len(names) > 30 else ""),
                 url=reverse("report-overview") + f"?township={township_id}&year={year}&month={month}",
                 key=f"deadline:{year}-{month:02d}",
