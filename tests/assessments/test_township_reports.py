@@ -92,11 +92,11 @@ def test_another_township_and_a_viewer_cannot_file_it(client, other_staff_user, 
     url = reverse("township-report-form", args=[township.pk, YEAR, MONTH])
     client.force_login(other_staff_user)
     assert client.get(url).status_code == 404
-    assert client.post(url, {k: "0" for k in CODES} | {"submit": "1"}).status_code == 404
+    assert client.post(url, dict.fromkeys(CODES, "0") | {"submit": "1"}).status_code == 404
     for name in ("township-report-template", "township-report-import"):
         assert client.get(reverse(name), {"township": township.pk, "year": YEAR, "month": MONTH}).status_code == 404
     client.force_login(viewer_user)
-    assert client.post(url, {k: "0" for k in CODES} | {"submit": "1"}).status_code == 403
+    assert client.post(url, dict.fromkeys(CODES, "0") | {"submit": "1"}).status_code == 403
     assert not MonthlyReport.objects.exists()
 
 

@@ -99,3 +99,30 @@ def test_a_village_metric_is_not_a_township_report_value():
     assert "没有这个填报项目" in str(refused.value)
     report = MonthlyReport.objects.get(township=township, village__isnull=True)
     assert "petitions" not in report.values and report.values["township_petitions"] == 1
+
+
+def test_the_what_if_scores_a_township_scheme_from_the_same_records():
+    """试算 of a township scheme: the first scoring above, with T2 turned round (more 信访 ranks first,
+    30 × (1 − (r − 1) ÷ (n − 1) × 0.5)): 西乡 (5 件) 1st → 30.00, 东镇 (2 件) 2nd → 15.00.
+    东镇 28 + 15 + 20 + 9 = 72.00 (87 → 72, 1st → 2nd); 西乡 36 + 30 + 10 + 10 = 86.00 (71 → 86,
+    2nd → 1st); 南镇 40.00 and 北乡 20.00 unchanged (no approved own report)."""
+    from assessments.services.preview import scheme_what_if
+
+    county = _build()
+    scheme = Score.objects.filter(target=Target.TOWNSHIP).first().scheme
+    copy = services.scheme_copy(actor=county.admin, scheme=scheme)
+    services.indicator_save(
+        actor=county.admin,
+        scheme=copy,
+        indicator=copy.indicators.get(code="T2"),
+        params={"direction": "desc", "min_share": 0.5},
+    )
+    rows = {r["township"]: r for r in scheme_what_if(scheme=copy)["rows"]}
+    got = {n: (r["total_now"], r["rank_now"], r["total_after"], r["rank_after"]) for n, r in rows.items()}
+    assert got == {
+        "东镇": (Decimal("87.00"), 1, Decimal("72.00"), 2),
+        "西乡": (Decimal("71.00"), 2, Decimal("86.00"), 1),
+        "南镇": (Decimal("40.00"), 3, Decimal("40.00"), 3),
+        "北乡": (Decimal("20.00"), 4, Decimal("20.00"), 4),
+    }
+    assert Score.objects.filter(target=Target.TOWNSHIP).count() == 4  # nothing written

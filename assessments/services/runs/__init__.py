@@ -6,7 +6,14 @@ transaction, and the one orchestration both the tasks and the synchronous path (
 """
 
 from .claims import chunk_claim, heartbeat, run_claim, silent_since
-from .compute import Inputs, month_inputs, score_chunk_compute, score_chunks_compute, score_township
+from .compute import (
+    Inputs,
+    month_inputs,
+    score_chunk_compute,
+    score_chunks_compute,
+    score_township,
+    township_rows,
+)
 from .dirty import period_mark_dirty, period_mark_scored
 from .lifecycle import (
     LOST_DATABASE,
@@ -54,5 +61,6 @@ __all__ = [
     "score_township",
     "silent_since",
     "scoring_run_start",
+    "township_rows",
     "townships_rescore",
 ]

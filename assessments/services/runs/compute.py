@@ -220,16 +220,21 @@ def score_townships(*, run, conf):
     scheme = used or active_schemes(county_id=run.county_id, year=run.year).get(Target.TOWNSHIP)
     if scheme is None:
         return []
+    return township_rows(scheme, county_id=run.county_id, year=run.year, month=run.period, conf=conf)
+
+
+def township_rows(scheme, *, county_id, year, month, conf):
+    """The rows of a township scheme for a county's month, from the villages' stored scores and the
+    townships' own reports (``score_townships``; the what-if scores a draft scheme with it too)."""
+    key = {"township__county_id": county_id, "period_kind": PeriodKind.MONTH, "year": year, "period": month}
     township_ids = sorted(set(Score.objects.filter(village__isnull=False, **key).values_list("township_id", flat=True)))
     if not township_ids:
         return []
     leaves = [i for i in scheme.indicators.all() if i.method]
-    period = MetricPeriod(township_ids=township_ids, year=run.year, month=run.period, conf=conf)
+    period = MetricPeriod(township_ids=township_ids, year=year, month=month, conf=conf)
     derived = read_derived(period, {i.metric for i in leaves if i.metric})
-    reports = township_reports(township_ids=township_ids, year=run.year, month=run.period)
-    secretaries = month_secretaries(
-        township_ids=township_ids, year=run.year, month=run.period, post=PostKind.PARTY_SECRETARY
-    )
+    reports = township_reports(township_ids=township_ids, year=year, month=month)
+    secretaries = month_secretaries(township_ids=township_ids, year=year, month=month, post=PostKind.PARTY_SECRETARY)
 
     def value_of(code, township_id):
         return metric_value(code, township_id, report_values=reports.get(township_id), derived=derived)
