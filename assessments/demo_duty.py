@@ -1,11 +1,15 @@
-"""The demo's 述职: last year's 述职述廉 of every village secretary and 述职评议 of every township Party
-secretary, with their ballots, written in bulk (COPY). A village secretary's ballots are drawn so that
+"""The demo's 述职: last year's 述职述廉 of every village secretary (and of the 村委会主任 where another
+person holds that post) and 述职评议 of every township Party secretary, with their ballots, written in bulk (COPY). A village secretary's ballots are drawn so that
 their score and 不称职 share give the vote the demo planned for them (the annual rating reads them)."""
 
 import datetime
+import random
 from decimal import Decimal
 
+from django.db.models import Q
+
 from cadres.choices import PostKind
+from cadres.models import Tenure
 from townships.bulk import copy_objects
 from townships.choices import EntryStatus
 from townships.county_settings import settings_for
@@ -83,6 +87,39 @@ def _tally(*, kind, target_kind, county, township_id, village_id, person_id, yea
     return tally, result
 
 
+def _directors(*, rng, county, year, votes, quality, conf, day):
+    """The 村委会主任's own 述职 where the post is held apart from the secretary's (where one person
+    holds both, 一肩挑, the secretary's 述职 is the one 述职). Ballots as the secretaries', drawn from
+    the village's quality; they do not enter the secretary's annual rating."""
+    secretaries = {village_id: person_id for village_id, _t, person_id, _v, _s in votes}
+    directors = (
+        Tenure.objects.filter(
+            township__county=county, post=PostKind.COMMITTEE_DIRECTOR, started_on__lte=datetime.date(year, 12, 31)
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=datetime.date(year, 12, 31)))
+        .order_by("village_id", "started_on")
+        .values_list("village_id", "township_id", "person_id")
+    )
+    options = duty_options(conf, "village")
+    pairs = []
+    for village_id, township_id, person_id in directors:
+        if village_id not in secretaries or secretaries[village_id] == person_id:
+            continue
+        q = quality.get(village_id, 0.7)
+        groups = _groups(rng, conf, "village", Decimal(str(round(62 + 36 * q, 1))), max(0.0, 0.15 - q / 6))
+        tally, result = _tally(
+            kind=BallotKind.VILLAGE_DUTY, target_kind=TallyTarget.VILLAGE_CADRE, county=county, township_id=township_id,
+            village_id=village_id, person_id=person_id, year=year, day=day, options=options, groups=groups, conf=conf,
+        )  # fmt: skip
+        review = DutyReview(
+            level=DutyLevel.VILLAGE, county_id=county.pk, township_id=township_id, village_id=village_id,
+            person_id=person_id, post=PostKind.COMMITTEE_DIRECTOR, year=year, reported_on=day,
+            meeting="村党员大会暨述职述廉会议", meeting_on=day, working=list(result.working),
+        )  # fmt: skip
+        pairs.append((tally, groups, review))
+    return pairs
+
+
 def demo_duty(*, rng, county, year, votes, quality, villages):
     """``votes``: [(village id, township id, person id, planned vote out of 1000, planned 不称职 share)] of
     the village secretaries; ``quality``: {village id: 0–1} and ``villages``: [(village id, township id)],
@@ -107,6 +144,8 @@ def demo_duty(*, rng, county, year, votes, quality, villages):
             meeting="村党员大会暨述职述廉会议", meeting_on=day, working=working,
         )  # fmt: skip
         pairs.append((tally, groups, review))
+    pairs += _directors(rng=random.Random(f"{county.pk}:{year}:directors"), county=county, year=year, votes=votes,
+                        quality=quality, conf=conf, day=day)  # fmt: skip
     options = duty_options(conf, "township")
     by_township = {}
     for village_id, township_id in villages:

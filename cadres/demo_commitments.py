@@ -53,7 +53,7 @@ def _holders(village_ids, year):
 
 
 def generate_commitments(*, county, today):
-    rng = random.Random(f"commitments-{county.division_code}-{today.isoformat()}")  # noqa: S311 (demo data)
+    rng = random.Random(f"commitments-{county.division_code}-{today.isoformat()}")
     villages = list(Village.objects.filter(township__county=county, is_active=True).order_by("pk"))
     organization_of = {}
     for org in (

@@ -458,6 +458,15 @@ def check_last_years_duty_reviews_give_the_votes():
     # Every secretary in office has ballots; a predecessor rated on their months may have none.
     assert rated.filter(vote_source="ballots").count() >= rated.count() * 0.8
     assert not rated.filter(vote_source="typed").exists()
+    # A 村委会主任 held apart from the secretary's post reports too (一肩挑: the secretary's 述职 is the one).
+    directors = DutyReview.objects.filter(year=year, post="committee_director").select_related("tally")
+    secretaries = dict(
+        DutyReview.objects.filter(year=year, post="village_secretary").values_list("village_id", "person_id")
+    )
+    assert directors.exists()
+    assert all(
+        d.person_id != secretaries.get(d.village_id) and d.tally.target_kind == "village_cadre" for d in directors
+    )
 
 
 def check_every_village_has_commitments_some_overdue_some_inspected_last_year_graded():
@@ -489,6 +498,12 @@ def check_the_demo_assessment_scores_rates_and_flags():
 
     assert ScoringRun.objects.exclude(status="succeeded").count() == 0
     assert Score.objects.exists()
+    # The townships file their own report (乡镇本级), and their scores read it (信访量排名 T05).
+    from assessments.models import MonthlyReport, ScoreItem
+
+    assert MonthlyReport.objects.filter(village__isnull=True, status="approved").count() >= Township.objects.count()
+    ranked = ScoreItem.objects.filter(score__target="township", indicator__code="T05")
+    assert ranked.exists() and ranked.filter(metric_value__isnull=False).count() >= ranked.count() * 0.8
     assert AnnualRating.objects.filter(year=timezone.localdate().year - 1).exists()
     states = set(RemovalFlag.objects.values_list("state", flat=True))
     assert states == {"flagged", "watch"}
