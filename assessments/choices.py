@@ -170,3 +170,20 @@ class TalkDecision(models.TextChoices):
 class RectificationStatus(models.TextChoices):
     OPEN = "open", _("未完成")
     DONE = "done", _("已完成")
+
+
+class PayMode(models.TextChoices):
+    """What sets a cadre's performance pay (绩效系数依据)."""
+
+    GRADE = "grade", _("按上年度评定等次")
+    BAND = "band", _("按期内月度考核平均分分档")
+
+
+class PayRhythm(models.TextChoices):
+    HALF = "half", _("每半年结算")
+    YEAR = "year", _("每年结算")
+
+
+class PayPeriodState(models.TextChoices):
+    OPEN = "open", _("测算中")
+    APPROVED = "approved", _("已审定")

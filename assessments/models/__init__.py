@@ -20,6 +20,7 @@ from ..choices import (
 )
 from .ballots import BallotGroup, BallotTally
 from .duty import DutyReview
+from .pay import PayDeduction, PayLine, PayPeriod, PayStandard
 from .runs import DirtyPeriod, ScoringChunk, ScoringRun
 from .talks import RectificationItem, Talk
 from .votes import VoteResult
@@ -33,6 +34,10 @@ __all__ = [
     "DutyReview",
     "Indicator",
     "MonthlyReport",
+    "PayDeduction",
+    "PayLine",
+    "PayPeriod",
+    "PayStandard",
     "PeriodLock",
     "RatingSignOff",
     "RectificationItem",
