@@ -60,3 +60,9 @@ class AssessmentsConfig(AppConfig):
         from .selectors.duty import person_duty_section
 
         register_person_section(person_duty_section)  # … and their 述职, each year's result
+
+        from cadres.services import on_tenures_changed
+
+        from .services.pay import pay_tenures_changed
+
+        on_tenures_changed(pay_tenures_changed)  # computed pay periods show that their tenures changed

@@ -23,7 +23,18 @@ from .choices import (
     TallyTarget,
     Target,
 )
-from .models import AnnualRating, BallotTally, Bulletin, DutyReview, MonthlyReport, RectificationItem, Score, Talk
+from .models import (
+    AnnualRating,
+    BallotTally,
+    Bulletin,
+    DutyReview,
+    MonthlyReport,
+    PayLine,
+    PayPeriod,
+    RectificationItem,
+    Score,
+    Talk,
+)
 from .services.reports import ended_months_q
 
 
@@ -184,3 +195,26 @@ class DutyReviewFilterSet(django_filters.FilterSet):
     class Meta:
         model = DutyReview
         fields = ["year", "township", "village", "level", "post", "grade", "q"]
+
+
+def _scoped_periods(request):
+    from townships.scoping import scope_for
+
+    if request is None:
+        return PayPeriod.objects.none()
+    return scope_for(request.user, PayPeriod.objects.all()).order_by("-year", "-half")
+
+
+class PayLineFilterSet(django_filters.FilterSet):
+    period = django_filters.ModelChoiceFilter(queryset=_scoped_periods, label=_("期间"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+    village = django_filters.CharFilter(method="filter_village", label=_("村（社区）"))
+    name = django_filters.CharFilter(field_name="person__name", lookup_expr="contains", label=_("姓名"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("适用等次"))
+
+    class Meta:
+        model = PayLine
+        fields = ["period", "township", "village", "name", "grade"]
+
+    def filter_village(self, queryset, name, value):
+        return queryset.filter(villages__icontains=value.strip()) if value.strip() else queryset

@@ -3,6 +3,15 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("pay/", views.pay_home, name="pay-home"),
+    path("pay/compute/", views.pay_compute, name="pay-compute"),
+    path("pay/standards/new/", views.pay_standard_edit, name="pay-standard-create"),
+    path("pay/standards/<int:pk>/", views.pay_standard_edit, name="pay-standard-edit"),
+    path("pay/lines/", views.pay_line_list, name="pay-line-list"),
+    path("pay/lines/export.xlsx", views.pay_line_export, name="pay-line-export"),
+    path("pay/lines/<int:pk>/", views.pay_line, name="pay-line"),
+    path("pay/<int:year>/<int:half>/", views.pay_period, name="pay-period"),
+    path("pay/<int:year>/<int:half>/finance.xlsx", views.pay_finance_export, name="pay-finance-export"),
     path("schemes/", views.scheme_list, name="scheme-list"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme-detail"),
     path("schemes/<int:pk>/what-if/", views.scheme_what_if, name="scheme-what-if"),

@@ -17,6 +17,7 @@ from townships.services import audit_record
 from ..choices import Grade, Method, PeriodKind, Target
 from ..models import AnnualRating, RatingSignOff, ScoreItem
 from .common import actor_or_none
+from .pay import pay_inputs_changed
 from .ratings import quota_places
 
 
@@ -146,5 +147,12 @@ def annual_ratings_sign_off(*, actor, county_id, year, opinion, digest, request=
         target=County.objects.get(pk=county_id),
         detail={"annual_ratings": year, "signed": count, "excellent": counts[Grade.EXCELLENT], "opinion": opinion},
         request=request,
+    )
+    # Next year's pay periods read these grades: a period computed before they were signed shows it.
+    pay_inputs_changed(
+        county_id=county_id,
+        person_ids=[r.person_id for r in ratings],
+        year=year + 1,
+        what=_("%(y)s年度评定已审定（%(n)s 人）") % {"y": year, "n": count},
     )
     return count

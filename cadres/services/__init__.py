@@ -5,7 +5,7 @@ Every public name is re-exported here, so ``from cadres.services import x`` and
 """
 
 from .alerts import alerts_refresh, alerts_refresh_all, current_alerts
-from .cadres import contact_assign, reserve_add, tenure_end, tenure_start
+from .cadres import TENURE_LISTENERS, contact_assign, on_tenures_changed, reserve_add, tenure_end, tenure_start
 from .commitments import (
     GRADE_LISTENERS,
     PROGRESS_ENTRY,
@@ -88,5 +88,7 @@ __all__ = [
     "person_update",
     "reserve_add",
     "tenure_end",
+    "TENURE_LISTENERS",
+    "on_tenures_changed",
     "tenure_start",
 ]

@@ -14,6 +14,22 @@ from .common import _breach
 
 # --- Cadres -----------------------------------------------------------------
 
+# Told, inside the transaction, that tenures changed: ``listener(county_id=..., person_ids=...,
+# since=..., what=...)``. The pay calculation and the leaving allowance read tenures and live above
+# cadres (the layer rule), so they register here from their AppConfig.ready().
+TENURE_LISTENERS = []
+
+
+def on_tenures_changed(listener):
+    """Register ``listener(county_id=..., person_ids=..., since=..., what=...)``; usable as a decorator."""
+    TENURE_LISTENERS.append(listener)
+    return listener
+
+
+def _tell_tenure_listeners(tenure, since, what):
+    for listener in TENURE_LISTENERS:
+        listener(county_id=tenure.township.county_id, person_ids=[tenure.person_id], since=since, what=what)
+
 
 def _membership_in_village(person, village):
     """The person's current stage (None when on no roster) and whether the membership is kept
@@ -59,12 +75,17 @@ def tenure_start(*, actor, person, post, township, started_on, village=None, req
     tenure.full_clean()
     tenure.save()
     audit_record(actor=actor, action=AuditAction.CREATE, target=tenure, request=request)
+    _tell_tenure_listeners(
+        tenure,
+        started_on,
+        _("%(n)s 自 %(d)s 任%(p)s") % {"n": person.name, "d": started_on, "p": tenure.get_post_display()},
+    )
     return tenure
 
 
 @transaction.atomic
 def tenure_end(*, actor, tenure, ended_on, reason="", request=None):
-    tenure = Tenure.objects.select_for_update().get(pk=tenure.pk)
+    tenure = Tenure.objects.select_for_update().select_related("township", "person").get(pk=tenure.pk)
     if tenure.ended_on is not None:
         raise ValidationError(_("此任职已经结束。"))
     if ended_on < tenure.started_on:
@@ -73,6 +94,11 @@ def tenure_end(*, actor, tenure, ended_on, reason="", request=None):
     tenure.save(update_fields=["ended_on", "end_reason"])
     audit_record(
         actor=actor, action=AuditAction.UPDATE, target=tenure, detail={"ended_on": str(ended_on)}, request=request
+    )
+    _tell_tenure_listeners(
+        tenure,
+        ended_on,
+        _("%(n)s 于 %(d)s 离任%(p)s") % {"n": tenure.person.name, "d": ended_on, "p": tenure.get_post_display()},
     )
     return tenure
 
