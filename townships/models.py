@@ -212,8 +212,8 @@ class AuditEvent(models.Model):
 class CountySetting(models.Model):
     """One county-level setting (县级参数) whose default comes from the regulations.
 
-    The definitions (key, label, default, bounds) live in townships.county_settings;
-    a row exists only where the county changed the default.
+    The definitions (key, label, default, bounds) are each app's own, registered with
+    townships.county_settings; a row exists only where the county changed the default.
     """
 
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="settings", verbose_name=_("县"))
