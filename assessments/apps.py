@@ -14,6 +14,12 @@ class AssessmentsConfig(AppConfig):
 
         register_settings(*RATING_SETTINGS, *ASSESSMENT_SETTINGS, *DUTY_SETTINGS)
 
+        from townships.message_kinds import register_message_kinds
+
+        from .choices import AssessmentMessageKind
+
+        register_message_kinds(AssessmentMessageKind)
+
         from villages.services import register_acceptance_check
 
         from .services.surveys import rectification_survey_check

@@ -14,6 +14,12 @@ class CadresConfig(AppConfig):
 
         register_settings(*CADRE_SETTINGS)
 
+        from townships.message_kinds import register_message_kinds
+
+        from .choices import CadreMessageKind
+
+        register_message_kinds(CadreMessageKind)
+
         from django.utils.translation import gettext_lazy
 
         from townships.review import EntryKind, register_entry_kind

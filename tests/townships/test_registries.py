@@ -3,7 +3,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from assessments.choices import AssessmentMessageKind
+from cadres.choices import CadreMessageKind
+from tests import factories
+from townships.choices import MessageKind
 from townships.county_settings import BY_KEY, DEFINITIONS, register_settings
+from townships.message_kinds import KINDS, register_message_kinds
+from townships.models import Message
 
 
 def test_a_setting_key_is_registered_once():
@@ -31,3 +37,20 @@ def test_the_settings_page_shows_every_apps_groups_in_their_fixed_order(client, 
         "乡镇党委书记述职评议",
     ]
     assert all(f'name="{key}' in page for key in BY_KEY)  # every registered setting has its field
+
+
+def test_a_message_kind_is_registered_once():
+    before = dict(KINDS)
+    with pytest.raises(ValueError, match="deadline"):
+        register_message_kinds(CadreMessageKind)
+    assert KINDS == before
+
+
+def test_a_message_shows_its_kinds_label_whichever_app_registered_it(db):
+    user = factories.county_admin(factories.CountyFactory(), username="kinds")
+    for kind, label in [
+        (MessageKind.IMPORT_FINISHED, "导入完成"),
+        (CadreMessageKind.DEADLINE, "报送截止提醒"),
+        (AssessmentMessageKind.RECTIFICATION_OVERDUE, "整改事项逾期"),
+    ]:
+        assert Message.objects.create(recipient=user, kind=kind, title="t").get_kind_display() == label
