@@ -64,6 +64,21 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+class AssessmentMessageKind(models.TextChoices):
+    """The in-app messages the assessment sends (registered with townships.message_kinds); its
+    deadline reminder is the cadres' CadreMessageKind.DEADLINE."""
+
+    REPORT_RETURNED = "report_returned", _("月报被退回")
+    REPORT_APPROVED = "report_approved", _("月报审核通过")
+    RUN_FINISHED = "run_finished", _("评分完成")
+    RUN_FAILED = "run_failed", _("评分失败")
+    FLAG_PENDING = "flag_pending", _("调整退出待决定")
+    BULLETIN_PUBLISHED = "bulletin_published", _("季度通报已发布")
+    TALK_PENDING = "talk_pending", _("约谈待决定")
+    TALK_FOLLOW_UP = "talk_follow_up", _("约谈回访到期")
+    RECTIFICATION_OVERDUE = "rectification_due", _("整改事项逾期")
+
+
 class PeriodKind(models.TextChoices):
     MONTH = "month", _("月度")
     QUARTER = "quarter", _("季度")

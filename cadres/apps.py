@@ -8,6 +8,18 @@ class CadresConfig(AppConfig):
     verbose_name = _("干部与党员")
 
     def ready(self):
+        from townships.county_settings import register_settings
+
+        from .county_settings import CADRE_SETTINGS
+
+        register_settings(*CADRE_SETTINGS)
+
+        from townships.message_kinds import register_message_kinds
+
+        from .choices import CadreMessageKind
+
+        register_message_kinds(CadreMessageKind)
+
         from django.utils.translation import gettext_lazy
 
         from townships.review import EntryKind, register_entry_kind

@@ -171,6 +171,13 @@ class AlertCode(models.TextChoices):
     FAMILY_APPLICANTS = "family_applicants", _("同户多人申请入党（家族化风险）")
 
 
+class CadreMessageKind(models.TextChoices):
+    """The in-app messages the cadres' app sends (registered with townships.message_kinds). The
+    assessment's monthly-report reminder uses the same kind."""
+
+    DEADLINE = "deadline", _("报送截止提醒")
+
+
 # --- 定·查·评: commitments (承诺实事) ---------------------------------------------
 
 

@@ -45,20 +45,14 @@ class EvidenceKind(models.TextChoices):
 
 
 class MessageKind(models.TextChoices):
-    REPORT_RETURNED = "report_returned", _("月报被退回")
-    REPORT_APPROVED = "report_approved", _("月报审核通过")
-    DEADLINE = "deadline", _("报送截止提醒")
-    RUN_FINISHED = "run_finished", _("评分完成")
-    RUN_FAILED = "run_failed", _("评分失败")
-    FLAG_PENDING = "flag_pending", _("调整退出待决定")
+    """The in-app messages the base app sends itself: an import finished, a village entry awaiting
+    review or decided. Other apps declare their own kinds and register them
+    (townships.message_kinds)."""
+
     IMPORT_FINISHED = "import_finished", _("导入完成")
-    BULLETIN_PUBLISHED = "bulletin_published", _("季度通报已发布")
     ENTRY_PENDING = "entry_pending", _("村级填报待审核")
     ENTRY_APPROVED = "entry_approved", _("村级填报审核通过")
     ENTRY_RETURNED = "entry_returned", _("村级填报被退回")
-    TALK_PENDING = "talk_pending", _("约谈待决定")
-    TALK_FOLLOW_UP = "talk_follow_up", _("约谈回访到期")
-    RECTIFICATION_OVERDUE = "rectification_due", _("整改事项逾期")
 
 
 class EntryStatus(models.TextChoices):

@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AuditAction, MessageKind, Role, TownshipKind
+from .choices import AuditAction, Role, TownshipKind
+from .message_kinds import message_kind_choices
 
 # The years and months a record may name. Forms and the API check them through the
 # model fields, so a month 13 or a year 1457 is a 400 with this message, not a failed
@@ -212,8 +213,8 @@ class AuditEvent(models.Model):
 class CountySetting(models.Model):
     """One county-level setting (县级参数) whose default comes from the regulations.
 
-    The definitions (key, label, default, bounds) live in townships.county_settings;
-    a row exists only where the county changed the default.
+    The definitions (key, label, default, bounds) are each app's own, registered with
+    townships.county_settings; a row exists only where the county changed the default.
     """
 
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="settings", verbose_name=_("县"))
@@ -272,7 +273,8 @@ class Message(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages", verbose_name=_("收件人")
     )
-    kind = models.CharField(_("类型"), max_length=20, choices=MessageKind.choices)
+    # Each app registers the kinds it sends (townships.message_kinds).
+    kind = models.CharField(_("类型"), max_length=20, choices=message_kind_choices)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from townships.choices import AuditAction, MessageKind, Role
+from townships.choices import AuditAction, Role
 from townships.models import User
 from townships.services import audit_record, notify
 from villages.models import Village
@@ -16,6 +16,7 @@ from villages.models import Village
 from .. import scoring
 from ..choices import (
     VILLAGE_TARGETS,
+    AssessmentMessageKind,
     Category,
     PeriodKind,
     ReportStatus,
@@ -166,7 +167,7 @@ def bulletin_publish(*, actor, bulletin, request=None):
     title = _("%(y)s年第%(q)s季度通报已发布") % {"y": bulletin.year, "q": bulletin.quarter}
     notify(
         User.objects.filter(county_id=bulletin.county_id, role=Role.TOWNSHIP_STAFF, is_active=True),
-        kind=MessageKind.BULLETIN_PUBLISHED,
+        kind=AssessmentMessageKind.BULLETIN_PUBLISHED,
         title=title,
         url=reverse("bulletin-detail", args=[bulletin.year, bulletin.quarter]),
         key=f"bulletin:{bulletin.pk}:{bulletin.published_at.isoformat()}",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cadres.choices import PostKind
 from cadres.models import Tenure
-from townships.choices import AuditAction, EvidenceKind, MessageKind, Role
+from townships.choices import AuditAction, EvidenceKind, Role
 from townships.county_settings import settings_for
 from townships.evidence import validate_evidence
 from townships.models import County
@@ -22,7 +22,17 @@ from townships.scoping import can_edit_in_township
 from townships.services import audit_record, county_admin_recipients, notify
 
 from .. import duty
-from ..choices import BallotKind, DutyLevel, RunKind, SchemeStatus, SurveyMethod, SurveyPurpose, TallyTarget, Target
+from ..choices import (
+    AssessmentMessageKind,
+    BallotKind,
+    DutyLevel,
+    RunKind,
+    SchemeStatus,
+    SurveyMethod,
+    SurveyPurpose,
+    TallyTarget,
+    Target,
+)
 from ..county_settings import duty_groups, duty_options, township_duty_bands
 from ..models import AnnualRating, BallotTally, DutyReview, RatingSignOff, Scheme, ScoringRun
 from ..selectors import secretary_days
@@ -271,7 +281,7 @@ def annual_votes_changed(*, county_id, year, actor, review=None):
         who = f"{review.person.name}（{review.village.name}）" if review is not None else ""
         notify(
             county_admin_recipients(county_id),
-            kind=MessageKind.RUN_FINISHED,
+            kind=AssessmentMessageKind.RUN_FINISHED,
             title=_("%(y)s 年度评定已审定，其后%(w)s的述职测评有变更，未自动重算，请决定是否重新评定")
             % {"y": year, "w": who},
             url=reverse("duty-village-list") + f"?year={year}",

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from cadres.choices import PostKind
 from cadres.models import Person
-from townships.choices import AuditAction, MessageKind
+from townships.choices import AuditAction
 from townships.county_settings import settings_for
 from townships.services import audit_record, county_admin_recipients, notify
 
 from .. import duty, scoring
 from ..choices import (
+    AssessmentMessageKind,
     DutyLevel,
     Grade,
     PeriodKind,
@@ -402,7 +403,7 @@ def _tell_flags(county_id, year, person_ids):
     for person_id, name in Person.objects.filter(pk__in=person_ids).values_list("pk", "name"):
         notify(
             admins,
-            kind=MessageKind.FLAG_PENDING,
+            kind=AssessmentMessageKind.FLAG_PENDING,
             title=_("%(n)s 达到调整退出条件（%(y)s 年度），待县委组织部决定") % {"n": name, "y": year},
             url=reverse("removal-list"),
             key=f"flag:{person_id}:{year}",

@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from townships.choices import AuditAction, MessageKind, Role
+from townships.choices import AuditAction, Role
 from townships.models import User
 from townships.scoping import can_edit_in_township
 from townships.services import audit_record, changed_fields, notify
 
-from ..choices import RectificationStatus
+from ..choices import AssessmentMessageKind, RectificationStatus
 from ..models import RectificationItem
 from .common import actor_or_none
 
@@ -98,7 +98,7 @@ def rectifications_remind(*, today):
         due_count += 1
         notify(
             User.objects.filter(township_id=item.township_id, role=Role.TOWNSHIP_STAFF, is_active=True),
-            kind=MessageKind.RECTIFICATION_OVERDUE,
+            kind=AssessmentMessageKind.RECTIFICATION_OVERDUE,
             title=_("整改事项逾期：%(p)s（时限 %(d)s）") % {"p": item.problem[:60], "d": item.deadline.isoformat()},
             url=reverse("rectification-list") + "?overdue=true",
             key=f"rectification:{item.pk}:{item.deadline.isoformat()}",

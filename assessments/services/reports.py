@@ -10,13 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from townships.choices import AuditAction, MessageKind
+from cadres.choices import CadreMessageKind
+from townships.choices import AuditAction
 from townships.county_settings import settings_for
 from townships.models import County, validate_period
 from townships.services import audit_record, notify, township_recipients
 from villages.models import Village
 
 from ..choices import (
+    AssessmentMessageKind,
     PeriodKind,
     ReportStatus,
     RunKind,
@@ -81,7 +83,7 @@ def deadline_reminders(*, today, within_days=3):
                 title = _("%(y)s年%(m)s月月报将于 %(d)s 截止，还有 %(n)s 个村未报送") % what
             notify(
                 township_recipients(township_id),
-                kind=MessageKind.DEADLINE,
+                kind=CadreMessageKind.DEADLINE,
                 title=title,
                 body="、".join(names[:30]) + ("……" if len(names) > 30 else ""),
                 url=reverse("report-overview") + f"?township={township_id}&year={year}&month={month}",
@@ -344,7 +346,7 @@ def _tell_township(report):
     approved = report.status == ReportStatus.APPROVED
     notify(
         township_recipients(report.township_id),
-        kind=MessageKind.REPORT_APPROVED if approved else MessageKind.REPORT_RETURNED,
+        kind=AssessmentMessageKind.REPORT_APPROVED if approved else AssessmentMessageKind.REPORT_RETURNED,
         title=(
             _("%(v)s %(y)s年%(m)s月月报已审核通过")
             if approved
@@ -365,7 +367,7 @@ def _tell_township_batch(reports):
     names = [r.unit_name for r in reports]
     notify(
         township_recipients(reports[0].township_id),
-        kind=MessageKind.REPORT_APPROVED,
+        kind=AssessmentMessageKind.REPORT_APPROVED,
         title=_("%(n)s 份月报已审核通过（%(p)s）")
         % {"n": len(reports), "p": "、".join(_("%(y)s年%(m)s月") % {"y": y, "m": m} for y, m in months)},
         body="、".join(names[:30]) + ("……" if len(names) > 30 else ""),

@@ -18,14 +18,25 @@ from django.utils.translation import gettext as _
 
 from cadres.choices import PostKind
 from cadres.models import Person
-from townships.choices import AuditAction, MessageKind, Role
+from townships.choices import AuditAction, Role
 from townships.county_settings import settings_for
 from townships.models import User
 from townships.services import audit_record, county_admin_recipients, notify
 from villages.models import WeakDesignation
 
 from .. import talk_rules
-from ..choices import DutyGrade, DutyLevel, Grade, ReportStatus, TalkCause, TalkDecision, TalkLevel, TalkState, Target
+from ..choices import (
+    AssessmentMessageKind,
+    DutyGrade,
+    DutyLevel,
+    Grade,
+    ReportStatus,
+    TalkCause,
+    TalkDecision,
+    TalkLevel,
+    TalkState,
+    Target,
+)
 from ..county_settings import LAST_SCOPES
 from ..models import AnnualRating, Bulletin, DutyReview, MonthlyReport, Talk
 from ..selectors import month_secretaries
@@ -353,7 +364,7 @@ def _tell_proposals(county_id, causes):
         recipients = admins + (staff[c.township_id] if c.level == TalkLevel.TOWNSHIP else [])
         notify(
             recipients,
-            kind=MessageKind.TALK_PENDING,
+            kind=AssessmentMessageKind.TALK_PENDING,
             title=_("建议约谈 %(n)s（%(c)s，%(p)s），待决定")
             % {"n": names.get(c.person_id, ""), "c": TalkCause(c.cause).label, "p": c.period},
             url=reverse("talk-list") + "?state=proposed",
@@ -461,7 +472,7 @@ def talks_remind(*, today):
         due_count += 1
         notify(
             recipients,
-            kind=MessageKind.TALK_FOLLOW_UP,
+            kind=AssessmentMessageKind.TALK_FOLLOW_UP,
             title=_("约谈回访到期：%(n)s（%(d)s）") % {"n": talk.person.name, "d": talk.follow_up_on.isoformat()},
             url=reverse("talk-detail", args=[talk.pk]),
             key=f"talk-follow-up:{talk.pk}:{talk.follow_up_on.isoformat()}",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from townships.choices import AuditAction, MessageKind
+from townships.choices import AuditAction
 from townships.county_settings import settings_for
 from townships.evidence import validate_evidence
 from townships.models import Township
@@ -27,6 +27,7 @@ from townships.scoping import can_edit_in_township, can_submit_village_entries
 from townships.services import audit_record, notify, township_recipients, village_entry_announce
 
 from ..choices import (
+    CadreMessageKind,
     CommitmentGrade,
     CommitmentStatus,
     InspectionFinding,
@@ -656,7 +657,7 @@ def commitments_remind(*, today):
             recipients[item.township_id] = list(township_recipients(item.township_id))
         notify(
             recipients[item.township_id],
-            kind=MessageKind.DEADLINE,
+            kind=CadreMessageKind.DEADLINE,
             title=item.message,
             url=reverse("commitment-detail", args=[item.commitment_id]),
             key=item.key,

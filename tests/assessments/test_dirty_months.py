@@ -15,12 +15,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments import services
-from assessments.choices import ReportStatus, RunKind, RunStatus
+from assessments.choices import AssessmentMessageKind, ReportStatus, RunKind, RunStatus
 from assessments.models import MonthlyReport, Score, ScoreItem, ScoringRun
 from assessments.services import recovery, runs
 from assessments.services.reports import reports_approve_bulk
 from tests import factories
-from townships.choices import MessageKind
 from townships.models import Message
 from townships.services import message_mark_read
 
@@ -159,9 +158,9 @@ def test_a_bulk_approval_queues_one_run_and_tells_once(
         reports_approve_bulk(actor=admin_user, reports=MonthlyReport.objects.filter(pk__in=[r.pk for r in late]))
     assert month_runs(county).count() == 2
     assert len(scored_villages(county)) == 7
-    finished = Message.objects.filter(recipient=admin_user, kind=MessageKind.RUN_FINISHED)
+    finished = Message.objects.filter(recipient=admin_user, kind=AssessmentMessageKind.RUN_FINISHED)
     assert finished.count() == 1 and "已评 7 个村" in finished.get().body
-    assert Message.objects.filter(recipient=staff_user, kind=MessageKind.REPORT_APPROVED).count() == 1
+    assert Message.objects.filter(recipient=staff_user, kind=AssessmentMessageKind.REPORT_APPROVED).count() == 1
     admin_user.refresh_from_db()
     assert admin_user.unread_messages == 1
 
@@ -176,7 +175,7 @@ def test_news_of_a_period_the_recipient_has_read_is_a_new_message(
     message_mark_read(user=admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         services.scoring_run_start(actor=admin_user, county_id=county.pk, kind=RunKind.MONTHLY, year=YEAR, period=MONTH)
-    finished = Message.objects.filter(recipient=admin_user, kind=MessageKind.RUN_FINISHED)
+    finished = Message.objects.filter(recipient=admin_user, kind=AssessmentMessageKind.RUN_FINISHED)
     assert finished.count() == 2 and finished.filter(read_at__isnull=True).count() == 1
 
 

@@ -12,12 +12,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessments import services
-from assessments.choices import RectificationStatus, TalkCause, TalkLevel, TalkState
+from assessments.choices import AssessmentMessageKind, RectificationStatus, TalkCause, TalkLevel, TalkState
 from assessments.models import Bulletin, RectificationItem, Talk
 from assessments.selectors import county_todo, township_todo
 from cadres.models import Tenure
 from tests import factories
-from townships.choices import MessageKind
 from townships.models import AuditEvent, CountySetting, Message
 from villages.models import WeakDesignation
 
@@ -87,7 +86,7 @@ def test_publishing_the_second_bulletin_with_a_village_last_proposes_one_talk_an
     assert "连续 2 个季度乡镇内末位" in talk.reason
     services.talks_apply(county_id=county.pk, year=2026, quarter=2)  # the same results again
     assert Talk.objects.count() == 1
-    told = Message.objects.filter(kind=MessageKind.TALK_PENDING)
+    told = Message.objects.filter(kind=AssessmentMessageKind.TALK_PENDING)
     assert sorted(told.values_list("recipient__username", flat=True)) == sorted(
         [admin_user.username, staff_user.username]
     )  # the county and the township that talks; not the other township
@@ -199,10 +198,12 @@ def test_recording_sets_the_follow_up_which_reaches_the_township_todo_and_messag
     todo = township_todo(township=township, today=TODAY, alerts=[])["talks"]
     assert [t.pk for t in todo["follow_ups"]] == [talk.pk] and todo["count"] == 1
     services.talks_remind(today=TODAY)  # not due yet
-    assert not Message.objects.filter(kind=MessageKind.TALK_FOLLOW_UP).exists()
+    assert not Message.objects.filter(kind=AssessmentMessageKind.TALK_FOLLOW_UP).exists()
     services.talks_remind(today=follow_up)
     services.talks_remind(today=follow_up + datetime.timedelta(days=1))
-    assert Message.objects.get(kind=MessageKind.TALK_FOLLOW_UP).recipient == staff_user  # the township's office, once
+    assert (
+        Message.objects.get(kind=AssessmentMessageKind.TALK_FOLLOW_UP).recipient == staff_user
+    )  # the township's office, once
     with pytest.raises(ValidationError):
         services.talk_follow_up(actor=staff_user, talk=talk, note="")
     services.talk_follow_up(actor=staff_user, talk=talk, note="已整改到位")

@@ -9,16 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.choices import ReportStatus, RunKind, RunStatus
+from assessments.choices import AssessmentMessageKind, ReportStatus, RunKind, RunStatus
 from assessments.models import AnnualRating, RemovalFlag, ScoringRun
 from assessments.selectors import county_todo, reporting_period, township_todo
 from assessments.services import report_review
 from assessments.services.reports import deadline_reminders
 from assessments.services.runs import run_fail, run_tell
-from cadres.choices import CorrectionOutcome
+from cadres.choices import CadreMessageKind, CorrectionOutcome
 from cadres.models import Correction
 from tests import factories
-from townships.choices import MessageKind
 from townships.models import Message
 from townships.services import message_mark_read, notify
 from villages.models import RectificationStep, WeakDesignation
@@ -163,14 +162,14 @@ def test_approval_tells_the_township_and_the_navbar_counts_unread(
     page = client.get(reverse("township-detail", args=[staff_user.township_id])).content.decode()
     assert "消息中心，1 条未读" in page
     message = Message.objects.get(recipient=staff_user)
-    assert message.kind == MessageKind.REPORT_APPROVED and message.title == "李家村 2026年9月月报已审核通过"
+    assert message.kind == AssessmentMessageKind.REPORT_APPROVED and message.title == "李家村 2026年9月月报已审核通过"
 
 
 def test_marking_read_one_or_all_and_never_someone_elses(client, staff_user, other_staff_user):
-    mine = notify([staff_user], kind=MessageKind.DEADLINE, title="一") + notify(
-        [staff_user], kind=MessageKind.DEADLINE, title="二"
+    mine = notify([staff_user], kind=CadreMessageKind.DEADLINE, title="一") + notify(
+        [staff_user], kind=CadreMessageKind.DEADLINE, title="二"
     )
-    theirs = notify([other_staff_user], kind=MessageKind.DEADLINE, title="三")
+    theirs = notify([other_staff_user], kind=CadreMessageKind.DEADLINE, title="三")
     client.force_login(staff_user)
     client.post(reverse("message-list"), {"message": [mine[0].pk, theirs[0].pk]})
     staff_user.refresh_from_db()
@@ -185,8 +184,8 @@ def test_marking_read_one_or_all_and_never_someone_elses(client, staff_user, oth
 
 
 def test_the_message_page_lists_only_ones_own_messages(client, staff_user, other_staff_user):
-    notify([other_staff_user], kind=MessageKind.DEADLINE, title="别人的消息")
-    notify([staff_user], kind=MessageKind.DEADLINE, title="自己的消息")
+    notify([other_staff_user], kind=CadreMessageKind.DEADLINE, title="别人的消息")
+    notify([staff_user], kind=CadreMessageKind.DEADLINE, title="自己的消息")
     client.force_login(staff_user)
     body = client.get(reverse("message-list")).content.decode()
     assert "自己的消息" in body and "别人的消息" not in body
@@ -201,7 +200,7 @@ def test_deadline_reminders_from_3_days_before_once_per_month(staff_user, townsh
     today = deadline - datetime.timedelta(days=days_before)
     deadline_reminders(today=today)
     deadline_reminders(today=today)  # beat may run twice: told once
-    sent = list(Message.objects.filter(recipient=staff_user, kind=MessageKind.DEADLINE))
+    sent = list(Message.objects.filter(recipient=staff_user, kind=CadreMessageKind.DEADLINE))
     assert len(sent) == (1 if told else 0)
     if told:
         assert sent[0].title == "2026年10月月报将于 11-05 截止，还有 1 个村未报送"
@@ -231,7 +230,7 @@ def test_a_run_tells_whoever_asked_and_a_scheduled_one_the_administrators(admin_
     )
     run_fail(scheduled.pk, "boom")
     failed = Message.objects.get(recipient=admin_user)
-    assert (failed.kind, failed.title) == (MessageKind.RUN_FAILED, "2026年10月评分失败")
+    assert (failed.kind, failed.title) == (AssessmentMessageKind.RUN_FAILED, "2026年10月评分失败")
     run_fail(scheduled.pk, "again")  # already failed: not told twice
     assert Message.objects.filter(recipient=admin_user).count() == 1
 
@@ -240,7 +239,7 @@ def test_a_gateway_hook_receives_the_messages_after_commit(settings, staff_user,
     settings.MESSAGE_GATEWAY = "tests.assessments.test_todo_and_messages.fake_gateway"
     SENT.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        notify([staff_user], kind=MessageKind.DEADLINE, title="转发测试")
+        notify([staff_user], kind=CadreMessageKind.DEADLINE, title="转发测试")
     assert SENT == ["转发测试"]
 
 
@@ -252,10 +251,10 @@ def test_the_message_page_makes_the_same_number_of_queries_for_2_or_60_messages(
         return len(ctx.captured_queries)
 
     for i in range(2):
-        notify([staff_user], kind=MessageKind.DEADLINE, title=f"提醒{i}")
+        notify([staff_user], kind=CadreMessageKind.DEADLINE, title=f"提醒{i}")
     few = queries()
     for i in range(58):
-        notify([staff_user], kind=MessageKind.REPORT_APPROVED, title=f"通过{i}")
+        notify([staff_user], kind=AssessmentMessageKind.REPORT_APPROVED, title=f"通过{i}")
     assert queries() == few
 
 

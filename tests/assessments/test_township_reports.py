@@ -14,14 +14,15 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from assessments import imports
-from assessments.choices import ReportStatus
+from assessments.choices import AssessmentMessageKind, ReportStatus
 from assessments.demo import create_township_scheme
 from assessments.metrics import METRICS, reported_codes
 from assessments.models import MonthlyReport
 from assessments.selectors import township_todo
 from assessments.services.reports import deadline_reminders
+from cadres.choices import CadreMessageKind
 from tests import factories
-from townships.choices import AuditAction, MessageKind
+from townships.choices import AuditAction
 from townships.models import AuditEvent, Message
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_the_township_files_its_own_report_and_the_county_approves_it(client, st
     client.post(reverse("report-detail", args=[report.pk]), {"approve": "1"})
     report.refresh_from_db()
     assert report.status == ReportStatus.APPROVED
-    told = Message.objects.get(recipient=staff_user, kind=MessageKind.REPORT_APPROVED)
+    told = Message.objects.get(recipient=staff_user, kind=AssessmentMessageKind.REPORT_APPROVED)
     assert told.title == f"{township.name}（乡镇本级） {YEAR}年{MONTH}月月报已审核通过" and told.url == url
     # A correction offers (and takes) only the township's metrics, shown by name in its history.
     response = client.post(
@@ -174,7 +175,7 @@ def test_the_api_files_it_by_township_and_refuses_another_townships(staff_user, 
 def test_the_to_do_and_the_reminder_ask_for_it_once_a_township_scheme_reads_it(staff_user, county, township, village):
     today = datetime.date(2026, 11, 3)  # October's reports are due 5 November (the default)
     deadline_reminders(today=today)
-    (first,) = Message.objects.filter(recipient=staff_user, kind=MessageKind.DEADLINE)
+    (first,) = Message.objects.filter(recipient=staff_user, kind=CadreMessageKind.DEADLINE)
     assert first.title == "2026年10月月报将于 11-05 截止，还有 1 个村未报送"  # no township scheme: not asked
     assert [name for _url, name, _s in township_todo(township=township, today=today, alerts=[])["to_file"]] == [
         village.name
@@ -183,7 +184,7 @@ def test_the_to_do_and_the_reminder_ask_for_it_once_a_township_scheme_reads_it(s
     create_township_scheme(county=county, year=2026)  # reads 信访量排名 and 中心组学习 from it
     Message.objects.all().delete()
     deadline_reminders(today=today)
-    (asked,) = Message.objects.filter(recipient=staff_user, kind=MessageKind.DEADLINE)
+    (asked,) = Message.objects.filter(recipient=staff_user, kind=CadreMessageKind.DEADLINE)
     assert asked.title == "2026年10月月报将于 11-05 截止，乡镇本级和 1 个村未报送"
     to_file = township_todo(township=township, today=today, alerts=[])["to_file"]
     assert [(url, name) for url, name, _s in to_file] == [

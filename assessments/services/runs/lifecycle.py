@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from townships.choices import AuditAction, MessageKind
+from townships.choices import AuditAction
 from townships.county_settings import settings_for
 from townships.models import County, Township
 from townships.queue import publish_on_commit
 from townships.services import audit_record, county_admin_recipients, notify
 from villages.models import Village
 
-from ...choices import PeriodKind, RunKind, RunStatus, SchemeStatus, Target
+from ...choices import AssessmentMessageKind, PeriodKind, RunKind, RunStatus, SchemeStatus, Target
 from ...metrics.township import RATING_METRICS
 from ...models import DirtyPeriod, Indicator, Scheme, Score, ScoreItem, ScoringChunk, ScoringRun
 from ...selectors import month_coverage, period_is_closed
@@ -141,7 +141,7 @@ def run_tell(run_id):
     )
     notify(
         recipients,
-        kind=MessageKind.RUN_FAILED if failed else MessageKind.RUN_FINISHED,
+        kind=AssessmentMessageKind.RUN_FAILED if failed else AssessmentMessageKind.RUN_FINISHED,
         title=title % what,
         body=body,
         url=reverse("run-list"),

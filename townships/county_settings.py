@@ -1,4 +1,6 @@
-"""County-level settings ([setting] in DOMAIN.md): definitions with the regulations' defaults.
+"""County-level settings ([setting] in DOMAIN.md): the mechanism. Each app defines the settings its
+rules read, with the regulations' defaults, and registers them from its AppConfig.ready
+(``register_settings``); the base app defines none of its own.
 
 Rules read them through ``settings_for(county)``, one query for all keys; the
 county administrator edits them on the settings page (audited). A literal in
@@ -10,13 +12,26 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..models import CountySetting
+from .models import CountySetting
+
+
+@dataclass(frozen=True)
+class SettingGroup:
+    """A heading of the settings page. Several apps may put settings under one group; ``weight``
+    places it among every app's groups (lighter first), so the page's order does not follow the
+    order in which the apps happen to be loaded."""
+
+    label: str
+    weight: int
+
+    def __str__(self):
+        return str(self.label)
 
 
 @dataclass(frozen=True)
 class SettingDef:
     key: str
-    group: str
+    group: SettingGroup
     label: str
     default: int | float
     minimum: int | float
@@ -60,8 +75,8 @@ class SettingDef:
         return self.choices or {}
 
 
-# Every setting, in the order the settings page shows them: the base app's, then each app's own,
-# registered when the app is ready (``register_settings``).
+# Every app's settings, in the order the settings page shows them: by group weight, and within a
+# group in the order they were registered (``register_settings``, from each AppConfig.ready).
 DEFINITIONS = []
 BY_KEY = {}
 
@@ -73,6 +88,7 @@ def register_settings(*definitions):
             raise ValueError(f"county setting {definition.key} is registered twice")
         BY_KEY[definition.key] = definition
         DEFINITIONS.append(definition)
+    DEFINITIONS.sort(key=lambda definition: definition.group.weight)  # stable: keeps registration order
 
 
 class CountySettings:
@@ -99,8 +115,3 @@ def settings_for(county_id):
     if county_id is None:
         return CountySettings({})
     return CountySettings(dict(CountySetting.objects.filter(county_id=county_id).values_list("key", "value")))
-
-
-from .definitions import TOWNSHIP_SETTINGS  # noqa: E402
-
-register_settings(*TOWNSHIP_SETTINGS)
