@@ -10,9 +10,9 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         from townships.county_settings import register_settings
 
-        from .county_settings import ASSESSMENT_SETTINGS, DUTY_SETTINGS, RATING_SETTINGS
+        from .county_settings import ASSESSMENT_SETTINGS, DUTY_SETTINGS, PAY_SETTINGS, RATING_SETTINGS
 
-        register_settings(*RATING_SETTINGS, *ASSESSMENT_SETTINGS, *DUTY_SETTINGS)
+        register_settings(*RATING_SETTINGS, *ASSESSMENT_SETTINGS, *DUTY_SETTINGS, *PAY_SETTINGS)
 
         from townships.message_kinds import register_message_kinds
 

@@ -77,6 +77,8 @@ class AssessmentMessageKind(models.TextChoices):
     TALK_PENDING = "talk_pending", _("约谈待决定")
     TALK_FOLLOW_UP = "talk_follow_up", _("约谈回访到期")
     RECTIFICATION_OVERDUE = "rectification_due", _("整改事项逾期")
+    PAY_APPROVED = "pay_approved", _("村干部报酬已审定")
+    PAY_CHANGED = "pay_changed", _("已审定报酬的依据有变化")
 
 
 class PeriodKind(models.TextChoices):

@@ -93,12 +93,17 @@ class PayComputeForm(BootstrapForm):
 
 class PayApproveForm(BootstrapForm):
     opinion = forms.CharField(label=_("审定意见"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
-    confirm = forms.BooleanField(label=_("我已核对测算表，确认审定（审定后锁定，财务导出即为正式报表）"))
+    confirm = forms.BooleanField(
+        label=_("我已核对测算表，确认审定（审定后锁定，财务导出即为正式报表）"),
+        error_messages={"required": _("请勾选确认后再审定。")},
+    )
 
 
 class PayReopenForm(BootstrapForm):
     reason = forms.CharField(label=_("重新打开的理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
-    confirm = forms.BooleanField(label=_("确认重新打开（须重新测算并审定）"))
+    confirm = forms.BooleanField(
+        label=_("确认重新打开（须重新测算并审定）"), error_messages={"required": _("请勾选确认后再重新打开。")}
+    )
 
 
 class PayDeductionForm(BootstrapForm):

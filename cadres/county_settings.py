@@ -1,5 +1,5 @@
 """The cadres' own county settings (registered with townships.county_settings when the app is ready):
-the membership pipeline, organizational life, village cadres' pay and the warnings the county
+the membership pipeline, organizational life, village cadres' funds and the warnings the county
 watches, with the regulations' defaults."""
 
 from django.utils.translation import gettext_lazy
@@ -224,40 +224,7 @@ CADRE_SETTINGS = (
         gettext_lazy("个月"),
         "党章第九条",
     ),
-    # 村干部报酬 (seed example, yuan)
-    SettingDef(
-        "cadre.pay_one_shoulder_month",
-        CADRE,
-        gettext_lazy("“一肩挑”书记月报酬"),
-        1560,
-        0,
-        100000,
-        gettext_lazy("元/月"),
-        "",
-    ),
-    SettingDef(
-        "cadre.pay_single_post_month",
-        CADRE,
-        gettext_lazy("书记或主任（单任）月报酬"),
-        1500,
-        0,
-        100000,
-        gettext_lazy("元/月"),
-        "",
-    ),
-    SettingDef(
-        "cadre.pay_deputy_month", CADRE, gettext_lazy("副职及委员月报酬"), 1300, 0, 100000, gettext_lazy("元/月"), ""
-    ),
-    SettingDef(
-        "cadre.pay_group_leader_year",
-        CADRE,
-        gettext_lazy("村民小组长年报酬"),
-        600,
-        0,
-        100000,
-        gettext_lazy("元/年"),
-        "",
-    ),
+    # 村干部报酬 is a dated standard of the assessment's (assessments.models.PayStandard), not a setting.
     SettingDef(
         "cadre.party_funds_year", CADRE, gettext_lazy("村级党建经费"), 20000, 0, 1000000, gettext_lazy("元/村/年"), ""
     ),

@@ -10,6 +10,7 @@ from .duty import (  # noqa: F401
     duty_options,
     township_duty_bands,
 )
+from .pay import PAY_SETTINGS  # noqa: F401
 from .scoring import RATING_SETTINGS  # noqa: F401
 from .surveys import (  # noqa: F401
     ASSESSMENT_SETTINGS,

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from cadres.choices import PostKind
 from cadres.models import Tenure
-from townships.choices import AuditAction, MessageKind, Role
+from townships.choices import AuditAction, Role
 from townships.services import audit_record, county_admin_recipients, notify, township_recipients
 
 from .. import pay
+from ..choices import AssessmentMessageKind as MessageKind
 from ..choices import Grade, PayMode, PayPeriodState, PayRhythm, PeriodKind, Target
 from ..models import AnnualRating, PayDeduction, PayLine, PayPeriod, PayStandard, Score
 from .common import actor_or_none
@@ -32,6 +33,9 @@ AMOUNT_FIELDS = ("one_shoulder_month", "principal_month", "deputy_month")
 
 
 def _require_county_admin(actor):
+    """The county administrator acts here; ``None`` is the system itself (the demo, a command)."""
+    if actor is None:
+        return
     if not (actor.is_superuser or actor.role == Role.COUNTY_ADMIN):
         raise PermissionDenied(_("只有县委组织部管理员可以办理村干部报酬。"))
 

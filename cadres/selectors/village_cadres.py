@@ -1,4 +1,4 @@
-"""Village cadres: 一肩挑, vacancies, contacts, reserve pool, pay."""
+"""Village cadres: 一肩挑, vacancies, contacts, reserve pool (their pay: the assessment's 报酬测算)."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -25,7 +25,6 @@ class VillageCadres:
     vacancy_flagged: bool = False
     contacts: list = field(default_factory=list)
     reserves: int = 0
-    monthly_pay: int = 0  # the secretary's and director's posts, from the county pay table
 
 
 def village_cadre_overview(*, townships, today, conf):
@@ -60,10 +59,6 @@ def village_cadre_overview(*, townships, today, conf):
         row.secretary = secretary[1] if secretary else ""
         row.director = director[1] if director else ""
         row.one_shoulder = bool(secretary and director and secretary[0] == director[0])
-        if row.one_shoulder:
-            row.monthly_pay = conf["cadre.pay_one_shoulder_month"]
-        else:
-            row.monthly_pay = conf["cadre.pay_single_post_month"] * (bool(secretary) + bool(director))
         if not secretary:
             since = last_end.get(village_id)
             row.secretary_vacant_since = since

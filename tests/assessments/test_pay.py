@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from assessments.choices import AssessmentMessageKind as MessageKind
 from assessments.choices import Grade, PayPeriodState
 from assessments.models import AnnualRating, PayLine, PayPeriod, PayStandard
 from assessments.services import pay as pay_services
 from cadres.choices import PostKind
 from cadres.services import tenure_end
 from tests import factories
-from townships.choices import AuditAction, MessageKind
+from townships.choices import AuditAction
 from townships.models import AuditEvent, CountySetting, Message
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_a_period_is_computed_approved_locked_and_reopened_only_by_a_decision(wo
     pay_services.pay_standard_save(
         actor=admin_user, county=county, standard=standard, values=values(effective_to=datetime.date(2026, 8, 31))
     )
-    with pytest.raises(ValidationError, match="已审定"):  # a new standard may not reach back into the settled half
+    with pytest.raises(ValidationError, match="重叠"):  # nor may a new one reach back into the settled half
         pay_services.pay_standard_save(
             actor=admin_user,
             county=county,
@@ -204,7 +205,7 @@ def test_pages_are_scoped_audited_and_a_viewer_needs_the_setting(
 
     client.force_login(admin_user)
     response = client.post(reverse("pay-period", args=[2026, 1]), {"approve": "1", "opinion": "同意"})
-    assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()  # the confirmation
+    assert response.status_code == 200 and "请勾选确认后再审定" in response.content.decode()  # one click is not enough
     assert PayPeriod.objects.get().state == PayPeriodState.OPEN
     client.post(reverse("pay-period", args=[2026, 1]), {"approve": "1", "opinion": "同意", "confirm": "on"})
     assert PayPeriod.objects.get().state == PayPeriodState.APPROVED

@@ -302,7 +302,9 @@ def test_village_cadres_page_shows_one_shoulder_and_vacancy(client, admin_user, 
     )
     client.force_login(admin_user)
     page = client.get(reverse("village-cadres")).content.decode()
-    assert "1560" in page and "空缺村" in page and "table-danger" in page
+    assert 'text-bg-success">是</span>' in page and "空缺村" in page and "table-danger" in page
+    # Pay is the 报酬测算's (dated standards, one rule), linked from here, no longer a column here.
+    assert reverse("pay-home") in page and "月报酬" not in page
 
 
 def test_the_full_roster_export_is_for_eligible_roles_and_audited(client, viewer_user, admin_user, members):

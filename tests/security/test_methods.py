@@ -22,10 +22,11 @@ ACCEPTS_POST = {
     "inspection-close",
     "talk-decide", "talk-record", "talk-follow-up", "rectification-create", "rectification-edit", "rectification-close",
     "duty-create", "duty-edit", "duty-import",
+    "pay-standard-create", "pay-standard-edit", "pay-period",
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",
-    "duty-ties", "duty-recompute",
+    "duty-ties", "duty-recompute", "pay-compute",
 }  # fmt: skip
 
 

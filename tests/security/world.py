@@ -22,6 +22,9 @@ from assessments.models import (
     Bulletin,
     Indicator,
     MonthlyReport,
+    PayLine,
+    PayPeriod,
+    PayStandard,
     RectificationItem,
     Scheme,
     Score,
@@ -151,4 +154,8 @@ def build_world():
         groups=[{"code": "members", "issued": 12, "returned": 12, "invalid": 0,
                  "counts": {"excellent": 10, "competent": 2, "basic": 0, "incompetent": 0}}],
     )  # fmt: skip
+    # 村干部报酬 (the demo's): its standard, the current half-year computed; a line of township A's.
+    w.pay_standard = PayStandard.objects.get(county=county)
+    w.pay_period = PayPeriod.objects.get(county=county, year=2026, half=1)
+    w.pay_line = _first(PayLine.objects.filter(period=w.pay_period, township=township_a))
     return w
