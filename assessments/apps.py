@@ -10,9 +10,15 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         from townships.county_settings import register_settings
 
-        from .county_settings import ASSESSMENT_SETTINGS, DUTY_SETTINGS, PAY_SETTINGS, RATING_SETTINGS
+        from .county_settings import (
+            ASSESSMENT_SETTINGS,
+            DUTY_SETTINGS,
+            HONOUR_SETTINGS,
+            PAY_SETTINGS,
+            RATING_SETTINGS,
+        )
 
-        register_settings(*RATING_SETTINGS, *ASSESSMENT_SETTINGS, *DUTY_SETTINGS, *PAY_SETTINGS)
+        register_settings(*RATING_SETTINGS, *ASSESSMENT_SETTINGS, *DUTY_SETTINGS, *PAY_SETTINGS, *HONOUR_SETTINGS)
 
         from townships.message_kinds import register_message_kinds
 
@@ -66,6 +72,10 @@ class AssessmentsConfig(AppConfig):
         from .selectors.duty import person_duty_section
 
         register_person_section(person_duty_section)  # … and their 述职, each year's result
+
+        from .views.honours import person_honours_section
+
+        register_person_section(person_honours_section)  # … and their commendations and recommendations
 
         from cadres.services import on_tenures_changed
 

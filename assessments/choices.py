@@ -79,6 +79,7 @@ class AssessmentMessageKind(models.TextChoices):
     RECTIFICATION_OVERDUE = "rectification_due", _("整改事项逾期")
     PAY_APPROVED = "pay_approved", _("村干部报酬已审定")
     PAY_CHANGED = "pay_changed", _("已审定报酬的依据有变化")
+    HONOUR_DECIDED = "honour_decided", _("表彰推荐已决定")
 
 
 class PeriodKind(models.TextChoices):
@@ -204,3 +205,24 @@ class PayRhythm(models.TextChoices):
 class PayPeriodState(models.TextChoices):
     OPEN = "open", _("测算中")
     APPROVED = "approved", _("已审定")
+
+
+class HonourKind(models.TextChoices):
+    """七一 commendations (表彰) and recommendations (推荐): proposed from the record or nominated by a
+    township, each decided by a named county user."""
+
+    EXCELLENT_SECRETARY = "excellent_secretary", _("优秀村党组织书记")
+    EXCELLENT_MEMBER = "excellent_member", _("优秀共产党员")
+    ADVANCED_ORGANIZATION = "advanced_organization", _("先进基层党组织")
+    PROMOTION = "promotion", _("职务晋升推荐")
+    CANDIDATE = "candidate", _("党代表、人大代表、政协委员推荐")
+
+
+# The kinds a township nominates; the others the record proposes.
+NOMINATED_HONOURS = frozenset({HonourKind.EXCELLENT_MEMBER, HonourKind.ADVANCED_ORGANIZATION})
+
+
+class HonourState(models.TextChoices):
+    PROPOSED = "proposed", _("待决定")
+    APPROVED = "approved", _("同意")
+    DECLINED = "declined", _("不同意")

@@ -13,6 +13,8 @@ from .choices import (
     DutyGrade,
     DutyLevel,
     Grade,
+    HonourKind,
+    HonourState,
     PeriodKind,
     RectificationStatus,
     ReportStatus,
@@ -28,6 +30,7 @@ from .models import (
     BallotTally,
     Bulletin,
     DutyReview,
+    Honour,
     MonthlyReport,
     PayLine,
     PayPeriod,
@@ -218,3 +221,14 @@ class PayLineFilterSet(django_filters.FilterSet):
 
     def filter_village(self, queryset, name, value):
         return queryset.filter(villages__icontains=value.strip()) if value.strip() else queryset
+
+
+class HonourFilterSet(django_filters.FilterSet):
+    year = IntegerFilter(label=_("年度"))
+    kind = django_filters.ChoiceFilter(choices=HonourKind.choices, label=_("类别"))
+    state = django_filters.ChoiceFilter(choices=HonourState.choices, label=_("状态"))
+    township = django_filters.ModelChoiceFilter(queryset=scoped_townships, label=_("乡镇"))
+
+    class Meta:
+        model = Honour
+        fields = ["year", "kind", "state", "township"]

@@ -3,6 +3,12 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("honours/", views.honour_list, name="honour-list"),
+    path("honours/export.xlsx", views.honour_export, name="honour-export"),
+    path("honours/propose/", views.honour_propose, name="honour-propose"),
+    path("honours/nominate/", views.honour_nominate, name="honour-nominate"),
+    path("honours/<int:pk>/", views.honour_detail, name="honour-detail"),
+    path("honours/<int:year>/print/", views.honour_print, name="honour-print"),
     path("pay/", views.pay_home, name="pay-home"),
     path("pay/compute/", views.pay_compute, name="pay-compute"),
     path("pay/standards/new/", views.pay_standard_edit, name="pay-standard-create"),

@@ -10,6 +10,7 @@ from .duty import (  # noqa: F401
     duty_options,
     township_duty_bands,
 )
+from .honours import HONOUR_SETTINGS  # noqa: F401
 from .pay import PAY_SETTINGS  # noqa: F401
 from .scoring import RATING_SETTINGS  # noqa: F401
 from .surveys import (  # noqa: F401

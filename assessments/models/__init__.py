@@ -20,6 +20,7 @@ from ..choices import (
 )
 from .ballots import BallotGroup, BallotTally
 from .duty import DutyReview
+from .honours import Honour
 from .pay import PayDeduction, PayLine, PayPeriod, PayStandard
 from .runs import DirtyPeriod, ScoringChunk, ScoringRun
 from .talks import RectificationItem, Talk
@@ -32,6 +33,7 @@ __all__ = [
     "Bulletin",
     "DirtyPeriod",
     "DutyReview",
+    "Honour",
     "Indicator",
     "MonthlyReport",
     "PayDeduction",

@@ -3,6 +3,7 @@
 from .bulletins import *  # noqa: F403
 from .dashboards import *  # noqa: F403
 from .duty import *  # noqa: F403
+from .honours import *  # noqa: F403
 from .pay import *  # noqa: F403
 from .ratings import *  # noqa: F403
 from .reports import *  # noqa: F403

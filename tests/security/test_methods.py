@@ -22,11 +22,11 @@ ACCEPTS_POST = {
     "inspection-close",
     "talk-decide", "talk-record", "talk-follow-up", "rectification-create", "rectification-edit", "rectification-close",
     "duty-create", "duty-edit", "duty-import",
-    "pay-standard-create", "pay-standard-edit", "pay-period",
+    "pay-standard-create", "pay-standard-edit", "pay-period", "honour-nominate", "honour-detail",
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",
-    "duty-ties", "duty-recompute", "pay-compute",
+    "duty-ties", "duty-recompute", "pay-compute", "honour-propose",
 }  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from assessments.demo import generate_assessment
 from assessments.models import (
     BallotTally,
     Bulletin,
+    Honour,
     Indicator,
     MonthlyReport,
     PayLine,
@@ -158,4 +159,9 @@ def build_world():
     w.pay_standard = PayStandard.objects.get(county=county)
     w.pay_period = PayPeriod.objects.get(county=county, year=2026, half=1)
     w.pay_line = _first(PayLine.objects.filter(period=w.pay_period, township=township_a))
+    # 表彰与推荐: a nomination of township A's (B must not see it).
+    w.honour = Honour.objects.create(
+        county=county, year=2026, kind="excellent_member", township=township_a, person=w.secretary,
+        reason="带头致富（乡镇甲）",
+    )  # fmt: skip
     return w
