@@ -77,6 +77,10 @@ class AssessmentsConfig(AppConfig):
 
         register_person_section(person_honours_section)  # … and their commendations and recommendations
 
+        from .selectors.pay import person_pay_section
+
+        register_person_section(person_pay_section)  # … and their pay by period, for those who may see it
+
         from cadres.services import on_tenures_changed
 
         from .services.pay import pay_tenures_changed

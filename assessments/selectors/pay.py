@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from townships.choices import Role
+from townships.choices import AuditAction, Role
 from townships.county_settings import settings_for
 from townships.scoping import scope_for
 
@@ -122,3 +122,27 @@ def finance_rows(*, user, period):
         rows.append(closing("小计", subtotal, previous_name))
     rows.append(closing("合计", total))
     return rows, number
+
+
+def person_pay_section(request, person):
+    """The person page's pay by period (cadres.person_page): amounts only for those who may see
+    them, scoped; showing them is audited like any view of an amount."""
+    from townships.services import audit_record
+
+    if not can_see_pay(request.user):
+        return None
+    lines = list(
+        scope_for(request.user, PayLine.objects.filter(person=person))
+        .select_related("period")
+        .order_by("-period__year", "-period__half")
+    )
+    if not lines:
+        return None
+    audit_record(
+        actor=request.user,
+        action=AuditAction.REVEAL,
+        target=person,
+        detail={"pay_lines": [line.pk for line in lines]},
+        request=request,
+    )
+    return {"template": "assessments/inc_person_pay.html", "lines": lines}

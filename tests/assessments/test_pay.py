@@ -243,3 +243,22 @@ def test_the_pay_pages_query_counts_do_not_grow_with_people(client, world, admin
     with CaptureQueriesContext(connection) as second:
         assert client.get(reverse(name, args=args)).status_code == 200
     assert len(second) == len(first), [q["sql"] for q in second.captured_queries]
+
+
+def test_a_secretary_of_two_villages_has_one_line_and_the_person_page_shows_it(client, county, township, admin_user):
+    """联村任职: secretary of 南村 (since 2021) and of 北村 from 1 March 2026: one line, paid once a day as
+    书记（单设）at 1500 for January–June, no rating (1.0): 9000.00, both villages named."""
+    pay_services.pay_standard_save(actor=admin_user, county=county, values=values())
+    south = factories.village_with_secretary(township, "南村")
+    person = south.tenures.get().person
+    north = factories.VillageFactory(township=township, name="北村")
+    factories.TenureFactory(village=north, person=person, started_on=datetime.date(2026, 3, 1))
+    period = pay_services.pay_period_compute(actor=admin_user, county=county, year=2026, half=1)
+    (line,) = PayLine.objects.filter(period=period, person=person)
+    assert (line.total, line.villages) == (Decimal("9000.00"), ["北村", "南村"])
+    client.force_login(admin_user)
+    page = client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    # Both current posts, and the one pay line naming both villages.
+    assert "村党组织书记 · 南村" in page and "村党组织书记 · 北村" in page
+    assert 'id="person-pay"' in page and "<td>北村、南村</td>" in page and "9000.00" in page
+    assert AuditEvent.objects.filter(action=AuditAction.REVEAL, target_id=str(person.pk)).exists()
