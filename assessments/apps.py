@@ -78,6 +78,9 @@ class AssessmentsConfig(AppConfig):
         register_person_section(person_honours_section)  # … and their commendations and recommendations
 
         from .selectors.pay import person_pay_section
+        from .selectors.village import person_record_section
+
+        register_person_section(person_record_section)  # … and their grades and monthly scores
 
         register_person_section(person_pay_section)  # … and their pay by period, for those who may see it
 

@@ -89,3 +89,25 @@ def village_workbench(*, user, today):
         "commitments": commitments,
         "unread": list(Message.objects.filter(recipient=user, read_at__isnull=True)[:5]),
     }
+
+
+def person_record_section(request, person):
+    """The person page's assessment record (一人一档): annual grades and the latest monthly secretary
+    scores, each linked to its scorecard, and the secretary's page with the rest (two queries)."""
+    from townships.scoping import scope_for
+
+    from ..choices import PeriodKind, Target
+    from ..models import AnnualRating, Score
+
+    ratings = list(scope_for(request.user, AnnualRating.objects.filter(person=person)).order_by("-year")[:10])
+    scores = list(
+        scope_for(
+            request.user,
+            Score.objects.filter(person=person, target=Target.VILLAGE_SECRETARY, period_kind=PeriodKind.MONTH),
+        )
+        .select_related("village")
+        .order_by("-year", "-period")[:12]
+    )
+    if not ratings and not scores:
+        return None
+    return {"template": "assessments/inc_person_record.html", "ratings": ratings, "scores": scores}

@@ -123,6 +123,8 @@ def test_pages_decide_with_a_confirmation_print_and_are_scoped(
     assert county_lists["甲"].name in printed and county_lists["丁"].name not in printed  # only the decided
     person_page = client.get(reverse("person-detail", args=[own.person_id])).content.decode()
     assert "2026年 优秀村党组织书记" in person_page
+    # The record (一人一档): the signed grade, linked to the secretary's page with the monthly scores.
+    assert "2025 优秀（950.00）" in person_page and reverse("secretary-detail", args=[own.person_id]) in person_page
     assert foreign.state == HonourState.PROPOSED
 
 
