@@ -35,6 +35,7 @@ from .choices import (
 )
 from .county_settings import rater_groups, satisfaction_bands, satisfaction_options
 from .demo_duty import demo_duty
+from .demo_honours import demo_honours
 from .demo_pay import demo_pay
 from .demo_talks import demo_talks
 from .models import (
@@ -491,6 +492,7 @@ def generate_assessment(*, rng, county, today, years=None):
         for month in range(1, (12 if year < today.year else today.month - 1) + 1):
             townships_rescore(county_id=county.pk, year=year, month=month)
     demo_talks(rng=rng, county=county, today=today)
+    demo_honours(county=county, today=today)
     demo_pay(county=county, today=today)
 
 

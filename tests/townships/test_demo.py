@@ -513,6 +513,13 @@ def check_the_demo_assessment_scores_rates_and_flags():
     talk_states = set(Talk.objects.values_list("state", flat=True))
     assert {"closed", "held"} <= talk_states, talk_states
     assert RectificationItem.objects.filter(talk__isnull=False).exists()
+    # 村干部报酬: a settled half-year and an open one; 七一: this year's list decided from last year's
+    # signed ratings, a township's nomination.
+    from assessments.models import Honour, PayPeriod
+
+    assert set(PayPeriod.objects.values_list("state", flat=True)) == {"approved", "open"}
+    assert Honour.objects.filter(kind="excellent_secretary", state="approved").exists()
+    assert Honour.objects.filter(kind="excellent_member").exists()
 
 
 def check_the_demo_assessment_verifies_and_fills_its_bulletins():
