@@ -349,9 +349,34 @@ def _demo_surveys(*, rng, county, quality, years):
     return rates
 
 
+def _joint_secretary(*, county, today):
+    """联村任职: the first township's first village secretary also becomes the secretary of its last
+    village from 1 March this year (that village's secretary is moved on), so one person is scored in
+    two villages, rated once and paid once."""
+    township = county.townships.order_by("sort_key", "pk").first()
+    current = list(
+        Tenure.objects.filter(township=township, post=PostKind.VILLAGE_SECRETARY, ended_on__isnull=True).order_by(
+            "village__sort_key", "village_id"
+        )
+    )
+    start = datetime.date(today.year, 3, 1)
+    if len(current) < 2 or today <= start or current[-1].started_on >= start:
+        return None
+    first, second = current[0], current[-1]
+    Tenure.objects.filter(pk=second.pk).update(ended_on=start, end_reason="调整（跨村任职）")
+    return Tenure.objects.create(
+        person_id=first.person_id,
+        post=PostKind.VILLAGE_SECRETARY,
+        township=township,
+        village_id=second.village_id,
+        started_on=start,
+    )
+
+
 def generate_assessment(*, rng, county, today, years=None):
     """Schemes, a year (and this year so far) of approved monthly reports, scores, votes and ratings."""
     years = years or (today.year - 1, today.year)
+    _joint_secretary(county=county, today=today)
     villages = list(county.townships.values_list("villages__pk", "villages__township_id"))
     villages = [(v, t) for v, t in villages if v]
     quality = {v: rng.betavariate(5, 1.6) for v, _t in villages}  # most villages do well, a few badly

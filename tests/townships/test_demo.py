@@ -520,6 +520,22 @@ def check_the_demo_assessment_scores_rates_and_flags():
     assert set(PayPeriod.objects.values_list("state", flat=True)) == {"approved", "open"}
     assert Honour.objects.filter(kind="excellent_secretary", state="approved").exists()
     assert Honour.objects.filter(kind="excellent_member").exists()
+    # 联村任职: one person is the secretary of two villages, scored in both this month, paid once.
+    from django.db.models import Count
+
+    from assessments.models import PayLine
+    from cadres.models import Tenure
+
+    (joint,) = (
+        Tenure.objects.filter(post="village_secretary", ended_on__isnull=True)
+        .values("person_id")
+        .annotate(n=Count("village_id"))
+        .filter(n__gte=2)
+        .values_list("person_id", flat=True)
+    )
+    (line,) = PayLine.objects.filter(person_id=joint, period__state="open")
+    assert len(line.villages) == 2
+    assert Score.objects.filter(person_id=joint, period_kind="month").values("village_id").distinct().count() == 2
 
 
 def check_the_demo_assessment_verifies_and_fills_its_bulletins():
