@@ -468,7 +468,11 @@ def generate_assessment(*, rng, county, today, years=None):
     # time (one of them was 不称职 last time too → flagged; the other → watch list), and a
     # third was 不称职 last time only (→ watch list).
     township_of = dict(villages)
-    weakest = sorted((v for v, _t in villages if v in secretaries), key=lambda v: quality[v])[:4]
+    # One village per person: a secretary of two villages (联村任职) has one rating history.
+    by_person = {}
+    for v in sorted((v for v, _t in villages if v in secretaries), key=lambda v: quality[v]):
+        by_person.setdefault(secretaries[v], v)
+    weakest = sorted(by_person.values(), key=lambda v: quality[v])[:4]
     voted_out = set(weakest[:2])
     planned = []
     for village_id, township_id in villages:
