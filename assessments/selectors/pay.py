@@ -140,7 +140,7 @@ def person_pay_section(request, person):
         return None
     audit_record(
         actor=request.user,
-        action=AuditAction.REVEAL,
+        action=AuditAction.VIEW_AMOUNT,
         target=person,
         detail={"pay_lines": [line.pk for line in lines]},
         request=request,

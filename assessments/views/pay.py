@@ -144,7 +144,7 @@ def pay_period(request, year, half):
     rows, total = period_totals(user=request.user, period=period)
     audit_record(
         actor=request.user,
-        action=AuditAction.REVEAL,
+        action=AuditAction.VIEW_AMOUNT,
         target=period,
         detail={"pay_viewed": period.label, "rows": len(rows)},
         request=request,
@@ -270,7 +270,10 @@ def pay_line_list(request):
     _require_pay_reader(request.user)
     response = _line_list(request)
     audit_record(
-        actor=request.user, action=AuditAction.REVEAL, detail={"pay_list": request.GET.urlencode()}, request=request
+        actor=request.user,
+        action=AuditAction.VIEW_AMOUNT,
+        detail={"pay_list": sorted(request.GET.keys())},
+        request=request,
     )
     return response
 
@@ -290,7 +293,7 @@ def pay_line(request, pk):
     line = get_scoped_or_404(request.user, PayLine.objects.select_related("person", "township", "period"), pk=pk)
     audit_record(
         actor=request.user,
-        action=AuditAction.REVEAL,
+        action=AuditAction.VIEW_AMOUNT,
         target=line,
         detail={"pay_line": line.period.label},
         request=request,

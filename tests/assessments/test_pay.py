@@ -194,7 +194,7 @@ def test_pages_are_scoped_audited_and_a_viewer_needs_the_setting(
     assert client.get(reverse("pay-line", args=[foreign.pk])).status_code == 404
     detail = client.get(reverse("pay-line", args=[own.pk])).content.decode()
     assert "绩效标准 2700 元 × 1.2 = 3240 元" in detail
-    assert AuditEvent.objects.filter(action=AuditAction.REVEAL, target_id=str(own.pk)).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW_AMOUNT, target_id=str(own.pk)).exists()
     assert client.post(reverse("pay-period", args=[2026, 1]), {"recompute": "1"}).status_code == 403
 
     client.force_login(viewer_user)
@@ -261,4 +261,4 @@ def test_a_secretary_of_two_villages_has_one_line_and_the_person_page_shows_it(c
     # Both current posts, and the one pay line naming both villages.
     assert "村党组织书记 · 南村" in page and "村党组织书记 · 北村" in page
     assert 'id="person-pay"' in page and "<td>北村、南村</td>" in page and "9000.00" in page
-    assert AuditEvent.objects.filter(action=AuditAction.REVEAL, target_id=str(person.pk)).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW_AMOUNT, target_id=str(person.pk)).exists()
