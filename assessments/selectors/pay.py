@@ -70,10 +70,8 @@ def finance_rows(*, user, period):
     rows, subtotal, current, previous_name, number = [], None, None, "", 0
 
     def money():
-        return {"base": Decimal(0), "performance_standard": Decimal(0), "performance": Decimal(0)} | {
-            "deductions": Decimal(0),
-            "total": Decimal(0),
-            "days": 0,
+        return dict.fromkeys(("base", "performance_standard", "performance", "deductions", "total"), Decimal(0)) | {
+            "days": 0
         }
 
     def closing(label, sums, township=""):

@@ -228,13 +228,14 @@ def _check_period(county, year, half):
     if half not in (0, 1, 2):
         raise ValidationError({"half": _("请选择上半年、下半年或全年。")})
     start, end = pay.period_bounds(year, half)
-    standards = [s.rule() for s in PayStandard.objects.filter(county=county)]
-    first = pay.standard_on(standards, start) or next(
-        (s for s in sorted(standards, key=lambda s: s.effective_from) if start <= s.effective_from <= end), None
+    # The standard in effect on the period's first day, or else the first one starting within it.
+    standards = list(PayStandard.objects.filter(county=county).order_by("effective_from"))
+    first = next((s for s in standards if s.rule().covers(start)), None) or next(
+        (s for s in standards if start <= s.effective_from <= end), None
     )
     if first is None:
         raise ValidationError(_("%(y)s年没有适用的报酬标准，请先设定报酬标准。") % {"y": year})
-    rhythm = PayStandard.objects.get(county=county, effective_from=first.effective_from).rhythm
+    rhythm = first.rhythm
     if (rhythm == PayRhythm.HALF) != (half in (1, 2)):
         raise ValidationError(
             {"half": _("适用的报酬标准规定%(r)s，请按此选择测算期间。") % {"r": PayRhythm(rhythm).label}}

@@ -72,12 +72,8 @@ def honours_spec(request):
         default_sort="year",
         export_name="honour-export",
         filename="表彰与推荐",
-        links=lambda r: [(_("打印决定名单"), f"{_print_url()}")],
+        links=lambda r: [(_("打印决定名单"), reverse("honour-print", args=[timezone.localdate().year]))],
     )
-
-
-def _print_url():
-    return reverse("honour-print", args=[timezone.localdate().year])
 
 
 honour_list_page, honour_export = list_views(honours_spec)
@@ -123,11 +119,7 @@ def honour_propose(request):
                 "c": "，".join(f"{HonourKind(k).label} {n} 人" for k, n in counts.items()),
             },
         )
-    return redirect(f"{_list_url()}?year={form.cleaned_data['year']}")
-
-
-def _list_url():
-    return reverse("honour-list")
+    return redirect(f"{reverse('honour-list')}?year={form.cleaned_data['year']}")
 
 
 class NominateForm(BootstrapForm):

@@ -210,13 +210,15 @@ def score_townships(*, run, conf):
     it was first scored with, as the villages' do. Reported township metrics come from each
     township's own approved report (乡镇本级月报); without one they are missing (0 points, said so).
     Rows as ``score_township``'s, with ``township``."""
-    key = {
-        "township__county_id": run.county_id,
-        "period_kind": PeriodKind.MONTH,
-        "year": run.year,
-        "period": run.period,
-    }
-    used = Scheme.objects.filter(pk__in=Score.objects.filter(target=Target.TOWNSHIP, **key).values("scheme_id")).first()
+    used = Scheme.objects.filter(
+        pk__in=Score.objects.filter(
+            target=Target.TOWNSHIP,
+            township__county_id=run.county_id,
+            period_kind=PeriodKind.MONTH,
+            year=run.year,
+            period=run.period,
+        ).values("scheme_id")
+    ).first()
     scheme = used or active_schemes(county_id=run.county_id, year=run.year).get(Target.TOWNSHIP)
     if scheme is None:
         return []
