@@ -518,7 +518,22 @@ def check_the_demo_assessment_scores_rates_and_flags():
     from assessments.models import Honour, PayPeriod
 
     assert set(PayPeriod.objects.values_list("state", flat=True)) == {"approved", "open"}
-    assert Honour.objects.filter(kind="excellent_secretary", state="approved").exists()
+    # The 七一 list holds only last year's signed 优秀 (a small county may have none: then it is empty),
+    # and is not empty when one of them has a clean record.
+    year = timezone.localdate().year
+    excellent = set(
+        AnnualRating.objects.filter(year=year - 1, grade="excellent", signed_off_at__isnull=False).values_list(
+            "person_id", flat=True
+        )
+    )
+    commended = set(
+        Honour.objects.filter(kind="excellent_secretary", year=year, state="approved").values_list("person_id", flat=True)
+    )
+    assert commended <= excellent
+    blemished = set(
+        AnnualRating.objects.filter(year__gte=year - 3, grade="incompetent").values_list("person_id", flat=True)
+    )
+    assert bool(commended) == bool(excellent - blemished)
     assert Honour.objects.filter(kind="excellent_member").exists()
     # 联村任职: one person is the secretary of two villages, scored in both this month, paid once.
     from django.db.models import Count
