@@ -2,6 +2,14 @@
 ``from cadres.models import X`` (and the migrations' ``cadres.models.evidence_path``) keep working."""
 
 from .alerts import AlertRefresh, StoredAlert
+from .allowance import (
+    AllowanceBand,
+    AllowanceChange,
+    AllowanceDisqualification,
+    AllowanceSeen,
+    AllowanceStop,
+    AllowanceTable,
+)
 from .commitments import Commitment, CommitmentAmendment, Inspection, Milestone, ProgressEntry
 from .life import Appraisal, AppraisalRating, Meeting, evidence_path
 from .members import Correction, MemberPost, MembershipEvent, MobileRecord, PartyMember
@@ -9,6 +17,12 @@ from .people import Person, ReserveCadre, Tenure, VillageContact
 
 __all__ = [
     "AlertRefresh",
+    "AllowanceBand",
+    "AllowanceChange",
+    "AllowanceDisqualification",
+    "AllowanceSeen",
+    "AllowanceStop",
+    "AllowanceTable",
     "Appraisal",
     "Commitment",
     "CommitmentAmendment",
