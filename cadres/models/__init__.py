@@ -6,7 +6,6 @@ from .allowance import (
     AllowanceBand,
     AllowanceChange,
     AllowanceDisqualification,
-    AllowanceSeen,
     AllowanceStop,
     AllowanceTable,
 )
@@ -20,7 +19,6 @@ __all__ = [
     "AllowanceBand",
     "AllowanceChange",
     "AllowanceDisqualification",
-    "AllowanceSeen",
     "AllowanceStop",
     "AllowanceTable",
     "Appraisal",

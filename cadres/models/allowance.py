@@ -107,7 +107,7 @@ class AllowanceStop(models.Model):
 
 class AllowanceChange(models.Model):
     """A tenure change the allowance roster must re-check (任职变动): written by cadres' tenure
-    listener, shown on the roster as 自上次查看后变化 until the reader has seen it."""
+    listener, shown on the roster as 自上次查看后变化 (since the reader last opened it in this sign-in)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="allowance_changes")
     since = models.DateField(_("变动日期"))
@@ -124,13 +124,3 @@ class AllowanceChange(models.Model):
 
     def __str__(self):
         return self.what
-
-
-class AllowanceSeen(models.Model):
-    """When a user last opened the allowance roster (so it can show what changed since)."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    seen_at = models.DateTimeField()
-
-    def __str__(self):
-        return f"{self.user} {self.seen_at}"

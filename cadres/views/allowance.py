@@ -24,7 +24,7 @@ from townships.xlsx import xlsx_response
 
 from .. import allowance as rule
 from ..allowance_forms import SORTS, DisqualifyForm, RosterFilterForm, StopForm, TableCloseForm, TableForm
-from ..models import AllowanceSeen, AllowanceTable, Person
+from ..models import AllowanceTable, Person
 from ..selectors import allowance as selectors
 from ..services import allowance as services
 
@@ -48,6 +48,16 @@ def _month(request, value):
         messages.error(request, _("月份不正确，已显示本月。"))
         return (today.year, today.month)
     return (year, month)
+
+
+SEEN_KEY = "allowance_roster_seen_at"
+
+
+def _seen_at(value):
+    try:
+        return datetime.datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _month_value(month):
@@ -97,9 +107,11 @@ def allowance_roster(request):
         page = paginator.page(1)
     except EmptyPage:
         page = paginator.page(paginator.num_pages)
-    seen = AllowanceSeen.objects.filter(user=request.user).first()
-    changes = selectors.changes_since(user=request.user, since=seen.seen_at if seen else None)
-    AllowanceSeen.objects.update_or_create(user=request.user, defaults={"seen_at": timezone.now()})
+    # When this sign-in last opened the roster is kept in the session, not a table: a page read
+    # writes no record.
+    seen = _seen_at(request.session.get(SEEN_KEY))
+    changes = selectors.changes_since(user=request.user, since=seen)
+    request.session[SEEN_KEY] = timezone.now().isoformat()
     stops, barred = selectors.history(user=request.user)
     if amounts:
         audit_record(
@@ -126,7 +138,7 @@ def allowance_roster(request):
             "total": selectors.total_of(rows) if amounts else None,
             "count": len(rows),
             "changes": changes,
-            "changes_since": seen.seen_at if seen else None,
+            "changes_since": seen,
             "stops": stops,
             "barred": barred,
             "manage": can_manage_registry(request.user),
