@@ -200,3 +200,32 @@ def test_the_query_counts_do_not_grow_with_people(client, world, admin_user, tow
     with CaptureQueriesContext(connection) as second:
         assert client.get(reverse(name), {"month": MONTH}).status_code == 200
     assert len(second) == len(first), [q["sql"] for q in second.captured_queries]
+
+
+def test_the_demo_has_recipients_one_turning_60_one_too_young_one_disqualified_one_stopped():
+    import random
+
+    from cadres.demo import generate_records
+    from cadres.models import Person
+    from cadres.selectors.allowance import assess_people
+    from villages.demo import Size, generate_registry
+
+    rng = random.Random(7)
+    counties, _summary = generate_registry(
+        rng=rng, size=Size(counties=1, townships_per_county=2, villages_per_township=2)
+    )
+    county = counties[0]
+    today = datetime.date(2026, 6, 15)
+    generate_records(rng=rng, counties=[county], today=today)
+    people = Person.objects.filter(township__county=county, tenures__end_reason="正常离任").values("pk")
+    rows = assess_people(people=people, county_id=county.pk, month=(2026, 6))
+    assert len(rows) == 7
+    paid = sorted(row.result.amount for row in rows if row.result.eligible)
+    assert paid == [Decimal(425), Decimal(465), Decimal(505), Decimal(525)]  # 7 years 委员, 13 主任, 16 and 21 书记
+    reasons = [" ".join(row.result.reasons) for row in rows if not row.result.eligible]
+    assert any("年满 60 周岁" in r for r in reasons)
+    assert any("党纪处分" in r for r in reasons)
+    assert any("去世" in r for r in reasons)
+    turning = next(row for row in rows if row.result.first_month == (2026, 6))
+    assert turning.result.eligible and turning.result.amount == Decimal(505)
+    assert AllowanceTable.objects.filter(county=county).count() == 1
