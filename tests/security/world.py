@@ -158,4 +158,6 @@ def build_world():
     w.pay_standard = PayStandard.objects.get(county=county)
     w.pay_period = PayPeriod.objects.get(county=county, year=2026, half=1)
     w.pay_line = _first(PayLine.objects.filter(period=w.pay_period, township=township_a))
+    # 离任生活补贴 (the demo's): a former village cadre of township A (the allowance page names them).
+    w.retired = _first(Person.objects.filter(**in_a, tenures__end_reason="正常离任").distinct())
     return w
