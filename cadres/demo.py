@@ -470,6 +470,9 @@ def generate_records(*, rng, counties, today):
                 villages=villages,
                 today=today,
                 id_number=lambda region, birth, male, used=used_ids: _id_number(region, birth, used, male),
+                organization_of=lambda village, rolls=roll_of, office=office_branch: (
+                    rolls.get(village.pk) or [office[village.township_id]]
+                )[0],
             )
             totals["people"] += len(people)
             totals["members"] += len(members)

@@ -9,8 +9,16 @@ from decimal import Decimal
 from townships import demo_names as names
 from townships.dates import add_months
 
-from .choices import AllowanceStopKind, DisqualificationKind, Gender, PostKind
-from .models import AllowanceBand, AllowanceDisqualification, AllowanceStop, AllowanceTable, Person, Tenure
+from .choices import AllowanceStopKind, DisqualificationKind, Gender, PostKind, Stage
+from .models import (
+    AllowanceBand,
+    AllowanceDisqualification,
+    AllowanceStop,
+    AllowanceTable,
+    PartyMember,
+    Person,
+    Tenure,
+)
 
 TABLE_NAME = "正常离任村干部生活补贴标准（演示：参照句容，3–9 年档为假设，以本县文件为准）"
 BANDS = ((20, 525, 505, 485), (15, 505, 485, 465), (10, 485, 465, 445), (3, 465, 445, 425))
@@ -20,8 +28,10 @@ def _d(year, month, day=1):
     return datetime.date(year, month, day)
 
 
-def generate_allowance(*, county, villages, today, id_number):
-    """``villages``: the county's villages in order; ``id_number(region, birth, male)``: a free ID."""
+def generate_allowance(*, county, villages, today, id_number, organization_of):
+    """``villages``: the county's villages in order; ``id_number(region, birth, male)``: a free ID;
+    ``organization_of(village)``: the organization its members are kept on. Former secretaries (and
+    the one given a Party penalty) are full members there, as the 条例 has a secretary be."""
     table = AllowanceTable.objects.create(county=county, name=TABLE_NAME, effective_from=_d(2020, 1))
     AllowanceBand.objects.bulk_create(
         AllowanceBand(table=table, min_years=y, secretary=Decimal(s), director=Decimal(d), other=Decimal(o))
@@ -73,6 +83,20 @@ def generate_allowance(*, county, villages, today, id_number):
             end_reason="正常离任",
         )
         for person, post, village, started, ended in tenures
+    )
+    PartyMember.objects.bulk_create(
+        PartyMember(
+            person=person,
+            organization=(roll := organization_of(village)),
+            township_id=roll.township_id,
+            village_id=roll.village_id or village.pk,
+            stage=Stage.FULL,
+            admitted_on=_d(started.year - 6, 7),
+            approved_on=_d(started.year - 6, 8),
+            confirmed_on=_d(started.year - 5, 7),
+        )
+        for (person, post, village, started, _ended), (*_rest, what) in zip(tenures, cases, strict=True)
+        if post == PostKind.VILLAGE_SECRETARY or what == "disqualified"
     )
     for person, (*_rest, what) in zip(people, cases, strict=True):
         if what == "disqualified":
