@@ -182,7 +182,7 @@ def month_of(day):
 
 def runs(held, posts):
     """The runs of counted days: [(first day, first day out or None when still in office)], in order."""
-    spans = sorted((h.started_on, h.ended_on) for h in held if h.post in posts and (h.ended_on or h.started_on))
+    spans = sorted(((h.started_on, h.ended_on) for h in held if h.post in posts), key=lambda s: s[0])
     merged = []
     for start, end in spans:
         if end is not None and end <= start:
@@ -299,13 +299,13 @@ def assess(*, held, birth_date, month, rules, tables, disqualifications=(), stop
     for mark in sorted(disqualifications, key=lambda m: m.on):
         detail = f"{mark.label}（{mark.on}）{('：' + mark.reason) if mark.reason else ''}"
         working.append(_("%(d)s，自次月起不享受") % {"d": detail})
-        barred_from = barred_from or next_month(month_of(mark.on))
+        barred_from = min(filter(None, (barred_from, next_month(month_of(mark.on)))))
         if month >= next_month(month_of(mark.on)):
             reasons.append(_("%(d)s，不享受生活补贴") % {"d": detail})
     for mark in sorted(stops, key=lambda m: m.on):
         detail = f"{mark.label}（{mark.on}）{('：' + mark.reason) if mark.reason else ''}"
         working.append(_("%(d)s，自次月起停发") % {"d": detail})
-        barred_from = barred_from or next_month(month_of(mark.on))
+        barred_from = min(filter(None, (barred_from, next_month(month_of(mark.on)))))
         if month >= next_month(month_of(mark.on)):
             reasons.append(_("%(d)s，已停发") % {"d": detail})
     first_month = first if service.years >= rules.min_years and birth_date is not None else None
