@@ -10,15 +10,25 @@ class CadresConfig(AppConfig):
     def ready(self):
         from townships.county_settings import register_settings
 
-        from .county_settings import CADRE_SETTINGS
+        from .county_settings import ALLOWANCE_SETTINGS, CADRE_SETTINGS
 
-        register_settings(*CADRE_SETTINGS)
+        register_settings(*CADRE_SETTINGS, *ALLOWANCE_SETTINGS)
 
         from townships.message_kinds import register_message_kinds
 
         from .choices import CadreMessageKind
 
         register_message_kinds(CadreMessageKind)
+
+        from .person_page import register_person_section
+        from .services import on_tenures_changed
+        from .services.allowance import allowance_tenures_changed
+        from .views.allowance import person_allowance_section
+
+        # Tenure corrections re-check the leaving allowance roster (it shows what changed), and the
+        # person page shows the allowance status.
+        on_tenures_changed(allowance_tenures_changed)
+        register_person_section(person_allowance_section)
 
         from django.utils.translation import gettext_lazy
 

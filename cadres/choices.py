@@ -223,3 +223,28 @@ class InspectionFinding(models.TextChoices):
     ON_TRACK = "on_track", _("正常推进")
     BEHIND = "behind", _("滞后")
     PROBLEM = "problem", _("存在问题")
+
+
+# --- 离任生活补贴: the leaving allowance ---------------------------------------------
+
+
+class AllowanceCounting(models.TextChoices):
+    """How the years of service are counted (setting ``allowance.counting``)."""
+
+    CUMULATIVE = "cumulative", _("累计任职年限")
+    CONTINUOUS = "continuous", _("最长连续任职年限")
+
+
+class DisqualificationKind(models.TextChoices):
+    """What bars a former village cadre from the leaving allowance (不享受生活补贴的情形)."""
+
+    CRIMINAL = "criminal", _("受到刑事处罚")
+    PARTY = "party", _("受到党纪处分")
+    RECALL = "recall", _("被罢免")
+
+
+class AllowanceStopKind(models.TextChoices):
+    """Why payments stop (停发)."""
+
+    DEATH = "death", _("去世")
+    PUBLIC_POST = "public_post", _("担任有财政工资的公职")

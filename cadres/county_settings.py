@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy
 from townships.county_settings import SettingDef, SettingGroup
 from villages.county_settings import LIFE
 
+from .allowance import COUNTABLE_POSTS
+from .choices import AllowanceCounting, PostKind
+
 PIPELINE = SettingGroup(gettext_lazy("发展党员"), 10)
 CADRE = SettingGroup(gettext_lazy("村干部"), 30)
 ALERT = SettingGroup(gettext_lazy("预警"), 40)
@@ -244,5 +247,65 @@ CADRE_SETTINGS = (
     ),
     SettingDef(
         "alert.family_applicants", ALERT, gettext_lazy("同户同年申请入党人数预警"), 2, 2, 10, gettext_lazy("人"), ""
+    ),
+)
+
+# 正常离任村干部生活补贴 (seeds/003; the rule in cadres/allowance.py). The band table is dated county
+# data (cadres.models.AllowanceTable), not a setting.
+ALLOWANCE = SettingGroup(gettext_lazy("离任生活补贴"), 120)
+
+ALLOWANCE_SETTINGS = (
+    SettingDef(
+        "allowance.min_years",
+        ALLOWANCE,
+        gettext_lazy("享受生活补贴最低任职年限"),
+        3,
+        1,
+        30,
+        gettext_lazy("年"),
+        gettext_lazy("满整年计"),
+    ),
+    SettingDef(
+        "allowance.min_age",
+        ALLOWANCE,
+        gettext_lazy("享受生活补贴年龄"),
+        60,
+        50,
+        80,
+        gettext_lazy("周岁"),
+        gettext_lazy("年满当月起发放，出生日期以身份证号码为准"),
+    ),
+    SettingDef(
+        "allowance.counting",
+        ALLOWANCE,
+        gettext_lazy("任职年限计算方式"),
+        AllowanceCounting.CUMULATIVE.value,
+        0,
+        0,
+        "",
+        gettext_lazy("累计：各段任职相加（同时任多职只计一次）；最长连续：取最长一段不间断任职"),
+        choices=dict(AllowanceCounting.choices),
+    ),
+    SettingDef(
+        "allowance.posts",
+        ALLOWANCE,
+        gettext_lazy("计入任职年限的职务"),
+        ",".join(COUNTABLE_POSTS),
+        0,
+        0,
+        "",
+        gettext_lazy("逗号分隔"),
+        choices={post: PostKind(post).label for post in COUNTABLE_POSTS},
+        ordered_list=True,
+    ),
+    SettingDef(
+        "allowance.viewer_sees_amounts",
+        ALLOWANCE,
+        gettext_lazy("县委组织部查看人员可查看生活补贴金额（1 是，0 否）"),
+        0,
+        0,
+        1,
+        "",
+        gettext_lazy("补贴金额属个人信息：默认仅县委组织部管理员和本乡镇可见"),
     ),
 )

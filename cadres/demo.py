@@ -10,6 +10,7 @@ from villages.choices import MatterStep, OrganizationKind
 from villages.models import Matter, MatterStepRecord, PartyOrganization, Village
 
 from .choices import Education, Gender, MeetingKind, MemberPostType, PoliticalCheck, PostKind, Rating, Stage, Transition
+from .demo_allowance import generate_allowance
 from .demo_commitments import generate_commitments
 from .identity import check_digit
 from .models import (
@@ -464,6 +465,15 @@ def generate_records(*, rng, counties, today):
                     day += datetime.timedelta(days=rng.randint(3, 15))
             copy_objects(MatterStepRecord, steps)
             totals["commitments"] = totals.get("commitments", 0) + generate_commitments(county=county, today=today)
+            totals["allowance"] = totals.get("allowance", 0) + generate_allowance(
+                county=county,
+                villages=villages,
+                today=today,
+                id_number=lambda region, birth, male, used=used_ids: _id_number(region, birth, used, male),
+                organization_of=lambda village, rolls=roll_of, office=office_branch: (
+                    rolls.get(village.pk) or [office[village.township_id]]
+                )[0],
+            )
             totals["people"] += len(people)
             totals["members"] += len(members)
     return totals

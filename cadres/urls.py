@@ -62,4 +62,8 @@ urlpatterns = [
     path("villages/<int:village_pk>/commitments/notice/", views.commitment_notice, name="commitment-notice"),
     path("alerts/", views.alert_list, name="alert-list"),
     path("alerts/export.xlsx", views.alert_export, name="alert-export"),
+    path("allowance/", views.allowance_roster, name="allowance-roster"),
+    path("allowance/export.xlsx", views.allowance_export, name="allowance-export"),
+    path("allowance/tables/", views.allowance_tables, name="allowance-tables"),
+    path("allowance/people/<int:pk>/", views.allowance_person, name="allowance-person"),
 ]

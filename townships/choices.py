@@ -32,7 +32,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")
     REVEAL = "reveal", _("查看完整个人信息")
-    VIEW_AMOUNT = "view_amount", _("查看报酬金额")
+    VIEW_AMOUNT = "view_amount", _("查看报酬或补贴金额")
     SUBMIT = "submit", _("报送")
     APPROVE = "approve", _("审批")
     OVERRIDE = "override", _("人工调整")

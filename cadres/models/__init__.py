@@ -2,6 +2,13 @@
 ``from cadres.models import X`` (and the migrations' ``cadres.models.evidence_path``) keep working."""
 
 from .alerts import AlertRefresh, StoredAlert
+from .allowance import (
+    AllowanceBand,
+    AllowanceChange,
+    AllowanceDisqualification,
+    AllowanceStop,
+    AllowanceTable,
+)
 from .commitments import Commitment, CommitmentAmendment, Inspection, Milestone, ProgressEntry
 from .life import Appraisal, AppraisalRating, Meeting, evidence_path
 from .members import Correction, MemberPost, MembershipEvent, MobileRecord, PartyMember
@@ -9,6 +16,11 @@ from .people import Person, ReserveCadre, Tenure, VillageContact
 
 __all__ = [
     "AlertRefresh",
+    "AllowanceBand",
+    "AllowanceChange",
+    "AllowanceDisqualification",
+    "AllowanceStop",
+    "AllowanceTable",
     "Appraisal",
     "Commitment",
     "CommitmentAmendment",

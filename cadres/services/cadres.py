@@ -15,8 +15,9 @@ from .common import _breach
 # --- Cadres -----------------------------------------------------------------
 
 # Told, inside the transaction, that tenures changed: ``listener(county_id=..., person_ids=...,
-# since=..., what=...)``. The pay calculation and the leaving allowance read tenures and live above
-# cadres (the layer rule), so they register here from their AppConfig.ready().
+# since=..., what=...)``. The pay calculation reads tenures and lives above cadres (the layer rule),
+# so it registers here from its AppConfig.ready(); the leaving allowance (services/allowance.py)
+# registers the same way from cadres' own.
 TENURE_LISTENERS = []
 
 

@@ -1,6 +1,7 @@
 """The cadres pages, one module per part of the domain; cadres/urls.py imports them from here."""
 
 from .alerts import alert_export, alert_list
+from .allowance import allowance_export, allowance_person, allowance_roster, allowance_tables
 from .cadres import person_village_action, tenure_end, tenure_export, tenure_list, tenure_start, village_cadres
 from .commitments import (
     commitment_action,
@@ -57,6 +58,10 @@ from .members import (
 from .people import person_detail, person_export, person_form, person_list, person_reveal
 
 __all__ = [
+    "allowance_export",
+    "allowance_person",
+    "allowance_roster",
+    "allowance_tables",
     "commitment_action",
     "commitment_board",
     "commitment_create",

@@ -180,6 +180,10 @@ ROUTES = {
     "appraisal-create": obj("organization"),
     "alert-list": NONE,
     "alert-export": NONE,
+    "allowance-roster": NONE,
+    "allowance-export": NONE,
+    "allowance-tables": NONE,
+    "allowance-person": obj("retired"),
     # --- 定·查·评: commitments, the ledger, 督查
     "commitment-list": NONE,
     "commitment-export": NONE,

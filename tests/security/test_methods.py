@@ -23,6 +23,7 @@ ACCEPTS_POST = {
     "talk-decide", "talk-record", "talk-follow-up", "rectification-create", "rectification-edit", "rectification-close",
     "duty-create", "duty-edit", "duty-import",
     "pay-standard-create", "pay-standard-edit", "pay-period", "honour-nominate", "honour-detail",
+    "allowance-tables", "allowance-person",
     # action buttons (POST only)
     "village-set-active", "organization-set-active", "person-reveal", "person-village-action", "report-return",
     "mobile-update", "correction-close", "tenure-end", "scheme-action", "township-set-active", "logout",

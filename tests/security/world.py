@@ -164,4 +164,6 @@ def build_world():
         county=county, year=2026, kind="excellent_member", township=township_a, person=w.secretary,
         reason="带头致富（乡镇甲）",
     )  # fmt: skip
+    # 离任生活补贴 (the demo's): a former village cadre of township A (the allowance page names them).
+    w.retired = _first(Person.objects.filter(**in_a, tenures__end_reason="正常离任").distinct())
     return w

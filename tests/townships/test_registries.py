@@ -37,6 +37,7 @@ def test_the_settings_page_shows_every_apps_groups_in_their_fixed_order(client, 
         "乡镇党委书记述职评议",
         "村干部报酬",
         "表彰与推荐",
+        "离任生活补贴",
     ]
     assert all(f'name="{key}' in page for key in BY_KEY)  # every registered setting has its field
 

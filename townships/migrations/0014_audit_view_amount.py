@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditevent',
             name='action',
-            field=models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('locked_out', '账户锁定'), ('denied', '拒绝访问'), ('role_changed', '变更角色或权限'), ('create', '新建'), ('update', '修改'), ('deactivate', '停用'), ('reactivate', '恢复'), ('export', '导出'), ('import', '导入'), ('reveal', '查看完整个人信息'), ('view_amount', '查看报酬金额'), ('submit', '报送'), ('approve', '审批'), ('override', '人工调整'), ('token_issued', '签发接口令牌'), ('token_revoked', '吊销接口令牌')], max_length=24, verbose_name='动作'),
+            field=models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('locked_out', '账户锁定'), ('denied', '拒绝访问'), ('role_changed', '变更角色或权限'), ('create', '新建'), ('update', '修改'), ('deactivate', '停用'), ('reactivate', '恢复'), ('export', '导出'), ('import', '导入'), ('reveal', '查看完整个人信息'), ('view_amount', '查看报酬或补贴金额'), ('submit', '报送'), ('approve', '审批'), ('override', '人工调整'), ('token_issued', '签发接口令牌'), ('token_revoked', '吊销接口令牌')], max_length=24, verbose_name='动作'),
         ),
     ]
