@@ -27,7 +27,7 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client, TestCase
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
@@ -36,7 +36,7 @@ from config.api_urls import router
 from tests import factories
 from townships.village_access import village_may_reach
 
-from .world import MISSING, TODAY, build_world
+from .world import MISSING, TODAY, build_world_after_commit, world_once
 
 METHODS = ["get", "post", "put", "patch", "delete"]
 
@@ -507,8 +507,7 @@ def send(client, method, path, payload, api):
 def world(db, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     cache.clear()  # the API's per-token throttle counts in the cache
-    with TestCase.captureOnCommitCallbacks(execute=True):  # the world's scoring runs, as after commit
-        w = build_world()
+    w = world_once("after commit", build_world_after_commit)  # the world's scoring runs, as after commit
     # Beat's alert computation, done up front: a landing page would otherwise store the alerts on
     # its first read (derived rows, not a user's write), which the matrix would report as a change.
     alerts_refresh_all()
