@@ -146,6 +146,9 @@ class Reader:
 
     def get(self, url, query=None):
         cache.clear()  # the API's per-token throttle
+        self.requests = getattr(self, "requests", 0) + 1
+        if self.requests % factories.SESSION_ROW_REQUESTS == 0:
+            factories.renew_session_row(self.client)
         response = self.client.get(url)
         text, is_export = body_text(response)
         self.scanner.responses += 1
