@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
-from django.test import Client, TestCase
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -27,7 +27,7 @@ from config.api_urls import router
 from tests import factories
 
 from .test_isolation import ROUTES
-from .world import build_world
+from .world import build_world_after_commit, world_once
 
 SENTINELS = {
     "person": "泄漏哨兵甲",
@@ -43,8 +43,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def world(db, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     cache.clear()  # the API's per-token throttle counts in the cache
-    with TestCase.captureOnCommitCallbacks(execute=True):  # the world's scoring runs, as after commit
-        w = build_world()
+    w = world_once("after commit", build_world_after_commit)  # the world's scoring runs, as after commit
     id_number = factories.make_id_number(datetime.date(1983, 7, 19), 417, region="130181")
     w.person.name, w.person.id_number = SENTINELS["person"], id_number
     w.person.save()
@@ -100,6 +99,7 @@ def test_township_b_sees_nothing_of_township_a(world, figure):
 
     toward_a = {"township": w.a.pk, "village": w.village.pk, "organization": w.organization.pk}
     for name, path in _page_routes(w):
+        factories.renew_session_row(page)  # ~9 requests a route (tests/factories.py)
         queries = [{}, toward_a, {"year": 2026, "month": 4, **toward_a}]
         queries += [{"q": sentinel} for sentinel in w.sentinels]
         for query in queries:

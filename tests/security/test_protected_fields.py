@@ -12,7 +12,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
-from django.test import Client, TestCase
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -21,15 +21,14 @@ from assessments.models import MonthlyReport
 from tests import factories
 from townships.choices import Role
 
-from .world import build_world
+from .world import build_world_after_commit, world_once
 
 
 @pytest.fixture
 def world(db, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     cache.clear()
-    with TestCase.captureOnCommitCallbacks(execute=True):  # the world's scoring runs, as after commit
-        return build_world()
+    return world_once("after commit", build_world_after_commit)  # the world's scoring runs, as after commit
 
 
 def protected(w):

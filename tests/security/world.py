@@ -14,6 +14,8 @@ import random
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
+from django.db.models import Model
+from django.test import TestCase
 
 from assessments.choices import ReportStatus, TalkCause, TalkLevel
 from assessments.demo import generate_assessment
@@ -47,7 +49,7 @@ from cadres.models import (
     ProgressEntry,
     Tenure,
 )
-from tests import factories
+from tests import factories, snapshot
 from townships.demo import quiet_logger
 from villages.choices import OrganizationKind
 from villages.demo import Size, generate_registry
@@ -167,3 +169,24 @@ def build_world():
     # 离任生活补贴 (the demo's): a former village cadre of township A (the allowance page names them).
     w.retired = _first(Person.objects.filter(**in_a, tenures__end_reason="正常离任").distinct())
     return w
+
+
+def build_world_after_commit():
+    """build_world, then its on_commit callbacks (the scoring runs), as after a commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return build_world()
+
+
+def reload_world(w):
+    """The world's model instances read again from the database (after a restore)."""
+    fresh = SimpleNamespace()
+    for name, value in vars(w).items():
+        setattr(fresh, name, type(value)._base_manager.get(pk=value.pk) if isinstance(value, Model) else value)
+    return fresh
+
+
+def world_once(key, build, **replay):
+    """``build()``'s world, built once per test process and restored for the tests after
+    (tests/snapshot.py). ``key`` names the way it is built: callers that build it the same way
+    share it. ``replay``: where the build's log records and Celery task results go."""
+    return snapshot.once(key, build, reload=reload_world, **replay)

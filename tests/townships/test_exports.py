@@ -23,7 +23,7 @@ from cadres.views.cadres import tenures_spec
 from cadres.views.meetings import meetings_spec
 from cadres.views.members import corrections_spec, members_spec, mobile_spec, posts_spec
 from cadres.views.people import people_spec
-from tests.security.world import build_world
+from tests.security.world import build_world, world_once
 from townships.listing import export_rows, spec_state
 from townships.views import audit_spec, townships_spec
 from villages.choices import OrganizationKind
@@ -59,7 +59,7 @@ def world(monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
     cache.clear()
-    return build_world()
+    return world_once("on_commit at once", build_world)
 
 
 class InstanceCount:
