@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any
 
+import django_filters
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ImproperlyConfigured
@@ -57,6 +58,27 @@ def list_state(request, queryset, *, filterset_class, sorts, default_sort):
     params = request.GET.copy()
     params.pop("page", None)
     return ListState(filterset=filterset, rows=rows, sort=sort, querystring=params.urlencode())
+
+
+# Parameters an audit row keeps as they were: the page's own, not a filter's typed text.
+AUDITED_AS_GIVEN = frozenset({"sort", "full"})
+HIDDEN = "*"
+
+
+def audited_filters(params, filterset):
+    """The query string an audit row keeps: which filters were used, and the values of those that
+    pick from a list (a state, a township, a year); a typed text (a name, an ID number searched for)
+    is kept as ``*``, so a search never writes a person's data into the audit trail."""
+    kept = params.copy()
+    kept.pop("page", None)
+    filters = filterset.base_filters if filterset is not None else {}  # a FilterSet or its class
+    for key in list(kept):
+        if key in AUDITED_AS_GIVEN:
+            continue
+        kind = filters.get(key)
+        if kind is None or isinstance(kind, django_filters.CharFilter):
+            kept.setlist(key, [HIDDEN] * len(kept.getlist(key)))
+    return kept.urlencode(safe=HIDDEN)
 
 
 def paginate(request, state, per_page=PAGE_SIZE):
@@ -262,7 +284,7 @@ def export_list(request, spec):
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
-        detail={"list": spec.audit_list or spec.export_name, "rows": len(rows), "filters": state.querystring},
+        detail={"list": spec.audit_list or spec.export_name, "rows": len(rows), "filters": audited_filters(request.GET, state.filterset)},
         request=request,
         target_repr=str(spec.audit_label or spec.title),
     )

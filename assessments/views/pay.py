@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from townships.choices import AuditAction
-from townships.listing import Column, ListSpec, cell, display, link, list_views, township_column
+from townships.listing import Column, ListSpec, audited_filters, cell, display, link, list_views, township_column
 from townships.scoping import can_manage_registry, get_scoped_or_404, scope_for
 from townships.services import audit_record
 from townships.web import apply_form_errors, require_get_or_post, user_county
@@ -272,7 +272,7 @@ def pay_line_list(request):
     audit_record(
         actor=request.user,
         action=AuditAction.VIEW_AMOUNT,
-        detail={"pay_list": sorted(request.GET.keys())},
+        detail={"list": "pay-lines", "filters": audited_filters(request.GET, PayLineFilterSet)},
         request=request,
     )
     return response

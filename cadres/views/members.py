@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
-from townships.listing import Column, ListSpec, cell, display, link, list_views, township_column
+from townships.listing import Column, ListSpec, audited_filters, cell, display, link, list_views, township_column
 from townships.models import Township
 from townships.scoping import (
     can_edit_in_township,
@@ -136,7 +136,11 @@ def member_export(request):
         audit_record(
             actor=request.user,
             action=AuditAction.REVEAL,
-            detail={"fields": ["id_number", "phone"], "list": "member-export", "filters": request.GET.urlencode()},
+            detail={
+                "fields": ["id_number", "phone"],
+                "list": "member-export",
+                "filters": audited_filters(request.GET, PartyMemberFilterSet),
+            },
             request=request,
             target_repr=_("党员名册（完整信息）"),
         )

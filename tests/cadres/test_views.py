@@ -318,6 +318,19 @@ def test_the_full_roster_export_is_for_eligible_roles_and_audited(client, viewer
     assert AuditEvent.objects.filter(action="export", actor=admin_user).count() == 1
 
 
+def test_an_export_audits_which_filters_were_used_but_never_a_typed_search(client, admin_user, members):
+    # A search by name (or by an ID number typed into it) must not enter the audit trail; a
+    # filter picked from a list (the stage) and the sort are kept as they were.
+    client.force_login(admin_user)
+    typed = members[0].person.name
+    params = {"q": typed, "stage": "full", "sort": "-name", "full": "1", "page": "2"}
+    assert client.get(reverse("member-export"), params).status_code == 200
+    for action in ("export", "reveal"):
+        (event,) = AuditEvent.objects.filter(action=action, actor=admin_user)
+        assert event.detail["filters"] == "q=*&stage=full&sort=-name&full=1", (action, event.detail)
+        assert typed not in str(event.detail)
+
+
 def test_small_record_forms_save_through_their_services_or_show_the_refusal(
     client, staff_user, branch, members, township, village
 ):
