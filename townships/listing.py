@@ -284,7 +284,11 @@ def export_list(request, spec):
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
-        detail={"list": spec.audit_list or spec.export_name, "rows": len(rows), "filters": audited_filters(request.GET, state.filterset)},
+        detail={
+            "list": spec.audit_list or spec.export_name,
+            "rows": len(rows),
+            "filters": audited_filters(request.GET, state.filterset),
+        },
         request=request,
         target_repr=str(spec.audit_label or spec.title),
     )
