@@ -8,8 +8,11 @@ from assessments.models import (
     BallotGroup,
     BallotTally,
     DutyReview,
+    Honour,
     Indicator,
     MonthlyReport,
+    PayLine,
+    PayPeriod,
     Scheme,
     Score,
     ScoreItem,
@@ -375,4 +378,70 @@ class DutyReviewSerializer(serializers.ModelSerializer):
             "working",
             "tally",
         ]
+        read_only_fields = fields
+
+
+class PayPeriodSerializer(serializers.ModelSerializer):
+    """村干部报酬测算期间：年度、半年（1 上半年，2 下半年，0 全年）、起止日期、状态；审定后测算表方为正式。"""
+
+    label = serializers.CharField(read_only=True, help_text="期间名称")
+    starts_on = serializers.SerializerMethodField(help_text="起始日期")
+    ends_on = serializers.SerializerMethodField(help_text="截止日期")
+    changed = serializers.SerializerMethodField(help_text="审定后评定或任职有变化，待县委组织部决定是否重新测算")
+
+    class Meta:
+        model = PayPeriod
+        fields = ["id", "year", "half", "label", "starts_on", "ends_on", "state", "computed_at", "approved_at",
+                  "opinion", "changed"]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField())
+    def get_starts_on(self, period):
+        return period.bounds[0]
+
+    @extend_schema_field(serializers.DateField())
+    def get_ends_on(self, period):
+        return period.bounds[1]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_changed(self, period):
+        return bool(period.changed_since)
+
+
+class PayLineSerializer(serializers.ModelSerializer):
+    """一人一期的报酬：任职村与职务、计发天数、基础报酬、绩效（标准 × 系数）、扣减、应发合计及计算过程。
+    ``final`` 为真表示所属期间已审定。"""
+
+    period_label = serializers.CharField(source="period.label", read_only=True, help_text="期间")
+    final = serializers.BooleanField(source="period.is_approved", read_only=True, help_text="期间已审定")
+    person_name = serializers.CharField(source="person.name", read_only=True, help_text="姓名")
+    township_name = serializers.CharField(source="township.name", read_only=True, help_text="乡镇")
+
+    class Meta:
+        model = PayLine
+        fields = ["id", "period", "period_label", "final", "person", "person_name", "township", "township_name",
+                  "villages", "posts", "days", "base", "performance_standard", "coefficient", "performance",
+                  "deductions", "total", "grade", "rating_year", "mean_score", "working"]  # fmt: skip
+        read_only_fields = fields
+
+
+class HonourSerializer(serializers.ModelSerializer):
+    """表彰与推荐：类别、年度、对象（人员或党组织）、提名理由、状态与县委组织部的决定意见。"""
+
+    township_name = serializers.CharField(source="township.name", read_only=True, help_text="乡镇")
+    village_name = serializers.CharField(
+        source="village.name", read_only=True, allow_null=True, default=None, help_text="村（社区）"
+    )
+    person_name = serializers.CharField(
+        source="person.name", read_only=True, allow_null=True, default=None, help_text="人员姓名"
+    )
+    organization_name = serializers.CharField(
+        source="organization.name", read_only=True, allow_null=True, default=None, help_text="党组织名称"
+    )
+
+    class Meta:
+        model = Honour
+        fields = ["id", "year", "kind", "township", "township_name", "village", "village_name", "person",
+                  "person_name", "organization", "organization_name", "from_record", "reason", "deeds", "state",
+                  "nominated_at", "decided_at", "opinion"]  # fmt: skip
         read_only_fields = fields

@@ -1,6 +1,9 @@
 from .views import (
     DutyReviewViewSet,
+    HonourViewSet,
     MonthlyReportViewSet,
+    PayLineViewSet,
+    PayPeriodViewSet,
     SchemeViewSet,
     ScorecardViewSet,
     ScoreViewSet,
@@ -19,4 +22,7 @@ routes = [
     ("surveys", SurveyViewSet, "survey"),
     ("talks", TalkViewSet, "talk"),
     ("duty-reviews", DutyReviewViewSet, "duty-review"),
+    ("pay-periods", PayPeriodViewSet, "pay-period"),
+    ("pay-lines", PayLineViewSet, "pay-line"),
+    ("honours", HonourViewSet, "honour"),
 ]

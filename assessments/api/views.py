@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch
 from django.http import HttpResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,12 +19,23 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from assessments import services
-from assessments.filtersets import DutyReviewFilterSet, ReportFilterSet, ScoreFilterSet, SurveyFilterSet, TalkFilterSet
+from assessments.filtersets import (
+    DutyReviewFilterSet,
+    HonourFilterSet,
+    PayLineFilterSet,
+    ReportFilterSet,
+    ScoreFilterSet,
+    SurveyFilterSet,
+    TalkFilterSet,
+)
 from assessments.models import (
     BallotTally,
     DutyReview,
+    Honour,
     Indicator,
     MonthlyReport,
+    PayLine,
+    PayPeriod,
     Scheme,
     Score,
     ScoreItem,
@@ -31,18 +43,24 @@ from assessments.models import (
     Talk,
 )
 from assessments.selectors import runs_in_scope
+from assessments.selectors.pay import can_see_pay
 from townships.api.pagination import KnownCount
 from townships.api.throttling import FixedWindowUserRateThrottle
 from townships.api.views import ScopedReadOnlyViewSet
 from townships.cache import LocalBytes
-from townships.choices import Role
+from townships.choices import AuditAction, Role
+from townships.listing import audited_filters
 from townships.models import Township
 from townships.scoping import can_edit_in_township, get_scoped_or_404, scope_for
+from townships.services import audit_record
 from villages.models import Village
 
 from .serializers import (
     DutyReviewSerializer,
+    HonourSerializer,
     MonthlyReportSerializer,
+    PayLineSerializer,
+    PayPeriodSerializer,
     ReportConflictSerializer,
     SchemeSerializer,
     ScoreDetailSerializer,
@@ -99,6 +117,66 @@ class DutyReviewViewSet(ScopedReadOnlyViewSet):
     filterset_class = DutyReviewFilterSet
     ordering_fields = ["year", "composite", "reported_on"]
     ordering = ["-year", "-id"]
+
+
+class PayPeriodViewSet(ScopedReadOnlyViewSet):
+    """村干部报酬测算期间（只读）：状态为 approved 的期间其测算表为正式。"""
+
+    base_queryset = PayPeriod.objects.all()
+    serializer_class = PayPeriodSerializer
+    filterset_fields = ["year", "half", "state"]
+    ordering_fields = ["year", "half"]
+    ordering = ["-year", "-half", "-id"]
+
+
+class PayLineViewSet(ScopedReadOnlyViewSet):
+    """村干部报酬测算表（只读）：与页面相同的筛选参数和范围；金额属个人信息，仅县委组织部管理员、
+    乡镇（本乡镇）及经县里设置允许的查看人员可读，每次读取均记入审计日志。"""
+
+    base_queryset = PayLine.objects.select_related("period", "person", "township")
+    serializer_class = PayLineSerializer
+    filterset_class = PayLineFilterSet
+    ordering_fields = ["total", "days", "person__name"]
+    ordering = ["township__sort_key", "township__name", "person__name", "id"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not can_see_pay(request.user):
+            raise PermissionDenied(_("您没有查看村干部报酬金额的权限。"))
+
+    # Every answer that carries amounts is audited, with the filters used (never a typed name).
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW_AMOUNT,
+            detail={"list": "api-pay-lines", "filters": audited_filters(request.GET, PayLineFilterSet)},
+            request=request,
+            target_repr=_("村干部报酬测算表"),
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        line = self.get_object()
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW_AMOUNT,
+            target=line,
+            detail={"pay_line": line.period.label},
+            request=request,
+        )
+        return Response(self.get_serializer(line).data)
+
+
+class HonourViewSet(ScopedReadOnlyViewSet):
+    """表彰与推荐（只读）：七一表彰、乡镇提名的优秀共产党员和先进基层党组织、职务晋升与代表委员推荐，
+    与页面相同的筛选参数和范围。"""
+
+    base_queryset = Honour.objects.select_related("township", "village", "person", "organization")
+    serializer_class = HonourSerializer
+    filterset_class = HonourFilterSet
+    ordering_fields = ["year", "kind", "state"]
+    ordering = ["-year", "kind", "id"]
 
 
 class CanFileReports(BasePermission):

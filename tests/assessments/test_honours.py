@@ -139,3 +139,25 @@ def test_the_list_query_count_does_not_grow(client, county, township, admin_user
     with CaptureQueriesContext(connection) as second:
         client.get(reverse("honour-list"))
     assert Honour.objects.count() > 4 and len(second) == len(first)
+
+
+def test_the_api_lists_honours_by_the_same_scope_and_filters(county, admin_user, staff_user, county_lists):
+    from rest_framework.test import APIClient
+
+    honour_services.honours_propose(actor=admin_user, county_id=county.pk, year=2026, today=TODAY)
+    api = APIClient()
+    factories.use_token(api, staff_user)
+    rows = api.get(reverse("api:honour-list"), {"kind": "excellent_secretary"}).json()["results"]
+    # 甲 and 乙 of the township (丙's rating is unsigned; 丁 is another township's).
+    assert sorted(r["person_name"] for r in rows) == sorted([county_lists["甲"].name, county_lists["乙"].name])
+    assert {r["state"] for r in rows} == {"proposed"}
+    foreign = Honour.objects.get(person=county_lists["丁"], kind=HonourKind.EXCELLENT_SECRETARY)
+    assert api.get(reverse("api:honour-detail", args=[foreign.pk])).status_code == 404
+    assert api.get(reverse("api:honour-list"), {"year": "x"}).status_code == 400
+    factories.use_token(api, admin_user)
+    api.get(reverse("api:honour-list"))  # the token's first use writes its last-used time
+    everyone = Honour.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(reverse("api:honour-list")).json()["count"] == everyone
+    # The count and the page with its four joins (the token and its user are cached after first use).
+    assert len(queries) == 2, [q["sql"] for q in queries.captured_queries]

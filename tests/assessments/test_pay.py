@@ -262,3 +262,55 @@ def test_a_secretary_of_two_villages_has_one_line_and_the_person_page_shows_it(c
     assert "村党组织书记 · 南村" in page and "村党组织书记 · 北村" in page
     assert 'id="person-pay"' in page and "<td>北村、南村</td>" in page and "9000.00" in page
     assert AuditEvent.objects.filter(action=AuditAction.VIEW_AMOUNT, target_id=str(person.pk)).exists()
+
+
+def test_the_api_serves_pay_lines_scoped_audited_and_only_to_those_who_may_see_amounts(
+    world, admin_user, staff_user, viewer_user, county
+):
+    """东村's secretary, 书记（单设） all of January–June 2026 at 1500 a month, 30 % performance, 2025 优秀
+    (1.2): base 9000 × 0.7 = 6300.00, performance 2700.00 × 1.2 = 3240.00, total 9540.00."""
+    from rest_framework.test import APIClient
+
+    period = pay_services.pay_period_compute(actor=admin_user, county=county, year=2026, half=1)
+    own = PayLine.objects.get(period=period, person=world["secretary"])
+    foreign = PayLine.objects.exclude(pk=own.pk).get(period=period)
+    api = APIClient()
+    factories.use_token(api, staff_user)
+    body = api.get(reverse("api:pay-line-list"), {"period": period.pk}).json()
+    assert [row["person_name"] for row in body["results"]] == [own.person.name]
+    (row,) = body["results"]
+    assert (row["base"], row["performance"], row["total"], row["final"]) == ("6300.00", "3240.00", "9540.00", False)
+    assert api.get(reverse("api:pay-line-detail", args=[foreign.pk])).status_code == 404
+    assert api.get(reverse("api:pay-line-detail", args=[own.pk])).json()["coefficient"] == "1.20"
+    events = AuditEvent.objects.filter(action=AuditAction.VIEW_AMOUNT, actor=staff_user)
+    assert events.filter(target_id=str(own.pk)).count() == 1 and events.count() == 2
+    # A name typed into the filter is not written into the audit trail.
+    api.get(reverse("api:pay-line-list"), {"name": own.person.name})
+    assert events.latest("pk").detail["filters"] == "name=*"
+    # The period list says when the sheet is final.
+    periods = api.get(reverse("api:pay-period-list")).json()["results"]
+    assert [(p["label"], p["state"], p["starts_on"], p["ends_on"]) for p in periods] == [
+        ("2026年上半年", "open", "2026-01-01", "2026-06-30")
+    ]
+
+    factories.use_token(api, viewer_user)
+    assert api.get(reverse("api:pay-line-list")).status_code == 403
+    assert api.get(reverse("api:pay-line-detail", args=[own.pk])).status_code == 403
+    CountySetting.objects.create(county=county, key="pay.viewer_sees_amounts", value="1")
+    assert api.get(reverse("api:pay-line-list")).json()["count"] == 2
+
+
+def test_the_pay_lines_endpoints_query_count_is_pinned(world, admin_user, county, township):
+    from rest_framework.test import APIClient
+
+    pay_services.pay_period_compute(actor=admin_user, county=county, year=2026, half=1)
+    api = APIClient()
+    factories.use_token(api, admin_user)
+    for i in range(5):
+        factories.village_with_secretary(township, f"加{i}村")
+    pay_services.pay_period_compute(actor=admin_user, county=county, year=2026, half=1)
+    api.get(reverse("api:pay-line-list"))  # the token is looked up once, then cached
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(reverse("api:pay-line-list")).json()["count"] == 7
+    # The count, the page (lines with period, person and township joined), the audit row.
+    assert len(queries) == 3, [q["sql"] for q in queries.captured_queries]

@@ -326,6 +326,12 @@ ROUTES = {
     "api:talk-detail": obj("talk"),
     "api:duty-review-list": NONE,
     "api:duty-review-detail": obj("duty"),
+    "api:pay-period-list": NONE,
+    "api:pay-period-detail": county_obj(lambda w: [w.pay_period.pk]),
+    "api:pay-line-list": NONE,
+    "api:pay-line-detail": obj("pay_line"),
+    "api:honour-list": NONE,
+    "api:honour-detail": obj("honour"),
     "api:scorecard-list": NONE,
     "api:scorecard-detail": obj("score"),
 }
