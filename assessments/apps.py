@@ -77,6 +77,12 @@ class AssessmentsConfig(AppConfig):
 
         register_person_section(person_honours_section)  # … and their commendations and recommendations
 
+        from villages.organization_page import register_organization_section
+
+        from .views.honours import organization_honours_section
+
+        register_organization_section(organization_honours_section)  # an organization's 先进基层党组织
+
         from .selectors.pay import person_pay_section
         from .selectors.village import person_record_section
 

@@ -1,19 +1,8 @@
-"""Sections the apps above add to a person's page: their own records about the person (the
-assessment's 约谈 history, …), registered from their AppConfig.ready() so cadres never imports them.
+"""The sections the apps above add to a person's page (the assessment's 约谈 history, grades, pay,
+…): see townships.page_sections."""
 
-A section is a function ``(request, person) -> dict | None``: ``None`` shows nothing; a dict names
-the ``template`` to include and carries its context (read in a fixed number of queries, scoped to
-the user by the section itself).
-"""
+from townships.page_sections import PageSections
 
-SECTIONS = []
-
-
-def register_person_section(section):
-    if section not in SECTIONS:
-        SECTIONS.append(section)
-    return section
-
-
-def person_sections(request, person):
-    return [shown for shown in (section(request, person) for section in SECTIONS) if shown]
+PERSON_PAGE = PageSections()
+register_person_section = PERSON_PAGE.register
+person_sections = PERSON_PAGE.shown

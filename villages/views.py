@@ -37,6 +37,7 @@ from .forms import (
     VillageStatisticsForm,
 )
 from .models import Matter, PartyOrganization, Village, WeakDesignation
+from .organization_page import organization_sections
 from .selectors import organization_list, organization_tree, terms_due_list, village_list, village_logins
 from .services import (
     matter_create,
@@ -265,6 +266,7 @@ def organization_detail(request, pk):
             "joint_villages": organization.joint_villages.all(),
             "can_edit": can_edit,
             "election_form": OrganizationElectionForm() if can_edit and organization.is_active else None,
+            "sections": organization_sections(request, organization),
         },
     )
 

@@ -231,3 +231,12 @@ def person_honours_section(request, person):
     if not rows:
         return None
     return {"template": "assessments/inc_person_honours.html", "honours": rows}
+
+
+def organization_honours_section(request, organization):
+    """A Party organization's page: its 先进基层党组织 nominations and decisions
+    (villages.organization_page), scoped."""
+    rows = list(scope_for(request.user, Honour.objects.filter(organization=organization)).order_by("-year", "kind"))
+    if not rows:
+        return None
+    return {"template": "assessments/inc_organization_honours.html", "honours": rows}

@@ -161,3 +161,19 @@ def test_the_api_lists_honours_by_the_same_scope_and_filters(county, admin_user,
         assert api.get(reverse("api:honour-list")).json()["count"] == everyone
     # The count and the page with its four joins (the token and its user are cached after first use).
     assert len(queries) == 2, [q["sql"] for q in queries.captured_queries]
+
+
+def test_an_organizations_page_shows_its_commendation_to_its_own_township_only(
+    client, township, staff_user, other_staff_user, admin_user
+):
+    organization = factories.PartyOrganizationFactory(township=township)
+    honour = honour_services.honour_nominate(
+        actor=staff_user, year=2026, kind=HonourKind.ADVANCED_ORGANIZATION, township=township,
+        organization=organization, reason="三会一课规范",
+    )  # fmt: skip
+    honour_services.honour_decide(actor=admin_user, honour=honour, approve=True, opinion="同意表彰")
+    client.force_login(staff_user)
+    page = client.get(reverse("organization-detail", args=[organization.pk])).content.decode()
+    assert "2026年 先进基层党组织" in page and "同意表彰" in page and reverse("honour-detail", args=[honour.pk]) in page
+    client.force_login(other_staff_user)
+    assert client.get(reverse("organization-detail", args=[organization.pk])).status_code == 404
