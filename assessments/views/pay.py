@@ -163,51 +163,58 @@ def pay_period(request, year, half):
     )
 
 
+def _recompute(request, period, data, lines):
+    pay_services.pay_period_compute(
+        actor=request.user, county=period.county, year=period.year, half=period.half, request=request
+    )
+    return _("已重新测算。")
+
+
+def _approve(request, period, data, lines):
+    pay_services.pay_period_approve(actor=request.user, period=period, opinion=data["opinion"], request=request)
+    return _("%(p)s的村干部报酬已审定。") % {"p": period.label}
+
+
+def _reopen(request, period, data, lines):
+    pay_services.pay_period_reopen(actor=request.user, period=period, reason=data["reason"], request=request)
+    return _("已重新打开%(p)s，请重新测算并审定。") % {"p": period.label}
+
+
+def _deduct(request, period, data, lines):
+    line = next((x for x in lines if str(x.pk) == data["line"]), None)
+    if line is None:
+        raise ValidationError({"line": _("请选择人员。")})
+    pay_services.pay_deduction_add(
+        actor=request.user, period=period, person=line.person, township=line.township, amount=data["amount"],
+        reason=data["reason"], request=request,
+    )  # fmt: skip
+    return _("已记录扣减并重新测算。")
+
+
+# The period page's actions, by the name of the button posted; each but recompute has its form.
+PERIOD_ACTIONS = {"recompute": _recompute, "approve": _approve, "reopen": _reopen, "deduct": _deduct}
+
+
 def _period_action(request, period, forms_, lines):
     """Run the POSTed action; a redirect when it is done, None to show the page with its errors."""
     back = redirect("pay-period", year=period.year, half=period.half)
-    try:
-        if "recompute" in request.POST:
-            pay_services.pay_period_compute(
-                actor=request.user, county=period.county, year=period.year, half=period.half, request=request
-            )
-            messages.success(request, _("已重新测算。"))
-            return back
-        name = next((n for n in ("approve", "reopen", "deduct") if n in request.POST), None)
-        if name is None:
-            raise ValidationError(_("请选择要办理的事项。"))
-        form = forms_[name]
-        if not form.is_valid():
-            return None
-        data = form.cleaned_data
-        if name == "approve":
-            pay_services.pay_period_approve(actor=request.user, period=period, opinion=data["opinion"], request=request)
-            messages.success(request, _("%(p)s的村干部报酬已审定。") % {"p": period.label})
-        elif name == "reopen":
-            pay_services.pay_period_reopen(actor=request.user, period=period, reason=data["reason"], request=request)
-            messages.success(request, _("已重新打开%(p)s，请重新测算并审定。") % {"p": period.label})
-        else:
-            line = next((x for x in lines if str(x.pk) == data["line"]), None)
-            if line is None:
-                raise ValidationError({"line": _("请选择人员。")})
-            pay_services.pay_deduction_add(
-                actor=request.user,
-                period=period,
-                person=line.person,
-                township=line.township,
-                amount=data["amount"],
-                reason=data["reason"],
-                request=request,
-            )
-            messages.success(request, _("已记录扣减并重新测算。"))
+    name = next((n for n in PERIOD_ACTIONS if n in request.POST), None)
+    if name is None:
+        messages.error(request, _("请选择要办理的事项。"))
         return back
+    form = forms_.get(name)
+    if form is not None and not form.is_valid():
+        return None
+    try:
+        done = PERIOD_ACTIONS[name](request, period, form.cleaned_data if form is not None else {}, lines)
     except ValidationError as error:
-        form = forms_.get(next((n for n in ("approve", "reopen", "deduct") if n in request.POST), ""), None)
-        if form is not None and form.is_bound:
+        if form is not None:
             apply_form_errors(form, error)
             return None
         messages.error(request, " ".join(error.messages))
         return back
+    messages.success(request, done)
+    return back
 
 
 def _money(value):
