@@ -6,7 +6,7 @@ digit and an 11-digit mobile number. Every role without the reveal right — the
 viewer, the staff of the other township, the read-only API client, anonymous — reads
 every page and API route of the resolver (the isolation check's table), every page and
 export reachable by following links from them, every list searched with a full number
-as the query, and every API object; the roles with the right (the county administrator,
+as the query (the forms, bare or grouped, taken in turns by the readers), and every API object; the roles with the right (the county administrator,
 the township's own staff) read the same minus the reveal itself. Each body — HTML, JSON,
 every cell of every exported workbook, any other download — is scanned for any full ID
 number or mobile, also written with spaces or dashes. So are the application log
@@ -163,19 +163,28 @@ class Reader:
         return response, text
 
     def crawl(self, start):
-        queue, per_path = [normalized(u) for u in start], {}
-        followed = 0
+        """Every start URL (the route table), then up to CRAWL_LIMIT pages found by links from
+        them (at most three per path)."""
+        queue = [link for url in dict.fromkeys(normalized(u) for u in start) for link in self.read(url)]
+        per_path, followed = {}, 0
         while queue and followed < CRAWL_LIMIT:
             url = queue.pop(0)
             path = urlsplit(url).path
             if url in self.seen or per_path.get(path, 0) >= 3:
                 continue
-            self.seen.add(url)
             per_path[path] = per_path.get(path, 0) + 1
             followed += 1
-            response, text = self.get(url)
-            if response.status_code == 200 and "html" in response.get("Content-Type", ""):
-                queue.extend(normalized(link) for link in links(text))
+            queue.extend(self.read(url))
+
+    def read(self, url):
+        """GET ``url`` once; the links of an HTML page."""
+        if url in self.seen:
+            return []
+        self.seen.add(url)
+        response, text = self.get(url)
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            return [normalized(link) for link in links(text)]
+        return []
 
 
 def world_urls(w):
@@ -206,11 +215,15 @@ def api_objects(reader):
             reader.get(f"{path}{row['id']}/")
 
 
-def searches(reader, scanner, lists):
-    """Each list searched with a full ID number and a mobile, bare and grouped (pages filter by
-    ``q``; the API lists also take ``search``)."""
+def searches(reader, scanner, lists, grouped_number):
+    """Each list searched with a full ID number and a mobile (pages filter by ``q``; the API lists
+    also take ``search``): the number bare and the mobile grouped, or the other way round — the
+    readers take turns, so every form is tried by readers with and without the right."""
     number, phone = sorted(scanner.ids)[0], sorted(scanner.phones)[0]
-    queries = [number, phone, f"{number[:6]} {number[6:14]} {number[14:]}", f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"]
+    if grouped_number:
+        queries = [f"{number[:6]} {number[6:14]} {number[14:]}", phone]
+    else:
+        queries = [number, f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"]
     for url in lists:
         for param in ("q", "search") if url.startswith("/api/") else ("q",):
             for query in queries:
@@ -287,56 +300,73 @@ def token_client(user):
     return Client(HTTP_AUTHORIZATION=f"Token {factories.use_token(APIClient(), user)}")
 
 
-def test_no_full_number_outside_the_audited_reveal(world, caplog, task_results, figure):
+# The readers: four without the reveal right, then two with it (for their own township's people).
+READERS = ("viewer", "other township", "read-only token", "anonymous", "county admin", "own township")
+WITHOUT_RIGHT = READERS[:4]
+
+
+def reader_for(w, name, scanner):
+    if name == "read-only token":
+        return Reader(name, token_client(w.client_user), scanner, api_only=True)
+    if name == "anonymous":
+        return Reader(name, Client(), scanner)
+    user = {"viewer": w.viewer, "other township": w.staff_b, "county admin": w.admin, "own township": w.staff_a}
+    return Reader(name, page_client(user[name]), scanner)
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_no_full_number_reaches_a_reader_outside_the_audited_reveal(world, caplog, task_results, figure, name):
     w = world
     scanner = Scanner()
     pages, api = world_urls(w)
     lists = [u for u in pages if u.endswith("/") and "/new/" not in u and not re.search(r"/\d+/", u)]
     api_lists = [u for u in api if re.fullmatch(r"/api/v1/[a-z-]+/", u)]
-
-    without_right = [
-        Reader("viewer", page_client(w.viewer), scanner),
-        Reader("other township", page_client(w.staff_b), scanner),
-        Reader("read-only token", token_client(w.client_user), scanner, api_only=True),
-        Reader("anonymous", Client(), scanner),
-    ]
-    with_right = [
-        Reader("county admin", page_client(w.admin), scanner),
-        Reader("own township", page_client(w.staff_a), scanner),
-    ]
-    # Every person's and member's page of township A, beyond those the crawl reaches by links.
-    details = [
-        reverse("person-detail", args=[pk]) for pk in Person.objects.filter(township=w.a).values_list("pk", flat=True)
-    ]
-    details += [
-        reverse("member-detail", args=[pk])
-        for pk in PartyMember.objects.filter(township=w.a).values_list("pk", flat=True)
-    ]
-    for reader in without_right + with_right:
-        reader.crawl(api if reader.api_only else pages + api)
-        if reader.name in ("viewer", "other township", "county admin"):
-            for url in details:
-                if url not in reader.seen:
-                    reader.get(url)
-        api_objects(reader)
-        searches(reader, scanner, api_lists if reader.api_only else lists + api_lists)
-    # The full export is refused to a role without the right, and says nothing. (The other
-    # township's staff have the right, for their own township: theirs is an audited reveal.)
-    for reader in without_right[:1]:
-        for name in ("member-export", "person-export", "mobile-export"):
-            response, _text = reader.get(reverse(name) + "?full=1")  # scanned like every other answer
-            if name == "member-export":
+    reader = reader_for(w, name, scanner)
+    reader.crawl(api if reader.api_only else pages + api)
+    if name in ("viewer", "other township", "county admin"):
+        # Every person's and member's page of township A, beyond those the crawl reaches by links.
+        details = [
+            reverse("person-detail", args=[pk])
+            for pk in Person.objects.filter(township=w.a).values_list("pk", flat=True)
+        ]
+        details += [
+            reverse("member-detail", args=[pk])
+            for pk in PartyMember.objects.filter(township=w.a).values_list("pk", flat=True)
+        ]
+        for url in details:
+            reader.read(url)
+    api_objects(reader)
+    searches(reader, scanner, api_lists if reader.api_only else lists + api_lists, READERS.index(name) % 2)
+    if name == "viewer":
+        # The full export is refused to a role without the right, and says nothing. (The other
+        # township's staff have the right, for their own township: theirs is an audited reveal.)
+        for export in ("member-export", "person-export", "mobile-export"):
+            response, _text = reader.get(reverse(export) + "?full=1")  # scanned like every other answer
+            if export == "member-export":
                 assert response.status_code == 403, (reader.name, response.status_code)
-    # The reveal itself: refused without the right (nothing shown, nothing recorded)…
-    reveal = reverse("person-reveal", args=[w.person.pk])
-    for reader in without_right:
+    if name in WITHOUT_RIGHT:
+        # The reveal itself is refused without the right: nothing shown, nothing recorded.
+        reveal = reverse("person-reveal", args=[w.person.pk])
         cache.clear()
         response = reader.client.post(reveal)
         scanner.responses += 1
         scanner.check(f"{reader.name} POST {reveal} ({response.status_code})", body_text(response)[0])
         assert response.status_code in (302, 401, 403, 404), (reader.name, response.status_code)
     assert not AuditEvent.objects.filter(action="reveal").exists()
+    scan_the_stored_and_logged(scanner, caplog, task_results)
+    figure(
+        f"masking ({name})",
+        f"{len(scanner.hits)} unmasked of {scanner.responses} responses, {scanner.exports} exports, logs "
+        f"({len(caplog.records)} records) and {len(task_results)} task results",
+    )
+    assert not scanner.hits, f"{len(scanner.hits)} full numbers outside the audited reveal:\n" + "\n".join(
+        [h for h in scanner.hits if "headers" not in h][:40] + scanner.hits[:10]
+    )
 
+
+def scan_the_stored_and_logged(scanner, caplog, task_results):
+    """The application log (the world's build and this test's requests), the Celery task results,
+    what the runs and the audit trail stored."""
     log_text = (
         "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''} {r.args!r}" for r in caplog.records) + caplog.text
     )
@@ -347,9 +377,13 @@ def test_no_full_number_outside_the_audited_reveal(world, caplog, task_results, 
     scanner.check("chunks", repr(list(ScoringChunk.objects.values())))
     scanner.check("audit trail", repr(list(AuditEvent.objects.values("detail", "target_repr", "action"))))
 
-    # …and shown, and recorded, with it: the one place a full number appears.
+
+def test_the_audited_reveal_is_the_one_place_a_full_number_appears(world):
+    w = world
+    scanner = Scanner()
     person = w.person
-    admin = with_right[0].client
+    admin = page_client(w.admin)
+    reveal = reverse("person-reveal", args=[person.pk])
     response = admin.post(reveal)
     assert response.status_code == 200
     assert person.id_number in scanner.find(body_text(response)[0])  # the scan sees what a leak would show
@@ -357,12 +391,3 @@ def test_no_full_number_outside_the_audited_reveal(world, caplog, task_results, 
     response = admin.get(reverse("member-export") + "?full=1")
     assert response.status_code == 200 and scanner.find(body_text(response)[0])
     assert AuditEvent.objects.filter(action="reveal", actor=w.admin).count() == 2
-
-    figure(
-        "masking",
-        f"{len(scanner.hits)} unmasked of {scanner.responses} responses, {scanner.exports} exports, logs "
-        f"({len(caplog.records)} records) and {len(task_results)} task results",
-    )
-    assert not scanner.hits, f"{len(scanner.hits)} full numbers outside the audited reveal:\n" + "\n".join(
-        [h for h in scanner.hits if "headers" not in h][:40] + scanner.hits[:10]
-    )
