@@ -156,9 +156,12 @@ def _stop_restarted_postgres(workdir):
 #    serial. Each worker has its own PostgreSQL test database (pytest-django: test_township_gw0,
 #    _gw1) and Redis database (tests/xdist_plugin.py: /1, /2); the tests that start a Celery worker
 #    or a live server form one group, run by one worker (tests/xdist_plugin.py);
-# 2. in one process, the tests marked serial: they pause or stop the Redis server both workers
-#    share (tests/integration/test_outages.py).
-# Both passes always run (unless -x/--exitfirst stopped the first); make test passes when both do.
+# 2. in one process, the tests marked serial: they pause or stop a Redis server
+#    (tests/integration/test_outages.py). With the servers on the machine this pass has a Redis
+#    of its own and its own test database (test_township), so it runs alongside the first: its
+#    drills mostly wait for Redis, and nothing of theirs reaches the workers. Its output is printed
+#    when it ends.
+# Both passes always run; make test passes when both do.
 # Arguments without -n (one file, -k ...) run in one pytest process, as before.
 # TEST_WORKERS=1 runs the whole suite in one process, as before.
 
@@ -186,8 +189,11 @@ def pytest_passes(pytest_args, workers):
     return [("the parallel pass (pytest-xdist)", parallel), ("the serial pass (tests marked serial)", serial)]
 
 
-def run_passes(passes, env):
-    """Run each pass; the first failure's status, 0 when every pass passed or had nothing to run."""
+def run_passes(passes, env, serial_env=None):
+    """Run each pass; the first failure's status, 0 when every pass passed or had nothing to run.
+    With ``serial_env`` (a Redis of its own) the serial pass runs alongside the parallel one."""
+    if serial_env is not None and len(passes) == 2:
+        return _run_alongside(passes, env, serial_env)
     statuses = []
     for number, (label, args) in enumerate(passes, start=1):
         if label:
@@ -196,6 +202,31 @@ def run_passes(passes, env):
         statuses.append(status)
         if status not in (0, NO_TESTS_COLLECTED) and ("-x" in args or "--exitfirst" in args):
             break
+    return _outcome(statuses)
+
+
+def _run_alongside(passes, env, serial_env):
+    (first_label, first_args), (second_label, second_args) = passes
+    print(f"make test: pass 1 of 2, {first_label}; pass 2 of 2, {second_label}, alongside it.", flush=True)
+    with tempfile.TemporaryFile() as output:
+        second = subprocess.Popen(
+            [sys.executable, "-m", "pytest", *second_args], env=serial_env, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            first = subprocess.run([sys.executable, "-m", "pytest", *first_args], env=env, check=False).returncode
+            second_status = second.wait()
+        finally:
+            if second.poll() is None:
+                second.terminate()
+                second.wait()
+        output.seek(0)
+        print(f"make test: pass 2 of 2, {second_label}, printed as it ran:", flush=True)
+        sys.stdout.buffer.write(output.read())
+        sys.stdout.flush()
+    return _outcome([first, second_status])
+
+
+def _outcome(statuses):
     if len(statuses) > 1:
         print(f"make test: exit status of each pass {statuses}.", flush=True)
     failed = [status for status in statuses if status not in (0, NO_TESTS_COLLECTED)]
@@ -211,7 +242,7 @@ def main(argv):
     have_redis = bool(shutil.which("redis-server") or os.path.exists("/usr/bin/redis-server"))
     env = dict(os.environ)
     processes = []
-    workdir = None
+    workdir = serial_env = None
     if have_postgres and have_redis:
         workdir = tempfile.mkdtemp(prefix="township-test-")
         try:
@@ -219,6 +250,10 @@ def main(argv):
             processes.append(pg)
             redis, redis_url = start_redis(workdir)
             processes.append(redis)
+            serial_dir = os.path.join(workdir, "serial-redis")
+            os.mkdir(serial_dir)
+            serial_redis, serial_redis_url = start_redis(serial_dir)
+            processes.append(serial_redis)
         except Exception:
             for process in processes:
                 process.terminate()
@@ -233,6 +268,7 @@ def main(argv):
             TEST_PG_DATADIR=os.path.join(workdir, "pgdata"),
             TEST_PG_BINDIR=_find_postgres(),
         )
+        serial_env = env | {"REDIS_URL": serial_redis_url, "TEST_REDIS_PID": str(serial_redis.pid)}
         print(
             f"make test: throwaway PostgreSQL ({database_url}) and Redis ({redis_url}); integration tests run.",
             flush=True,
@@ -247,7 +283,7 @@ def main(argv):
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
     try:
-        return run_passes(pytest_passes(pytest_args, _workers()), env)
+        return run_passes(pytest_passes(pytest_args, _workers()), env, serial_env)
     except KeyboardInterrupt:
         return 130
     finally:

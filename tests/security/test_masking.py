@@ -1,18 +1,18 @@
 """Check 4 (issue 10): masking everywhere.
 
 Every person of the security world (tests/security/world.py: the demo generators' people,
-members, cadres, meetings, reports, scores) has an 18-digit ID number with a valid check
-digit and an 11-digit mobile number. Every role without the reveal right — the county
-viewer, the staff of the other township, the read-only API client, anonymous — reads
-every page and API route of the resolver (the isolation check's table), every page and
-export reachable by following links from them, every list searched with a full number
-as the query (the forms, bare or grouped, taken in turns by the readers), and every API object; the roles with the right (the county administrator,
-the township's own staff) read the same minus the reveal itself. Each body — HTML, JSON,
-every cell of every exported workbook, any other download — is scanned for any full ID
-number or mobile, also written with spaces or dashes. So are the application log
-(captured at DEBUG for the whole test, requests, world building and tasks included),
-the results of every Celery task that ran (the scoring runs over the secretaries) and
-what the runs and the audit trail stored.
+members, cadres, meetings, reports, scores) has an 18-digit ID number with a valid check digit
+and an 11-digit mobile number. Every role without the reveal right — the county viewer, the
+staff of the other township, the read-only API client, anonymous — reads every page and API
+route of the resolver (the isolation check's table), every page and export reachable by
+following links from them, every list searched with a full number as the query (the forms, bare
+or grouped, taken in turns by the readers), and every API object; the roles with the right (the
+county administrator, the township's own staff) read the same minus the reveal itself. Each
+body — HTML, JSON, every cell of every exported workbook, any other download — is scanned for
+any full ID number or mobile, also written with spaces or dashes. So are the application log
+(captured at DEBUG for the whole test, requests, world building and tasks included), the
+results of every Celery task that ran (the scoring runs over the secretaries) and what the runs
+and the audit trail stored.
 
 The one place a full number may appear is the audited reveal: the person page after
 "显示完整" and the roster export with ?full=1, for the roles with the right, each
