@@ -128,6 +128,17 @@ def many_townships(county):
     return rows
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """make test migrates one database (tests/harness.py: migrated_template) and each test database
+    is created as a copy of it."""
+    template = os.environ.get("TEST_DATABASE_TEMPLATE")
+    if template:
+        from django.db import connections
+
+        connections["default"].settings_dict.setdefault("TEST", {})["TEMPLATE"] = template
+
+
 @pytest.fixture
 def api():
     return APIClient()
