@@ -87,10 +87,28 @@ def _needs_live_servers(item):
     )
 
 
+# Sent to the workers first, longest first: the live-servers group (a few minutes on one worker) and
+# the security sweeps (a minute or two each); the thousand short tests then fill the workers' gaps
+# and finish together, instead of a long test starting last and running alone.
+FIRST = (
+    "tests/integration/",
+    "tests/browser/",
+    "tests/security/test_isolation.py",
+    "tests/security/test_masking.py",
+    "tests/security/test_leaks.py",
+    "tests/security/test_api_fuzz.py",
+)
+
+
+def _first(item):
+    return next((i for i, prefix in enumerate(FIRST) if item.nodeid.startswith(prefix)), len(FIRST))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
+    items.sort(key=_first)  # stable: pytest-django's order within each part
     strays = [item.nodeid for item in items if _needs_live_servers(item) and group_of(item.nodeid) != LIVE_SERVERS]
     if strays:
         raise pytest.UsageError(
