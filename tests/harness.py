@@ -7,8 +7,8 @@ worker), and tears everything down. Without them, pytest runs on SQLite and
 eager Celery and the integration tests are reported as skipped. With
 REQUIRE_INTEGRATION=1 (set by .ci/run), missing servers are an error.
 
-Either way the whole suite runs on two pytest-xdist workers, then the tests marked
-serial alone (see "Two cores" below).
+Either way the whole suite runs on three pytest-xdist workers, and the tests marked serial
+in a process of their own (see "Two cores" below).
 """
 
 import glob
@@ -179,7 +179,8 @@ def migrated_template(env, database_url):
 
 # --- Two cores: the parallel pass and the serial pass --------------------------------------
 # The whole suite (no arguments, or arguments with -n) runs in two pytest passes:
-# 1. on TEST_WORKERS (default 2) pytest-xdist workers, --dist loadgroup, every test not marked
+# 1. on TEST_WORKERS (default 3: the third fills the time the others wait for Chromium, a Celery
+#    worker or PostgreSQL) pytest-xdist workers, --dist loadgroup, every test not marked
 #    serial. Each worker has its own PostgreSQL test database (pytest-django: test_township_gw0,
 #    _gw1) and Redis database (tests/xdist_plugin.py: /1, /2); the tests that start a Celery worker
 #    or a live server form one group, run by one worker (tests/xdist_plugin.py);
@@ -197,7 +198,7 @@ NO_TESTS_COLLECTED = 5  # pytest's exit status when the selection is empty
 
 
 def _workers():
-    return int(os.environ.get("TEST_WORKERS", "2"))
+    return int(os.environ.get("TEST_WORKERS", "3"))
 
 
 def _asks_for_workers(pytest_args):
