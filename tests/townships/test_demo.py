@@ -527,7 +527,9 @@ def check_the_demo_assessment_scores_rates_and_flags():
         )
     )
     commended = set(
-        Honour.objects.filter(kind="excellent_secretary", year=year, state="approved").values_list("person_id", flat=True)
+        Honour.objects.filter(kind="excellent_secretary", year=year, state="approved").values_list(
+            "person_id", flat=True
+        )
     )
     assert commended <= excellent
     blemished = set(
