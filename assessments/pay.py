@@ -116,17 +116,6 @@ class Line:
     working: tuple  # the steps in Chinese, in order
 
 
-def overlaps(standards):
-    """Pairs of standards whose effective dates overlap (a county's standards must not)."""
-    found = []
-    ordered = sorted(standards, key=lambda s: s.effective_from)
-    for index, first in enumerate(ordered):
-        for second in ordered[index + 1 :]:
-            if first.effective_to is None or second.effective_from <= first.effective_to:
-                found.append((first, second))
-    return found
-
-
 def category_on(day, held):
     """The category a person is paid in on ``day`` (None: no paid post that day)."""
     today = [h for h in held if h.covers(day) and h.post in PAID_POSTS]

@@ -238,17 +238,6 @@ def table_on(tables, day):
     return next((t for t in tables if t.covers(day)), None)
 
 
-def overlaps(tables):
-    """Pairs of tables whose effective dates overlap (a county's tables must not)."""
-    found = []
-    ordered = sorted(tables, key=lambda t: t.effective_from)
-    for index, first in enumerate(ordered):
-        for second in ordered[index + 1 :]:
-            if first.effective_to is None or second.effective_from <= first.effective_to:
-                found.append((first, second))
-    return found
-
-
 def assess(*, held, birth_date, month, rules, tables, disqualifications=(), stops=(), post_labels=None):
     """Whether the person is paid for ``month`` ((year, month)), with the reasons and the working.
 

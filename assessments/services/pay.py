@@ -10,6 +10,7 @@ told once; a named county user decides to reopen it (``pay_period_reopen``) and 
 import datetime
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from cadres.choices import PostKind
 from cadres.models import Tenure
 from townships.choices import AuditAction, Role
+from townships.dates import overlaps
 from townships.services import audit_record, county_admin_recipients, notify, township_recipients
 
 from .. import pay
@@ -147,8 +149,9 @@ def pay_standard_save(*, actor, county, values, standard=None, request=None):
         raise ValidationError(errors)
 
     others = PayStandard.objects.select_for_update().filter(county=county).exclude(pk=getattr(standard, "pk", None))
+    new_dates = SimpleNamespace(effective_from=start, effective_to=end)
     for other in others:
-        if other.effective_from <= (end or datetime.date.max) and start <= (other.effective_to or datetime.date.max):
+        if overlaps([new_dates, other]):
             raise ValidationError(
                 {
                     "effective_from": _("与“%(n)s”（%(f)s 至 %(t)s）的有效期重叠；请先调整那份标准的截止日期。")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
+from townships.dates import overlaps
 from townships.scoping import can_edit_in_township, can_manage_registry
 from townships.services import audit_record
 
@@ -98,7 +99,7 @@ def allowance_table_save(*, actor, county, name, effective_from, effective_to=No
         others = list(AllowanceTable.objects.select_for_update().filter(county=county))
         new = rule.Table(effective_from, effective_to, (), name)
         existing = [rule.Table(t.effective_from, t.effective_to, (), t.name) for t in others]
-        clashes = [pair for pair in rule.overlaps([new, *existing]) if new in pair]
+        clashes = [pair for pair in overlaps([new, *existing]) if new in pair]
         if clashes:
             other = next(t for t in clashes[0] if t is not new)
             errors["effective_from"] = _("起止日期与已有标准“%(n)s”（%(a)s 起）重叠，请先为其设定截止日期。") % {

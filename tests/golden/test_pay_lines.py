@@ -8,6 +8,7 @@ import pytest
 
 from assessments import pay
 from tests.golden.runner import load
+from townships.dates import overlaps
 
 CASE = load("pay_lines.toml")
 START, END = (datetime.date.fromisoformat(CASE[k]) for k in ("start", "end"))
@@ -81,8 +82,8 @@ def test_a_score_band_sets_the_coefficient(case):
 
 def test_overlapping_standards_are_found():
     first, second = STANDARDS
-    assert pay.overlaps(STANDARDS) == []
+    assert overlaps(STANDARDS) == []
     late = dataclasses.replace(second, effective_from=datetime.date(2026, 8, 31))  # S1 still runs on 31 August
-    assert pay.overlaps([first, late]) == [(first, late)]
+    assert overlaps([first, late]) == [(first, late)]
     open_ended = dataclasses.replace(first, effective_to=None)
-    assert pay.overlaps([open_ended, second]) == [(open_ended, second)]
+    assert overlaps([open_ended, second]) == [(open_ended, second)]
