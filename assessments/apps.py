@@ -57,11 +57,11 @@ class AssessmentsConfig(AppConfig):
             )
         )
 
-        from cadres.services.commitments import on_grades_changed
+        from townships.inputs import on_inputs_changed
 
-        from .services.reports import grades_feed_changed
+        from .services.reports import scored_months_changed
 
-        on_grades_changed(grades_feed_changed)
+        on_inputs_changed(scored_months_changed)  # what the registers below tell: their months are scored again
 
         from cadres.person_page import register_person_section
 

@@ -36,8 +36,18 @@ class CadresConfig(AppConfig):
         from townships.village_access import allow_for_village
 
         from .models import Meeting, ProgressEntry
-        from .services.commitments import PROGRESS_ENTRY, progress_entry_describe, progress_entry_summary
-        from .services.meetings import MEETING_ENTRY, meeting_entry_describe, meeting_entry_summary
+        from .services.commitments import (
+            PROGRESS_ENTRY,
+            progress_entry_approved,
+            progress_entry_describe,
+            progress_entry_summary,
+        )
+        from .services.meetings import (
+            MEETING_ENTRY,
+            meeting_entry_approved,
+            meeting_entry_describe,
+            meeting_entry_summary,
+        )
 
         # A village login records its organizations' meetings and reads them back (evidence too);
         # each is pending until its township approves it in the review queue.
@@ -49,6 +59,7 @@ class CadresConfig(AppConfig):
                 model=Meeting,
                 describe=meeting_entry_describe,
                 summary=meeting_entry_summary,
+                on_approved=meeting_entry_approved,
                 select_related=("organization",),
                 detail_url_name="meeting-detail",
             )
@@ -63,6 +74,7 @@ class CadresConfig(AppConfig):
                 model=ProgressEntry,
                 describe=progress_entry_describe,
                 summary=progress_entry_summary,
+                on_approved=progress_entry_approved,
                 entered_by_field="recorded_by",
                 date_field="recorded_at",
                 township_path="commitment__township",

@@ -17,6 +17,7 @@ from townships.choices import AuditAction, Role
 from townships.county_settings import settings_for
 from townships.dates import add_years
 from townships.evidence import validate_evidence
+from townships.inputs import inputs_changed
 from townships.models import User
 from townships.scoping import can_manage_registry
 from townships.services import audit_record, changed_fields, enqueue_township_totals, record_set_active
@@ -238,6 +239,7 @@ def matter_record_step(*, actor, matter, step, done_on, evidence=None, evidence_
         record.evidence = evidence
     record.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, target=matter, detail={"step": int(step)}, request=request)
+    inputs_changed(county_id=matter.township.county_id, since=done_on, actor=actor)  # 完成事项 from its date
     return record
 
 
@@ -266,6 +268,7 @@ def weak_designate(*, actor, village, year, reason, source="", request=None):
         detail={"designated": source or "manual"},
         request=request,
     )
+    inputs_changed(county_id=village.township.county_id, since=timezone.localdate(), actor=actor)  # 软弱涣散数
     return designation
 
 
@@ -323,6 +326,7 @@ def weak_accept(*, actor, designation, note, request=None):
     audit_record(
         actor=actor, action=AuditAction.APPROVE, target=designation, detail={"accepted": True}, request=request
     )
+    inputs_changed(county_id=designation.township.county_id, since=timezone.localdate(), actor=actor)
     return designation
 
 

@@ -377,7 +377,8 @@ def _tell_township_batch(reports):
 
 
 def scored_months_changed(*, county_id, since, actor):
-    """Records an indicator reads from a date on (a survey, a commitment's grade) changed: every month
+    """Records an indicator reads from a date on changed (a survey here; the registers below through
+    ``townships.inputs``, a meeting approved, a commitment graded, a tenure corrected …): every month
     of the county scored (or being scored) from ``since``'s month on is marked dirty and owed a run;
     closed months are left as they are (``score verify`` shows their drift)."""
     months = (
@@ -391,13 +392,6 @@ def scored_months_changed(*, county_id, since, actor):
             transaction.on_commit(
                 lambda y=year, m=month: _start_if_idle(county_id=county_id, year=y, month=m, actor=actor)
             )
-
-
-def grades_feed_changed(*, county_id, year):
-    """A commitment's grade (评等次) was entered or corrected (cadres tells its grade listeners): a
-    month reads the grades given by its end, so the months scored from this one on are scored again
-    (earlier months never saw it)."""
-    scored_months_changed(county_id=county_id, since=timezone.localdate(), actor=None)
 
 
 def _start_if_idle(*, county_id, year, month, actor):

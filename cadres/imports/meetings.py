@@ -16,6 +16,7 @@ from townships.imports import (
     TextColumn,
     WorkbookImport,
 )
+from townships.inputs import inputs_changed
 from villages.choices import OrganizationKind
 
 from ..choices import MeetingKind
@@ -127,6 +128,9 @@ class MeetingsImport(WorkbookImport):
             ],
             batch_size=500,
         )
+        if new_rows:
+            since = min(d["held_on"] for d in new_rows)
+            inputs_changed(county_id=self.township.county_id, since=since, actor=self.actor)
         return len(new_rows)
 
 

@@ -15,6 +15,7 @@ from townships.imports import (
     TextColumn,
     WorkbookImport,
 )
+from townships.inputs import inputs_changed
 from villages.choices import OrganizationKind
 
 from .. import rules
@@ -234,6 +235,9 @@ class RosterImport(WorkbookImport):
                 for r, m in zip(new_rows, members, strict=True)
             ],
         )
+        if new_rows:
+            since = min(r[_STAGE_DATE[r["stage"]]] for r in new_rows)
+            inputs_changed(county_id=township.county_id, since=since, actor=self.actor)
         return len(new_rows)
 
     def already_imported_message(self, previous):

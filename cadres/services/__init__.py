@@ -7,7 +7,6 @@ Every public name is re-exported here, so ``from cadres.services import x`` and
 from .alerts import alerts_refresh, alerts_refresh_all, current_alerts
 from .cadres import TENURE_LISTENERS, contact_assign, on_tenures_changed, reserve_add, tenure_end, tenure_start
 from .commitments import (
-    GRADE_LISTENERS,
     PROGRESS_ENTRY,
     commitment_amend,
     commitment_approve,
@@ -22,7 +21,6 @@ from .commitments import (
     inspection_record,
     milestone_add,
     milestone_delete,
-    on_grades_changed,
     progress_entry_describe,
     progress_entry_summary,
     progress_record,
@@ -44,7 +42,6 @@ from .people import household_key, person_create, person_reveal, person_update
 from .transitions import member_transition
 
 __all__ = [
-    "GRADE_LISTENERS",
     "commitment_amend",
     "commitment_approve",
     "commitment_create",
@@ -58,7 +55,6 @@ __all__ = [
     "inspection_record",
     "milestone_add",
     "milestone_delete",
-    "on_grades_changed",
     "PROGRESS_ENTRY",
     "progress_entry_describe",
     "progress_entry_summary",

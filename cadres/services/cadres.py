@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction
+from townships.inputs import inputs_changed
 from townships.services import audit_record
 
 from .. import rules
@@ -30,6 +31,8 @@ def on_tenures_changed(listener):
 def _tell_tenure_listeners(tenure, since, what):
     for listener in TENURE_LISTENERS:
         listener(county_id=tenure.township.county_id, person_ids=[tenure.person_id], since=since, what=what)
+    # The scores read tenures too (whose month a secretary's score is, a vacant post).
+    inputs_changed(county_id=tenure.township.county_id, since=since)
 
 
 def _membership_in_village(person, village):

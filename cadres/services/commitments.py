@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
 from townships.evidence import validate_evidence
+from townships.inputs import inputs_changed
 from townships.models import Township
 from townships.review import entry_kind
 from townships.scoping import can_edit_in_township, can_submit_village_entries
@@ -38,20 +39,6 @@ from ..choices import (
 from ..models import Commitment, CommitmentAmendment, Inspection, Milestone, ProgressEntry, Tenure
 from ..selectors.commitments import commitments_due
 from .common import _today
-
-# Told, inside the grading transaction, that a year's commitment grades changed:
-# ``listener(county_id=..., year=...)``. cadres may not import assessments (the layer rule), so the
-# scoring, which reads the grades (承诺事项完成率), registers what marks its periods dirty here from
-# its AppConfig.ready(). Until it does, ``Commitment.graded_at`` with ``year`` is the record of
-# which years' grades changed and when.
-GRADE_LISTENERS = []
-
-
-def on_grades_changed(listener):
-    """Register ``listener(county_id=..., year=...)``; usable as a decorator."""
-    GRADE_LISTENERS.append(listener)
-    return listener
-
 
 # The fields an amendment may change, with the labels its history shows.
 AMENDABLE = {
@@ -281,7 +268,13 @@ def commitment_approve(*, actor, commitment, request=None):
     commitment.approved_at = timezone.now()
     commitment.save(update_fields=["status", "return_reason", "approved_by", "approved_at"])
     audit_record(actor=actor, action=AuditAction.APPROVE, target=commitment, request=request)
+    _year_changed(commitment, actor)
     return commitment
+
+
+def _year_changed(commitment, actor):
+    """What the year's scores read of this commitment (approved, its milestones) changed."""
+    inputs_changed(county_id=commitment.township.county_id, since=datetime.date(commitment.year, 1, 1), actor=actor)
 
 
 @transaction.atomic
@@ -394,6 +387,7 @@ def commitment_amend(*, actor, commitment, reason, milestones=None, request=None
         detail={"amendment": amendment.pk, "changes": changes, "reason": reason},
         request=request,
     )
+    _year_changed(commitment, actor)
     return amendment
 
 
@@ -509,9 +503,16 @@ def progress_record(
     entry.full_clean()
     entry.save()
     audit_record(actor=actor, action=AuditAction.CREATE, target=entry, detail={"status": entry.status}, request=request)
-    if not approved:
+    if approved:
+        inputs_changed(county_id=commitment.township.county_id, since=on_date, actor=actor)
+    else:
         village_entry_announce(kind=entry_kind(PROGRESS_ENTRY), row=entry)
     return entry
+
+
+def progress_entry_approved(actor, entry):
+    """A village's ledger entry approved by its township: from now on it meets milestones (from its date)."""
+    inputs_changed(county_id=entry.commitment.township.county_id, since=entry.on_date, actor=actor)
 
 
 PROGRESS_ENTRY = "progress"
@@ -611,7 +612,7 @@ def grading_opens(year):
 @transaction.atomic
 def commitment_grade(*, actor, commitment, grade, note, evidence=None, evidence_kind="", request=None):
     """评等次 (完成/基本完成/未完成) by the township or the county, entered or corrected. What the
-    grades feed is told through ``GRADE_LISTENERS`` in this transaction."""
+    grades feed is told in this transaction (a month reads the grades given by its end, so from today on)."""
     commitment = _locked(commitment)
     if commitment.status != CommitmentStatus.APPROVED:
         raise ValidationError(_("只有审核通过的承诺可以评定等次。"))
@@ -640,8 +641,7 @@ def commitment_grade(*, actor, commitment, grade, note, evidence=None, evidence_
         detail={"grade": [before, grade], "note": commitment.grade_note},
         request=request,
     )
-    for listener in GRADE_LISTENERS:
-        listener(county_id=commitment.township.county_id, year=commitment.year)
+    inputs_changed(county_id=commitment.township.county_id, since=_today(), actor=actor)
     return commitment
 
 

@@ -1,5 +1,7 @@
 """Writes for organizational life (组织生活): meetings and appraisals (民主评议党员)."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 from townships.choices import AuditAction, EntryStatus
 from townships.county_settings import settings_for
 from townships.evidence import validate_evidence
+from townships.inputs import inputs_changed
 from townships.review import entry_kind
 from townships.scoping import can_submit_village_entries
 from townships.services import audit_record, village_entry_announce
@@ -77,7 +80,14 @@ def meeting_record(
     audit_record(actor=actor, action=AuditAction.CREATE, target=meeting, request=request)
     if from_village:
         village_entry_announce(kind=entry_kind(MEETING_ENTRY), row=meeting)
+    else:
+        inputs_changed(county_id=organization.township.county_id, since=held_on, actor=actor)
     return meeting
+
+
+def meeting_entry_approved(actor, meeting):
+    """A village's meeting approved by its township: from now on it counts (in its month and after)."""
+    inputs_changed(county_id=meeting.township.county_id, since=meeting.held_on, actor=actor)
 
 
 # The meeting's kind in the township's review of village entries (registered in CadresConfig.ready).
@@ -157,4 +167,6 @@ def appraisal_record(*, actor, organization, year, held_on, ratings, request=Non
         detail={"rated": len(ratings), "excellent": sum(r == Rating.EXCELLENT for r in ratings.values())},
         request=request,
     )
+    # The next year's months read whether this year's 民主评议 was held.
+    inputs_changed(county_id=organization.township.county_id, since=datetime.date(year + 1, 1, 1), actor=actor)
     return appraisal

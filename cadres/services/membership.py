@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
+from townships.inputs import inputs_changed
+from townships.models import Township
 from townships.services import audit_record
 
 from .. import rules
@@ -108,6 +110,7 @@ def member_register(*, actor, person, organization, stage, request=None, **dates
             member.probation_end = rules.add_months(member.admitted_on, conf["pipeline.probation_months"])
         member.save()
         _event(member, Transition.REGISTER, dates[required], actor, {"stage": stage})
+        inputs_changed(county_id=member.township.county_id, since=dates[required], actor=actor)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -132,6 +135,7 @@ def member_move(*, actor, member, organization, request=None):
         detail={"organization": [old, organization.pk]},
         request=request,
     )
+    inputs_changed(county_id=organization.township.county_id, since=_today(), actor=actor)  # its village's counts
     member.refresh_from_db()
     return member
 
@@ -156,7 +160,14 @@ def mobile_start(*, actor, member, destination, since, contact_person=None, last
     record.full_clean()
     record.save()
     audit_record(actor=actor, action=AuditAction.CREATE, target=record, request=request)
+    _mobile_changed(record, since, actor)
     return record
+
+
+def _mobile_changed(record, since, actor):
+    """The months from ``since`` on count lost-contact mobile members again (失联流动党员)."""
+    county_id = Township.objects.values_list("county_id", flat=True).get(pk=record.township_id)
+    inputs_changed(county_id=county_id, since=since, actor=actor)
 
 
 @transaction.atomic
@@ -165,6 +176,7 @@ def mobile_contact(*, actor, record, contacted_on, request=None):
         raise ValidationError({"last_contact_on": _("联系日期须在外出日期之后且不晚于今天。")})
     MobileRecord.objects.filter(pk=record.pk).update(last_contact_on=contacted_on)
     record.last_contact_on = contacted_on
+    _mobile_changed(record, contacted_on, actor)
     return record
 
 
@@ -177,6 +189,7 @@ def mobile_end(*, actor, record, ended_on, request=None):
     audit_record(
         actor=actor, action=AuditAction.UPDATE, target=record, detail={"ended_on": str(ended_on)}, request=request
     )
+    _mobile_changed(record, ended_on, actor)
     return record
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from townships.choices import AuditAction
 from townships.county_settings import settings_for
+from townships.inputs import inputs_changed
 from townships.services import audit_record
 
 from .. import rules
@@ -224,4 +225,5 @@ def member_transition(*, actor, member, transition, on_date, request=None, **dat
         detail={"transition": transition, **detail},
         request=request,
     )
+    inputs_changed(county_id=member.township.county_id, since=on_date, actor=actor)
     return member

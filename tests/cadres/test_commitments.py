@@ -25,6 +25,7 @@ from cadres.choices import (
 from cadres.models import Commitment, CommitmentAmendment, Inspection, Milestone, ProgressEntry
 from cadres.selectors import commitments_due
 from tests import factories
+from townships import inputs
 from townships.models import AuditEvent, Message, Township
 
 pytestmark = pytest.mark.django_db
@@ -215,12 +216,13 @@ def test_inspection_needs_a_rectification_and_deadline_unless_on_track_and_close
 def test_a_grade_is_year_end_and_tells_its_listeners(staff_user, branch, cadre, monkeypatch):
     last_year = factories.commitment(branch, actor=staff_user, year=YEAR - 1, responsible=cadre)
     told = []
-    monkeypatch.setattr(services.commitments, "GRADE_LISTENERS", [lambda **kw: told.append(kw)])
+    monkeypatch.setattr(inputs, "LISTENERS", [lambda **kw: told.append(kw)])
     services.commitment_grade(actor=staff_user, commitment=last_year, grade=CommitmentGrade.DONE, note="按期完成")
     services.commitment_grade(actor=staff_user, commitment=last_year, grade=CommitmentGrade.BASIC, note="更正")
     last_year.refresh_from_db()
     assert last_year.grade == CommitmentGrade.BASIC and last_year.graded_by == staff_user
-    assert told == [{"county_id": branch.township.county_id, "year": YEAR - 1}] * 2
+    # A month reads the grades given by its end: the months from today's on are told.
+    assert told == [{"county_id": branch.township.county_id, "since": TODAY, "actor": staff_user}] * 2
     next_year = factories.commitment(
         branch, actor=staff_user, year=YEAR + 1, responsible=cadre, milestones=(("x", D(YEAR + 1, 5, 1), None),)
     )
