@@ -50,6 +50,23 @@ def _person_link(review):
     return format_html('<a href="{}">{}</a>', reverse("duty-detail", args=[review.pk]), review.person.name)
 
 
+def _person_column(header):
+    return Column(
+        header, lambda r: r.person.name, "person", ("person__name",), html=_person_link, export=cell("person__name")
+    )
+
+
+def _report_columns():
+    """年度, 述职日期 and 有效票: the same in both 汇总表."""
+    return (
+        Column(_("年度"), lambda r: r.year, "year", ("year",), export=cell("year")),
+        Column(_("述职日期"), lambda r: r.reported_on, "reported_on", ("reported_on",), export=cell("reported_on")),
+        Column(
+            _("有效票"), lambda r: r.tally.valid, "valid", ("tally__valid",), numeric=True, export=cell("tally__valid")
+        ),
+    )
+
+
 def township_spec(request):
     return ListSpec(
         title=gettext_lazy("乡镇党委书记述职评议汇总表"),
@@ -57,24 +74,8 @@ def township_spec(request):
         filterset_class=DutyReviewFilterSet,
         columns=(
             township_column(),
-            Column(
-                _("党委书记"),
-                lambda r: r.person.name,
-                "person",
-                ("person__name",),
-                html=_person_link,
-                export=cell("person__name"),
-            ),  # fmt: skip
-            Column(_("年度"), lambda r: r.year, "year", ("year",), export=cell("year")),
-            Column(_("述职日期"), lambda r: r.reported_on, "reported_on", ("reported_on",), export=cell("reported_on")),
-            Column(
-                _("有效票"),
-                lambda r: r.tally.valid,
-                "valid",
-                ("tally__valid",),
-                numeric=True,
-                export=cell("tally__valid"),
-            ),  # fmt: skip
+            _person_column(_("党委书记")),
+            *_report_columns(),
             Column(_("述职测评"), _score, "vote", ("tally__score",), numeric=True, export=cell("tally__score")),
             Column(
                 _("年度考核（百分）"),
@@ -129,25 +130,9 @@ def village_spec(request):
                 ("village__sort_key", "village__name"),
                 export=cell("village__name"),
             ),  # fmt: skip
-            Column(
-                _("姓名"),
-                lambda r: r.person.name,
-                "person",
-                ("person__name",),
-                html=_person_link,
-                export=cell("person__name"),
-            ),  # fmt: skip
+            _person_column(_("姓名")),
             Column(_("职务"), lambda r: r.get_post_display(), export=display("post", DutyReview)),
-            Column(_("年度"), lambda r: r.year, "year", ("year",), export=cell("year")),
-            Column(_("述职日期"), lambda r: r.reported_on, "reported_on", ("reported_on",), export=cell("reported_on")),
-            Column(
-                _("有效票"),
-                lambda r: r.tally.valid,
-                "valid",
-                ("tally__valid",),
-                numeric=True,
-                export=cell("tally__valid"),
-            ),  # fmt: skip
+            *_report_columns(),
             Column(_("测评得分"), _score, "vote", ("tally__score",), numeric=True, export=cell("tally__score")),
             Column(_("未计结果原因"), lambda r: r.tally.reason or "", export=cell("tally__reason")),
         ),
