@@ -14,7 +14,7 @@ from cadres.choices import PostKind
 from cadres.imports.common import _template
 from cadres.models import Tenure
 from townships.county_settings import settings_for
-from townships.imports import CountColumn, DateColumn, LabelColumn, RawColumn, RowForm, TextColumn, WorkbookImport
+from townships.imports import CountColumn, DateColumn, LabelColumn, RawColumn, RowForm, TextColumn
 from townships.xlsx import normalize_cell
 
 from .. import ballots
@@ -22,6 +22,7 @@ from ..choices import DutyLevel
 from ..county_settings import TOWNSHIP_DUTY_OPTIONS, VILLAGE_DUTY_OPTIONS, duty_groups, duty_options
 from ..duty_forms import VILLAGE_POST_CHOICES
 from ..services.duty import duty_review_save
+from .common import GroupRowsImport
 
 SHEETS = {DutyLevel.VILLAGE: "述职述廉", DutyLevel.TOWNSHIP: "述职评议"}
 
@@ -128,8 +129,9 @@ def _key(data):
     return (getattr(data.get("village"), "pk", None), data.get("post"), data["person"].pk, data["year"])
 
 
-class DutyImport(WorkbookImport):
+class DutyImport(GroupRowsImport):
     kind = "duty"
+    same_group_message = gettext_lazy("与第 %(n)s 行是同一人同一测评主体。")
 
     def __init__(self, *, level, **kwargs):
         super().__init__(**kwargs)
@@ -150,52 +152,26 @@ class DutyImport(WorkbookImport):
             key = (tenure.village_id, tenure.post, normalize_cell(tenure.person.name))
             self.holders.setdefault(key, set()).add(tenure.person)
 
-    def check_rows(self, rows, *, complete):
-        errors, seen = [], {}
-        for row in rows:
-            key = (_key(row.data), row.data["group"])
-            if key in seen:
-                errors.append(
-                    self.cell_error(row.number, "测评主体", _("与第 %(n)s 行是同一人同一测评主体。") % {"n": seen[key]})
-                )
-            seen.setdefault(key, row.number)
-        return errors
+    def tally_key(self, data):
+        return _key(data)
 
-    def write(self, rows):
-        reviews = {}
-        for row in rows:
-            reviews.setdefault(_key(row.data), []).append(row)
-        for group_rows in reviews.values():
-            first = group_rows[0].data
-            try:
-                duty_review_save(
-                    actor=self.actor,
-                    level=self.level,
-                    person=first["person"],
-                    post=first.get("post") or PostKind.PARTY_SECRETARY,
-                    township=self.township,
-                    village=first.get("village"),
-                    year=first["year"],
-                    reported_on=first["reported_on"],
-                    meeting=first["meeting"],
-                    groups=[
-                        {
-                            "code": r.data["group"],
-                            "issued": r.data["issued"],
-                            "returned": r.data["returned"],
-                            "invalid": r.data["invalid"],
-                            "counts": {code: r.data[code] for code in self.form_class.options},
-                        }
-                        for r in group_rows
-                    ],
-                    request=self.request,
-                )
-            except ValidationError as exc:
-                numbers = "、".join(str(r.number) for r in group_rows)
-                raise ValidationError(
-                    _("第 %(rows)s 行：%(m)s") % {"rows": numbers, "m": "；".join(exc.messages)}
-                ) from None
-        return len(reviews)
+    def counts(self, data):
+        return {code: data[code] for code in self.form_class.options}
+
+    def save_tally(self, first, groups):
+        duty_review_save(
+            actor=self.actor,
+            level=self.level,
+            person=first["person"],
+            post=first.get("post") or PostKind.PARTY_SECRETARY,
+            township=self.township,
+            village=first.get("village"),
+            year=first["year"],
+            reported_on=first["reported_on"],
+            meeting=first["meeting"],
+            groups=groups,
+            request=self.request,
+        )
 
     def success_message(self, created, skipped):
         return _("导入成功：新增述职测评 %(c)s 人次。") % {"c": created}

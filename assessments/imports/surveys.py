@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy
 
 from cadres.imports.common import _organization_named, _organizations, _template
 from townships.county_settings import settings_for
-from townships.imports import CountColumn, DateColumn, LabelColumn, RawColumn, RowForm, WorkbookImport
+from townships.imports import CountColumn, DateColumn, LabelColumn, RawColumn, RowForm
 
 from .. import ballots
 from ..choices import SurveyMethod, SurveyPurpose, TallyTarget
 from ..county_settings import RATER_GROUPS, SATISFACTION_OPTIONS, rater_groups, satisfaction_options
 from ..services.surveys import LATE_MONTHS, latest_held_on, survey_save
+from .common import GroupRowsImport
 
 SURVEY_SHEET = "满意度测评"
 OPTION_HEADERS = {code: str(label) for code, label in SATISFACTION_OPTIONS.items()}
@@ -93,10 +94,11 @@ def _survey_key(data):
     return (data["organization"].pk, data["year"], data["purpose"], data["held_on"])
 
 
-class SurveysImport(WorkbookImport):
+class SurveysImport(GroupRowsImport):
     sheet = SURVEY_SHEET
     form_class = SurveyRowForm
     kind = "surveys"
+    same_group_message = gettext_lazy("与第 %(n)s 行是同一次测评的同一测评主体。")
 
     def prepare(self):
         conf = settings_for(self.township.county_id)
@@ -105,57 +107,24 @@ class SurveysImport(WorkbookImport):
         self.group_labels = dict(rater_groups(conf))
         self.options = satisfaction_options(conf)
 
-    def check_rows(self, rows, *, complete):
-        errors, seen = [], {}
-        for row in rows:
-            key = (_survey_key(row.data), row.data["group"])
-            if key in seen:
-                errors.append(
-                    self.cell_error(
-                        row.number, "测评主体", _("与第 %(n)s 行是同一次测评的同一测评主体。") % {"n": seen[key]}
-                    )
-                )
-            seen.setdefault(key, row.number)
-        return errors
+    def tally_key(self, data):
+        return _survey_key(data)
 
-    def write(self, rows):
-        surveys = {}
-        for row in rows:
-            surveys.setdefault(_survey_key(row.data), []).append(row)
-        for group_rows in surveys.values():
-            first = group_rows[0].data
-            try:
-                survey_save(
-                    actor=self.actor,
-                    target_kind=TallyTarget.ORGANIZATION,
-                    organization=first["organization"],
-                    year=first["year"],
-                    held_on=first["held_on"],
-                    purpose=first["purpose"],
-                    method=first["method"],
-                    groups=[
-                        {
-                            "code": r.data["group"],
-                            "issued": r.data["issued"],
-                            "returned": r.data["returned"],
-                            "invalid": r.data["invalid"],
-                            "counts": {
-                                "very": r.data["very"],
-                                "fairly": r.data["fairly"],
-                                "basic": r.data["basic"],
-                                "not": r.data["not_"],
-                            },
-                        }
-                        for r in group_rows
-                    ],
-                    request=self.request,
-                )
-            except ValidationError as exc:
-                numbers = "、".join(str(r.number) for r in group_rows)
-                raise ValidationError(
-                    _("第 %(rows)s 行：%(m)s") % {"rows": numbers, "m": "；".join(exc.messages)}
-                ) from None
-        return len(surveys)
+    def counts(self, data):
+        return {"very": data["very"], "fairly": data["fairly"], "basic": data["basic"], "not": data["not_"]}
+
+    def save_tally(self, first, groups):
+        survey_save(
+            actor=self.actor,
+            target_kind=TallyTarget.ORGANIZATION,
+            organization=first["organization"],
+            year=first["year"],
+            held_on=first["held_on"],
+            purpose=first["purpose"],
+            method=first["method"],
+            groups=groups,
+            request=self.request,
+        )
 
     def success_message(self, created, skipped):
         return _("导入成功：新增满意度测评 %(c)s 次。") % {"c": created}

@@ -384,6 +384,19 @@ def test_a_bad_row_refuses_the_whole_workbook(staff_user, township, secretary_vi
     _nothing_written()
 
 
+def test_a_rater_group_given_twice_for_one_person_refuses_the_whole_workbook(staff_user, township, secretary_village):
+    from assessments.imports.duty import VillageDutyRow, duty_import
+
+    village, person = secretary_village
+    first, _second = _village_rows(village, person)
+    result = duty_import(
+        actor=staff_user, township=township, upload=_book("述职述廉", VillageDutyRow.headers(), [first, first]),
+        level="village",
+    )  # fmt: skip
+    assert not result.ok and "与第 2 行是同一人同一测评主体" in str(result.errors), result.errors
+    _nothing_written()
+
+
 def test_a_workbook_township_secretary_who_did_not_hold_the_year_is_refused(admin_user, township):
     from assessments.imports.duty import TownshipDutyRow, duty_import
 
