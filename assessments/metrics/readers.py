@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadres.choices import PostKind, Stage
+from cadres.choices import PostKind
 from cadres.models import Appraisal, Meeting, MobileRecord, PartyMember, Tenure
 from cadres.rules import add_months
 from cadres.selectors import meeting_compliance
@@ -50,14 +50,22 @@ def meetings_held(period):
 
 
 def _member_counts(period):
-    year_start = datetime.date(period.year, 1, 1)
+    """Read from the records' dates, as they stood at the month's end, so a month scored again later
+    counts what it counted then: a 发展对象 is one from ``candidate_on`` until admitted or off the
+    roster (a candidate only moves on by admission or by leaving)."""
+    year_start, end = datetime.date(period.year, 1, 1), period.unit.end
+    candidate_then = (
+        Q(candidate_on__lte=end)
+        & (Q(admitted_on__isnull=True) | Q(admitted_on__gt=end))
+        & (Q(left_on__isnull=True) | Q(left_on__gt=end))
+    )
     return {
         row["village_id"]: row
         for row in PartyMember.objects.filter(township_id__in=period.township_ids)
         .values("village_id")
         .annotate(
-            developed=Count("pk", filter=Q(admitted_on__gte=year_start, admitted_on__lte=period.unit.end)),
-            candidates=Count("pk", filter=Q(is_active=True, stage=Stage.CANDIDATE)),
+            developed=Count("pk", filter=Q(admitted_on__gte=year_start, admitted_on__lte=end)),
+            candidates=Count("pk", filter=candidate_then),
         )
     }
 
@@ -77,7 +85,8 @@ def lost_contact_mobile(period):
     unit = period.unit
     cutoff = add_months(unit.end, -period.conf["alert.lost_contact_months"])
     return dict(
-        MobileRecord.objects.filter(township_id__in=period.township_ids, ended_on__isnull=True, since__lte=unit.end)
+        MobileRecord.objects.filter(township_id__in=period.township_ids, since__lte=unit.end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=unit.end))  # still away at the month's end
         .filter(Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True))
         .values_list("member__village_id")
         .annotate(n=Count("pk"))
