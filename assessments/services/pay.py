@@ -448,9 +448,13 @@ def pay_inputs_changed(*, county_id, person_ids, what, year=None, since=None):
     that day on) that computed periods read changed. Such a period is never recomputed here: it is
     marked (``changed_since``, shown on its page); an approved one also tells the county once, and a
     named county user decides whether to reopen it."""
-    periods = PayPeriod.objects.filter(
-        county_id=county_id, computed_at__isnull=False, lines__person_id__in=set(person_ids)
-    ).distinct()
+    periods = PayPeriod.objects.filter(county_id=county_id, computed_at__isnull=False)
+    # A tenure of a paid post concerns every period from its day on, whether or not the person is on
+    # its lines yet (a secretary appointed after the period was computed); anything else concerns
+    # only the periods that pay the person.
+    paid_post = since is not None and Tenure.objects.filter(person_id__in=person_ids, post__in=pay.PAID_POSTS).exists()
+    if not paid_post:
+        periods = periods.filter(lines__person_id__in=set(person_ids)).distinct()
     if year is not None:
         periods = periods.filter(year=year)
     for period in periods:

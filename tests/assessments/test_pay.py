@@ -18,7 +18,7 @@ from assessments.choices import Grade, PayPeriodState
 from assessments.models import AnnualRating, PayLine, PayPeriod, PayStandard
 from assessments.services import pay as pay_services
 from cadres.choices import PostKind
-from cadres.services import tenure_end
+from cadres.services import tenure_end, tenure_start
 from tests import factories
 from townships.choices import AuditAction
 from townships.models import AuditEvent, CountySetting, Message
@@ -172,6 +172,35 @@ def test_a_change_after_approval_is_told_once_and_never_recomputed(world, admin_
     assert (line.days, line.total) == (120, Decimal("6360.00"))
     period.refresh_from_db()
     assert period.changed_since == ""
+
+
+def test_a_post_taken_after_an_open_period_was_computed_marks_it(world, admin_user, county, township):
+    period = pay_services.pay_period_compute(actor=admin_user, county=county, year=2026, half=2)
+    south = factories.VillageFactory(township=township, name="南村")
+    director = factories.PersonFactory(township=township, village=south, name="郑主任")
+    tenure_start(
+        actor=admin_user,
+        person=director,
+        post=PostKind.COMMITTEE_DIRECTOR,
+        township=township,
+        village=south,
+        started_on=datetime.date(2026, 10, 1),
+    )
+    period.refresh_from_db()
+    # Not on the period's lines yet, but a paid post from 1 October: the open period says so (no
+    # message: only an approved period asks the county for a decision).
+    assert "郑主任" in period.changed_since and period.state != PayPeriodState.APPROVED
+    assert not Message.objects.filter(kind=MessageKind.PAY_CHANGED).exists()
+    pay_services.pay_period_compute(actor=admin_user, county=county, year=2026, half=2)
+    line = PayLine.objects.get(period=period, person=director)
+    # 主任（单设）October–December, three whole months at 1500: base 1050 × 3 = 3150.00; performance
+    # 450 × 3 = 1350.00 × 1.0 (no rating) = 1350.00; total 4500.00 over 92 days.
+    assert (line.days, line.base, line.performance, line.total) == (
+        92,
+        Decimal("3150.00"),
+        Decimal("1350.00"),
+        Decimal("4500.00"),
+    )
 
 
 def test_a_period_must_follow_the_standards_rhythm_and_have_one(admin_user, county, world):
