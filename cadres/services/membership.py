@@ -176,6 +176,13 @@ def mobile_contact(*, actor, record, contacted_on, request=None):
         raise ValidationError({"last_contact_on": _("联系日期须在外出日期之后且不晚于今天。")})
     MobileRecord.objects.filter(pk=record.pk).update(last_contact_on=contacted_on)
     record.last_contact_on = contacted_on
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=record,
+        detail={"last_contact_on": str(contacted_on)},
+        request=request,
+    )
     _mobile_changed(record, contacted_on, actor)
     return record
 

@@ -372,9 +372,11 @@ def mobile_update(request, pk, action):
 
     def save(data):
         if action == "contact":
-            services.mobile_contact(actor=request.user, record=record, contacted_on=data["contacted_on"])
+            services.mobile_contact(
+                actor=request.user, record=record, contacted_on=data["contacted_on"], request=request
+            )
         else:
-            services.mobile_end(actor=request.user, record=record, ended_on=data["contacted_on"])
+            services.mobile_end(actor=request.user, record=record, ended_on=data["contacted_on"], request=request)
 
     return service_form(
         request,

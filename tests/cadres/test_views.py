@@ -345,6 +345,12 @@ def test_small_record_forms_save_through_their_services_or_show_the_refusal(
         reverse("mobile-start", args=[member.pk]), {"destination": "再登记", "since": "2026-03-01"}
     ).content.decode()
     assert "已登记为流动党员" in page
+    record = MobileRecord.objects.get(member=member, ended_on__isnull=True)
+    response = client.post(reverse("mobile-update", args=[record.pk, "contact"]), {"contacted_on": "2026-04-02"})
+    record.refresh_from_db()
+    assert response.status_code == 302 and record.last_contact_on == D(2026, 4, 2)
+    (contact,) = AuditEvent.objects.filter(action="update", target_id=str(record.pk), actor=staff_user)
+    assert contact.detail == {"last_contact_on": "2026-04-02"}
     response = client.post(
         reverse("post-assign", args=[members[1].pk]), {"post_type": "policy", "started_on": "2026-03-01"}
     )
