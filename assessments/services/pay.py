@@ -443,16 +443,14 @@ def pay_deduction_add(*, actor, period, person, township, amount, reason, reques
     return entry
 
 
-def pay_inputs_changed(*, county_id, person_ids, what, year=None, since=None):
+def pay_inputs_changed(*, county_id, person_ids, what, year=None, since=None, paid_post=False):
     """A rating (``year``: the periods of that year read it) or a tenure (``since``: the periods from
     that day on) that computed periods read changed. Such a period is never recomputed here: it is
     marked (``changed_since``, shown on its page); an approved one also tells the county once, and a
-    named county user decides whether to reopen it."""
+    named county user decides whether to reopen it. A tenure of a paid post (``paid_post``) concerns
+    every period from its day on, whether or not the person is on its lines yet (a secretary appointed
+    after the period was computed); anything else concerns only the periods that pay the person."""
     periods = PayPeriod.objects.filter(county_id=county_id, computed_at__isnull=False)
-    # A tenure of a paid post concerns every period from its day on, whether or not the person is on
-    # its lines yet (a secretary appointed after the period was computed); anything else concerns
-    # only the periods that pay the person.
-    paid_post = since is not None and Tenure.objects.filter(person_id__in=person_ids, post__in=pay.PAID_POSTS).exists()
     if not paid_post:
         periods = periods.filter(lines__person_id__in=set(person_ids)).distinct()
     if year is not None:
@@ -477,6 +475,8 @@ def pay_inputs_changed(*, county_id, person_ids, what, year=None, since=None):
         )
 
 
-def pay_tenures_changed(*, county_id, person_ids, since, what):
+def pay_tenures_changed(*, county_id, person_ids, post, since, what):
     """cadres' tenure listener: the periods that read the changed days are marked."""
-    pay_inputs_changed(county_id=county_id, person_ids=person_ids, what=what, since=since)
+    pay_inputs_changed(
+        county_id=county_id, person_ids=person_ids, what=what, since=since, paid_post=post in pay.PAID_POSTS
+    )

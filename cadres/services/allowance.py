@@ -224,7 +224,7 @@ def allowance_stop(*, actor, person, kind, stopped_on, reason="", request=None):
     return stop
 
 
-def allowance_tenures_changed(*, county_id, person_ids, since, what):
+def allowance_tenures_changed(*, county_id, person_ids, post, since, what):
     """cadres' tenure listener: a change to a counted post is recorded for the roster, which shows it
     as 自上次查看后变化 (the roster itself is computed, so it is never stale; this says what moved)."""
     posts = settings_for(county_id)["allowance.posts"].split(",")

@@ -16,21 +16,23 @@ from .common import _breach
 # --- Cadres -----------------------------------------------------------------
 
 # Told, inside the transaction, that tenures changed: ``listener(county_id=..., person_ids=...,
-# since=..., what=...)``. The pay calculation reads tenures and lives above cadres (the layer rule),
+# post=..., since=..., what=...)`` (``post``: the changed tenure's). The pay calculation reads tenures and lives above cadres (the layer rule),
 # so it registers here from its AppConfig.ready(); the leaving allowance (services/allowance.py)
 # registers the same way from cadres' own.
 TENURE_LISTENERS = []
 
 
 def on_tenures_changed(listener):
-    """Register ``listener(county_id=..., person_ids=..., since=..., what=...)``; usable as a decorator."""
+    """Register ``listener(county_id=..., person_ids=..., post=..., since=..., what=...)``; usable as a decorator."""
     TENURE_LISTENERS.append(listener)
     return listener
 
 
 def _tell_tenure_listeners(tenure, since, what):
     for listener in TENURE_LISTENERS:
-        listener(county_id=tenure.township.county_id, person_ids=[tenure.person_id], since=since, what=what)
+        listener(
+            county_id=tenure.township.county_id, person_ids=[tenure.person_id], post=tenure.post, since=since, what=what
+        )
     # The scores read tenures too (whose month a secretary's score is, a vacant post).
     inputs_changed(county_id=tenure.township.county_id, since=since)
 

@@ -110,7 +110,7 @@ def member_register(*, actor, person, organization, stage, request=None, **dates
             member.probation_end = rules.add_months(member.admitted_on, conf["pipeline.probation_months"])
         member.save()
         _event(member, Transition.REGISTER, dates[required], actor, {"stage": stage})
-        inputs_changed(county_id=member.township.county_id, since=dates[required], actor=actor)
+        inputs_changed(county_id=organization.township.county_id, since=dates[required], actor=actor)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
